@@ -1,0 +1,47 @@
+# Thin wrapper over CMake: `make demo` and `make test` do all the set-up.
+BUILD ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DEBS := cmake make gcc pkg-config libglpk-dev glpk-utils libcsv-dev libcmocka-dev libqhull-dev libinih-dev libomp-dev
+DEMO_OUT ?= demo-out
+
+.PHONY: all deps build demo test sanitize clean
+
+all: build
+
+# Installs the Debian packages that are missing; as a non-root user prints
+# the one apt-get line needed and stops.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
+	  else \
+	    echo "tqo needs Debian packages that are missing; run:"; \
+	    echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@$(BUILD)/tqo validate instances/superstore -o $(DEMO_OUT)
+	@echo
+	@echo "results: $(DEMO_OUT)/validation.json"
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer and UBSan, in its own build folder.
+sanitize: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTQO_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) build-asan $(DEMO_OUT)

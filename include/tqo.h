@@ -1,0 +1,347 @@
+/*
+ * tqo - territory and quota optimization.
+ *
+ * Public API of the tqo library. The instance model (tqo_instance) is loaded
+ * from a folder of CSV files, or generated, and flows through the pipeline
+ * steps. Every step takes a settings struct, fills a result, and returns a
+ * tqo_status; messages meant for a person are collected in a tqo_diag.
+ * The library never prints and never exits: callers pass a log callback.
+ */
+#ifndef TQO_H
+#define TQO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TQO_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Status codes and diagnostics                                        */
+/* ------------------------------------------------------------------ */
+
+typedef enum tqo_status {
+    TQO_OK = 0,
+    TQO_ERR_INPUT = 1,      /* malformed or inconsistent input data */
+    TQO_ERR_IO = 2,         /* a file could not be read or written */
+    TQO_ERR_ARG = 3,        /* an invalid argument or setting */
+    TQO_ERR_NOMEM = 4,      /* out of memory */
+    TQO_ERR_INFEASIBLE = 5, /* the model has no solution */
+    TQO_ERR_SOLVER = 6,     /* the LP/MIP solver failed */
+    TQO_ERR_LIMIT = 7       /* a time or iteration limit was reached */
+} tqo_status;
+
+/* A short English name of a status ("input error", ...). */
+const char *tqo_status_string(tqo_status st);
+
+/* How many error messages of one file are kept before only counting. */
+#define TQO_DIAG_KEEP_PER_FILE 10
+
+/*
+ * Messages for a person, collected by the library. Errors beyond
+ * TQO_DIAG_KEEP_PER_FILE in one file are counted, not kept; a closing
+ * "N errors in all" line is added for such files.
+ */
+typedef struct tqo_diag {
+    int n_errors;      /* errors found, including those not kept */
+    int n_warnings;
+    int n_msgs;        /* messages kept, errors and warnings in order */
+    int cap;
+    char **msgs;       /* each "error: ..." or "warning: ..." free of newline */
+    int *is_error;     /* 1 for an error, 0 for a warning */
+} tqo_diag;
+
+void tqo_diag_init(tqo_diag *d);
+void tqo_diag_free(tqo_diag *d);
+/* printf-style; the message should not end in a newline. */
+void tqo_diag_error(tqo_diag *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void tqo_diag_warning(tqo_diag *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The first error message kept, or NULL. */
+const char *tqo_diag_first_error(const tqo_diag *d);
+
+typedef enum tqo_log_level {
+    TQO_LOG_ERROR = 0,
+    TQO_LOG_WARNING = 1,
+    TQO_LOG_INFO = 2,
+    TQO_LOG_DEBUG = 3
+} tqo_log_level;
+
+/* Progress and information from long steps; msg has no trailing newline. */
+typedef void (*tqo_log_fn)(void *ctx, tqo_log_level level, const char *msg);
+
+/* ------------------------------------------------------------------ */
+/* Periods                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef enum tqo_period_kind {
+    TQO_PERIOD_NONE = 0,
+    TQO_PERIOD_YEAR = 1,    /* "2017" */
+    TQO_PERIOD_QUARTER = 4, /* "2017Q3" */
+    TQO_PERIOD_MONTH = 12   /* "2017-09" */
+} tqo_period_kind;
+
+/*
+ * Parses a period label. On success sets *kind and *ordinal and returns 1:
+ * the ordinal counts periods from year 0 (year, year*4+q-1, year*12+m-1), so
+ * consecutive periods have consecutive ordinals. Returns 0 if malformed.
+ */
+int tqo_period_parse(const char *s, tqo_period_kind *kind, int *ordinal);
+/* Writes the label of a period into buf (at least 16 bytes). */
+void tqo_period_format(tqo_period_kind kind, int ordinal, char *buf, size_t size);
+/* The calendar year of a period ordinal. */
+int tqo_period_year(tqo_period_kind kind, int ordinal);
+const char *tqo_period_kind_name(tqo_period_kind kind); /* "yearly", ... */
+
+/* ------------------------------------------------------------------ */
+/* The instance model                                                  */
+/* ------------------------------------------------------------------ */
+
+typedef enum tqo_coords {
+    TQO_COORDS_NONE = 0,
+    TQO_COORDS_XY = 1,     /* planar, km, Euclidean distance */
+    TQO_COORDS_LATLON = 2  /* WGS84 degrees, great-circle distance */
+} tqo_coords;
+
+/* Mean Earth radius (IUGG) used for great-circle distances, km. */
+#define TQO_EARTH_RADIUS_KM 6371.0088
+
+/* A numeric column of units.csv: non-negative and finite. */
+typedef struct tqo_measure {
+    char *name;     /* header as written in the file */
+    double *value;  /* one per unit */
+} tqo_measure;
+
+/* A text column of units.csv (or territories.csv), kept as written. */
+typedef struct tqo_label {
+    char *name;
+    char **value;   /* one per unit (or territory) */
+} tqo_label;
+
+typedef struct tqo_instance {
+    char *source;           /* folder or file it was loaded from, or "generated" */
+
+    /* Units (units.csv). */
+    int n_units;
+    char **unit_id;         /* unique strings; leading zeros kept */
+    tqo_coords coords;
+    double *x;              /* XY: x in km; LATLON: longitude in degrees */
+    double *y;              /* XY: y in km; LATLON: latitude in degrees */
+    int n_measures;
+    tqo_measure *measures;
+    int n_labels;
+    tqo_label *labels;
+    int *current;           /* territory index per unit (-1: none), or NULL */
+
+    /* Territories: territories.csv, else the distinct 'current' values
+       and lock targets in order of first appearance. */
+    int n_territories;
+    int has_territories_file;
+    char **territory_id;
+    double *home_x, *home_y;  /* home base per territory, NAN where none */
+    int n_homes;              /* territories with a home base */
+    double *capacity;         /* relative share, default 1 */
+    double *ramp;             /* 0..1, default 1 */
+    char **region;            /* NULL array when absent */
+    char **rep;               /* NULL array when absent */
+    int n_territory_labels;   /* other columns of territories.csv */
+    tqo_label *territory_labels;
+
+    /* Adjacency: undirected pairs u < v, sorted, without duplicates,
+       and the same graph in compressed rows (adj_start has n_units+1). */
+    int has_adjacency;
+    char *adjacency_source;   /* path, "delaunay", or NULL */
+    int n_edges;
+    int *edge_u, *edge_v;
+    int *adj_start, *adj;
+
+    /* Locks: territory index per unit or -1; NULL when there are none. */
+    int *lock;
+    int n_locks;
+
+    /* History: dense over [period_first, period_first + n_periods). */
+    tqo_period_kind period_kind;
+    int period_first;
+    int n_periods;
+    long n_history_rows;
+    int n_history_values;
+    char **history_value_name;
+    double **history;         /* [value][unit * n_periods + period] */
+} tqo_instance;
+
+typedef enum tqo_format {
+    TQO_FORMAT_AUTO = 0,    /* a folder is tqo CSV; a file is commdis */
+    TQO_FORMAT_TQO = 1,
+    TQO_FORMAT_COMMDIS = 2
+} tqo_format;
+
+typedef struct tqo_load_settings {
+    tqo_format format;
+    const char *adjacency;  /* NULL: the instance's adjacency.csv if any;
+                               a path; "none"; or "delaunay" */
+    tqo_log_fn log;
+    void *log_ctx;
+} tqo_load_settings;
+
+void tqo_load_settings_default(tqo_load_settings *s);
+
+/*
+ * Loads an instance from a folder. On any error returns non-OK, sets *out
+ * to NULL and leaves messages ("units.csv:412: column 'population': 'abc'
+ * is not a number") in diag.
+ */
+tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s,
+                             tqo_instance **out, tqo_diag *diag);
+
+void tqo_instance_free(tqo_instance *inst);
+
+/* Index of a measure by name (case-insensitive), or -1. */
+int tqo_instance_measure(const tqo_instance *inst, const char *name);
+/* Index of a label column by name (case-insensitive), or -1. */
+int tqo_instance_label(const tqo_instance *inst, const char *name);
+/* Index of a unit or territory by id, or -1 (linear scan: for tests/CLI). */
+int tqo_instance_unit(const tqo_instance *inst, const char *id);
+int tqo_instance_territory(const tqo_instance *inst, const char *id);
+
+/* Builds adj_start/adj from edge_u/edge_v (called by the loader). */
+tqo_status tqo_instance_build_graph(tqo_instance *inst);
+
+/* Distance in km between two points in the instance's coordinates. */
+double tqo_distance(tqo_coords c, double x1, double y1, double x2, double y2);
+
+/*
+ * Writes the instance as a folder of CSV files in tqo's format (units.csv,
+ * and territories.csv, adjacency.csv, locks.csv, history.csv where there
+ * is data for them). Each file goes to a temporary name first, and all are
+ * renamed only when every one was written.
+ */
+tqo_status tqo_instance_write(const tqo_instance *inst, const char *dir, tqo_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Instance statistics (what `tqo validate` shows)                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct tqo_measure_stats {
+    double total, min, max, mean;
+    int zeros;
+} tqo_measure_stats;
+
+typedef struct tqo_instance_stats {
+    int n_units, n_territories, n_measures, n_labels;
+    tqo_measure_stats *measures;     /* one per measure */
+    double bbox_min_x, bbox_max_x, bbox_min_y, bbox_max_y;
+    int n_edges;
+    int n_components;                /* of the unit graph, isolated units count */
+    int largest_component;
+    int n_isolated;
+    int n_locks;
+    int n_current_territories;       /* distinct territories in 'current' */
+    int n_units_without_current;
+    int n_periods;
+    char first_period[16], last_period[16];
+    long n_history_rows;
+    double *history_totals;          /* per history value column */
+} tqo_instance_stats;
+
+tqo_status tqo_instance_stats_compute(const tqo_instance *inst, tqo_instance_stats *st);
+void tqo_instance_stats_free(tqo_instance_stats *st);
+
+/*
+ * Connected components of the unit graph: comp[i] in [0, n_comp), numbered
+ * in order of their smallest unit index. Returns the number of components,
+ * or -1 when out of memory. Without adjacency every unit is its own one.
+ */
+int tqo_graph_components(const tqo_instance *inst, int *comp);
+
+/* ------------------------------------------------------------------ */
+/* Delaunay neighbours (qhull)                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Neighbour pairs of the Delaunay triangulation of n points (lat/lon is
+ * projected locally first). Coincident points are joined to their twin, so
+ * the graph is connected whenever n > 1. Returns pairs u < v, sorted.
+ */
+tqo_status tqo_delaunay(int n, const double *x, const double *y, tqo_coords coords,
+                        int *n_edges, int **edge_u, int **edge_v, tqo_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Random numbers                                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Counter-based generator: the stream (seed, key) yields the same numbers
+ * whatever thread draws them, which keeps results identical for any
+ * thread count.
+ */
+typedef struct tqo_rng {
+    uint64_t seed, key, counter;
+    int has_spare;
+    double spare;
+} tqo_rng;
+
+void tqo_rng_init(tqo_rng *r, uint64_t seed, uint64_t key);
+uint64_t tqo_rng_u64(tqo_rng *r);
+double tqo_rng_uniform(tqo_rng *r);              /* in (0, 1) */
+double tqo_rng_normal(tqo_rng *r);               /* standard normal */
+int tqo_rng_int(tqo_rng *r, int n);              /* uniform in [0, n) */
+
+/* ------------------------------------------------------------------ */
+/* Instance generator                                                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct tqo_generate_settings {
+    int n_units;              /* default 1000 */
+    int n_territories;        /* default 10 */
+    int n_periods;            /* history periods, default 12 */
+    tqo_period_kind granularity; /* default TQO_PERIOD_QUARTER */
+    int first_year;           /* first history year, default 2020 */
+    uint64_t seed;            /* default 1 */
+    int geo;                  /* 1: lat/lon instead of planar km */
+    tqo_log_fn log;
+    void *log_ctx;
+} tqo_generate_settings;
+
+void tqo_generate_settings_default(tqo_generate_settings *s);
+
+/*
+ * A realistic synthetic instance: clustered locations, lognormal potential,
+ * correlated workload and accounts, Delaunay adjacency, a current plan,
+ * rep home bases and history with trend, seasonality and noise. The same
+ * settings give the same instance on every machine.
+ */
+tqo_status tqo_generate(const tqo_generate_settings *s, tqo_instance **out, tqo_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Output files                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A set of output files written atomically: each is written to a hidden
+ * temporary name in dir, and tqo_outset_commit renames them all, or
+ * tqo_outset_abort removes them. The folder is created when needed.
+ */
+typedef struct tqo_outset tqo_outset;
+
+tqo_outset *tqo_outset_new(const char *dir);
+/* Opens a temporary file that becomes dir/name on commit; NULL on error. */
+FILE *tqo_outset_open(tqo_outset *o, const char *name);
+tqo_status tqo_outset_commit(tqo_outset *o, tqo_diag *diag);
+void tqo_outset_abort(tqo_outset *o);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TQO_H */

@@ -1,0 +1,46 @@
+/* Shared pieces of the tqo command line: exit codes, messages, option parsing. */
+#ifndef TQO_CLI_COMMON_H
+#define TQO_CLI_COMMON_H
+
+#include "tqo.h"
+
+/* Exit statuses of the tqo command. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAIL = 1,   /* solver failure, i/o error, infeasible model */
+    CLI_EXIT_INPUT = 2,  /* bad input data or bad command-line usage */
+};
+
+/* Options every command shares; set by cli_parse_common. */
+typedef struct cli_common {
+    int quiet;
+    int threads;
+    uint64_t seed;
+    double time_limit;
+    const char *out;
+} cli_common;
+
+/* Prints the diagnostics to stderr, errors prefixed "tqo: error: ". */
+void cli_print_diag(const tqo_diag *d);
+/* The exit code for a library status. */
+int cli_exit_code(tqo_status st);
+/* A tqo_log_fn printing to stderr; ctx is a cli_common (quiet hides info). */
+void cli_log(void *ctx, tqo_log_level level, const char *msg);
+/* printf to stderr prefixed "tqo: error: ", returns CLI_EXIT_INPUT. */
+int cli_usage_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Strict number parsing for option values; 0 on success, else prints an
+   error naming the option and returns -1. */
+int cli_parse_int(const char *opt, const char *s, long min, long max, long *out);
+int cli_parse_double(const char *opt, const char *s, double min, double max, double *out);
+int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
+
+/* Commands: each returns the process exit status. */
+int cli_validate(int argc, char **argv);
+int cli_generate(int argc, char **argv);
+
+#endif
