@@ -1,0 +1,33 @@
+/* A small streaming JSON writer for the summary files (pretty-printed,
+   deterministic number formatting). */
+#ifndef TQO_JSON_WRITER_H
+#define TQO_JSON_WRITER_H
+
+#include <stdio.h>
+
+#define JW_MAX_DEPTH 32
+
+typedef struct jw {
+    FILE *fp;
+    int depth;
+    int count[JW_MAX_DEPTH]; /* items written at each depth */
+} jw;
+
+void jw_init(jw *w, FILE *fp);
+/* key is NULL inside arrays and for the top-level value. */
+void jw_object(jw *w, const char *key);
+void jw_object_end(jw *w);
+void jw_array(jw *w, const char *key);
+void jw_array_end(jw *w);
+void jw_string(jw *w, const char *key, const char *v); /* NULL writes null */
+void jw_number(jw *w, const char *key, double v);      /* non-finite writes null */
+void jw_int(jw *w, const char *key, long long v);
+void jw_bool(jw *w, const char *key, int v);
+void jw_null(jw *w, const char *key);
+/* Ends the document with a newline. */
+void jw_finish(jw *w);
+
+/* Shortest "%.{15..17}g" that reads back as v: stable, readable output. */
+void jw_format_double(double v, char *buf, size_t size);
+
+#endif
