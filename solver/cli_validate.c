@@ -94,8 +94,8 @@ static void print_text(const tqo_instance *inst, const tqo_instance_stats *st)
         printf("territories  none\n");
     }
     if (inst->current)
-        printf("current plan %d territories, %d units without one\n", st->n_current_territories,
-               st->n_units_without_current);
+        printf("current plan %d territories, %d unit%s without one\n", st->n_current_territories,
+               st->n_units_without_current, st->n_units_without_current == 1 ? "" : "s");
     if (inst->has_adjacency) {
         fmt_num(st->n_edges, a, sizeof a);
         fmt_num(st->largest_component, b, sizeof b);

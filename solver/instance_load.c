@@ -788,6 +788,10 @@ static tqo_status load_locks(loader *L, const char *path)
     for (int i = 0; i < inst->n_units; i++)
         inst->lock[i] = -1;
     tqo_status st = csv_read(&f, lock_row, &A);
+    if (st == TQO_OK && A.cu < 0 && f.n_errors == 0 &&
+        (csv_col(&f, "unit_id") < 0 || csv_col(&f, "territory_id") < 0))
+        csv_file_error(&f, 1, csv_col(&f, "unit_id") < 0 ? "unit_id" : "territory_id",
+                       "missing from the header (expected unit_id,territory_id)");
     if (st == TQO_OK && f.n_errors)
         st = TQO_ERR_INPUT;
     csv_file_finish(&f);
