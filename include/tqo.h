@@ -324,6 +324,82 @@ void tqo_generate_settings_default(tqo_generate_settings *s);
 tqo_status tqo_generate(const tqo_generate_settings *s, tqo_instance **out, tqo_diag *diag);
 
 /* ------------------------------------------------------------------ */
+/* Territory alignment                                                 */
+/* ------------------------------------------------------------------ */
+
+#define TQO_MAX_BALANCE 8
+
+typedef struct tqo_align_settings {
+    int k;                    /* territories to draw when the instance has no
+                                 home bases (0: the instance's territories) */
+    int n_balance;            /* balanced measures (at least 1) */
+    const char *balance[TQO_MAX_BALANCE];     /* measure names */
+    double balance_tol_pct[TQO_MAX_BALANCE];  /* default 5 */
+    const char *weight;       /* compactness weight measure; NULL: balance[0] */
+    int allow_splits;         /* units may be shared between territories */
+    double max_distance_km;   /* 0: no limit */
+    double max_moves_pct;     /* cap on moved share of balance[0]; <0: none */
+    double disruption_weight; /* objective += W x moved measure; 0: none */
+    int contiguity;           /* 1: territories connected in the unit graph
+                                 when the instance has adjacency (default) */
+    int exact;                /* solve the whole assignment as a MIP */
+    double time_limit;        /* seconds for --exact (0: none) */
+    int candidates;           /* nearest centres per unit in the first LP */
+    int starts;               /* multiple starts for free centres */
+    uint64_t seed;
+    int threads;
+    tqo_log_fn log;
+    void *log_ctx;
+} tqo_align_settings;
+
+void tqo_align_settings_default(tqo_align_settings *s);
+
+/* An island (graph component) whose units went to a territory that is not
+   connected to it: allowed, reported. */
+typedef struct tqo_exception {
+    int territory;
+    int component;
+    int n_units;
+    int first_unit;
+} tqo_exception;
+
+typedef struct tqo_align_result {
+    int n_units, n_territories, n_balance;
+    char **territory_id;      /* owned copies */
+    int fixed_centres;        /* 1: centres are the rep home bases */
+    double *center_x, *center_y;
+    /* Assignment in compressed rows: unit i has entries
+       [unit_start[i], unit_start[i+1]) of (terr, share). */
+    int *unit_start;
+    int *terr;
+    double *share;
+    /* Per territory j and balanced measure b, index j*n_balance+b. */
+    double *total, *target, *dev_pct;
+    double *compactness;      /* per territory: sum w d^2 share */
+    int *units_in;            /* units (wholly or partly) per territory */
+    double objective;         /* compactness (+ disruption) of the result */
+    double lower_bound;       /* proven bound for the full model, given centres */
+    double gap;               /* (objective - lower_bound) / objective */
+    double max_dev_pct[TQO_MAX_BALANCE];
+    int lp_splits;            /* units split in the LP solution */
+    int splits;               /* units split in the result */
+    char split_resolution[64];
+    int n_exceptions;
+    tqo_exception *exceptions;
+    int moved_units;
+    double moved_share;       /* of balance[0], percent */
+    int iterations;           /* centre relocations */
+    int lp_rounds;            /* pricing rounds of the last allocation */
+    double sec_centres, sec_lp, sec_splits, sec_contiguity, sec_local, sec_total;
+    char lp_status[32];
+    char mip_status[32];
+} tqo_align_result;
+
+tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_align_result *res,
+                     tqo_diag *diag);
+void tqo_align_result_free(tqo_align_result *res);
+
+/* ------------------------------------------------------------------ */
 /* Output files                                                        */
 /* ------------------------------------------------------------------ */
 

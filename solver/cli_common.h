@@ -42,5 +42,6 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 /* Commands: each returns the process exit status. */
 int cli_validate(int argc, char **argv);
 int cli_generate(int argc, char **argv);
+int cli_align(int argc, char **argv);
 
 #endif

@@ -51,12 +51,15 @@ static int edge_add(edge_list *el, int a, int b)
 static int sort_keys(uint64_t *key, size_t n)
 {
     uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
+    size_t *count = malloc(65537 * sizeof *count); /* too big for a thread's stack */
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
         return -1;
+    }
     uint64_t *src = key, *dst = tmp;
     for (int shift = 0; shift < 64; shift += 16) {
-        size_t count[65537];
-        memset(count, 0, sizeof count);
+        memset(count, 0, 65537 * sizeof *count);
         for (size_t i = 0; i < n; i++)
             count[((src[i] >> shift) & 0xffff) + 1]++;
         if (count[1] == n) /* this digit is 0 everywhere: nothing to move */
@@ -71,6 +74,7 @@ static int sort_keys(uint64_t *key, size_t n)
     }
     if (src != key)
         memcpy(key, src, n * sizeof *key);
+    free(count);
     free(tmp);
     return 0;
 }
@@ -333,13 +337,13 @@ tqo_status tqo_delaunay(int n, const double *x, const double *y, tqo_coords coor
         /* d: Delaunay; Qbb: scale the lifted coordinate for precision; Qz:
            a point at infinity, which copes with co-circular points such
            as grids; Qt: triangulated output, so no edge crosses another;
-           Qc Qi: keep every point left out with its facet. */
-        int rc = qhull_edges(m, uniq, px, py, "d Qbb Qz Qt Qc Qi", &el);
+           Qc: keep the points left out with the facet they are on. */
+        int rc = qhull_edges(m, uniq, px, py, "d Qbb Qz Qt Qc", &el);
         if (rc > 0) {
             /* A precision failure: joggling the input always triangulates,
                at the price of an arbitrary choice among near-ties. */
             el.n = n_twin_edges;
-            rc = qhull_edges(m, uniq, px, py, "d Qbb Qz Qt Qc Qi QJ", &el);
+            rc = qhull_edges(m, uniq, px, py, "d Qbb Qz Qt Qc QJ", &el);
             if (rc > 0) {
                 tqo_diag_warning(diag, "delaunay: qhull failed (code %d): units chained instead", rc);
                 chain = 1;

@@ -1,0 +1,155 @@
+/* `tqo generate`: writes a synthetic instance folder. */
+#include "cli_common.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static void usage(FILE *fp, const tqo_generate_settings *def)
+{
+    fprintf(fp,
+            "usage: tqo generate -o DIR [options]\n"
+            "\n"
+            "Writes a synthetic instance (units.csv, territories.csv, adjacency.csv,\n"
+            "history.csv) with clustered locations, correlated measures, Delaunay\n"
+            "adjacency, a current plan and sales history. The same options always\n"
+            "give the same files.\n"
+            "\n"
+            "options:\n"
+            "  -o, --out DIR          folder to write (required; created if needed)\n"
+            "      --units N          number of units (default %d)\n"
+            "      --territories P    number of territories, at most N (default %d)\n"
+            "      --periods T        history periods, 0 for none (default %d)\n"
+            "      --granularity G    year, quarter or month (default quarter)\n"
+            "      --first-year Y     year of the first period (default %d)\n"
+            "      --seed S           random seed (default %llu)\n"
+            "      --geo              lat/lon coordinates instead of planar km (default off)\n"
+            "      --quiet            print nothing on success (default off)\n"
+            "  -h, --help             show this help\n",
+            def->n_units, def->n_territories, def->n_periods, def->first_year,
+            (unsigned long long)def->seed);
+}
+
+static int parse_granularity(const char *s, tqo_period_kind *out)
+{
+    static const struct {
+        const char *name;
+        tqo_period_kind kind;
+    } names[] = {
+        {"year", TQO_PERIOD_YEAR}, {"yearly", TQO_PERIOD_YEAR},
+        {"quarter", TQO_PERIOD_QUARTER}, {"quarterly", TQO_PERIOD_QUARTER},
+        {"month", TQO_PERIOD_MONTH}, {"monthly", TQO_PERIOD_MONTH},
+    };
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        if (strcasecmp(s, names[k].name) == 0) {
+            *out = names[k].kind;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int cli_generate(int argc, char **argv)
+{
+    enum { OPT_UNITS = 256, OPT_TERRITORIES, OPT_PERIODS, OPT_GRANULARITY, OPT_FIRST_YEAR,
+           OPT_SEED, OPT_GEO, OPT_QUIET };
+    static const struct option options[] = {
+        {"out", required_argument, NULL, 'o'},
+        {"units", required_argument, NULL, OPT_UNITS},
+        {"territories", required_argument, NULL, OPT_TERRITORIES},
+        {"periods", required_argument, NULL, OPT_PERIODS},
+        {"granularity", required_argument, NULL, OPT_GRANULARITY},
+        {"first-year", required_argument, NULL, OPT_FIRST_YEAR},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"geo", no_argument, NULL, OPT_GEO},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    tqo_generate_settings s, def;
+    tqo_generate_settings_default(&def);
+    s = def;
+    cli_common common = {0};
+    long v;
+
+    /* The dispatcher has parsed its own options already: start afresh,
+       and report errors ourselves with the tqo prefix. */
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            common.out = optarg;
+            break;
+        case OPT_UNITS:
+            if (cli_parse_int("--units", optarg, 1, 50000000, &v) != 0)
+                return CLI_EXIT_INPUT;
+            s.n_units = (int)v;
+            break;
+        case OPT_TERRITORIES:
+            if (cli_parse_int("--territories", optarg, 1, 50000000, &v) != 0)
+                return CLI_EXIT_INPUT;
+            s.n_territories = (int)v;
+            break;
+        case OPT_PERIODS:
+            if (cli_parse_int("--periods", optarg, 0, 1200, &v) != 0)
+                return CLI_EXIT_INPUT;
+            s.n_periods = (int)v;
+            break;
+        case OPT_GRANULARITY:
+            if (parse_granularity(optarg, &s.granularity) != 0)
+                return cli_usage_error("option '--granularity': '%s' is not one of year, quarter, month",
+                                       optarg);
+            break;
+        case OPT_FIRST_YEAR:
+            if (cli_parse_int("--first-year", optarg, 1000, 9999, &v) != 0)
+                return CLI_EXIT_INPUT;
+            s.first_year = (int)v;
+            break;
+        case OPT_SEED:
+            if (cli_parse_u64("--seed", optarg, &s.seed) != 0)
+                return CLI_EXIT_INPUT;
+            break;
+        case OPT_GEO:
+            s.geo = 1;
+            break;
+        case OPT_QUIET:
+            common.quiet = 1;
+            break;
+        case 'h':
+            usage(stdout, &def);
+            return CLI_EXIT_OK;
+        case ':':
+            return cli_usage_error("option '%s' needs a value (see 'tqo generate --help')",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error("unknown option '%s' (see 'tqo generate --help')", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("unexpected argument '%s' (see 'tqo generate --help')", argv[optind]);
+    if (!common.out)
+        return cli_usage_error("missing output folder: use -o DIR (see 'tqo generate --help')");
+    if (s.n_territories > s.n_units)
+        return cli_usage_error("--territories %d is more than --units %d", s.n_territories, s.n_units);
+
+    s.log = cli_log;
+    s.log_ctx = &common;
+    tqo_diag diag;
+    tqo_diag_init(&diag);
+    tqo_instance *inst = NULL;
+    tqo_status st = tqo_generate(&s, &inst, &diag);
+    if (st == TQO_OK)
+        st = tqo_instance_write(inst, common.out, &diag);
+    cli_print_diag(&diag);
+    if (st == TQO_OK && !common.quiet) {
+        printf("generated %d units, %d territories, %d %s period%s in %s\n", inst->n_units,
+               inst->n_territories, s.n_periods, tqo_period_kind_name(s.granularity),
+               s.n_periods == 1 ? "" : "s", common.out);
+    }
+    tqo_instance_free(inst);
+    tqo_diag_free(&diag);
+    return cli_exit_code(st);
+}
