@@ -19,3 +19,9 @@ mb=$(echo "$bytes / 1000000" | bc -l)
 printf 'files: %s (%.1f MB: units, territories, adjacency, history)\n' "$CACHE" "$mb"
 printf 'tqo validate: %.3f s  %.0f MB/s (load, check, statistics)\n' "$t_load" "$(echo "$mb / $t_load" | bc -l)"
 printf 'wc -l:        %.3f s  %.0f MB/s (I/O ceiling)\n' "$t_wc" "$(echo "$mb / $t_wc" | bc -l)"
+BARE=${BARE:-$(dirname "$TQO")/bench_csv_bare}
+if [ -x "$BARE" ]; then
+    echo "libcsv alone on history.csv (tokenizing ceiling, in memory):"
+    "$BARE" "$CACHE/history.csv"
+    "$BARE" "$CACHE/history.csv" per-line
+fi

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,55 @@ int csv_col(const csv_file *f, const char *name)
     return -1;
 }
 
+
+/*
+ * Exact fast path for plain decimals ("-123.45", "7", "0.5"): with at most
+ * 15 significant digits the digits form an exact double, and dividing by an
+ * exact power of ten (<= 1e22) is correctly rounded, so the result equals
+ * strtod's. Anything else (exponents, long mantissas) goes to strtod.
+ */
+static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static int fast_decimal(const char *s, double *out)
+{
+    const char *p = s;
+    int neg = 0;
+    if (*p == '+' || *p == '-')
+        neg = *p++ == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = 0, seen = 0;
+    while (*p >= '0' && *p <= '9') {
+        if (m || *p != '0')
+            digits++;
+        m = m * 10 + (uint64_t)(*p++ - '0');
+        seen = 1;
+        if (digits > 15)
+            return 0;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (m || *p != '0')
+                digits++;
+            m = m * 10 + (uint64_t)(*p++ - '0');
+            frac++;
+            seen = 1;
+            if (digits > 15 || frac > 22)
+                return 0;
+        }
+    }
+    if (!seen)
+        return 0;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p)
+        return 0; /* exponent, trailing text: the slow path decides */
+    double v = (double)m / POW10[frac];
+    *out = neg ? -v : v;
+    return 1;
+}
+
 int csv_parse_number(const char *s, double *out)
 {
     while (isspace((unsigned char)*s))
@@ -99,6 +149,8 @@ int csv_parse_number(const char *s, double *out)
     }
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
         return 1;
+    if (fast_decimal(s, out))
+        return 0;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -118,6 +170,14 @@ int csv_parse_number(const char *s, double *out)
 static int utf8_valid(const unsigned char *s, size_t n)
 {
     size_t i = 0;
+    /* Most fields are ASCII: check 8 bytes at a time first. */
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL)
+            break;
+        i += 8;
+    }
     while (i < n) {
         unsigned char c = s[i];
         if (c < 0x80) {

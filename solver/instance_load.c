@@ -568,6 +568,7 @@ typedef struct edge_acc {
     int *u, *v;
     long *line;
     int ca, cb;
+    int last_a;
 } edge_acc;
 
 static int edge_row(void *ctx, csv_file *f, const csv_row *row)
@@ -582,7 +583,10 @@ static int edge_row(void *ctx, csv_file *f, const csv_row *row)
         }
     }
     const char *a = row->field[E->ca], *b = row->field[E->cb];
-    int ua = strmap_get(&E->L->units, a), ub = strmap_get(&E->L->units, b);
+    int ua = E->last_a >= 0 && strcmp(E->L->inst->unit_id[E->last_a], a) == 0 ? E->last_a
+                                                                           : strmap_get(&E->L->units, a);
+    int ub = strmap_get(&E->L->units, b);
+    E->last_a = ua;
     if (ua < 0)
         csv_file_error(f, row->line, f->cols[E->ca], "unknown unit '%s' (not in units.csv)", a);
     if (ub < 0)
@@ -673,6 +677,7 @@ static tqo_status load_adjacency(loader *L, const char *path)
     memset(&E, 0, sizeof E);
     E.L = L;
     E.ca = E.cb = -1;
+    E.last_a = -1;
     tqo_status st = csv_read(&f, edge_row, &E);
     if (st == TQO_OK && E.ca < 0 && f.n_errors == 0) {
         /* header only: check its columns */
@@ -811,6 +816,7 @@ typedef struct hist_acc {
     tqo_period_kind kind;
     long kind_line;
     int pmin, pmax;
+    int last_unit;
     long n, cap;
     int *unit, *period;
     long *line;
@@ -845,7 +851,10 @@ static int hist_row(void *ctx, csv_file *f, const csv_row *row)
     if (!H->vcol && hist_header(H, f))
         return 1;
     const char *us = row->field[H->cu], *ps = row->field[H->cp];
-    int u = strmap_get(&H->L->units, us);
+    /* Long files list a unit's periods together: the last id is likely. */
+    int u = H->last_unit >= 0 && strcmp(H->L->inst->unit_id[H->last_unit], us) == 0 ? H->last_unit
+                                                                                    : strmap_get(&H->L->units, us);
+    H->last_unit = u;
     int bad = 0;
     if (u < 0) {
         csv_file_error(f, row->line, f->cols[H->cu], "unknown unit '%s' (not in units.csv)", us);
@@ -922,6 +931,7 @@ static tqo_status load_history(loader *L, const char *path)
     memset(&H, 0, sizeof H);
     H.L = L;
     H.cu = H.cp = -1;
+    H.last_unit = -1;
     tqo_status st = csv_read(&f, hist_row, &H);
     if (st == TQO_OK && !H.vcol && f.n_errors == 0 && hist_header(&H, &f))
         st = TQO_ERR_INPUT;
