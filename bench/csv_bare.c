@@ -1,6 +1,7 @@
 /* The I/O + tokenizing ceiling of the loader: libcsv with empty callbacks
    over a file already in memory, fed whole or one line at a time (as the
    loader does, to count lines). Built as bench_csv_bare; see loader.sh. */
+#define _POSIX_C_SOURCE 200809L
 #include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
