@@ -399,6 +399,15 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
                      tqo_diag *diag);
 void tqo_align_result_free(tqo_align_result *res);
 
+/* Writes OUT/assignment.csv, territories.csv, summary.json and map.svg
+   through one output set: all of them, or none on failure. */
+tqo_status tqo_align_write(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                           const char *dir, tqo_diag *diag);
+/* The whole allocation model for the result's centres, CPLEX LP (mps=0) or
+   free MPS (mps=1): binary unless --allow-splits. */
+tqo_status tqo_align_write_model(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                                 const char *path, int mps, tqo_diag *diag);
+
 /* ------------------------------------------------------------------ */
 /* Output files                                                        */
 /* ------------------------------------------------------------------ */

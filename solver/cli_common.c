@@ -29,7 +29,7 @@ void cli_log(void *ctx, tqo_log_level level, const char *msg)
     const cli_common *c = ctx;
     if (level >= TQO_LOG_INFO && c && c->quiet)
         return;
-    if (level == TQO_LOG_DEBUG)
+    if (level == TQO_LOG_DEBUG && !(c && c->verbose))
         return;
     const char *tag = level == TQO_LOG_ERROR ? "error: " : level == TQO_LOG_WARNING ? "warning: " : "";
     fprintf(stderr, "tqo: %s%s\n", tag, msg);

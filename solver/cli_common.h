@@ -14,6 +14,7 @@ enum {
 /* Options every command shares; set by cli_parse_common. */
 typedef struct cli_common {
     int quiet;
+    int verbose;     /* also print the solver's debug log */
     int threads;
     uint64_t seed;
     double time_limit;

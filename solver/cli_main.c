@@ -11,6 +11,7 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  validate INSTANCE    load an instance folder, check it, and summarise it\n"
+    "  align INSTANCE -o DIR  assign units to balanced, compact territories\n"
     "  generate -o DIR      write a synthetic instance\n"
     "\n"
     "options:\n"
@@ -27,6 +28,7 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"validate", cli_validate},
+    {"align", cli_align},
     {"generate", cli_generate},
 };
 

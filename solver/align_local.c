@@ -1,0 +1,780 @@
+/*
+ * From the LP solution to whole, connected, balanced territories:
+ *
+ * - split units are made whole by a small MIP over them and the units
+ *   nearest to a tie (over the split units alone it can be infeasible);
+ * - stray pieces of a territory, cut off from its main part, go to the
+ *   neighbouring territories (whole islands may stay, as exceptions);
+ * - boundary moves then restore balance where repairs broke it, and
+ *   improve compactness while keeping balance, contiguity, locks and the
+ *   move cap.
+ */
+#include "align_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct kv2 {
+    double k;
+    int v;
+} kv2;
+
+static int kv2_cmp(const void *a, const void *b)
+{
+    const kv2 *x = a, *y = b;
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    return x->v - y->v;
+}
+
+static void logi(const align_ctx *c, const char *msg)
+{
+    if (c->s->log)
+        c->s->log(c->s->log_ctx, TQO_LOG_INFO, msg);
+}
+
+/* Reduced cost of (i, j) at the last LP prices. */
+static double reduced(const align_ctx *c, int i, int j)
+{
+    double r = alloc_cost(&c->P, i, j);
+    for (int b = 0; b < c->nb; b++)
+        r += c->a[b][i] * c->prices[j * c->nb + b];
+    if (c->max_move >= 0 && c->current && c->current[i] >= 0 && c->current[i] != j)
+        r += c->prices[c->p * c->nb] * c->a[0][i];
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Split units                                                         */
+
+#define MIP_CANDIDATES 4
+
+static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, char *how, size_t howsize);
+
+/*
+ * Large split units (a big city shared by two territories) cannot be made
+ * whole by a local MIP: the territory that loses its share has to take as
+ * much from its neighbours, and they from theirs. So they are first fixed
+ * to their larger share and the LP solved again (a dive); what is left
+ * split is small, and a MIP over it and its neighbourhood finishes.
+ */
+static tqo_status dive(align_ctx *c, alloc_solution *x, int *dived, int *rounds)
+{
+    int n = c->n, p = c->p;
+    int *lock = malloc((size_t)n * sizeof(int));
+    if (!lock)
+        return TQO_ERR_NOMEM;
+    for (int i = 0; i < n; i++)
+        lock[i] = c->lock ? c->lock[i] : -1;
+    const int *saved = c->P.lock;
+    tqo_status st = TQO_OK;
+    *dived = 0;
+    *rounds = 0;
+    for (int round = 0; round < 12; round++) {
+        int fixed_now = 0;
+        for (int i = 0; i < n; i++) {
+            if (x->start[i + 1] - x->start[i] < 2)
+                continue;
+            /* large: at least 2% of a target in some balanced measure */
+            int large = 0;
+            for (int b = 0; b < c->nb; b++)
+                large |= c->a[b][i] >= 0.02 * c->total[b] / p;
+            if (!large)
+                continue;
+            int best = x->start[i];
+            for (int k = x->start[i]; k < x->start[i + 1]; k++)
+                if (x->share[k] > x->share[best])
+                    best = k;
+            lock[i] = x->terr[best];
+            fixed_now++;
+        }
+        if (!fixed_now)
+            break;
+        c->P.lock = lock;
+        alloc_solution y;
+        tqo_diag d;
+        tqo_diag_init(&d);
+        st = alloc_solve_lp(&c->P, c->s->candidates, c->prices, &y, c->s->log, c->s->log_ctx, &d);
+        tqo_diag_free(&d);
+        c->P.lock = saved;
+        if (st != TQO_OK) {
+            st = st == TQO_ERR_NOMEM ? st : TQO_OK; /* keep the last LP solution */
+            break;
+        }
+        alloc_solution_free(x);
+        *x = y;
+        *dived += fixed_now;
+        (*rounds)++;
+    }
+    free(lock);
+    return st;
+}
+
+tqo_status align_resolve_splits(align_ctx *c, const alloc_solution *x0, int *asg, char *how, size_t howsize)
+{
+    alloc_solution xs;
+    memset(&xs, 0, sizeof xs);
+    /* a private copy, since the dive replaces it */
+    xs.n = x0->n;
+    xs.start = malloc((size_t)(x0->n + 1) * sizeof(int));
+    xs.terr = malloc((size_t)(x0->start[x0->n] + 1) * sizeof(int));
+    xs.share = malloc((size_t)(x0->start[x0->n] + 1) * sizeof(double));
+    if (!xs.start || !xs.terr || !xs.share) {
+        alloc_solution_free(&xs);
+        return TQO_ERR_NOMEM;
+    }
+    memcpy(xs.start, x0->start, (size_t)(x0->n + 1) * sizeof(int));
+    memcpy(xs.terr, x0->terr, (size_t)x0->start[x0->n] * sizeof(int));
+    memcpy(xs.share, x0->share, (size_t)x0->start[x0->n] * sizeof(double));
+    int dived = 0, drounds = 0;
+    tqo_status dst = dive(c, &xs, &dived, &drounds);
+    if (dst != TQO_OK) {
+        alloc_solution_free(&xs);
+        return dst;
+    }
+    tqo_status rst = resolve_rest(c, &xs, asg, how, howsize);
+    if (dived && rst == TQO_OK) {
+        size_t k = strlen(how);
+        snprintf(how + k, howsize - k, "; %d large unit%s fixed first (%d LP dive%s)", dived, dived == 1 ? "" : "s",
+                 drounds, drounds == 1 ? "" : "s");
+    }
+    alloc_solution_free(&xs);
+    return rst;
+}
+
+static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, char *how, size_t howsize)
+{
+    int n = c->n, p = c->p;
+    int nsplit = 0;
+    for (int i = 0; i < n; i++) {
+        int best = x->start[i];
+        for (int k = x->start[i]; k < x->start[i + 1]; k++)
+            if (x->share[k] > x->share[best])
+                best = k;
+        asg[i] = x->terr[best];
+        nsplit += x->start[i + 1] - x->start[i] > 1;
+    }
+    if (nsplit == 0) {
+        snprintf(how, howsize, "none split");
+        return TQO_OK;
+    }
+    if (c->s->log)
+        for (int i = 0; i < n; i++)
+            if (x->start[i + 1] - x->start[i] > 1) {
+                char msg[512], nm[256];
+                int k = snprintf(msg, sizeof msg, "split in the LP: %s, %s %.6g:", align_unit_name(c, i, nm, sizeof nm),
+                                 c->s->balance[0], c->a[0][i]);
+                for (int q = x->start[i]; q < x->start[i + 1] && k < (int)sizeof msg - 40; q++)
+                    k += snprintf(msg + k, sizeof msg - (size_t)k, " %s %.4f", c->territory_id[x->terr[q]], x->share[q]);
+                c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, msg);
+            }
+    /* Units nearest to a tie at the LP prices form the neighbourhood. */
+    kv2 *gap = malloc((size_t)n * sizeof(kv2));
+    kv2 *row = malloc((size_t)p * sizeof(kv2));
+    int *fixed = malloc((size_t)n * sizeof(int));
+    int *cs = malloc((size_t)(n + 1) * sizeof(int));
+    int *cand = malloc((size_t)n * (MIP_CANDIDATES + 4) * sizeof(int));
+    int *out = malloc((size_t)n * sizeof(int));
+    tqo_status st = TQO_OK;
+    if (!gap || !row || !fixed || !cs || !cand || !out) {
+        st = TQO_ERR_NOMEM;
+        goto done;
+    }
+    int ng = 0;
+    for (int i = 0; i < n; i++) {
+        if ((c->lock && c->lock[i] >= 0) || x->start[i + 1] - x->start[i] > 1)
+            continue;
+        double b1 = INFINITY, b2 = INFINITY;
+        for (int j = 0; j < p; j++) {
+            double r = reduced(c, i, j);
+            if (r < b1) {
+                b2 = b1;
+                b1 = r;
+            } else if (r < b2) {
+                b2 = r;
+            }
+        }
+        if (isfinite(b2)) {
+            /* per unit of measure: the cheapest way to shift balance */
+            double size = 0;
+            for (int b = 0; b < c->nb; b++)
+                size += c->a[b][i] / (c->total[b] / p);
+            gap[ng].k = size > 0 ? (b2 - b1) / size : INFINITY;
+            gap[ng].v = i;
+            ng++;
+        }
+    }
+    qsort(gap, (size_t)ng, sizeof(kv2), kv2_cmp);
+    int extra = 20 * nsplit > 200 ? 20 * nsplit : 200;
+    double limit = c->s->time_limit > 0 ? c->s->time_limit / 4 : 10;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        char *isfree = calloc((size_t)n, 1);
+        if (!isfree) {
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+        int nfree = 0;
+        for (int i = 0; i < n; i++)
+            if (x->start[i + 1] - x->start[i] > 1)
+                isfree[i] = 1, nfree++;
+        for (int q = 0; q < ng && q < extra; q++)
+            isfree[gap[q].v] = 1, nfree++;
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            cs[i] = m;
+            fixed[i] = isfree[i] ? -1 : asg[i];
+            if (!isfree[i])
+                continue;
+            int nr = 0;
+            for (int j = 0; j < p; j++) {
+                double r = reduced(c, i, j);
+                if (isfinite(r)) {
+                    row[nr].k = r;
+                    row[nr].v = j;
+                    nr++;
+                }
+            }
+            qsort(row, (size_t)nr, sizeof(kv2), kv2_cmp);
+            int taken = 0;
+            for (int q = 0; q < nr && taken < MIP_CANDIDATES; q++, taken++)
+                cand[m++] = row[q].v;
+            for (int k = x->start[i]; k < x->start[i + 1]; k++) {
+                int j = x->terr[k], dup = 0;
+                for (int q = cs[i]; q < m; q++)
+                    dup |= cand[q] == j;
+                if (!dup)
+                    cand[m++] = j;
+            }
+        }
+        cs[n] = m;
+        free(isfree);
+        double obj;
+        tqo_diag d;
+        tqo_diag_init(&d);
+        double tm = align_now();
+        st = alloc_solve_subset_mip(&c->P, fixed, cs, cand, limit, out, &obj, &d);
+        {
+            char msg[512];
+            snprintf(msg, sizeof msg, "splits: MIP over %d units, %d candidates: status %d in %.2f s%s%s", nfree, m,
+                     st, align_now() - tm, d.n_msgs ? ": " : "", d.n_msgs ? d.msgs[0] : "");
+            logi(c, msg);
+        }
+        tqo_diag_free(&d);
+        if (st == TQO_OK) {
+            memcpy(asg, out, (size_t)n * sizeof(int));
+            snprintf(how, howsize, "MIP over %d units", nfree);
+            goto done;
+        }
+        if (st == TQO_ERR_NOMEM)
+            goto done;
+        extra *= 4;
+        if (extra > ng * 2 && attempt >= 1)
+            break;
+    }
+    snprintf(how, howsize, "rounded to the largest share, then repaired");
+    st = TQO_OK;
+done:
+    free(gap);
+    free(row);
+    free(fixed);
+    free(cs);
+    free(cand);
+    free(out);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Contiguity                                                          */
+
+/* Components of each territory's units. piece[i] numbers the piece of
+   unit i; core[j] is the main piece of territory j (largest in the first
+   balanced measure, then in units). Returns the number of pieces. */
+static int territory_pieces(const align_ctx *c, const int *asg, int *piece, int *core, int *stack)
+{
+    int n = c->n, np = 0;
+    for (int i = 0; i < n; i++)
+        piece[i] = -1;
+    double *size = malloc((size_t)(n + 1) * sizeof(double));
+    int *cnt = malloc((size_t)(n + 1) * sizeof(int));
+    int *pterr = malloc((size_t)(n + 1) * sizeof(int));
+    if (!size || !cnt || !pterr) {
+        free(size);
+        free(cnt);
+        free(pterr);
+        return -1;
+    }
+    for (int s = 0; s < n; s++) {
+        if (piece[s] >= 0)
+            continue;
+        int j = asg[s], top = 0;
+        stack[top++] = s;
+        piece[s] = np;
+        size[np] = 0;
+        cnt[np] = 0;
+        pterr[np] = j;
+        while (top) {
+            int u = stack[--top];
+            size[np] += c->a[0][u];
+            cnt[np]++;
+            for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
+                int v = c->adj[k];
+                if (piece[v] < 0 && asg[v] == j) {
+                    piece[v] = np;
+                    stack[top++] = v;
+                }
+            }
+        }
+        np++;
+    }
+    for (int j = 0; j < c->p; j++)
+        core[j] = -1;
+    for (int q = 0; q < np; q++) {
+        int j = pterr[q], b = core[j];
+        if (b < 0 || size[q] > size[b] || (size[q] == size[b] && cnt[q] > cnt[b]))
+            core[j] = q;
+    }
+    free(size);
+    free(cnt);
+    free(pterr);
+    return np;
+}
+
+int align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exception **ex, int *n_ex, int *n_bad)
+{
+    *n_ex = 0;
+    *n_bad = 0;
+    if (ex)
+        *ex = NULL;
+    if (!c->contiguity)
+        return 0;
+    int n = c->n;
+    int *piece = malloc((size_t)n * sizeof(int)), *stack = malloc((size_t)n * sizeof(int));
+    int *core = malloc((size_t)c->p * sizeof(int));
+    if (!piece || !stack || !core) {
+        free(piece);
+        free(stack);
+        free(core);
+        return -1;
+    }
+    int np = territory_pieces(c, asg, piece, core, stack);
+    if (np < 0) {
+        free(piece);
+        free(stack);
+        free(core);
+        return -1;
+    }
+    int *psize = calloc((size_t)np, sizeof(int)), *pfirst = malloc((size_t)np * sizeof(int));
+    tqo_exception *list = NULL;
+    int cap = 0;
+    if (!psize || !pfirst) {
+        free(psize);
+        free(pfirst);
+        free(piece);
+        free(stack);
+        free(core);
+        return -1;
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        psize[piece[i]]++;
+        pfirst[piece[i]] = i;
+    }
+    for (int q = 0; q < np; q++) {
+        int i = pfirst[q], j = asg[i];
+        if (core[j] == q)
+            continue;
+        if (psize[q] == c->comp_size[c->comp[i]]) {
+            /* a whole island in a territory based elsewhere */
+            if (ex) {
+                if (*n_ex == cap) {
+                    cap = cap ? 2 * cap : 8;
+                    tqo_exception *l = realloc(list, (size_t)cap * sizeof *l);
+                    if (!l)
+                        break;
+                    list = l;
+                }
+                list[*n_ex].territory = j;
+                list[*n_ex].component = c->comp[i];
+                list[*n_ex].n_units = psize[q];
+                list[*n_ex].first_unit = i;
+            }
+            (*n_ex)++;
+        } else {
+            (*n_bad)++;
+        }
+    }
+    if (ex)
+        *ex = list;
+    else
+        free(list);
+    free(psize);
+    free(pfirst);
+    free(piece);
+    free(stack);
+    free(core);
+    return 0;
+}
+
+tqo_status align_repair_contiguity(align_ctx *c, int *asg)
+{
+    if (!c->contiguity)
+        return TQO_OK;
+    int n = c->n;
+    int *piece = malloc((size_t)n * sizeof(int)), *stack = malloc((size_t)n * sizeof(int));
+    int *core = malloc((size_t)c->p * sizeof(int)), *psize = malloc((size_t)(n + 1) * sizeof(int));
+    int *queue = malloc((size_t)n * sizeof(int));
+    if (!piece || !stack || !core || !psize || !queue) {
+        free(piece);
+        free(stack);
+        free(core);
+        free(psize);
+        free(queue);
+        return TQO_ERR_NOMEM;
+    }
+    for (int pass = 0; pass < 50; pass++) {
+        int np = territory_pieces(c, asg, piece, core, stack);
+        if (np < 0)
+            break;
+        memset(psize, 0, (size_t)np * sizeof(int));
+        for (int i = 0; i < n; i++)
+            psize[piece[i]]++;
+        int moved = 0, stray = 0;
+        /* Units of stray pieces, outermost first: each goes to the cheapest
+           neighbouring territory outside its piece. */
+        int qn = 0;
+        for (int i = 0; i < n; i++) {
+            int q = piece[i], j = asg[i];
+            if (core[j] == q || psize[q] == c->comp_size[c->comp[i]])
+                continue;
+            stray = 1;
+            queue[qn++] = i;
+        }
+        if (!stray)
+            break;
+        int progress = 1;
+        while (progress) {
+            progress = 0;
+            for (int t = 0; t < qn; t++) {
+                int u = queue[t];
+                if (u < 0 || (c->lock && c->lock[u] >= 0))
+                    continue;
+                int from = asg[u], bestk = -1;
+                double bestc = INFINITY;
+                for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
+                    int v = c->adj[k];
+                    if (piece[v] == piece[u] || asg[v] == from)
+                        continue;
+                    double cost = alloc_cost(&c->P, u, asg[v]);
+                    if (cost < bestc) {
+                        bestc = cost;
+                        bestk = asg[v];
+                    }
+                }
+                if (bestk >= 0 && isfinite(bestc)) {
+                    asg[u] = bestk;
+                    piece[u] = -2 - u; /* now part of bestk's side */
+                    queue[t] = -1;
+                    moved++;
+                    progress = 1;
+                }
+            }
+        }
+        if (!moved)
+            break;
+    }
+    free(piece);
+    free(stack);
+    free(core);
+    free(psize);
+    free(queue);
+    return TQO_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Local search                                                        */
+
+typedef struct ls {
+    align_ctx *c;
+    int *asg;
+    double *load;       /* p*nb */
+    double moved;       /* of a[0] against the current plan */
+    int *mark;          /* BFS marks */
+    int stamp;
+    int *stack;
+    int *near;          /* without adjacency: K nearest territories */
+    int nk;
+} ls;
+
+static double viol1(const align_ctx *c, int k, double load)
+{
+    double t = c->target[k] > 0 ? c->target[k] : 1;
+    if (load > c->hi[k])
+        return (load - c->hi[k]) / t;
+    if (load < c->lo[k])
+        return (c->lo[k] - load) / t;
+    return 0;
+}
+
+/* Change in total violation if u goes from A to B. */
+static double dviol(const ls *L, int u, int A, int B)
+{
+    const align_ctx *c = L->c;
+    double d = 0;
+    for (int b = 0; b < c->nb; b++) {
+        int ka = A * c->nb + b, kb = B * c->nb + b;
+        double a = c->a[b][u];
+        d += viol1(c, ka, L->load[ka] - a) - viol1(c, ka, L->load[ka]);
+        d += viol1(c, kb, L->load[kb] + a) - viol1(c, kb, L->load[kb]);
+    }
+    return d;
+}
+
+static int keeps_balance(const ls *L, int u, int A, int B)
+{
+    const align_ctx *c = L->c;
+    for (int b = 0; b < c->nb; b++) {
+        int ka = A * c->nb + b, kb = B * c->nb + b;
+        double a = c->a[b][u];
+        if (a == 0)
+            continue;
+        if (L->load[ka] - a < c->lo[ka] - 1e-9 * c->target[ka])
+            return 0;
+        if (L->load[kb] + a > c->hi[kb] + 1e-9 * c->target[kb])
+            return 0;
+    }
+    return 1;
+}
+
+static double dmoved(const ls *L, int u, int A, int B)
+{
+    const align_ctx *c = L->c;
+    if (!c->current || c->current[u] < 0)
+        return 0;
+    return c->a[0][u] * ((B != c->current[u]) - (A != c->current[u]));
+}
+
+/* Removing u from its territory leaves its neighbours there connected. */
+static int removable(ls *L, int u)
+{
+    const align_ctx *c = L->c;
+    if (!c->contiguity)
+        return 1;
+    int A = L->asg[u], first = -1, need = 0;
+    for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++)
+        if (L->asg[c->adj[k]] == A) {
+            if (first < 0)
+                first = c->adj[k];
+            need++;
+        }
+    if (need <= 1)
+        return 1;
+    L->stamp++;
+    int top = 0, found = 0;
+    L->stack[top++] = first;
+    L->mark[first] = L->stamp;
+    L->mark[u] = L->stamp; /* removed */
+    while (top && found < need) {
+        int v = L->stack[--top];
+        /* count neighbours of u reached */
+        for (int k = c->adj_start[v]; k < c->adj_start[v + 1]; k++) {
+            int w = c->adj[k];
+            if (L->asg[w] != A || L->mark[w] == L->stamp)
+                continue;
+            L->mark[w] = L->stamp;
+            L->stack[top++] = w;
+        }
+        found = 0;
+        for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
+            int w = c->adj[k];
+            if (L->asg[w] == A && L->mark[w] == L->stamp)
+                found++;
+        }
+    }
+    return found >= need;
+}
+
+/* Territories u may move to: those of its neighbours, or its nearest
+   territories when there is no graph. */
+static int targets(const ls *L, int u, int *out)
+{
+    const align_ctx *c = L->c;
+    int m = 0, A = L->asg[u];
+    if (c->contiguity) {
+        for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
+            int j = L->asg[c->adj[k]], dup = j == A;
+            for (int q = 0; q < m && !dup; q++)
+                dup = out[q] == j;
+            if (!dup)
+                out[m++] = j;
+        }
+    } else {
+        for (int q = 0; q < L->nk; q++) {
+            int j = L->near[(size_t)u * L->nk + q];
+            if (j != A)
+                out[m++] = j;
+        }
+    }
+    return m;
+}
+
+static void apply(ls *L, int u, int B)
+{
+    align_ctx *c = L->c;
+    int A = L->asg[u];
+    L->moved += dmoved(L, u, A, B);
+    for (int b = 0; b < c->nb; b++) {
+        L->load[A * c->nb + b] -= c->a[b][u];
+        L->load[B * c->nb + b] += c->a[b][u];
+    }
+    L->asg[u] = B;
+}
+
+static int move_ok(ls *L, int u, int A, int B)
+{
+    const align_ctx *c = L->c;
+    if (c->lock && c->lock[u] >= 0)
+        return 0;
+    if (!alloc_allowed(&c->P, u, B))
+        return 0;
+    if (c->max_move >= 0) {
+        double dm = dmoved(L, u, A, B);
+        if (dm > 0 && L->moved + dm > c->max_move * (1 + 1e-12))
+            return 0;
+    }
+    return 1;
+}
+
+static double total_viol(const ls *L)
+{
+    double v = 0;
+    for (int k = 0; k < L->c->p * L->c->nb; k++)
+        v += viol1(L->c, k, L->load[k]);
+    return v;
+}
+
+tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
+{
+    int n = c->n, p = c->p, nb = c->nb;
+    ls L;
+    memset(&L, 0, sizeof L);
+    L.c = c;
+    L.asg = asg;
+    L.load = calloc((size_t)p * nb, sizeof(double));
+    L.mark = calloc((size_t)n, sizeof(int));
+    L.stack = malloc((size_t)n * sizeof(int));
+    int *tg = malloc((size_t)(p + 1) * sizeof(int));
+    if (!L.load || !L.mark || !L.stack || !tg) {
+        free(L.load);
+        free(L.mark);
+        free(L.stack);
+        free(tg);
+        return TQO_ERR_NOMEM;
+    }
+    if (!c->contiguity) {
+        L.nk = p < 6 ? p : 6;
+        L.near = malloc((size_t)n * L.nk * sizeof(int));
+        kv2 *row = malloc((size_t)p * sizeof(kv2));
+        if (!L.near || !row) {
+            free(row);
+            free(L.load);
+            free(L.mark);
+            free(L.stack);
+            free(tg);
+            free(L.near);
+            return TQO_ERR_NOMEM;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < p; j++) {
+                row[j].k = alloc_dist2(&c->P, i, j);
+                row[j].v = j;
+            }
+            qsort(row, (size_t)p, sizeof(kv2), kv2_cmp);
+            for (int q = 0; q < L.nk; q++)
+                L.near[(size_t)i * L.nk + q] = row[q].v;
+        }
+        free(row);
+    }
+    for (int i = 0; i < n; i++) {
+        for (int b = 0; b < nb; b++)
+            L.load[asg[i] * nb + b] += c->a[b][i];
+        if (c->current && c->current[i] >= 0 && c->current[i] != asg[i])
+            L.moved += c->a[0][i];
+    }
+    double t0 = align_now();
+    /* Phase A: restore balance, the largest reduction of violation first,
+       the cheaper move among equals. */
+    double V = total_viol(&L);
+    int guard = 0;
+    while (V > 1e-12 && guard++ < 20 * n) {
+        int bu = -1, bB = -1;
+        double bdv = -1e-15, bdc = INFINITY;
+        for (int u = 0; u < n; u++) {
+            int A = asg[u], hot = 0;
+            for (int b = 0; b < nb && !hot; b++)
+                hot = viol1(c, A * nb + b, L.load[A * nb + b]) > 0;
+            int m = targets(&L, u, tg);
+            for (int q = 0; q < m && !hot; q++)
+                for (int b = 0; b < nb && !hot; b++)
+                    hot = viol1(c, tg[q] * nb + b, L.load[tg[q] * nb + b]) > 0;
+            if (!hot)
+                continue;
+            for (int q = 0; q < m; q++) {
+                int B = tg[q];
+                double dv = dviol(&L, u, A, B);
+                if (dv > bdv + 1e-15)
+                    continue;
+                double dc = alloc_cost(&c->P, u, B) - alloc_cost(&c->P, u, A);
+                if ((dv < bdv - 1e-15 || dc < bdc) && move_ok(&L, u, A, B) && removable(&L, u)) {
+                    bdv = dv;
+                    bdc = dc;
+                    bu = u;
+                    bB = B;
+                }
+            }
+        }
+        if (bu < 0)
+            break;
+        apply(&L, bu, bB);
+        V += bdv;
+        if (time_limit > 0 && align_now() - t0 > time_limit)
+            break;
+    }
+    V = total_viol(&L);
+    char msg[160];
+    snprintf(msg, sizeof msg, "local search: balance %s (violation %.3g)", V > 1e-9 ? "not restored" : "holds", V);
+    logi(c, msg);
+    /* Phase B: improving moves that keep balance and contiguity. */
+    int improved = 1, passes = 0;
+    while (improved && passes++ < 100) {
+        improved = 0;
+        for (int u = 0; u < n; u++) {
+            int A = asg[u];
+            int m = targets(&L, u, tg);
+            if (!m)
+                continue;
+            double ca = alloc_cost(&c->P, u, A), best = -1e-12 * (fabs(ca) + 1e-300);
+            int bB = -1;
+            for (int q = 0; q < m; q++) {
+                int B = tg[q];
+                double dc = alloc_cost(&c->P, u, B) - ca;
+                if (dc < best && keeps_balance(&L, u, A, B) && move_ok(&L, u, A, B)) {
+                    best = dc;
+                    bB = B;
+                }
+            }
+            if (bB >= 0 && removable(&L, u)) {
+                apply(&L, u, bB);
+                improved = 1;
+            }
+        }
+        if (time_limit > 0 && align_now() - t0 > time_limit)
+            break;
+    }
+    free(L.load);
+    free(L.mark);
+    free(L.stack);
+    free(L.near);
+    free(tg);
+    return TQO_OK;
+}

@@ -1,0 +1,96 @@
+/*
+ * The allocation problem of territory alignment, for given centres:
+ *
+ *   min  sum_ij c_ij x_ij
+ *   s.t. sum_j x_ij = 1                      every unit i
+ *        lo_jb <= sum_i a_bi x_ij <= hi_jb   every territory j, balanced measure b
+ *        sum_i sum_{j != cur_i} a_0i x_ij <= max_move   (when max_move >= 0)
+ *        x_ij >= 0, x_ij = 0 where forbidden (locks, --max-distance)
+ *
+ * with c_ij = w_i d(i, j)^2 + W a_0i [j != cur_i]. Internal to the library.
+ */
+#ifndef TQO_ALLOC_H
+#define TQO_ALLOC_H
+
+#include "tqo.h"
+
+typedef struct alloc_problem {
+    int n, p, nb;
+    const double *const *a;   /* a[b][i], b < nb */
+    const double *w;          /* compactness weight per unit */
+    const double *lo, *hi;    /* [j*nb + b] */
+    tqo_coords coords;
+    const double *ux, *uy;    /* unit coordinates */
+    const double *cx, *cy;    /* centres */
+    const int *lock;          /* territory per unit or -1; NULL: none */
+    const int *current;       /* territory per unit or -1; NULL: none */
+    double disruption_weight; /* W */
+    double max_move;          /* absolute amount of a[0]; < 0: no cap */
+    double max_distance;      /* km; 0: none */
+    const char *const *unit_id;      /* for messages and model names */
+    const char *const *territory_id;
+} alloc_problem;
+
+/* d(i, j)^2 in km^2 and the cost c_ij; INFINITY when x_ij is forbidden. */
+double alloc_dist2(const alloc_problem *P, int i, int j);
+double alloc_cost(const alloc_problem *P, int i, int j);
+int alloc_allowed(const alloc_problem *P, int i, int j);
+
+/* A (possibly fractional) solution: x in compressed rows as tqo_align_result. */
+typedef struct alloc_solution {
+    int n;
+    int *start;     /* n + 1 */
+    int *terr;
+    double *share;
+    double objective;
+    double lower_bound;   /* valid for the full model */
+    int rounds;           /* pricing rounds */
+    char status[32];
+} alloc_solution;
+
+void alloc_solution_free(alloc_solution *x);
+
+/*
+ * Solves the LP relaxation to optimality over the full model (sparse
+ * candidates, priced until no column can improve it), returning a basic
+ * solution and a proven lower bound. prices (p*nb, may be NULL) warm-starts
+ * it and receives the final balance-row duals.
+ */
+tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
+                          tqo_log_fn log, void *log_ctx, tqo_diag *diag);
+
+/* The whole model in GLPK (all allowed pairs), binary when integer=1:
+   for --exact, --write-lp and --write-mps. Returns a glp_prob* (NULL when
+   out of memory or when GLPK failed). Rows and columns carry names built
+   from unit and territory ids so exported models are readable. */
+void *alloc_build_glpk(const alloc_problem *P, int integer);
+
+/* Writes the whole model (integer=0: LP relaxation; 1: MIP) to path in
+   CPLEX LP (mps=0) or free MPS (mps=1) format. */
+tqo_status alloc_write_model(const alloc_problem *P, int integer, int mps, const char *path, tqo_diag *diag);
+
+/*
+ * Exact MIP over the whole model with GLPK's branch and cut, within
+ * time_limit seconds (0: none). With adj_start/adj (the unit graph, may be
+ * NULL) every territory is kept connected by lazily added cuts, except that
+ * a territory may hold whole graph components. x receives the best
+ * integer solution, *gap its relative gap to GLPK's bound (0 when proven
+ * optimal), and x->lower_bound that bound.
+ */
+tqo_status alloc_solve_exact(const alloc_problem *P, const int *adj_start, const int *adj, double time_limit,
+                             alloc_solution *x, double *gap, tqo_diag *diag);
+
+/*
+ * A MIP over a part of the units: units with fixed[i] >= 0 stay in that
+ * territory (their measures count in the balance rows); the others choose
+ * among the territories in their candidate lists cand[cand_start[i] ..
+ * cand_start[i+1]) (all allowed territories when cand is NULL). Used to
+ * make split LP units whole. out[i] receives each unit's territory.
+ * Returns TQO_ERR_INFEASIBLE when no such assignment meets the bounds, and
+ * TQO_ERR_LIMIT when time ran out before any was found.
+ */
+tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
+                                  const int *cand, double time_limit, int *out, double *objective,
+                                  tqo_diag *diag);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * The map of an alignment (map.svg), and the territory colouring that the
+ * HTML report shares with it. Internal to the library.
+ */
+#ifndef TQO_MAP_SVG_H
+#define TQO_MAP_SVG_H
+
+#include <stdio.h>
+
+#include "tqo.h"
+
+/* Colours of the palette; colour indices beyond it cycle. */
+#define TQO_PALETTE_SIZE 16
+
+/* "#rrggbb" of colour c (c modulo the palette). */
+const char *tqo_palette_colour(int c);
+
+/* The territory of unit i's largest share (the first on ties); -1 when
+   the unit has no entry with a positive share. */
+int tqo_unit_main_territory(const tqo_align_result *r, int i);
+
+/*
+ * Colours the territories so that adjacent ones differ: colour[j] for each
+ * of r->n_territories. Two territories are adjacent when units of theirs
+ * are neighbours in the instance's unit graph (its Delaunay triangulation
+ * when it has none) or when they share a split unit. DSatur picks the
+ * order; each territory takes the least used palette colour its
+ * neighbours leave free, which spreads the palette over the map. Only a
+ * territory with TQO_PALETTE_SIZE or more differently coloured neighbours
+ * gets an index beyond the palette. Returns the number of colours used,
+ * or -1 when out of memory.
+ */
+int tqo_territory_colours(const tqo_instance *inst, const tqo_align_result *r, int *colour);
+
+/*
+ * Writes the map: one circle per unit in its main territory's colour
+ * (split units outlined), a star at each centre, and a legend with each
+ * territory's id, units, and total and deviation of every balanced measure
+ * (named from s; s may be NULL). Lat/lon is drawn equirectangular, scaled
+ * by the cosine of the mean latitude. Numbers have one decimal in a
+ * viewBox about 1000 wide, which keeps 100,000 units near 8 MB.
+ */
+tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
+                             const tqo_align_result *r, const char *title);
+
+#endif
