@@ -261,6 +261,65 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     res->sec_local = align_now() - t;
     if (st != TQO_OK)
         goto done;
+    /* Free centres: the final territories' centroids fit them better than
+       the centres the LP started from. Move them, bound the new centres
+       with the LP again, and polish; keep it while it improves. */
+    if (c.n_fixed < c.p && balance_holds(&c, asg)) {
+        double *bx = malloc((size_t)c.p * sizeof(double)), *by = malloc((size_t)c.p * sizeof(double));
+        int *basg = malloc((size_t)c.n * sizeof(int));
+        if (!bx || !by || !basg) {
+            free(bx);
+            free(by);
+            free(basg);
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+        double best_obj = 0;
+        for (int i = 0; i < c.n; i++)
+            best_obj += alloc_cost(&c.P, i, asg[i]);
+        double best_lb = res->lower_bound;
+        for (int round = 0; round < 4; round++) {
+            memcpy(bx, c.cx, (size_t)c.p * sizeof(double));
+            memcpy(by, c.cy, (size_t)c.p * sizeof(double));
+            memcpy(basg, asg, (size_t)c.n * sizeof(int));
+            double moved = align_refit_centres(&c, asg);
+            if (moved < 1e-6)
+                break;
+            alloc_solution y;
+            tqo_diag d;
+            tqo_diag_init(&d);
+            t = align_now();
+            tqo_status ls = alloc_solve_lp(&c.P, s->candidates, c.prices, &y, s->log, s->log_ctx, &d);
+            res->sec_lp += align_now() - t;
+            tqo_diag_free(&d);
+            if (ls == TQO_OK) {
+                t = align_now();
+                ls = align_local_search(&c, asg, s->time_limit > 0 ? s->time_limit : 0);
+                res->sec_local += align_now() - t;
+            }
+            double obj = 0;
+            for (int i = 0; i < c.n; i++)
+                obj += alloc_cost(&c.P, i, asg[i]);
+            if (ls != TQO_OK || !balance_holds(&c, asg) || obj >= best_obj * (1 - 1e-6)) {
+                memcpy(c.cx, bx, (size_t)c.p * sizeof(double));
+                memcpy(c.cy, by, (size_t)c.p * sizeof(double));
+                memcpy(asg, basg, (size_t)c.n * sizeof(int));
+                if (ls == TQO_OK)
+                    alloc_solution_free(&y);
+                break;
+            }
+            say(&c, "centres refitted to the territories: objective %.9g, lower bound %.9g", obj, y.lower_bound);
+            best_obj = obj;
+            best_lb = y.lower_bound;
+            res->lp_rounds = y.rounds;
+            alloc_solution_free(&y);
+        }
+        align_bind_problem(&c);
+        res->lower_bound = best_lb;
+        free(bx);
+        free(by);
+        free(basg);
+    }
     st = fill_result(&c, NULL, asg, res);
     if (st != TQO_OK)
         goto done;

@@ -271,3 +271,8 @@ tqo_status align_choose_centres(align_ctx *c, int *iterations)
     free(bprices);
     return st;
 }
+
+double align_refit_centres(align_ctx *c, const int *asg)
+{
+    return relocate(c, asg, NULL);
+}

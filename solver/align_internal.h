@@ -50,6 +50,9 @@ const char *align_unit_name(const align_ctx *c, int i, char *buf, size_t size);
 /* align_centres.c: chooses free centres (multiple starts), leaving the
    best in c->cx/cy. Fixed centres are left where they are. */
 tqo_status align_choose_centres(align_ctx *c, int *iterations);
+/* Moves free centres to the weighted centroids of whole-unit territories;
+   returns the largest move in km. */
+double align_refit_centres(align_ctx *c, const int *asg);
 
 /* align_local.c: integer assignments. */
 /* Makes split LP units whole: a small MIP over them and their

@@ -416,6 +416,56 @@ int align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exceptio
     return 0;
 }
 
+/*
+ * A graph component (island) on which no territory has its main part
+ * cannot be shared: it goes whole to the territory for which it costs the
+ * least, wherever that territory lies (a reported exception).
+ */
+static tqo_status place_islands(align_ctx *c, int *asg, int *piece, int *core, int *stack)
+{
+    int n = c->n, p = c->p;
+    int np = territory_pieces(c, asg, piece, core, stack);
+    if (np < 0)
+        return TQO_ERR_NOMEM;
+    char *has_core = calloc((size_t)c->n_comp, 1);
+    double *cost = malloc((size_t)p * sizeof(double));
+    if (!has_core || !cost) {
+        free(has_core);
+        free(cost);
+        return TQO_ERR_NOMEM;
+    }
+    for (int i = 0; i < n; i++)
+        if (core[asg[i]] == piece[i])
+            has_core[c->comp[i]] = 1;
+    for (int k = 0; k < c->n_comp; k++) {
+        if (has_core[k])
+            continue;
+        for (int j = 0; j < p; j++)
+            cost[j] = 0;
+        int locked = -1;
+        for (int i = 0; i < n; i++) {
+            if (c->comp[i] != k)
+                continue;
+            if (c->lock && c->lock[i] >= 0)
+                locked = c->lock[i];
+            for (int j = 0; j < p; j++)
+                cost[j] += alloc_cost(&c->P, i, j);
+        }
+        int best = 0;
+        for (int j = 1; j < p; j++)
+            if (cost[j] < cost[best])
+                best = j;
+        if (locked >= 0)
+            best = locked; /* a lock on the island decides */
+        for (int i = 0; i < n; i++)
+            if (c->comp[i] == k && !(c->lock && c->lock[i] >= 0))
+                asg[i] = best;
+    }
+    free(has_core);
+    free(cost);
+    return TQO_OK;
+}
+
 tqo_status align_repair_contiguity(align_ctx *c, int *asg)
 {
     if (!c->contiguity)
@@ -425,6 +475,14 @@ tqo_status align_repair_contiguity(align_ctx *c, int *asg)
     int *core = malloc((size_t)c->p * sizeof(int)), *psize = malloc((size_t)(n + 1) * sizeof(int));
     int *queue = malloc((size_t)n * sizeof(int));
     if (!piece || !stack || !core || !psize || !queue) {
+        free(piece);
+        free(stack);
+        free(core);
+        free(psize);
+        free(queue);
+        return TQO_ERR_NOMEM;
+    }
+    if (place_islands(c, asg, piece, core, stack) != TQO_OK) {
         free(piece);
         free(stack);
         free(core);
@@ -653,6 +711,305 @@ static double total_viol(const ls *L)
     return v;
 }
 
+/*
+ * Ejection chains. When every neighbour of an over-full territory is full
+ * too, balance comes back only by passing units along: A gives u to B, B
+ * gives v to C, ... until a territory with room. A breadth-first search
+ * over territories finds the shortest such chain whose intermediate
+ * territories stay within bounds; for an under-full territory the same
+ * search runs the other way (suppliers). Returns 1 when a chain that
+ * lowers the total violation was applied.
+ */
+static int chain_move(ls *L, int A, int push, int *tg, const int *start, const int *list)
+{
+    align_ctx *c = L->c;
+    int p = c->p, nb = c->nb;
+    int *via = malloc((size_t)p * sizeof(int)), *from = malloc((size_t)p * sizeof(int));
+    int *queue = malloc((size_t)p * sizeof(int));
+    if (!via || !from || !queue) {
+        free(via);
+        free(from);
+        free(queue);
+        return 0;
+    }
+    for (int j = 0; j < p; j++)
+        via[j] = from[j] = -1;
+    from[A] = A;
+    int qh = 0, qt = 0, found = -1;
+    queue[qt++] = A;
+    while (qh < qt && found < 0) {
+        int Y = queue[qh++];
+        /* Y's load change so far: push: +a(via[Y]) ; pull: -a(via[Y]) */
+        int in = Y == A ? -1 : via[Y];
+        if (Y != A) {
+            int fits = 1;
+            for (int b = 0; b < nb && fits; b++) {
+                double ld = L->load[Y * nb + b] + (push ? 1 : -1) * c->a[b][in];
+                fits = push ? ld <= c->hi[Y * nb + b] + 1e-9 * c->target[Y * nb + b]
+                            : ld >= c->lo[Y * nb + b] - 1e-9 * c->target[Y * nb + b];
+            }
+            if (fits) {
+                found = Y;
+                break;
+            }
+        }
+        /* Extend: push: a unit v of Y moves on to Z; pull: a unit v of Z
+           (a neighbour territory) moves into Y. */
+        if (push) {
+            for (int q = start[Y]; q < start[Y + 1]; q++) {
+                int v = list[q];
+                if (v == in)
+                    continue;
+                int m = targets(L, v, tg);
+                for (int t = 0; t < m; t++) {
+                    int Z = tg[t];
+                    if (from[Z] >= 0 || !move_ok(L, v, Y, Z))
+                        continue;
+                    if (Y != A) { /* Y must stay within bounds after giving v */
+                        int okb = 1;
+                        for (int b = 0; b < nb && okb; b++) {
+                            double ld = L->load[Y * nb + b] + c->a[b][in] - c->a[b][v];
+                            okb = ld <= c->hi[Y * nb + b] + 1e-9 * c->target[Y * nb + b] &&
+                                  ld >= c->lo[Y * nb + b] - 1e-9 * c->target[Y * nb + b];
+                        }
+                        if (!okb)
+                            continue;
+                    }
+                    if (!removable(L, v))
+                        break;
+                    via[Z] = v;
+                    from[Z] = Y;
+                    queue[qt++] = Z;
+                }
+            }
+        } else {
+            /* units of other territories adjacent to Y (targets include Y) */
+            for (int Z = 0; Z < p; Z++) {
+                if (from[Z] >= 0)
+                    continue;
+                for (int q = start[Z]; q < start[Z + 1] && from[Z] < 0; q++) {
+                    int v = list[q];
+                    int m = targets(L, v, tg), hit = 0;
+                    for (int t = 0; t < m && !hit; t++)
+                        hit = tg[t] == Y;
+                    if (!hit || !move_ok(L, v, Z, Y))
+                        continue;
+                    if (Y != A) {
+                        int okb = 1;
+                        for (int b = 0; b < nb && okb; b++) {
+                            double ld = L->load[Y * nb + b] - c->a[b][in] + c->a[b][v];
+                            okb = ld <= c->hi[Y * nb + b] + 1e-9 * c->target[Y * nb + b] &&
+                                  ld >= c->lo[Y * nb + b] - 1e-9 * c->target[Y * nb + b];
+                        }
+                        if (!okb)
+                            continue;
+                    }
+                    if (!removable(L, v))
+                        continue;
+                    via[Z] = v;
+                    from[Z] = Y;
+                    queue[qt++] = Z;
+                }
+            }
+        }
+    }
+    int applied = 0;
+    if (found >= 0) {
+        double V0 = total_viol(L);
+        /* apply along the chain, remembering the moves to undo them */
+        int moves = 0, mu[64], mfrom[64];
+        for (int Z = found; Z != A && moves < 64; Z = from[Z]) {
+            int v = via[Z];
+            mu[moves] = v;
+            mfrom[moves] = L->asg[v];
+            moves++;
+            apply(L, v, push ? Z : from[Z]);
+        }
+        if (total_viol(L) < V0 - 1e-9) {
+            applied = 1;
+        } else {
+            for (int k = moves - 1; k >= 0; k--)
+                apply(L, mu[k], mfrom[k]);
+        }
+    }
+    free(via);
+    free(from);
+    free(queue);
+    return applied;
+}
+
+static int try_chains(ls *L, int *tg)
+{
+    align_ctx *c = L->c;
+    int n = c->n, p = c->p, nb = c->nb;
+    int *start = calloc((size_t)p + 1, sizeof(int)), *list = malloc((size_t)n * sizeof(int));
+    int *fill = malloc((size_t)(p + 1) * sizeof(int));
+    if (!start || !list || !fill) {
+        free(start);
+        free(list);
+        free(fill);
+        return 0;
+    }
+    for (int i = 0; i < n; i++)
+        start[L->asg[i] + 1]++;
+    for (int j = 0; j < p; j++)
+        start[j + 1] += start[j];
+    memcpy(fill, start, (size_t)p * sizeof(int));
+    for (int i = 0; i < n; i++)
+        list[fill[L->asg[i]]++] = i;
+    free(fill);
+    int done = 0;
+    for (int A = 0; A < p && !done; A++) {
+        int over = 0, under = 0;
+        for (int b = 0; b < nb; b++) {
+            over |= L->load[A * nb + b] > c->hi[A * nb + b];
+            under |= L->load[A * nb + b] < c->lo[A * nb + b];
+        }
+        if (over)
+            done = chain_move(L, A, 1, tg, start, list);
+        if (!done && under)
+            done = chain_move(L, A, 0, tg, start, list);
+    }
+    free(start);
+    free(list);
+    return done;
+}
+
+/* The best chain of two moves for a violated territory: u from A to B,
+   then v from B to C (C may be A: a swap). Returns the change in total
+   violation (< 0 when found). */
+static double best_pair(ls *L, int *tg, int *bu, int *bB, int *bv, int *bC)
+{
+    align_ctx *c = L->c;
+    int n = c->n, p = c->p, nb = c->nb;
+    double best = -1e-9, bestc = INFINITY;
+    *bu = -1;
+    int *start = calloc((size_t)p + 1, sizeof(int)), *list = malloc((size_t)n * sizeof(int));
+    int *tg2 = malloc((size_t)(p + 1) * sizeof(int));
+    if (!start || !list || !tg2) {
+        free(start);
+        free(list);
+        free(tg2);
+        return 0;
+    }
+    for (int i = 0; i < n; i++)
+        start[L->asg[i] + 1]++;
+    for (int j = 0; j < p; j++)
+        start[j + 1] += start[j];
+    int *fill = malloc((size_t)(p + 1) * sizeof(int));
+    if (!fill) {
+        free(start);
+        free(list);
+        free(tg2);
+        return 0;
+    }
+    memcpy(fill, start, (size_t)p * sizeof(int));
+    for (int i = 0; i < n; i++)
+        list[fill[L->asg[i]]++] = i;
+    free(fill);
+    for (int A = 0; A < p; A++) {
+        int hot = 0;
+        for (int b = 0; b < nb && !hot; b++)
+            hot = viol1(c, A * nb + b, L->load[A * nb + b]) > 0;
+        if (!hot)
+            continue;
+        for (int q = start[A]; q < start[A + 1]; q++) {
+            int u = list[q];
+            int m = targets(L, u, tg);
+            if (!m || !removable(L, u))
+                continue;
+            for (int t = 0; t < m; t++) {
+                int B = tg[t];
+                if (!move_ok(L, u, A, B))
+                    continue;
+                double dv1 = dviol(L, u, A, B);
+                double dc1 = alloc_cost(&c->P, u, B) - alloc_cost(&c->P, u, A);
+                apply(L, u, B);
+                for (int q2 = start[B]; q2 < start[B + 1]; q2++) {
+                    int v = list[q2];
+                    if (v == u)
+                        continue;
+                    int m2 = targets(L, v, tg2);
+                    int rem = -1;
+                    for (int t2 = 0; t2 < m2; t2++) {
+                        int C = tg2[t2];
+                        double dv = dv1 + dviol(L, v, B, C);
+                        if (dv > best + 1e-15)
+                            continue;
+                        double dc = dc1 + alloc_cost(&c->P, v, C) - alloc_cost(&c->P, v, B);
+                        if (dv > best - 1e-15 && dc >= bestc)
+                            continue;
+                        if (!move_ok(L, v, B, C))
+                            continue;
+                        if (rem < 0)
+                            rem = removable(L, v);
+                        if (!rem)
+                            break;
+                        best = dv;
+                        bestc = dc;
+                        *bu = u;
+                        *bB = B;
+                        *bv = v;
+                        *bC = C;
+                    }
+                }
+                apply(L, u, A);
+            }
+        }
+    }
+    free(start);
+    free(list);
+    free(tg2);
+    return *bu >= 0 ? best : 0;
+}
+
+/* Swaps for tight balance: u goes to B and a neighbour v of u in B comes
+   to A, when the pair lowers the cost and keeps balance and contiguity. */
+static int try_swap(ls *L, int u, const int *tg, int m)
+{
+    align_ctx *c = L->c;
+    int A = L->asg[u], nb = c->nb;
+    if ((c->lock && c->lock[u] >= 0) || !removable(L, u))
+        return 0;
+    double ca = alloc_cost(&c->P, u, A);
+    for (int q = 0; q < m; q++) {
+        int B = tg[q];
+        double du = alloc_cost(&c->P, u, B) - ca;
+        if (!(du < 0) || !move_ok(L, u, A, B))
+            continue;
+        for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
+            int v = c->adj[k];
+            if (L->asg[v] != B || (c->lock && c->lock[v] >= 0))
+                continue;
+            double dv = alloc_cost(&c->P, v, A) - alloc_cost(&c->P, v, B);
+            if (!(du + dv < -1e-12 * (fabs(ca) + 1e-300)))
+                continue;
+            int okb = 1;
+            for (int b = 0; b < nb && okb; b++) {
+                double la = L->load[A * nb + b] - c->a[b][u] + c->a[b][v];
+                double lb = L->load[B * nb + b] + c->a[b][u] - c->a[b][v];
+                okb = la >= c->lo[A * nb + b] - 1e-9 * c->target[A * nb + b] &&
+                      la <= c->hi[A * nb + b] + 1e-9 * c->target[A * nb + b] &&
+                      lb >= c->lo[B * nb + b] - 1e-9 * c->target[B * nb + b] &&
+                      lb <= c->hi[B * nb + b] + 1e-9 * c->target[B * nb + b];
+            }
+            if (!okb || !alloc_allowed(&c->P, v, A))
+                continue;
+            apply(L, u, B);
+            /* v must still touch A, and leave B connected */
+            int touches = 0;
+            for (int k2 = c->adj_start[v]; k2 < c->adj_start[v + 1] && !touches; k2++)
+                touches = L->asg[c->adj[k2]] == A;
+            if (touches && move_ok(L, v, B, A) && removable(L, v)) {
+                apply(L, v, A);
+                return 1;
+            }
+            apply(L, u, A);
+        }
+    }
+    return 0;
+}
+
 tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
 {
     int n = c->n, p = c->p, nb = c->nb;
@@ -702,13 +1059,19 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
             L.moved += c->a[0][i];
     }
     double t0 = align_now();
+    {
+        char m0[160];
+        snprintf(m0, sizeof m0, "local search: violation %.4g at the start", total_viol(&L));
+        if (c->s->log)
+            c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, m0);
+    }
     /* Phase A: restore balance, the largest reduction of violation first,
        the cheaper move among equals. */
     double V = total_viol(&L);
     int guard = 0;
     while (V > 1e-12 && guard++ < 20 * n) {
         int bu = -1, bB = -1;
-        double bdv = -1e-15, bdc = INFINITY;
+        double bdv = -1e-9, bdc = INFINITY;
         for (int u = 0; u < n; u++) {
             int A = asg[u], hot = 0;
             for (int b = 0; b < nb && !hot; b++)
@@ -733,12 +1096,33 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
                 }
             }
         }
-        if (bu < 0)
+        if (bu < 0) {
+            /* No single move helps: try a chain of two (u to B, then some
+               unit of B onwards, or back: a swap). */
+            int pu, pB, pv, pC;
+            double pdv = best_pair(&L, tg, &pu, &pB, &pv, &pC);
+            if (pdv < -1e-9) {
+                apply(&L, pu, pB);
+                apply(&L, pv, pC);
+                V += pdv;
+                continue;
+            }
+            if (try_chains(&L, tg)) {
+                V = total_viol(&L);
+                continue;
+            }
             break;
+        }
         apply(&L, bu, bB);
         V += bdv;
         if (time_limit > 0 && align_now() - t0 > time_limit)
             break;
+    }
+    {
+        char m0[160];
+        snprintf(m0, sizeof m0, "local search: phase A took %d steps", guard);
+        if (c->s->log)
+            c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, m0);
     }
     V = total_viol(&L);
     char msg[160];
@@ -766,6 +1150,11 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
             if (bB >= 0 && removable(&L, u)) {
                 apply(&L, u, bB);
                 improved = 1;
+                continue;
+            }
+            if (c->contiguity && try_swap(&L, u, tg, m)) {
+                improved = 1;
+                continue;
             }
         }
         if (time_limit > 0 && align_now() - t0 > time_limit)

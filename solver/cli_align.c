@@ -341,7 +341,10 @@ int cli_align(int argc, char **argv)
         aligned = 1;
         flush_diag(&diag);
         /* At a time limit the best plan found is still worth keeping. */
-        int have_plan = st == TQO_OK || (st == TQO_ERR_LIMIT && res.unit_start && res.n_units == inst->n_units);
+        /* A complete plan that misses a bound is still written, so the
+           planner can see where; the exit status says it failed. */
+        int have_plan = st == TQO_OK || ((st == TQO_ERR_LIMIT || st == TQO_ERR_INFEASIBLE) && res.unit_start &&
+                                         res.n_units == inst->n_units);
         if (have_plan) {
             tqo_status wst = tqo_align_write(inst, &s, &res, cc.out, &diag);
             if (wst == TQO_OK && write_lp)
@@ -351,6 +354,8 @@ int cli_align(int argc, char **argv)
             if (wst == TQO_OK && !cc.quiet) {
                 if (st == TQO_ERR_LIMIT)
                     printf("stopped at a limit: the best plan found is written\n");
+                if (st == TQO_ERR_INFEASIBLE)
+                    printf("the plan misses a bound (see the error): it is written for inspection\n");
                 print_summary(inst, &s, &res, cc.out);
             }
             if (wst != TQO_OK)
