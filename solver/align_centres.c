@@ -13,7 +13,7 @@
 
 #define DEG2RAD (3.14159265358979323846 / 180.0)
 #define MAX_LLOYD 15
-#define MAX_BALANCED 25
+#define MAX_BALANCED 15
 
 static void logi(align_ctx *c, const char *fmt, double a, double b, int k)
 {
@@ -249,7 +249,7 @@ tqo_status align_choose_centres(align_ctx *c, int *iterations)
                 memcpy(by, c->cy, (size_t)p * sizeof(double));
                 memcpy(bprices, c->prices, ((size_t)p * nb + 1) * sizeof(double));
             }
-            if (moved < 1e-3 || prev - obj < 1e-4 * fabs(obj))
+            if (moved < 1e-3 || prev - obj < 5e-4 * fabs(obj))
                 break;
             prev = obj;
         }

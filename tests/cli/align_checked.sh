@@ -8,10 +8,13 @@
 # whose split MIP finishes well inside its time limit, keep this under ~30 s.
 # Usage: align_checked.sh path/to/tqo   (run from the repository root)
 set -u
-TQO=$1
 CHECK="python3 tests/tools/check_align.py"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# one copy of the binary for the whole run, so a rebuild meanwhile cannot
+# make the two determinism runs use different programs
+TQO=$tmp/tqo
+cp "$1" "$TQO" || { echo "not ok - copy $1"; echo "0 passed, 1 failed"; exit 1; }
 pass=0 fail=0
 ok() { echo "ok - $1"; pass=$((pass + 1)); }
 bad() { echo "not ok - $1"; fail=$((fail + 1)); }
@@ -41,10 +44,16 @@ aligned() {
 
 BAL=(--balance workload:5 --balance potential:10)
 
-"$TQO" generate -o "$tmp/plane" --units 600 --territories 6 --periods 0 --seed 3 --quiet \
-    && ok "generate a planar instance" || bad "generate a planar instance"
-"$TQO" generate -o "$tmp/geo" --units 600 --territories 6 --periods 0 --seed 3 --geo --quiet \
-    && ok "generate a lat/lon instance" || bad "generate a lat/lon instance"
+if "$TQO" generate -o "$tmp/plane" --units 600 --territories 6 --periods 0 --seed 3 --quiet; then
+    ok "generate a planar instance"
+else
+    bad "generate a planar instance"
+fi
+if "$TQO" generate -o "$tmp/geo" --units 600 --territories 6 --periods 0 --seed 3 --geo --quiet; then
+    ok "generate a lat/lon instance"
+else
+    bad "generate a lat/lon instance"
+fi
 
 # 1. planar, two balanced measures, contiguity over the instance's adjacency.csv
 aligned "planar: balance workload:5 potential:10, contiguous" "$tmp/plane" "$tmp/o_plane" "${BAL[@]}" \
