@@ -309,6 +309,9 @@ typedef struct tqo_generate_settings {
     int first_year;           /* first history year, default 2020 */
     uint64_t seed;            /* default 1 */
     int geo;                  /* 1: lat/lon instead of planar km */
+    double plan_imbalance_pct; /* > 0: balance the current plan only until
+                                  its largest workload deviation is within
+                                  this (e.g. 25: a plan to realign) */
     tqo_log_fn log;
     void *log_ctx;
 } tqo_generate_settings;

@@ -246,21 +246,67 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
         st = fill_result(&c, &x, NULL, res);
         goto finish;
     }
-    t = align_now();
-    st = align_resolve_splits(&c, &x, asg, res->split_resolution, sizeof res->split_resolution);
-    res->sec_splits = align_now() - t;
-    if (st != TQO_OK)
-        goto done;
-    t = align_now();
-    st = align_repair_contiguity(&c, asg);
-    res->sec_contiguity = align_now() - t;
-    if (st != TQO_OK)
-        goto done;
-    t = align_now();
-    st = align_local_search(&c, asg, s->time_limit > 0 ? s->time_limit : 0);
-    res->sec_local = align_now() - t;
-    if (st != TQO_OK)
-        goto done;
+    /* Whole units, connected territories, balance. Lumpy units in a tight
+       region (a territory at its bound whose neighbours are at theirs) can
+       defeat boundary moves; then the LP is solved again with a narrower
+       band, so that its territories leave room to absorb the lumps within
+       the real one. The lower bound stays the full-band one. */
+    {
+        int pk = c.p * c.nb;
+        double *lo_real = malloc((size_t)pk * sizeof(double)), *hi_real = malloc((size_t)pk * sizeof(double));
+        if (!lo_real || !hi_real) {
+            free(lo_real);
+            free(hi_real);
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+        memcpy(lo_real, c.lo, (size_t)pk * sizeof(double));
+        memcpy(hi_real, c.hi, (size_t)pk * sizeof(double));
+        static const double shrink[] = {1.0, 0.5, 0.2};
+        for (int attempt = 0; attempt < 3; attempt++) {
+            for (int k = 0; k < pk; k++) {
+                c.lo[k] = c.target[k] - shrink[attempt] * (c.target[k] - lo_real[k]);
+                c.hi[k] = c.target[k] + shrink[attempt] * (hi_real[k] - c.target[k]);
+            }
+            if (attempt > 0) {
+                alloc_solution y;
+                tqo_diag d;
+                tqo_diag_init(&d);
+                t = align_now();
+                tqo_status ls = alloc_solve_lp(&c.P, s->candidates, c.prices, &y, s->log, s->log_ctx, &d);
+                res->sec_lp += align_now() - t;
+                tqo_diag_free(&d);
+                if (ls != TQO_OK)
+                    break; /* no room to narrow: keep the last plan */
+                say(&c, "balance: solving again within %.0f%% of the tolerance band", 100 * shrink[attempt]);
+                alloc_solution_free(&x);
+                x = y;
+            }
+            t = align_now();
+            st = align_resolve_splits(&c, &x, asg, res->split_resolution, sizeof res->split_resolution);
+            res->sec_splits += align_now() - t;
+            memcpy(c.lo, lo_real, (size_t)pk * sizeof(double));
+            memcpy(c.hi, hi_real, (size_t)pk * sizeof(double));
+            if (st != TQO_OK)
+                break;
+            t = align_now();
+            st = align_repair_contiguity(&c, asg);
+            res->sec_contiguity += align_now() - t;
+            if (st != TQO_OK)
+                break;
+            t = align_now();
+            st = align_local_search(&c, asg, s->time_limit > 0 ? s->time_limit : 0);
+            res->sec_local += align_now() - t;
+            if (st != TQO_OK || balance_holds(&c, asg))
+                break;
+        }
+        memcpy(c.lo, lo_real, (size_t)pk * sizeof(double));
+        memcpy(c.hi, hi_real, (size_t)pk * sizeof(double));
+        free(lo_real);
+        free(hi_real);
+        if (st != TQO_OK)
+            goto done;
+    }
     /* Free centres: the final territories' centroids fit them better than
        the centres the LP started from. Move them, bound the new centres
        with the LP again, and polish; keep it while it improves. */

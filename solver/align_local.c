@@ -208,7 +208,7 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
     }
     qsort(gap, (size_t)ng, sizeof(kv2), kv2_cmp);
     int extra = 20 * nsplit > 200 ? 20 * nsplit : 200;
-    double limit = c->s->time_limit > 0 ? c->s->time_limit / 4 : 10;
+    double limit = c->s->time_limit > 0 ? c->s->time_limit / 4 : 5;
     for (int attempt = 0; attempt < 4; attempt++) {
         char *isfree = calloc((size_t)n, 1);
         if (!isfree) {
@@ -813,6 +813,12 @@ static int chain_move(ls *L, int A, int push, int *tg, const int *start, const i
             }
         }
     }
+    if (c->s->log) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "chain from %s (%s): %d territories reached, %s", c->territory_id[A],
+                 push ? "push" : "pull", qt, found >= 0 ? c->territory_id[found] : "none with room");
+        c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, msg);
+    }
     int applied = 0;
     if (found >= 0) {
         double V0 = total_viol(L);
@@ -838,6 +844,15 @@ static int chain_move(ls *L, int A, int push, int *tg, const int *start, const i
     return applied;
 }
 
+static const double *chain_measure;
+static int by_measure(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    if (chain_measure[a] != chain_measure[b])
+        return chain_measure[a] < chain_measure[b] ? -1 : 1;
+    return a - b;
+}
+
 static int try_chains(ls *L, int *tg)
 {
     align_ctx *c = L->c;
@@ -858,6 +873,11 @@ static int try_chains(ls *L, int *tg)
     for (int i = 0; i < n; i++)
         list[fill[L->asg[i]]++] = i;
     free(fill);
+    /* smallest units first: a chain of small moves keeps the territories
+       along it within bounds more often */
+    chain_measure = c->a[0];
+    for (int j = 0; j < p; j++)
+        qsort(list + start[j], (size_t)(start[j + 1] - start[j]), sizeof(int), by_measure);
     int done = 0;
     for (int A = 0; A < p && !done; A++) {
         int over = 0, under = 0;
@@ -965,7 +985,7 @@ static double best_pair(ls *L, int *tg, int *bu, int *bB, int *bv, int *bC)
 
 /* Swaps for tight balance: u goes to B and a neighbour v of u in B comes
    to A, when the pair lowers the cost and keeps balance and contiguity. */
-static int try_swap(ls *L, int u, const int *tg, int m)
+static int try_swap(ls *L, int u, const int *tg, int m, const int *tstart, const int *tlist)
 {
     align_ctx *c = L->c;
     int A = L->asg[u], nb = c->nb;
@@ -977,9 +997,13 @@ static int try_swap(ls *L, int u, const int *tg, int m)
         double du = alloc_cost(&c->P, u, B) - ca;
         if (!(du < 0) || !move_ok(L, u, A, B))
             continue;
-        for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
-            int v = c->adj[k];
-            if (L->asg[v] != B || (c->lock && c->lock[v] >= 0))
+        /* partners: u's neighbours in B, or without a graph the units
+           listed in B when the pass began */
+        int k0 = c->contiguity ? c->adj_start[u] : tstart[B];
+        int k1 = c->contiguity ? c->adj_start[u + 1] : tstart[B + 1];
+        for (int k = k0; k < k1; k++) {
+            int v = c->contiguity ? c->adj[k] : tlist[k];
+            if (v == u || L->asg[v] != B || (c->lock && c->lock[v] >= 0))
                 continue;
             double dv = alloc_cost(&c->P, v, A) - alloc_cost(&c->P, v, B);
             if (!(du + dv < -1e-12 * (fabs(ca) + 1e-300)))
@@ -997,8 +1021,8 @@ static int try_swap(ls *L, int u, const int *tg, int m)
                 continue;
             apply(L, u, B);
             /* v must still touch A, and leave B connected */
-            int touches = 0;
-            for (int k2 = c->adj_start[v]; k2 < c->adj_start[v + 1] && !touches; k2++)
+            int touches = !c->contiguity;
+            for (int k2 = c->contiguity ? c->adj_start[v] : 0; c->contiguity && k2 < c->adj_start[v + 1] && !touches; k2++)
                 touches = L->asg[c->adj[k2]] == A;
             if (touches && move_ok(L, v, B, A) && removable(L, v)) {
                 apply(L, v, A);
@@ -1130,8 +1154,30 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
     logi(c, msg);
     /* Phase B: improving moves that keep balance and contiguity. */
     int improved = 1, passes = 0;
+    int *tstart = calloc((size_t)p + 1, sizeof(int)), *tlist = malloc((size_t)n * sizeof(int));
+    if (!tstart || !tlist) {
+        free(tstart);
+        free(tlist);
+        free(L.load);
+        free(L.mark);
+        free(L.stack);
+        free(L.near);
+        free(tg);
+        return TQO_ERR_NOMEM;
+    }
     while (improved && passes++ < 100) {
         improved = 0;
+        /* units by territory as the pass begins (swap partners) */
+        memset(tstart, 0, ((size_t)p + 1) * sizeof(int));
+        for (int i = 0; i < n; i++)
+            tstart[asg[i] + 1]++;
+        for (int j = 0; j < p; j++)
+            tstart[j + 1] += tstart[j];
+        for (int i = 0; i < n; i++)
+            tlist[tstart[asg[i]]++] = i;
+        for (int j = p; j > 0; j--)
+            tstart[j] = tstart[j - 1];
+        tstart[0] = 0;
         for (int u = 0; u < n; u++) {
             int A = asg[u];
             int m = targets(&L, u, tg);
@@ -1152,7 +1198,7 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
                 improved = 1;
                 continue;
             }
-            if (c->contiguity && try_swap(&L, u, tg, m)) {
+            if (try_swap(&L, u, tg, m, tstart, tlist)) {
                 improved = 1;
                 continue;
             }
@@ -1160,6 +1206,8 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
         if (time_limit > 0 && align_now() - t0 > time_limit)
             break;
     }
+    free(tstart);
+    free(tlist);
     free(L.load);
     free(L.mark);
     free(L.stack);

@@ -25,6 +25,9 @@ static void usage(FILE *fp, const tqo_generate_settings *def)
             "      --first-year Y     year of the first period (default %d)\n"
             "      --seed S           random seed (default %llu)\n"
             "      --geo              lat/lon coordinates instead of planar km (default off)\n"
+            "      --plan-imbalance PCT  balance the current plan only until its largest\n"
+            "                         workload deviation is within PCT%% (a plan to realign;\n"
+            "                         default: the usual mild balancing)\n"
             "      --quiet            print nothing on success (default off)\n"
             "  -h, --help             show this help\n",
             def->n_units, def->n_territories, def->n_periods, def->first_year,
@@ -53,7 +56,7 @@ static int parse_granularity(const char *s, tqo_period_kind *out)
 int cli_generate(int argc, char **argv)
 {
     enum { OPT_UNITS = 256, OPT_TERRITORIES, OPT_PERIODS, OPT_GRANULARITY, OPT_FIRST_YEAR,
-           OPT_SEED, OPT_GEO, OPT_QUIET };
+           OPT_SEED, OPT_GEO, OPT_IMBALANCE, OPT_QUIET };
     static const struct option options[] = {
         {"out", required_argument, NULL, 'o'},
         {"units", required_argument, NULL, OPT_UNITS},
@@ -63,6 +66,7 @@ int cli_generate(int argc, char **argv)
         {"first-year", required_argument, NULL, OPT_FIRST_YEAR},
         {"seed", required_argument, NULL, OPT_SEED},
         {"geo", no_argument, NULL, OPT_GEO},
+        {"plan-imbalance", required_argument, NULL, OPT_IMBALANCE},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -115,6 +119,13 @@ int cli_generate(int argc, char **argv)
         case OPT_GEO:
             s.geo = 1;
             break;
+        case OPT_IMBALANCE: {
+            double d;
+            if (cli_parse_double("--plan-imbalance", optarg, 0, 1000, &d) != 0)
+                return CLI_EXIT_INPUT;
+            s.plan_imbalance_pct = d;
+            break;
+        }
         case OPT_QUIET:
             common.quiet = 1;
             break;

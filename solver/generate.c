@@ -621,7 +621,7 @@ static int grid_knn(const home_grid *g, const double *hx, const double *hy, doub
  * mostly contiguous while taking the worst imbalance out, as a planner
  * would. Each round is O(n) whatever the weights.
  */
-static tqo_status make_plan(tqo_instance *inst, const draft *d, const int *home, int p)
+static tqo_status make_plan(tqo_instance *inst, const draft *d, const int *home, int p, double imbalance)
 {
     int n = inst->n_units;
     int k = p < PLAN_CANDIDATES ? p : PLAN_CANDIDATES;
@@ -663,7 +663,9 @@ static tqo_status make_plan(tqo_instance *inst, const draft *d, const int *home,
     for (int i = 0; i < n; i++)
         total += work[i];
     double target = total / p;
-    const int rounds = p > 1 ? PLAN_ROUNDS : 0;
+    /* With a target imbalance, rounds go on (up to a cap) until the
+       largest deviation from the mean workload is within it. */
+    const int rounds = p > 1 ? (imbalance > 0 ? 40 * PLAN_ROUNDS : PLAN_ROUNDS) : 0;
     for (int round = 0; round <= rounds; round++) {
         for (int t = 0; t < p; t++)
             load[t] = 0;
@@ -684,6 +686,13 @@ static tqo_status make_plan(tqo_instance *inst, const draft *d, const int *home,
         }
         if (round == rounds)
             break;
+        if (imbalance > 0) {
+            double worst = 0;
+            for (int t = 0; t < p; t++)
+                worst = fmax(worst, fabs(load[t] / target - 1) * 100);
+            if (worst <= imbalance)
+                break;
+        }
         for (int t = 0; t < p; t++) {
             double ratio = load[t] > 0 ? load[t] / target : 0.1;
             double step = -log(ratio);
@@ -906,7 +915,7 @@ tqo_status tqo_generate(const tqo_generate_settings *s, tqo_instance **out, tqo_
 
     logf_(s, "generate: %d territories and the current plan", p);
     choose_homes(s, inst->measures[0].value, n, p, home);
-    if ((st = make_plan(inst, &d, home, p)) != TQO_OK || (st = make_territories(s, inst, home)) != TQO_OK)
+    if ((st = make_plan(inst, &d, home, p, s->plan_imbalance_pct)) != TQO_OK || (st = make_territories(s, inst, home)) != TQO_OK)
         goto fail;
 
     logf_(s, "generate: %d periods of history", s->n_periods);
