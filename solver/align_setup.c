@@ -80,6 +80,7 @@ void align_bind_problem(align_ctx *c)
     P->disruption_weight = c->current ? c->s->disruption_weight : 0;
     P->max_move = c->max_move;
     P->max_distance = c->s->max_distance_km;
+    P->threads = c->s->threads;
     P->unit_id = (const char *const *)c->inst->unit_id;
     P->territory_id = (const char *const *)c->territory_id;
 }

@@ -959,8 +959,8 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
     rlp R;
     memset(&R, 0, sizeof R);
     kv *gaps = NULL, *viol = NULL;
-    int *vj = NULL;
-    double *vc = NULL;
+    int *vj = NULL, *pjb = NULL, *pbelow = NULL;
+    double *vc = NULL, *pu = NULL, *pbest = NULL, *pcb = NULL, *prf = NULL;
 
     W.lo = malloc((size_t)p * nb * sizeof(double));
     W.hi = malloc((size_t)p * nb * sizeof(double));
@@ -1091,7 +1091,13 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
     viol = malloc((size_t)n * sizeof(kv));
     vj = malloc((size_t)n * sizeof(int));
     vc = malloc((size_t)n * sizeof(double));
-    if (!viol || !vj || !vc)
+    pu = malloc((size_t)n * sizeof(double));
+    pbest = malloc((size_t)n * sizeof(double));
+    pcb = malloc((size_t)n * sizeof(double));
+    prf = malloc((size_t)n * sizeof(double));
+    pjb = malloc((size_t)n * sizeof(int));
+    pbelow = malloc((size_t)n * sizeof(int));
+    if (!viol || !vj || !vc || !pu || !pbest || !pcb || !prf || !pjb || !pbelow)
         goto nomem;
     R.urow = calloc((size_t)n, sizeof(int));
     R.fixed = malloc((size_t)n * sizeof(int));
@@ -1234,15 +1240,19 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
         W.nu = W.has_move ? -glp_get_row_dual(R.lp, p * nb + 1) : 0;
         if (W.nu < 0)
             W.nu = 0;
-        /* Full pricing over every allowed pair, and the bound. */
+        /* Full pricing over every allowed pair, and the bound: the
+           O(n p) pass, in parallel over units. Each unit writes only its
+           own slots and the sums are taken in unit order afterwards, so
+           the result is the same for any number of threads. */
         int added = 0, freed_now = 0, nviol = 0;
         double sum_min = 0;
+        for (int i = 0; i < n; i++)
+            pu[i] = R.urow[i] ? glp_get_row_dual(R.lp, R.urow[i]) : 0;
+        int nth = P->threads > 0 ? P->threads : 1;
+#pragma omp parallel for schedule(static) num_threads(nth)
         for (int i = 0; i < n; i++) {
-            double best = INFINITY;
-            int jb = -1;
-            double cb = 0;
-            double rf = INFINITY; /* reduced cost of the fixed territory */
-            double ui = R.urow[i] ? glp_get_row_dual(R.lp, R.urow[i]) : 0;
+            double best = INFINITY, rf = INFINITY, cb = 0;
+            int jb = -1, below = 0;
             for (int j = 0; j < p; j++) {
                 double d2 = wd2(&W, i, j);
                 if (!allowed_d2(P, i, j, d2))
@@ -1256,18 +1266,35 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
                 }
                 if (R.fixed[i] == j)
                     rf = r;
-                if (!W.inert[i] && R.urow[i] && r < ui - PRICE_TOL && !has_col(&R, i, j)) {
-                    if (add_col(&W, &R, i, j, c) != 0)
-                        goto nomem;
-                    added++;
+                below += R.urow[i] && r < pu[i] - PRICE_TOL;
+            }
+            pbest[i] = best;
+            pjb[i] = jb;
+            pcb[i] = cb;
+            prf[i] = rf;
+            pbelow[i] = below;
+        }
+        for (int i = 0; i < n; i++) {
+            sum_min += pbest[i];
+            if (!W.inert[i] && R.urow[i] && pbelow[i]) {
+                /* a free unit with improving columns: add the missing ones */
+                for (int j = 0; j < p; j++) {
+                    double d2 = wd2(&W, i, j);
+                    if (!allowed_d2(P, i, j, d2))
+                        continue;
+                    double c = cost_d2(P, i, j, d2) / W.cscale;
+                    if (reduced(&W, i, j, c) < pu[i] - PRICE_TOL && !has_col(&R, i, j)) {
+                        if (add_col(&W, &R, i, j, c) != 0)
+                            goto nomem;
+                        added++;
+                    }
                 }
             }
-            sum_min += best;
-            if (!W.inert[i] && R.fixed[i] >= 0 && rf > best + PRICE_TOL) {
-                viol[nviol].k = -(rf - best);
+            if (!W.inert[i] && R.fixed[i] >= 0 && prf[i] > pbest[i] + PRICE_TOL) {
+                viol[nviol].k = -(prf[i] - pbest[i]);
                 viol[nviol].v = i;
-                vj[i] = jb;
-                vc[i] = cb;
+                vj[i] = pjb[i];
+                vc[i] = pcb[i];
                 nviol++;
             }
         }
@@ -1425,6 +1452,12 @@ done:
     free(viol);
     free(vj);
     free(vc);
+    free(pu);
+    free(pbest);
+    free(pcb);
+    free(prf);
+    free(pjb);
+    free(pbelow);
     work_free(&W);
     return st;
 }

@@ -27,6 +27,8 @@ typedef struct alloc_problem {
     double disruption_weight; /* W */
     double max_move;          /* absolute amount of a[0]; < 0: no cap */
     double max_distance;      /* km; 0: none */
+    int threads;              /* for the O(n p) pricing pass; results do not
+                                 depend on it */
     const char *const *unit_id;      /* for messages and model names */
     const char *const *territory_id;
 } alloc_problem;
