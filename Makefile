@@ -29,10 +29,14 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- -s --no-print-directory
 
+# The main job on the bundled instance: check it, then draw 12 territories
+# balanced on accounts (until tqo plan lands, the alignment step).
 demo: build
-	@$(BUILD)/tqo validate instances/superstore -o $(DEMO_OUT)
+	@$(BUILD)/tqo validate instances/superstore -o $(DEMO_OUT)/validate
 	@echo
-	@echo "results: $(DEMO_OUT)/validation.json"
+	@$(BUILD)/tqo align instances/superstore -k 12 --balance accounts:10 -o $(DEMO_OUT)/align
+	@echo
+	@echo "results: $(DEMO_OUT)/validate/validation.json, $(DEMO_OUT)/align/ (assignment.csv, territories.csv, summary.json, map.svg)"
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -219,8 +219,8 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     res->lp_rounds = x.rounds;
     for (int i = 0; i < c.n; i++)
         res->lp_splits += x.start[i + 1] - x.start[i] > 1;
-    say(&c, "allocation LP: %s, objective %.9g, lower bound %.9g, %d split units", x.status, x.objective,
-        x.lower_bound, res->lp_splits);
+    say(&c, "allocation LP: %s, objective %.9g, lower bound %.9g, %d split units (%.2f s)", x.status, x.objective,
+        x.lower_bound, res->lp_splits, res->sec_lp);
 
     if (s->allow_splits && !c.contiguity) {
         snprintf(res->split_resolution, sizeof res->split_resolution, "kept (--allow-splits)");
@@ -354,7 +354,12 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
                     alloc_solution_free(&y);
                 break;
             }
-            say(&c, "centres refitted to the territories: objective %.9g, lower bound %.9g", obj, y.lower_bound);
+            if (s->log) {
+                char m[200];
+                snprintf(m, sizeof m, "centres refitted to the territories: objective %.9g, lower bound %.9g", obj,
+                         y.lower_bound);
+                s->log(s->log_ctx, TQO_LOG_DEBUG, m);
+            }
             best_obj = obj;
             best_lb = y.lower_bound;
             res->lp_rounds = y.rounds;

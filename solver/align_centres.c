@@ -21,7 +21,7 @@ static void logi(align_ctx *c, const char *fmt, double a, double b, int k)
         return;
     char buf[256];
     snprintf(buf, sizeof buf, fmt, a, b, k);
-    c->s->log(c->s->log_ctx, TQO_LOG_INFO, buf);
+    c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, buf);
 }
 
 /* Weight of a unit in centroids: the compactness weight, else the first

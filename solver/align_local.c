@@ -32,7 +32,7 @@ static int kv2_cmp(const void *a, const void *b)
 static void logi(const align_ctx *c, const char *msg)
 {
     if (c->s->log)
-        c->s->log(c->s->log_ctx, TQO_LOG_INFO, msg);
+        c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, msg);
 }
 
 /* Reduced cost of (i, j) at the last LP prices. */
