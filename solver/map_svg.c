@@ -411,12 +411,24 @@ static void put_star(FILE *fp, double x, double y, double R)
 }
 
 typedef struct view {
+    int wrap;            /* lat/lon: longitudes below cut are shifted by 360 */
+    double cut;
     double kx;           /* lon scale: cos(mean latitude); 1 for planar */
     double min_x, max_y; /* projected bounds */
     double scale, ox, oy;
 } view;
 
-static double proj_x(const view *v, double x) { return v->ox + (x * v->kx - v->min_x) * v->scale; }
+/* Longitude unwrapped so that the map is cut in the widest empty band
+   (data across the antimeridian, such as the Aleutians and Guam, stays in
+   one piece). */
+static double wx(const view *v, double x) { return v->wrap && x < v->cut ? x + 360.0 : x; }
+static double proj_x(const view *v, double x) { return v->ox + (wx(v, x) * v->kx - v->min_x) * v->scale; }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
 static double proj_y(const view *v, double y) { return v->oy + (v->max_y - y) * v->scale; }
 
 tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
@@ -463,7 +475,7 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
 
     /* Projection: lat/lon equirectangular with the x axis shrunk by the
        cosine of the mean latitude, so shapes look right at mid latitudes. */
-    view v = {1.0, 0, 0, 1.0, 0, 0};
+    view v = {0, 0, 1.0, 0, 0, 1.0, 0, 0};
     double map_w = 0, map_h = 0, radius = 3, star = 7;
     if (has_xy) {
         if (inst->coords == TQO_COORDS_LATLON) {
@@ -473,19 +485,35 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
             v.kx = cos(sum / n * PI / 180.0);
             if (v.kx < 0.01)
                 v.kx = 0.01;
+            double *lon = malloc((size_t)n * sizeof *lon);
+            if (lon) {
+                for (int i = 0; i < n; i++)
+                    lon[i] = inst->x[i];
+                qsort(lon, (size_t)n, sizeof *lon, cmp_double);
+                double gap = lon[0] + 360.0 - lon[n - 1]; /* across the antimeridian */
+                double start = lon[0];
+                for (int i = 1; i < n; i++)
+                    if (lon[i] - lon[i - 1] > gap) {
+                        gap = lon[i] - lon[i - 1];
+                        start = lon[i];
+                    }
+                v.wrap = start > lon[0];
+                v.cut = start;
+                free(lon);
+            }
         }
         double min_x = INFINITY, max_x = -INFINITY, min_y = INFINITY, max_y = -INFINITY;
         for (int i = 0; i < n; i++) {
-            min_x = fmin(min_x, inst->x[i] * v.kx);
-            max_x = fmax(max_x, inst->x[i] * v.kx);
+            min_x = fmin(min_x, wx(&v, inst->x[i]) * v.kx);
+            max_x = fmax(max_x, wx(&v, inst->x[i]) * v.kx);
             min_y = fmin(min_y, inst->y[i]);
             max_y = fmax(max_y, inst->y[i]);
         }
         for (int j = 0; r->center_x && r->center_y && j < p; j++) {
             if (!isfinite(r->center_x[j]) || !isfinite(r->center_y[j]))
                 continue;
-            min_x = fmin(min_x, r->center_x[j] * v.kx);
-            max_x = fmax(max_x, r->center_x[j] * v.kx);
+            min_x = fmin(min_x, wx(&v, r->center_x[j]) * v.kx);
+            max_x = fmax(max_x, wx(&v, r->center_x[j]) * v.kx);
             min_y = fmin(min_y, r->center_y[j]);
             max_y = fmax(max_y, r->center_y[j]);
         }
@@ -501,7 +529,7 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
         int occupied = 0;
         double cell = MAP_SIZE / 100.0;
         for (int i = 0; i < n; i++) {
-            int gx = (int)((inst->x[i] * v.kx - min_x) * v.scale / cell);
+            int gx = (int)((wx(&v, inst->x[i]) * v.kx - min_x) * v.scale / cell);
             int gy = (int)((max_y - inst->y[i]) * v.scale / cell);
             gx = gx < 0 ? 0 : gx > 99 ? 99 : gx;
             gy = gy < 0 ? 0 : gy > 99 ? 99 : gy;
