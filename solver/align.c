@@ -205,10 +205,11 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     /* The allocation LP for the final centres: its value bounds every
        assignment to these centres from below. */
     t = align_now();
+    int errors_before = diag->n_errors;
     st = alloc_solve_lp(&c.P, s->candidates, c.prices, &x, s->log, s->log_ctx, diag);
     res->sec_lp = align_now() - t;
     if (st != TQO_OK) {
-        if (st == TQO_ERR_INFEASIBLE)
+        if (st == TQO_ERR_INFEASIBLE && diag->n_errors == errors_before)
             tqo_diag_error(diag, "no assignment meets the balance bounds%s: widen the tolerance, use fewer "
                            "territories%s", c.lock ? " with these locks" : "",
                            s->allow_splits ? "" : ", or --allow-splits");
