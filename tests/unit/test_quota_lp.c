@@ -1,0 +1,146 @@
+/* The quota LP: known optima, bounds, regions, infeasible combinations
+   explained with their numbers, and rounding to cents that adds up. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <glpk.h>
+#include <math.h>
+#include <string.h>
+
+#include "quota_lp.h"
+
+#define close_to(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
+
+static void fair_shares_that_add_up_are_the_quotas(void **state)
+{
+    (void)state;
+    double fair[] = {100, 250, 50};
+    quota_lp_in in = {.p = 3, .fair = fair, .total = 400};
+    quota_lp_out out;
+    tqo_diag d;
+    tqo_diag_init(&d);
+    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    for (int j = 0; j < 3; j++)
+        close_to(out.q[j], fair[j], 1e-6);
+    close_to(out.objective, 0, 1e-9);
+    quota_lp_out_free(&out);
+    tqo_diag_free(&d);
+}
+
+static void sum_and_minimax_objectives(void **state)
+{
+    (void)state;
+    double fair[] = {100, 100};
+    quota_lp_in in = {.p = 2, .fair = fair, .total = 220};
+    quota_lp_out out;
+    tqo_diag d;
+    tqo_diag_init(&d);
+    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    close_to(out.q[0] + out.q[1], 220, 1e-6);
+    close_to(out.objective, 0.2, 1e-9); /* any split with both >= 100 */
+    quota_lp_out_free(&out);
+    in.minimax = 1;
+    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    close_to(out.q[0], 110, 1e-6);
+    close_to(out.q[1], 110, 1e-6);
+    close_to(out.objective, 0.1, 1e-9);
+    quota_lp_out_free(&out);
+    tqo_diag_free(&d);
+}
+
+static void floors_and_caps_bind(void **state)
+{
+    (void)state;
+    double fair[] = {100, 100}, lb[] = {NAN, 150}, ub[] = {NAN, NAN};
+    quota_lp_in in = {.p = 2, .fair = fair, .lb = lb, .ub = ub, .total = 220};
+    quota_lp_out out;
+    tqo_diag d;
+    tqo_diag_init(&d);
+    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    close_to(out.q[0], 70, 1e-6);
+    close_to(out.q[1], 150, 1e-6);
+    close_to(out.objective, 0.8, 1e-9);
+    assert_int_equal(out.bound[1], 'l');
+    assert_int_equal(out.bound[0], 0);
+    quota_lp_out_free(&out);
+    double ub2[] = {90, NAN};
+    in.lb = NULL;
+    in.ub = ub2;
+    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    close_to(out.q[0], 90, 1e-6);
+    assert_int_equal(out.bound[0], 'u');
+    quota_lp_out_free(&out);
+    tqo_diag_free(&d);
+}
+
+static void impossible_floors_name_the_numbers(void **state)
+{
+    (void)state;
+    double fair[] = {100, 100}, lb[] = {150, 150};
+    quota_lp_in in = {.p = 2, .fair = fair, .lb = lb, .total = 220};
+    quota_lp_out out;
+    tqo_diag d;
+    tqo_diag_init(&d);
+    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_ERR_INFEASIBLE);
+    assert_non_null(strstr(tqo_diag_first_error(&d), "300.00"));
+    assert_non_null(strstr(tqo_diag_first_error(&d), "220.00"));
+    assert_null(out.q);
+    tqo_diag_free(&d);
+}
+
+static void regions_hold(void **state)
+{
+    (void)state;
+    double fair[] = {100, 100, 100}, rt[] = {150, 70};
+    int region[] = {0, 0, 1};
+    const char *rn[] = {"North", "South"};
+    quota_lp_in in = {.p = 3, .fair = fair, .total = 220, .region = region, .n_regions = 2, .region_target = rt,
+                      .region_name = rn};
+    quota_lp_out out;
+    tqo_diag d;
+    tqo_diag_init(&d);
+    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    close_to(out.q[0] + out.q[1], 150, 1e-6);
+    close_to(out.q[2], 70, 1e-6);
+    quota_lp_out_free(&out);
+    double lb[] = {100, 100, NAN};
+    in.lb = lb;
+    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_ERR_INFEASIBLE);
+    assert_non_null(strstr(tqo_diag_first_error(&d), "region 'North'"));
+    tqo_diag_free(&d);
+}
+
+static void cents_add_up(void **state)
+{
+    (void)state;
+    double v[] = {33.333333, 33.333333, 33.333334, 0.004};
+    quota_round_cents(v, 4, 100.0);
+    long long sum = 0;
+    for (int i = 0; i < 4; i++) {
+        sum += llround(v[i] * 100);
+        close_to(v[i] * 100, llround(v[i] * 100), 1e-6);
+    }
+    assert_int_equal(sum, 10000);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    glp_free_env();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fair_shares_that_add_up_are_the_quotas),
+        cmocka_unit_test(sum_and_minimax_objectives),
+        cmocka_unit_test(floors_and_caps_bind),
+        cmocka_unit_test(impossible_floors_name_the_numbers),
+        cmocka_unit_test(regions_hold),
+        cmocka_unit_test(cents_add_up),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown);
+}
