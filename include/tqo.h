@@ -412,6 +412,75 @@ tqo_status tqo_align_write_model(const tqo_instance *inst, const tqo_align_setti
                                  const char *path, int mps, tqo_diag *diag);
 
 /* ------------------------------------------------------------------ */
+/* Quotas                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Units to territories, with shares (tqo align's assignment.csv, or the
+   current plan). */
+typedef struct tqo_assignment {
+    int n_units, n_territories;
+    char **territory_id;
+    int *unit_start;          /* n_units + 1 */
+    int *terr;
+    double *share;
+} tqo_assignment;
+
+tqo_status tqo_assignment_load(const char *path, const tqo_instance *inst, tqo_assignment *a, tqo_diag *diag);
+tqo_status tqo_assignment_from_current(const tqo_instance *inst, tqo_assignment *a, tqo_diag *diag);
+void tqo_assignment_free(tqo_assignment *a);
+
+typedef struct tqo_quota_settings {
+    const char *value;          /* history value column (default "sales") */
+    const char *potential;      /* a units measure, or NULL */
+    const char *history_until;  /* ignore later history; NULL: all */
+    int plan_year;              /* 0: the year after the last complete year */
+    const char *method;         /* last, trend, holt or auto (default) */
+    double target;              /* > 0: the company target */
+    double growth_pct;          /* else growth over the last complete year */
+    double over_assign_pct;     /* quotas add up to target x (1 + this/100) */
+    double history_weight;      /* a in the fair share (default 0.7) */
+    double min_growth_pct;      /* NAN: no floor */
+    double max_growth_pct;      /* NAN: no cap */
+    int minimax;                /* fairness: largest relative deviation */
+    int min_train_years;        /* backtest folds need this many (default 2) */
+    const char *region_col;     /* region from this units label (most potential) */
+    int n_region_targets;
+    const char *const *region_names;
+    const double *region_targets;
+    tqo_log_fn log;
+    void *log_ctx;
+} tqo_quota_settings;
+
+void tqo_quota_settings_default(tqo_quota_settings *s);
+
+typedef struct tqo_quota_result {
+    int n_territories;
+    char **territory_id, **region;   /* owned; region entries may be "" */
+    double *quota, *last_year, *forecast, *potential, *fair_share, *growth_pct;
+    char *bound;                     /* 'l' floor, 'u' cap, 0 */
+    int n_no_history;                /* territories without a last year: no bounds */
+    int plan_year, first_year, n_years;   /* complete years used */
+    tqo_period_kind kind;
+    int per_year;
+    double *period_quota;            /* n_territories x per_year, adding up */
+    double target, total;            /* total = target x (1 + over-assignment) */
+    char method[16];                 /* the method used */
+    double mape[3], mase[3];         /* backtest per method: last, trend, holt */
+    int n_folds;
+    int *fold_train_years;
+    double objective;
+    char lp_status[32];
+    int has_actual;                  /* the plan year is in the history */
+    double *actual, *attainment_pct;
+    double share_at_quota, attainment_median, attainment_p10, attainment_p90;
+    double mape_quota, mape_naive;
+} tqo_quota_result;
+
+tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tqo_quota_settings *s,
+                     tqo_quota_result *r, tqo_diag *diag);
+void tqo_quota_result_free(tqo_quota_result *r);
+
+/* ------------------------------------------------------------------ */
 /* Output files                                                        */
 /* ------------------------------------------------------------------ */
 
