@@ -479,6 +479,10 @@ typedef struct tqo_quota_result {
 tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tqo_quota_settings *s,
                      tqo_quota_result *r, tqo_diag *diag);
 void tqo_quota_result_free(tqo_quota_result *r);
+/* Writes DIR/quotas.csv, quotas_by_period.csv and quota_summary.json
+   (one output set: all or none). */
+tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s, const tqo_quota_result *r,
+                           const char *assignment, const char *dir, tqo_diag *diag);
 
 /* ------------------------------------------------------------------ */
 /* Output files                                                        */

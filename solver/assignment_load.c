@@ -117,6 +117,41 @@ static int by_unit(const void *x, const void *y)
     return a->line < b->line ? -1 : a->line > b->line;
 }
 
+static char **sort_names;
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(sort_names[*(const int *)x], sort_names[*(const int *)y]);
+}
+
+/* Territories in id order, so that outputs do not depend on row order. */
+static tqo_status sort_territories(tqo_assignment *a)
+{
+    int p = a->n_territories;
+    int *ord = malloc(((size_t)p + 1) * sizeof(int)), *pos = malloc(((size_t)p + 1) * sizeof(int));
+    char **ids = malloc(((size_t)p + 1) * sizeof(char *));
+    if (!ord || !pos || !ids) {
+        free(ord);
+        free(pos);
+        free(ids);
+        return TQO_ERR_NOMEM;
+    }
+    for (int j = 0; j < p; j++)
+        ord[j] = j;
+    sort_names = a->territory_id;
+    qsort(ord, (size_t)p, sizeof(int), by_name);
+    for (int k = 0; k < p; k++) {
+        pos[ord[k]] = k;
+        ids[k] = a->territory_id[ord[k]];
+    }
+    memcpy(a->territory_id, ids, (size_t)p * sizeof(char *));
+    for (int k = 0; k < a->unit_start[a->n_units]; k++)
+        a->terr[k] = pos[a->terr[k]];
+    free(ord);
+    free(pos);
+    free(ids);
+    return TQO_OK;
+}
+
 tqo_status tqo_assignment_load(const char *path, const tqo_instance *inst, tqo_assignment *a, tqo_diag *diag)
 {
     memset(a, 0, sizeof *a);
@@ -191,6 +226,8 @@ tqo_status tqo_assignment_load(const char *path, const tqo_instance *inst, tqo_a
     free(A.rows);
     strmap_free(&A.units);
     strmap_free(&A.terrs);
+    if (st == TQO_OK)
+        st = sort_territories(a);
     if (st != TQO_OK)
         tqo_assignment_free(a);
     return st;

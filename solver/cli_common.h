@@ -44,5 +44,6 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 int cli_validate(int argc, char **argv);
 int cli_generate(int argc, char **argv);
 int cli_align(int argc, char **argv);
+int cli_quota(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const char USAGE[] =
     "commands:\n"
     "  validate INSTANCE    load an instance folder, check it, and summarise it\n"
     "  align INSTANCE -o DIR  assign units to balanced, compact territories\n"
+    "  quota INSTANCE -o DIR  set territory quotas from history and potential\n"
     "  generate -o DIR      write a synthetic instance\n"
     "\n"
     "options:\n"
@@ -29,6 +30,7 @@ typedef struct command {
 static const command COMMANDS[] = {
     {"validate", cli_validate},
     {"align", cli_align},
+    {"quota", cli_quota},
     {"generate", cli_generate},
 };
 
