@@ -4,6 +4,7 @@
  * that a model has no solution.
  */
 #include "align_internal.h"
+#include "fmt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -279,19 +280,6 @@ tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_s
     return TQO_OK;
 }
 
-static void fmt_big(double v, char *buf, size_t size)
-{
-    char raw[64];
-    snprintf(raw, sizeof raw, "%.0f", v);
-    size_t n = strlen(raw), k = 0;
-    for (size_t i = 0; i < n && k + 2 < size; i++) {
-        buf[k++] = raw[i];
-        size_t left = n - i - 1;
-        if (left && left % 3 == 0 && raw[i] != '-')
-            buf[k++] = ',';
-    }
-    buf[k] = '\0';
-}
 
 tqo_status align_precheck(align_ctx *c)
 {
@@ -313,7 +301,7 @@ tqo_status align_precheck(align_ctx *c)
                     continue; /* reported with the locks below */
                 if (count < 8) {
                     char nm[256], v[64];
-                    fmt_big(c->a[b][i], v, sizeof v);
+                    fmt_thousands(v, sizeof v, c->a[b][i], "-");
                     size_t k = strlen(list);
                     snprintf(list + k, sizeof list - k, "%s%s %s", count ? ", " : "",
                              align_unit_name(c, i, nm, sizeof nm), v);
@@ -322,7 +310,7 @@ tqo_status align_precheck(align_ctx *c)
             }
             if (count) {
                 char mh[64];
-                fmt_big(maxhi, mh, sizeof mh);
+                fmt_thousands(mh, sizeof mh, maxhi, "-");
                 tqo_diag_error(c->diag,
                                "%d unit%s too large for any territory in '%s' (at most %s allowed per "
                                "territory with %d territories and %g%% tolerance): %s%s. Use --allow-splits to "
@@ -352,8 +340,8 @@ tqo_status align_precheck(align_ctx *c)
             for (int b = 0; b < nb; b++)
                 if (load[j * nb + b] > c->hi[j * nb + b] * (1 + 1e-12)) {
                     char l1[64], l2[64];
-                    fmt_big(load[j * nb + b], l1, sizeof l1);
-                    fmt_big(c->hi[j * nb + b], l2, sizeof l2);
+                    fmt_thousands(l1, sizeof l1, load[j * nb + b], "-");
+                    fmt_thousands(l2, sizeof l2, c->hi[j * nb + b], "-");
                     tqo_diag_error(c->diag,
                                    "the %d units locked to territory '%s' hold %s of '%s', more than the %s it may "
                                    "have: unlock some of them (locks.csv) or widen the tolerance",

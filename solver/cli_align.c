@@ -1,5 +1,6 @@
 /* `tqo align`: assigns units to territories and writes the plan. */
 #include "cli_common.h"
+#include "fmt.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -101,29 +102,6 @@ static int parse_balance(const char *arg, tqo_align_settings *s, double default_
     return 0;
 }
 
-/* 1234567.5 -> "1,234,568"; small values keep four significant digits. */
-static void fmt_num(char *buf, size_t size, double v)
-{
-    if (!isfinite(v)) {
-        snprintf(buf, size, "n/a");
-        return;
-    }
-    if (fabs(v) < 1000) {
-        snprintf(buf, size, "%.4g", v);
-        return;
-    }
-    char raw[48];
-    snprintf(raw, sizeof raw, "%.0f", fabs(v));
-    size_t len = strlen(raw), k = 0;
-    if (v < 0 && k + 1 < size)
-        buf[k++] = '-';
-    for (size_t i = 0; i < len && k + 2 < size; i++) {
-        buf[k++] = raw[i];
-        if ((len - i - 1) % 3 == 0 && i + 1 < len)
-            buf[k++] = ',';
-    }
-    buf[k] = '\0';
-}
 
 static void print_summary(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
                           const char *out)
@@ -131,9 +109,9 @@ static void print_summary(const tqo_instance *inst, const tqo_align_settings *s,
     char a[64];
     printf("territories  %d (%s)\n", r->n_territories,
            r->fixed_centres ? "centres at the home bases" : "centres placed");
-    fmt_num(a, sizeof a, r->objective);
+    fmt_thousands(a, sizeof a, r->objective, "n/a");
     printf("objective    %s\n", a);
-    fmt_num(a, sizeof a, r->lower_bound);
+    fmt_thousands(a, sizeof a, r->lower_bound, "n/a");
     printf("lower bound  %s\n", a);
     if (isfinite(r->gap))
         printf("gap          %.2f%%\n", 100 * r->gap);

@@ -7,6 +7,7 @@
  * a viewBox about 1000 px wide, which is finer than a screen shows.
  */
 #include "map_svg.h"
+#include "fmt.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -347,29 +348,6 @@ static void fmt1(char *buf, double v)
         snprintf(buf, 32, "%s%lld", sign, a / 10);
 }
 
-/* 1234567.8 -> "1,234,568"; small values keep four significant digits. */
-static void fmt_total(char *buf, size_t size, double v)
-{
-    if (!isfinite(v)) {
-        snprintf(buf, size, "-");
-        return;
-    }
-    if (fabs(v) < 1000) {
-        snprintf(buf, size, "%.4g", v);
-        return;
-    }
-    char raw[48];
-    snprintf(raw, sizeof raw, "%.0f", fabs(v));
-    size_t len = strlen(raw), k = 0;
-    if (v < 0 && k + 1 < size)
-        buf[k++] = '-';
-    for (size_t i = 0; i < len && k + 2 < size; i++) {
-        buf[k++] = raw[i];
-        if ((len - i - 1) % 3 == 0 && i + 1 < len)
-            buf[k++] = ',';
-    }
-    buf[k] = '\0';
-}
 
 /* "+1.2%", never "-0.0%". */
 static void fmt_dev(char *buf, size_t size, double v)
@@ -556,7 +534,7 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
     for (int j = 0; j < p; j++) {
         size_t c = strlen(r->territory_id[j]) + 16;
         for (int b = 0; b < nb; b++) {
-            fmt_total(tbuf, sizeof tbuf, r->total ? r->total[j * nb + b] : NAN);
+            fmt_thousands(tbuf, sizeof tbuf, r->total ? r->total[j * nb + b] : NAN, "-");
             c += strlen(measure_name(inst, s, b, nbuf, sizeof nbuf)) + strlen(tbuf) + 11;
         }
         if (c > chars)
@@ -669,7 +647,7 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
         put_text(fp, r->territory_id[j]);
         fprintf(fp, ": %d units", r->units_in ? r->units_in[j] : first[j + 1] - first[j]);
         for (int b = 0; b < nb; b++) {
-            fmt_total(tbuf, sizeof tbuf, r->total ? r->total[j * nb + b] : NAN);
+            fmt_thousands(tbuf, sizeof tbuf, r->total ? r->total[j * nb + b] : NAN, "-");
             fmt_dev(dbuf, sizeof dbuf, r->dev_pct ? r->dev_pct[j * nb + b] : NAN);
             fputs("; ", fp);
             put_text(fp, measure_name(inst, s, b, nbuf, sizeof nbuf));

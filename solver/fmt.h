@@ -1,0 +1,11 @@
+/* Number formatting for messages and summaries read by people. Internal. */
+#ifndef TQO_FMT_H
+#define TQO_FMT_H
+
+#include <stddef.h>
+
+/* 1234567.8 -> "1,234,568"; below 1000 four significant digits ("332.5");
+   non-finite values print as nonfinite. */
+void fmt_thousands(char *buf, size_t size, double v, const char *nonfinite);
+
+#endif
