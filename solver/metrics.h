@@ -1,0 +1,16 @@
+/* Distribution metrics for quota scenarios (internal): percentiles, Gini,
+   Spearman rank correlation. All pure functions of their inputs. */
+#ifndef TQO_METRICS_H
+#define TQO_METRICS_H
+
+/* q-quantile (0..1) by linear interpolation between order statistics; NAN
+   values are left out; NAN when none remain. work: n doubles of scratch. */
+double metric_percentile(const double *v, int n, double q, double *work);
+/* Gini coefficient of non-negative values (0: all equal); NAN when the
+   total is 0 or no value is finite. work: n doubles. */
+double metric_gini(const double *v, int n, double *work);
+/* Spearman rank correlation (average ranks for ties); NAN when either side
+   is constant or fewer than 2 pairs. work: 4n doubles, iwork: n ints. */
+double metric_spearman(const double *x, const double *y, int n, double *work, int *iwork);
+
+#endif
