@@ -267,7 +267,7 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
         }
         r->n_folds = bt.n_folds;
         r->fold_train_years = malloc(((size_t)bt.n_folds + 1) * sizeof(int));
-        if (r->fold_train_years)
+        if (r->fold_train_years && bt.n_folds > 0)
             memcpy(r->fold_train_years, bt.train_len, (size_t)bt.n_folds * sizeof(int));
         if (method == FORECAST_AUTO)
             method = bt.best;
