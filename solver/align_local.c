@@ -845,7 +845,7 @@ static int chain_move(ls *L, int A, int push, int *tg, const int *start, const i
     return applied;
 }
 
-static const double *chain_measure;
+static _Thread_local const double *chain_measure;
 static int by_measure(const void *pa, const void *pb)
 {
     int a = *(const int *)pa, b = *(const int *)pb;

@@ -584,7 +584,7 @@ static int ckey_cmp(const void *pa, const void *pb)
     return a->unit - b->unit;
 }
 
-static const double *kd_coord;
+static _Thread_local const double *kd_coord;
 static int kd_cmp(const void *pa, const void *pb)
 {
     int a = *(const int *)pa, b = *(const int *)pb;

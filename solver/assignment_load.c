@@ -117,7 +117,7 @@ static int by_unit(const void *x, const void *y)
     return a->line < b->line ? -1 : a->line > b->line;
 }
 
-static char **sort_names;
+static _Thread_local char **sort_names;
 static int by_name(const void *x, const void *y)
 {
     return strcmp(sort_names[*(const int *)x], sort_names[*(const int *)y]);

@@ -620,8 +620,8 @@ static int edge_row(void *ctx, csv_file *f, const csv_row *row)
     return 0;
 }
 
-static int *sort_keys_u, *sort_keys_v;
-static long *sort_keys_line;
+static _Thread_local int *sort_keys_u, *sort_keys_v;
+static _Thread_local long *sort_keys_line;
 static int edge_cmp(const void *pa, const void *pb)
 {
     int a = *(const int *)pa, b = *(const int *)pb;

@@ -47,7 +47,8 @@ double metric_gini(const double *v, int n, double *work)
     return wsum / (m * sum);
 }
 
-static const double *rank_key;
+/* the sort key, per thread: scenarios are scored in parallel */
+static _Thread_local const double *rank_key;
 static int cmp_idx(const void *a, const void *b)
 {
     int i = *(const int *)a, j = *(const int *)b;
