@@ -81,6 +81,13 @@ typedef enum tqo_log_level {
 /* Progress and information from long steps; msg has no trailing newline. */
 typedef void (*tqo_log_fn)(void *ctx, tqo_log_level level, const char *msg);
 
+/* printf-style call of fn (nothing when fn is NULL); at most 511 bytes. */
+void tqo_log_printf(tqo_log_fn fn, void *ctx, tqo_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 /* ------------------------------------------------------------------ */
 /* Periods                                                             */
 /* ------------------------------------------------------------------ */

@@ -8,30 +8,15 @@
  * or, with --exact, the whole assignment as one MIP in GLPK.
  */
 #include "align_internal.h"
+#include "map_svg.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void say(const align_ctx *c, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-#include <stdarg.h>
-static void say(const align_ctx *c, const char *fmt, ...)
-{
-    if (!c->s->log)
-        return;
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    c->s->log(c->s->log_ctx, TQO_LOG_INFO, buf);
-}
+/* Progress for the caller's log. */
+#define say(c, ...) tqo_log_printf((c)->s->log, (c)->s->log_ctx, TQO_LOG_INFO, __VA_ARGS__)
 
 void tqo_align_result_free(tqo_align_result *r)
 {
@@ -355,12 +340,8 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
                     alloc_solution_free(&y);
                 break;
             }
-            if (s->log) {
-                char m[200];
-                snprintf(m, sizeof m, "centres refitted to the territories: objective %.9g, lower bound %.9g", obj,
-                         y.lower_bound);
-                s->log(s->log_ctx, TQO_LOG_DEBUG, m);
-            }
+            tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG,
+                           "centres refitted to the territories: objective %.9g, lower bound %.9g", obj, y.lower_bound);
             best_obj = obj;
             best_lb = y.lower_bound;
             res->lp_rounds = y.rounds;
@@ -390,13 +371,8 @@ exceptions:
     if (c.contiguity && res->unit_start) {
         int *main_t = malloc((size_t)c.n * sizeof(int));
         if (main_t) {
-            for (int i = 0; i < c.n; i++) {
-                int best = res->unit_start[i];
-                for (int k = res->unit_start[i]; k < res->unit_start[i + 1]; k++)
-                    if (res->share[k] > res->share[best])
-                        best = k;
-                main_t[i] = res->terr[best];
-            }
+            for (int i = 0; i < c.n; i++)
+                main_t[i] = tqo_unit_main_territory(res, i);
             int nbad = 0;
             align_contiguity_exceptions(&c, main_t, &res->exceptions, &res->n_exceptions, &nbad);
             if (nbad)

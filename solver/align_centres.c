@@ -15,15 +15,6 @@
 #define MAX_LLOYD 15
 #define MAX_BALANCED 15
 
-static void logi(align_ctx *c, const char *fmt, double a, double b, int k)
-{
-    if (!c->s->log)
-        return;
-    char buf[256];
-    snprintf(buf, sizeof buf, fmt, a, b, k);
-    c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, buf);
-}
-
 /* Weight of a unit in centroids: the compactness weight, else the first
    balanced measure, else one. */
 static double cw(const align_ctx *c, int i, int wmode)
@@ -242,7 +233,8 @@ tqo_status align_choose_centres(align_ctx *c, int *iterations)
             if (!(moved < 0.1 * typical))
                 memset(c->prices, 0, ((size_t)p * nb + 1) * sizeof(double));
             (*iterations)++;
-            logi(c, "centres: objective %.9g, largest centre move %.3g km (start %d)", obj, moved, start + 1);
+            tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG, "centres: objective %.9g, largest centre move %.3g km (start %d)",
+                           obj, moved, start + 1);
             if (obj < best) {
                 best = obj;
                 memcpy(bx, c->cx, (size_t)p * sizeof(double));

@@ -135,17 +135,7 @@ typedef struct work {
     void *log_ctx;
 } work;
 
-static void logf_(const work *W, const char *fmt, ...)
-{
-    if (!W->log)
-        return;
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    W->log(W->log_ctx, TQO_LOG_DEBUG, buf);
-}
+#define logf_(W, ...) tqo_log_printf((W)->log, (W)->log_ctx, TQO_LOG_DEBUG, __VA_ARGS__)
 
 static double wd2(const work *W, int i, int j)
 {
@@ -872,11 +862,9 @@ static int free_unit(work *W, rlp *R, int i, int extra_j, double extra_c)
  * bound, units fixed in that territory with the smallest gap. Frees about
  * twice the missing amount. Returns the number freed, -1 when out of memory.
  */
-static int free_for_violations(work *W, rlp *R, int slack0, const kv *gaps, int ng)
+static int free_for_violations(work *W, rlp *R, int slack0)
 {
     int p = W->p, nb = W->nb, n = W->n, freed = 0;
-    (void)gaps;
-    (void)ng;
     kv *buf = malloc((size_t)(n + 1) * sizeof(kv));
     if (!buf)
         return -1;
@@ -935,10 +923,6 @@ static int free_for_violations(work *W, rlp *R, int slack0, const kv *gaps, int 
     return freed;
 }
 
-static int gap_cmp_key(const void *a, const void *b)
-{
-    return kv_cmp(a, b);
-}
 
 tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
                           tqo_log_fn log, void *log_ctx, tqo_diag *diag)
@@ -1125,7 +1109,7 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
             ng++;
         }
     }
-    qsort(gaps, (size_t)ng, sizeof(kv), gap_cmp_key);
+    qsort(gaps, (size_t)ng, sizeof(kv), kv_cmp);
 
     glpk_quiet();
     R.lp = glp_create_prob();
@@ -1226,7 +1210,7 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
                 continue;
             }
             if (slack1 > 1e-9) {
-                nfix = free_for_violations(&W, &R, slack0, gaps, ng);
+                nfix = free_for_violations(&W, &R, slack0);
                 if (nfix < 0)
                     goto nomem;
                 logf_(&W, "alloc: round %d, slack %.3g: freed %d units near violated rows", rounds, slack1, nfix);

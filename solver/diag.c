@@ -97,3 +97,15 @@ const char *tqo_diag_first_error(const tqo_diag *d)
             return d->msgs[i];
     return NULL;
 }
+
+void tqo_log_printf(tqo_log_fn fn, void *ctx, tqo_log_level level, const char *fmt, ...)
+{
+    if (!fn)
+        return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fn(ctx, level, buf);
+}

@@ -6,6 +6,7 @@
  * unless the whole instance is valid.
  */
 #include "csv_reader.h"
+#include "path.h"
 #include "strmap.h"
 #include "tqo.h"
 
@@ -26,19 +27,6 @@ void tqo_load_settings_default(tqo_load_settings *s)
     s->format = TQO_FORMAT_AUTO;
 }
 
-static char *path_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *s = malloc(a + b + 2);
-    if (!s)
-        return NULL;
-    memcpy(s, dir, a);
-    size_t k = a;
-    if (a && dir[a - 1] != '/')
-        s[k++] = '/';
-    memcpy(s + k, name, b + 1);
-    return s;
-}
 
 static int file_exists(const char *path)
 {

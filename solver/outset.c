@@ -4,6 +4,7 @@
  * closed are they renamed, so an interrupted or failed run never leaves a
  * half-written file, and a failed step leaves no file at all.
  */
+#include "path.h"
 #include "tqo.h"
 
 #include <errno.h>
@@ -26,19 +27,6 @@ struct tqo_outset {
     int created_dir; /* we made the folder: remove it again on abort if empty */
 };
 
-static char *join(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = malloc(la + lb + 2);
-    if (!s)
-        return NULL;
-    memcpy(s, a, la);
-    size_t k = la;
-    if (la && a[la - 1] != '/')
-        s[k++] = '/';
-    memcpy(s + k, b, lb + 1);
-    return s;
-}
 
 /* mkdir -p; returns 0 on success, sets *created when the leaf was made. */
 static int make_dirs(const char *dir, int *created)
@@ -99,10 +87,10 @@ FILE *tqo_outset_open(tqo_outset *o, const char *name)
     }
     out_file *f = &o->files[o->n];
     memset(f, 0, sizeof *f);
-    f->final_path = join(o->dir, name);
+    f->final_path = path_join(o->dir, name);
     char tmpname[512];
     snprintf(tmpname, sizeof tmpname, ".%s.%ld.tmp", name, (long)getpid());
-    f->tmp_path = join(o->dir, tmpname);
+    f->tmp_path = path_join(o->dir, tmpname);
     if (!f->final_path || !f->tmp_path) {
         free(f->final_path);
         free(f->tmp_path);

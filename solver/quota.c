@@ -9,6 +9,7 @@
  *   -> replay against the plan year when its actuals are known.
  */
 #include "forecast.h"
+#include "metrics.h"
 #include "quota_lp.h"
 #include "tqo.h"
 
@@ -54,28 +55,6 @@ void tqo_quota_result_free(tqo_quota_result *r)
     memset(r, 0, sizeof *r);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Percentile by linear interpolation between order statistics. */
-static double percentile(const double *v, int n, double q)
-{
-    if (n <= 0)
-        return NAN;
-    double *s = malloc((size_t)n * sizeof *s);
-    if (!s)
-        return NAN;
-    memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    double pos = q * (n - 1);
-    int k = (int)floor(pos);
-    double x = k + 1 < n ? s[k] + (pos - k) * (s[k + 1] - s[k]) : s[n - 1];
-    free(s);
-    return x;
-}
 
 
 typedef struct lw {
@@ -395,7 +374,7 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
         r->has_actual = 1;
         r->actual = calloc((size_t)p, sizeof(double));
         r->attainment_pct = calloc((size_t)p, sizeof(double));
-        double *att = malloc((size_t)p * sizeof(double));
+        double *att = malloc((size_t)2 * p * sizeof(double));
         if (!r->actual || !r->attainment_pct || !att) {
             free(att);
             goto nomem;
@@ -419,9 +398,10 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
             }
         }
         r->share_at_quota = na ? (double)at_quota / na : NAN;
-        r->attainment_median = percentile(att, na, 0.5);
-        r->attainment_p10 = percentile(att, na, 0.1);
-        r->attainment_p90 = percentile(att, na, 0.9);
+        double *w = att + p; /* scratch for the percentiles */
+        r->attainment_median = metric_percentile(att, na, 0.5, w);
+        r->attainment_p10 = metric_percentile(att, na, 0.1, w);
+        r->attainment_p90 = metric_percentile(att, na, 0.9, w);
         r->mape_quota = nm ? 100.0 * mq / nm : NAN;
         r->mape_naive = nn ? 100.0 * mn / nn : NAN;
         free(att);

@@ -1,9 +1,11 @@
 /* The quota LP in GLPK (see quota_lp.h). Small: p variables and a few rows. */
 #include "quota_lp.h"
+#include "forecast.h"
 #include "glpk_guard.h"
 
 #include <glpk.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,43 +263,16 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
 
 void quota_round_cents(double *v, int n, double total)
 {
+    /* The same largest-remainder split as period quotas, with the amounts
+       themselves as weights. */
     if (n <= 0)
         return;
-    long long want = llround(total * 100.0), have = 0;
-    long long *c = malloc((size_t)n * sizeof *c);
-    double *rem = malloc((size_t)n * sizeof *rem);
-    if (!c || !rem) {
-        free(c);
-        free(rem);
-        return;
+    double *w = malloc((size_t)n * sizeof *w);
+    int64_t *cents = malloc((size_t)n * sizeof *cents);
+    if (w && cents) {
+        memcpy(w, v, (size_t)n * sizeof *w);
+        forecast_split_cents(total, w, n, cents, v); /* on a bad input v is left as it is */
     }
-    for (int i = 0; i < n; i++) {
-        double x = v[i] * 100.0;
-        c[i] = (long long)floor(x);
-        rem[i] = x - (double)c[i];
-        have += c[i];
-    }
-    /* hand out the missing cents by largest remainder, ties to the lower index */
-    while (have < want) {
-        int best = 0;
-        for (int i = 1; i < n; i++)
-            if (rem[i] > rem[best])
-                best = i;
-        c[best]++;
-        rem[best] = -1;
-        have++;
-    }
-    while (have > want) { /* only when the inputs summed above the total */
-        int best = 0;
-        for (int i = 1; i < n; i++)
-            if (c[i] > 0 && (c[best] <= 0 || rem[i] < rem[best]))
-                best = i;
-        c[best]--;
-        rem[best] = 2;
-        have--;
-    }
-    for (int i = 0; i < n; i++)
-        v[i] = (double)c[i] / 100.0;
-    free(c);
-    free(rem);
+    free(w);
+    free(cents);
 }
