@@ -29,11 +29,8 @@ static int kv2_cmp(const void *a, const void *b)
     return x->v - y->v;
 }
 
-static void logi(const align_ctx *c, const char *msg)
-{
-    if (c->s->log)
-        c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, msg);
-}
+/* Detail for the caller's log (shown with tqo align --verbose). */
+#define logd(c, ...) tqo_log_printf((c)->s->log, (c)->s->log_ctx, TQO_LOG_DEBUG, __VA_ARGS__)
 
 /* Reduced cost of (i, j) at the last LP prices. */
 static double reduced(const align_ctx *c, int i, int j)
@@ -50,6 +47,11 @@ static double reduced(const align_ctx *c, int i, int j)
 /* Split units                                                         */
 
 #define MIP_CANDIDATES 4
+/* Work allowed to a split MIP: free units x branch-and-cut subproblems
+   (so a larger neighbourhood gets fewer), and the largest neighbourhood
+   worth a MIP; beyond, rounding and the local search do better per second. */
+#define SPLIT_MIP_WORK 30000
+#define SPLIT_MIP_MAX_UNITS 1500
 
 static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, char *how, size_t howsize);
 
@@ -208,8 +210,12 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
     }
     qsort(gap, (size_t)ng, sizeof(kv2), kv2_cmp);
     int extra = 20 * nsplit > 200 ? 20 * nsplit : 200;
-    /* Most of the gain comes early; the local search polishes after. */
-    double limit = c->s->time_limit > 0 ? c->s->time_limit / 4 : 2;
+    /* Most of the gain comes early; the local search polishes after. The
+       search is bounded by its number of subproblems, which keeps the plan
+       the same on a busy machine; the time limit is only a safety net
+       (or the user's --time-limit). */
+    double limit = c->s->time_limit > 0 ? c->s->time_limit / 4 : 60;
+
     for (int attempt = 0; attempt < 4; attempt++) {
         char *isfree = calloc((size_t)n, 1);
         if (!isfree) {
@@ -251,17 +257,16 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
         }
         cs[n] = m;
         free(isfree);
+        if (nfree > SPLIT_MIP_MAX_UNITS)
+            break;
         double obj;
         tqo_diag d;
         tqo_diag_init(&d);
         double tm = align_now();
-        st = alloc_solve_subset_mip(&c->P, fixed, cs, cand, limit, out, &obj, &d);
-        {
-            char msg[512];
-            snprintf(msg, sizeof msg, "splits: MIP over %d units, %d candidates: status %d in %.2f s%s%s", nfree, m,
-                     st, align_now() - tm, d.n_msgs ? ": " : "", d.n_msgs ? d.msgs[0] : "");
-            logi(c, msg);
-        }
+        int nodes = SPLIT_MIP_WORK / nfree > 20 ? SPLIT_MIP_WORK / nfree : 20;
+        st = alloc_solve_subset_mip(&c->P, fixed, cs, cand, limit, nodes, out, &obj, &d);
+        logd(c, "splits: MIP over %d units, %d candidates: status %d in %.2f s%s%s", nfree, m, st, align_now() - tm,
+             d.n_msgs ? ": " : "", d.n_msgs ? d.msgs[0] : "");
         tqo_diag_free(&d);
         if (st == TQO_OK) {
             memcpy(asg, out, (size_t)n * sizeof(int));
@@ -563,7 +568,24 @@ typedef struct ls {
     int *stack;
     int *near;          /* without adjacency: K nearest territories */
     int nk;
+    int *tstart, *tlist; /* units by territory (by_territory), p+1 and n */
 } ls;
+
+/* Units grouped by territory: those of j are list[start[j] .. start[j+1]),
+   in unit order (a counting sort). */
+static void by_territory(const int *asg, int n, int p, int *start, int *list)
+{
+    memset(start, 0, ((size_t)p + 1) * sizeof(int));
+    for (int i = 0; i < n; i++)
+        start[asg[i] + 1]++;
+    for (int j = 0; j < p; j++)
+        start[j + 1] += start[j];
+    for (int i = 0; i < n; i++)
+        list[start[asg[i]]++] = i;
+    for (int j = p; j > 0; j--)
+        start[j] = start[j - 1];
+    start[0] = 0;
+}
 
 static double viol1(const align_ctx *c, int k, double load)
 {
@@ -814,12 +836,8 @@ static int chain_move(ls *L, int A, int push, int *tg, const int *start, const i
             }
         }
     }
-    if (c->s->log) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "chain from %s (%s): %d territories reached, %s", c->territory_id[A],
-                 push ? "push" : "pull", qt, found >= 0 ? c->territory_id[found] : "none with room");
-        c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, msg);
-    }
+    logd(c, "chain from %s (%s): %d territories reached, %s", c->territory_id[A], push ? "push" : "pull", qt,
+         found >= 0 ? c->territory_id[found] : "none with room");
     int applied = 0;
     if (found >= 0) {
         double V0 = total_viol(L);
@@ -858,22 +876,8 @@ static int try_chains(ls *L, int *tg)
 {
     align_ctx *c = L->c;
     int n = c->n, p = c->p, nb = c->nb;
-    int *start = calloc((size_t)p + 1, sizeof(int)), *list = malloc((size_t)n * sizeof(int));
-    int *fill = malloc((size_t)(p + 1) * sizeof(int));
-    if (!start || !list || !fill) {
-        free(start);
-        free(list);
-        free(fill);
-        return 0;
-    }
-    for (int i = 0; i < n; i++)
-        start[L->asg[i] + 1]++;
-    for (int j = 0; j < p; j++)
-        start[j + 1] += start[j];
-    memcpy(fill, start, (size_t)p * sizeof(int));
-    for (int i = 0; i < n; i++)
-        list[fill[L->asg[i]]++] = i;
-    free(fill);
+    int *start = L->tstart, *list = L->tlist;
+    by_territory(L->asg, n, p, start, list);
     /* smallest units first: a chain of small moves keeps the territories
        along it within bounds more often */
     chain_measure = c->a[0];
@@ -891,8 +895,6 @@ static int try_chains(ls *L, int *tg)
         if (!done && under)
             done = chain_move(L, A, 0, tg, start, list);
     }
-    free(start);
-    free(list);
     return done;
 }
 
@@ -905,29 +907,11 @@ static double best_pair(ls *L, int *tg, int *bu, int *bB, int *bv, int *bC)
     int n = c->n, p = c->p, nb = c->nb;
     double best = -1e-9, bestc = INFINITY;
     *bu = -1;
-    int *start = calloc((size_t)p + 1, sizeof(int)), *list = malloc((size_t)n * sizeof(int));
+    int *start = L->tstart, *list = L->tlist;
     int *tg2 = malloc((size_t)(p + 1) * sizeof(int));
-    if (!start || !list || !tg2) {
-        free(start);
-        free(list);
-        free(tg2);
+    if (!tg2)
         return 0;
-    }
-    for (int i = 0; i < n; i++)
-        start[L->asg[i] + 1]++;
-    for (int j = 0; j < p; j++)
-        start[j + 1] += start[j];
-    int *fill = malloc((size_t)(p + 1) * sizeof(int));
-    if (!fill) {
-        free(start);
-        free(list);
-        free(tg2);
-        return 0;
-    }
-    memcpy(fill, start, (size_t)p * sizeof(int));
-    for (int i = 0; i < n; i++)
-        list[fill[L->asg[i]]++] = i;
-    free(fill);
+    by_territory(L->asg, n, p, start, list);
     for (int A = 0; A < p; A++) {
         int hot = 0;
         for (int b = 0; b < nb && !hot; b++)
@@ -978,8 +962,6 @@ static double best_pair(ls *L, int *tg, int *bu, int *bB, int *bv, int *bC)
             }
         }
     }
-    free(start);
-    free(list);
     free(tg2);
     return *bu >= 0 ? best : 0;
 }
@@ -1045,11 +1027,15 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
     L.load = calloc((size_t)p * nb, sizeof(double));
     L.mark = calloc((size_t)n, sizeof(int));
     L.stack = malloc((size_t)n * sizeof(int));
+    L.tstart = malloc(((size_t)p + 1) * sizeof(int));
+    L.tlist = malloc(((size_t)n + 1) * sizeof(int));
     int *tg = malloc((size_t)(p + 1) * sizeof(int));
-    if (!L.load || !L.mark || !L.stack || !tg) {
+    if (!L.load || !L.mark || !L.stack || !L.tstart || !L.tlist || !tg) {
         free(L.load);
         free(L.mark);
         free(L.stack);
+        free(L.tstart);
+        free(L.tlist);
         free(tg);
         return TQO_ERR_NOMEM;
     }
@@ -1062,6 +1048,8 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
             free(L.load);
             free(L.mark);
             free(L.stack);
+            free(L.tstart);
+            free(L.tlist);
             free(tg);
             free(L.near);
             return TQO_ERR_NOMEM;
@@ -1084,12 +1072,7 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
             L.moved += c->a[0][i];
     }
     double t0 = align_now();
-    {
-        char m0[160];
-        snprintf(m0, sizeof m0, "local search: violation %.4g at the start", total_viol(&L));
-        if (c->s->log)
-            c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, m0);
-    }
+    logd(c, "local search: violation %.4g at the start", total_viol(&L));
     /* Phase A: restore balance, the largest reduction of violation first,
        the cheaper move among equals. */
     double V = total_viol(&L);
@@ -1143,42 +1126,15 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
         if (time_limit > 0 && align_now() - t0 > time_limit)
             break;
     }
-    {
-        char m0[160];
-        snprintf(m0, sizeof m0, "local search: phase A took %d steps", guard);
-        if (c->s->log)
-            c->s->log(c->s->log_ctx, TQO_LOG_DEBUG, m0);
-    }
     V = total_viol(&L);
-    char msg[160];
-    snprintf(msg, sizeof msg, "local search: balance %s (violation %.3g)", V > 1e-9 ? "not restored" : "holds", V);
-    logi(c, msg);
+    logd(c, "local search: balance %s after %d steps (violation %.3g)", V > 1e-9 ? "not restored" : "holds", guard, V);
     /* Phase B: improving moves that keep balance and contiguity. */
     int improved = 1, passes = 0;
-    int *tstart = calloc((size_t)p + 1, sizeof(int)), *tlist = malloc((size_t)n * sizeof(int));
-    if (!tstart || !tlist) {
-        free(tstart);
-        free(tlist);
-        free(L.load);
-        free(L.mark);
-        free(L.stack);
-        free(L.near);
-        free(tg);
-        return TQO_ERR_NOMEM;
-    }
+    int *tstart = L.tstart, *tlist = L.tlist;
     while (improved && passes++ < 100) {
         improved = 0;
         /* units by territory as the pass begins (swap partners) */
-        memset(tstart, 0, ((size_t)p + 1) * sizeof(int));
-        for (int i = 0; i < n; i++)
-            tstart[asg[i] + 1]++;
-        for (int j = 0; j < p; j++)
-            tstart[j + 1] += tstart[j];
-        for (int i = 0; i < n; i++)
-            tlist[tstart[asg[i]]++] = i;
-        for (int j = p; j > 0; j--)
-            tstart[j] = tstart[j - 1];
-        tstart[0] = 0;
+        by_territory(asg, n, p, tstart, tlist);
         for (int u = 0; u < n; u++) {
             int A = asg[u];
             int m = targets(&L, u, tg);
@@ -1207,8 +1163,8 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
         if (time_limit > 0 && align_now() - t0 > time_limit)
             break;
     }
-    free(tstart);
-    free(tlist);
+    free(L.tstart);
+    free(L.tlist);
     free(L.load);
     free(L.mark);
     free(L.stack);

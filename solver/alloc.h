@@ -88,11 +88,13 @@ tqo_status alloc_solve_exact(const alloc_problem *P, const int *adj_start, const
  * among the territories in their candidate lists cand[cand_start[i] ..
  * cand_start[i+1]) (all allowed territories when cand is NULL). Used to
  * make split LP units whole. out[i] receives each unit's territory.
- * Returns TQO_ERR_INFEASIBLE when no such assignment meets the bounds, and
- * TQO_ERR_LIMIT when time ran out before any was found.
+ * time_limit (seconds, 0: none) and node_limit (branch-and-cut subproblems,
+ * 0: none) bound the search; a node limit keeps the result independent of
+ * the machine's load. Returns TQO_ERR_INFEASIBLE when no such assignment
+ * meets the bounds, and TQO_ERR_LIMIT when a limit came before any was found.
  */
 tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
-                                  const int *cand, double time_limit, int *out, double *objective,
+                                  const int *cand, double time_limit, int node_limit, int *out, double *objective,
                                   tqo_diag *diag);
 
 #endif

@@ -587,8 +587,22 @@ static tqo_status check_fixed_rows(const alloc_problem *P, const int *fixed, tqo
     return st;
 }
 
+/* Ends branch and cut after a number of subproblems: a limit of work
+   rather than of time, so that the result does not depend on the load of
+   the machine. */
+typedef struct node_stop {
+    int limit, seen;
+} node_stop;
+
+static void count_nodes(glp_tree *tree, void *info)
+{
+    node_stop *ns = info;
+    if (glp_ios_reason(tree) == GLP_ISELECT && ++ns->seen > ns->limit)
+        glp_ios_terminate(tree);
+}
+
 tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
-                                  const int *cand, double time_limit, int *out, double *objective,
+                                  const int *cand, double time_limit, int node_limit, int *out, double *objective,
                                   tqo_diag *diag)
 {
     if (!P || !out || P->n <= 0 || P->p <= 0) {
@@ -694,6 +708,11 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
         double left = time_limit - (alloc_glpk_now() - t0);
         parm.tm_lim = alloc_glpk_tm_lim(left > 0.001 ? left : 0.001);
     }
+    node_stop ns = {node_limit, 0};
+    if (node_limit > 0) {
+        parm.cb_func = count_nodes;
+        parm.cb_info = &ns;
+    }
     if (guarded_intopt(m.lp, &parm, &ret) != 0)
         goto glpk_failed;
     ms = glp_mip_status(m.lp);
@@ -701,11 +720,15 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
         tqo_diag_error(diag, "subset MIP: no assignment of the %d free units to their candidate territories "
                        "meets %s", n_free, what);
         st = TQO_ERR_INFEASIBLE;
-    } else if (!(ret == 0 || ret == GLP_ETMLIM || ret == GLP_EMIPGAP)) {
+    } else if (!(ret == 0 || ret == GLP_ETMLIM || ret == GLP_EMIPGAP || ret == GLP_ESTOP)) {
         tqo_diag_error(diag, "subset MIP: GLPK's branch and cut failed (glp_intopt returned %d)", ret);
         st = TQO_ERR_SOLVER;
     } else if (ms != GLP_OPT && ms != GLP_FEAS) {
-        if (ret == GLP_ETMLIM) {
+        if (ret == GLP_ESTOP) {
+            tqo_diag_error(diag, "subset MIP: no assignment of the %d free units found within %d subproblems",
+                           n_free, node_limit);
+            st = TQO_ERR_LIMIT;
+        } else if (ret == GLP_ETMLIM) {
             tqo_diag_error(diag, "subset MIP: no assignment of the %d free units found within the time "
                            "limit of %g s", n_free, time_limit);
             st = TQO_ERR_LIMIT;
@@ -738,6 +761,9 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
         if (st == TQO_OK && ret == GLP_ETMLIM)
             tqo_diag_warning(diag, "subset MIP: time limit of %g s reached; the best assignment found is used",
                              time_limit);
+        if (st == TQO_OK && ret == GLP_ESTOP)
+            tqo_diag_warning(diag, "subset MIP: stopped after %d subproblems; the best assignment found is used",
+                             node_limit);
     }
 done:
     alloc_glpk_model_free(&m, 0);

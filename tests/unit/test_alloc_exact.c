@@ -810,7 +810,7 @@ static void test_subset_mip(void **state)
     tqo_diag d;
     tqo_diag_init(&d);
     double obj = -1;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, NULL, NULL, 0, out, &obj, &d), TQO_OK);
+    assert_int_equal(alloc_solve_subset_mip(P, fixed, NULL, NULL, 0, 0, out, &obj, &d), TQO_OK);
     for (int i = 0; i < ti->n; i++)
         if (fixed[i] >= 0)
             assert_int_equal(out[i], fixed[i]);
@@ -829,17 +829,17 @@ static void test_subset_mip(void **state)
         }
     }
     cs[ti->n] = nc;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, out, &obj, &d), TQO_OK);
+    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_OK);
     for (int i = 0; i < ti->n; i++)
         assert_true(out[i] == t[i] || (fixed[i] < 0 && out[i] == 0));
     assert_true(feasible(P, out));
 
     /* Every unit fixed: feasible as the optimum, infeasible otherwise. */
-    assert_int_equal(alloc_solve_subset_mip(P, t, NULL, NULL, 0, out, &obj, &d), TQO_OK);
+    assert_int_equal(alloc_solve_subset_mip(P, t, NULL, NULL, 0, 0, out, &obj, &d), TQO_OK);
     assert_rel(obj, opt, 1e-12);
     for (int i = 0; i < ti->n; i++)
         fixed[i] = 0;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, NULL, NULL, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(alloc_solve_subset_mip(P, fixed, NULL, NULL, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
     tqo_diag_free(&d);
 
     /* Too much fixed into territory 0, and the free units may only join
@@ -858,7 +858,7 @@ static void test_subset_mip(void **state)
         }
     }
     cs[ti->n] = nc;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
     assert_non_null(strstr(tqo_diag_first_error(&d), "balance bounds"));
     tqo_diag_free(&d);
 
@@ -868,7 +868,7 @@ static void test_subset_mip(void **state)
         fixed[i] = i == 3 ? -1 : t[i];
     for (int i = 0; i <= ti->n; i++)
         cs[i] = 0;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
     assert_non_null(strstr(tqo_diag_first_error(&d), "u3"));
     tqo_diag_free(&d);
     ti->lock = malloc((size_t)ti->n * sizeof(int));
@@ -877,7 +877,7 @@ static void test_subset_mip(void **state)
     ti->lock[5] = (t[5] + 1) % 3;
     tinst_problem(ti);
     tqo_diag_init(&d);
-    assert_int_equal(alloc_solve_subset_mip(P, t, NULL, NULL, 0, out, &obj, &d), TQO_ERR_ARG);
+    assert_int_equal(alloc_solve_subset_mip(P, t, NULL, NULL, 0, 0, out, &obj, &d), TQO_ERR_ARG);
     tqo_diag_free(&d);
     tinst_free(ti);
     glp_free_env();
