@@ -319,6 +319,9 @@ typedef struct tqo_generate_settings {
     double plan_imbalance_pct; /* > 0: balance the current plan only until
                                   its largest workload deviation is within
                                   this (e.g. 25: a plan to realign) */
+    int flat_history;         /* 1: every unit sells the same whole amount
+                                 every period (no trend, season or noise):
+                                 a history whose forecasts are exact */
     tqo_log_fn log;
     void *log_ctx;
 } tqo_generate_settings;
@@ -490,6 +493,126 @@ void tqo_quota_result_free(tqo_quota_result *r);
    (one output set: all or none). */
 tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s, const tqo_quota_result *r,
                            const char *assignment, const char *dir, tqo_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Quota scenarios                                                     */
+/* ------------------------------------------------------------------ */
+
+/* A pay plan's curve: attainment % -> payout % of the target incentive.
+   Nothing below the first point, piecewise linear through the points,
+   flat after the last; a repeated attainment makes a step, earned at
+   that attainment. */
+#define TQO_PAYOUT_MAX_POINTS 32
+typedef struct tqo_payout_curve {
+    int n;
+    double x[TQO_PAYOUT_MAX_POINTS], y[TQO_PAYOUT_MAX_POINTS];
+} tqo_payout_curve;
+
+/* Parses "50:0;100:100;150:250;200:250". Returns 0, or -1 with a reason
+   in err. */
+int tqo_payout_parse(const char *s, tqo_payout_curve *c, char *err, size_t errsize);
+double tqo_payout_eval(const tqo_payout_curve *c, double attainment_pct);
+/* Writes the curve back as "x:y;x:y" (shortest exact decimals). */
+void tqo_payout_format(const tqo_payout_curve *c, char *buf, size_t size);
+
+/* One quota plan and its pay plan. */
+typedef struct tqo_scenario {
+    char *name;
+    tqo_quota_settings quota;   /* strings point to constants or defaults */
+    double target_incentive;    /* paid per territory at 100% attainment */
+    tqo_payout_curve curve;
+} tqo_scenario;
+
+/*
+ * Reads scenarios.csv: `scenario` required and unique, every other column
+ * optional, falling back to defaults (quota settings) and incentive/curve
+ * (the pay plan). Errors name the file, line, scenario and column.
+ */
+tqo_status tqo_scenarios_load(const char *path, const tqo_quota_settings *defaults, double incentive,
+                              const tqo_payout_curve *curve, tqo_scenario **out, int *n, tqo_diag *diag);
+void tqo_scenarios_free(tqo_scenario *s, int n);
+
+/* Called from the library as scenarios finish (from one thread at a time). */
+typedef void (*tqo_progress_fn)(void *ctx, int done, int total);
+
+typedef struct tqo_scenario_settings {
+    /* The outcome model and the history: value, potential, history_until,
+       method (the forecast that outcomes are drawn around) and
+       min_train_years (backtest years need this many earlier years). */
+    tqo_quota_settings base;
+    int replicates;             /* Monte Carlo replicates (default 1000) */
+    uint64_t seed;              /* replicate r draws from the stream (seed, r) */
+    int threads;                /* OpenMP threads; 0: all available */
+    tqo_progress_fn progress;
+    void *progress_ctx;
+    tqo_log_fn log;
+    void *log_ctx;
+} tqo_scenario_settings;
+
+void tqo_scenario_settings_default(tqo_scenario_settings *s);
+
+/* The metrics, in this order in every array of the result. */
+typedef enum tqo_scenario_metric {
+    TQO_M_PCT_AT_QUOTA = 0,     /* share of territories at or above quota, % */
+    TQO_M_PCT_BELOW_THRESHOLD,  /* share below the curve's first paying point, % */
+    TQO_M_ATTAINMENT_MEDIAN,    /* % */
+    TQO_M_ATTAINMENT_P10,
+    TQO_M_ATTAINMENT_P90,
+    TQO_M_GINI,                 /* Gini coefficient of attainment */
+    TQO_M_SPEARMAN,             /* attainment against potential (fairness: near 0) */
+    TQO_M_PAYOUT,               /* total payout */
+    TQO_M_COST_OF_SALES,        /* payout / revenue, % */
+    TQO_M_COMPANY_ATTAINMENT,   /* revenue / sum of quotas, % */
+    TQO_M_AT_BOUND,             /* quotas held at a floor or cap */
+    TQO_M_MAPE,                 /* of quota against outcome, % */
+    TQO_SCENARIO_N_METRICS
+} tqo_scenario_metric;
+
+/* "pct_at_quota", ...: the column stems of scenarios_summary.csv. */
+const char *tqo_scenario_metric_name(int m);
+
+typedef struct tqo_scenarios_result {
+    int n_scenarios, n_territories, replicates;
+    char **territory_id;        /* owned */
+    double *potential;          /* per territory (0 without --potential) */
+    double *forecast;           /* the outcome model's plan-year forecast */
+    int plan_year;
+    char method[16];            /* the outcome model's forecast method */
+    int n_error_years;          /* past years whose errors are resampled */
+    int *error_year;
+    int n_backtest_years;
+    int *backtest_year;
+    /* Per scenario s and territory j: [s * n_territories + j]. */
+    double *quota;              /* plan-year quota */
+    char *bound;                /* 'l' floor, 'u' cap, 0 */
+    double *expected_payout;    /* mean over replicates */
+    /* [((s * n_backtest_years) + y) * n_territories + j]: NAN without quota */
+    double *backtest_attainment;
+    /* Monte Carlo: [(s * TQO_SCENARIO_N_METRICS + m) * 3 + k], k: P10, P50, P90. */
+    double *mc;
+    /* Backtest: per year [(s * n_backtest_years + y) * TQO_SCENARIO_N_METRICS + m]
+       and the mean over years [s * TQO_SCENARIO_N_METRICS + m] (NAN: none). */
+    double *backtest;
+    double *backtest_mean;
+    unsigned char *efficient;   /* Pareto-efficient by the P50s of share at quota and cost of sales */
+    char **error;               /* per scenario: NULL, or why (part of) it could not be evaluated */
+    int n_failed;               /* scenarios without plan-year quotas */
+    double seconds;
+} tqo_scenarios_result;
+
+/*
+ * Every scenario's quotas for the plan year and for each backtest year,
+ * judged against history (backtest) and against R replicates of the plan
+ * year (Monte Carlo with common random numbers). The result is the same
+ * bit for bit for any number of threads.
+ */
+tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, const tqo_scenario *sc, int n,
+                         const tqo_scenario_settings *s, tqo_scenarios_result *r, tqo_diag *diag);
+void tqo_scenarios_result_free(tqo_scenarios_result *r);
+/* Writes DIR/scenarios_summary.csv, scenarios_detail.csv, scenarios.svg
+   and scenarios.json (one output set: all or none). */
+tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settings *s,
+                               const tqo_scenarios_result *r, const char *dir, tqo_diag *diag);
 
 /* ------------------------------------------------------------------ */
 /* Output files                                                        */

@@ -5,6 +5,7 @@
  * none of them, and numbers are written in the shortest form that reads
  * back to the same double, which makes the files deterministic.
  */
+#include "csv_writer.h"
 #include "json_writer.h"
 #include "map_svg.h"
 #include "tqo.h"
@@ -14,30 +15,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A CSV field, quoted only where the reader would otherwise misread it:
-   separators, quotes, line breaks, and spaces at either end (the loader
-   trims those around unquoted fields). */
-static void put_field(FILE *fp, const char *s)
-{
-    size_t len = s ? strlen(s) : 0;
-    if (len == 0)
-        return;
-    if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' && s[len - 1] != '\t')
-        fwrite(s, 1, len, fp);
-    else
-        csv_fwrite(fp, s, len);
-}
-
-/* Shortest round-trip decimal; an empty field for a missing value. */
-static void put_num(FILE *fp, double v)
-{
-    if (!isfinite(v))
-        return;
-    char buf[40];
-    jw_format_double(v, buf, sizeof buf);
-    fputs(buf, fp);
-}
 
 static double at(const double *a, size_t k) { return a ? a[k] : NAN; }
 
@@ -149,14 +126,14 @@ static tqo_status write_assignment(FILE *fp, const tqo_instance *inst, const tqo
         for (int k = a; k < e; k++) {
             if (!(r->share[k] > 0))
                 continue; /* an LP's zero entries are not part of the plan */
-            put_field(fp, inst->unit_id[i]);
+            csv_put_field(fp, inst->unit_id[i]);
             fputc(',', fp);
-            put_field(fp, r->territory_id[r->terr[k]]);
+            csv_put_field(fp, r->territory_id[r->terr[k]]);
             if (m == 1) {
                 fputs(",1\n", fp);
             } else {
                 fputc(',', fp);
-                put_num(fp, v[k - a]);
+                csv_put_num(fp, v[k - a]);
                 fputc('\n', fp);
             }
         }
@@ -192,29 +169,29 @@ static tqo_status write_territories(FILE *fp, const tqo_instance *inst, const tq
         memcpy(dev, name, len);
         memcpy(dev + len, "_dev_pct", sizeof "_dev_pct");
         fputc(',', fp);
-        put_field(fp, name);
+        csv_put_field(fp, name);
         fputc(',', fp);
-        put_field(fp, dev);
+        csv_put_field(fp, dev);
         free(dev);
     }
     fputs(",compactness\n", fp);
 
     for (int j = 0; j < p; j++) {
         double cx = at(r->center_x, (size_t)j), cy = at(r->center_y, (size_t)j);
-        put_field(fp, r->territory_id[j]);
+        csv_put_field(fp, r->territory_id[j]);
         fputc(',', fp);
-        put_num(fp, latlon ? cy : cx);
+        csv_put_num(fp, latlon ? cy : cx);
         fputc(',', fp);
-        put_num(fp, latlon ? cx : cy);
+        csv_put_num(fp, latlon ? cx : cy);
         fprintf(fp, ",%d", r->units_in ? r->units_in[j] : count[j]);
         for (int b = 0; b < nb; b++) {
             fputc(',', fp);
-            put_num(fp, at(r->total, (size_t)j * nb + b));
+            csv_put_num(fp, at(r->total, (size_t)j * nb + b));
             fputc(',', fp);
-            put_num(fp, at(r->dev_pct, (size_t)j * nb + b));
+            csv_put_num(fp, at(r->dev_pct, (size_t)j * nb + b));
         }
         fputc(',', fp);
-        put_num(fp, at(r->compactness, (size_t)j));
+        csv_put_num(fp, at(r->compactness, (size_t)j));
         fputc('\n', fp);
     }
     free(count);

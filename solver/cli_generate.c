@@ -28,6 +28,8 @@ static void usage(FILE *fp, const tqo_generate_settings *def)
             "      --plan-imbalance PCT  balance the current plan only until its largest\n"
             "                         workload deviation is within PCT%% (a plan to realign;\n"
             "                         default: the usual mild balancing)\n"
+            "      --flat-history     every unit sells the same whole amount every period:\n"
+            "                         no trend, season or noise (default off)\n"
             "      --quiet            print nothing on success (default off)\n"
             "  -h, --help             show this help\n",
             def->n_units, def->n_territories, def->n_periods, def->first_year,
@@ -56,7 +58,7 @@ static int parse_granularity(const char *s, tqo_period_kind *out)
 int cli_generate(int argc, char **argv)
 {
     enum { OPT_UNITS = 256, OPT_TERRITORIES, OPT_PERIODS, OPT_GRANULARITY, OPT_FIRST_YEAR,
-           OPT_SEED, OPT_GEO, OPT_IMBALANCE, OPT_QUIET };
+           OPT_SEED, OPT_GEO, OPT_IMBALANCE, OPT_FLAT, OPT_QUIET };
     static const struct option options[] = {
         {"out", required_argument, NULL, 'o'},
         {"units", required_argument, NULL, OPT_UNITS},
@@ -67,6 +69,7 @@ int cli_generate(int argc, char **argv)
         {"seed", required_argument, NULL, OPT_SEED},
         {"geo", no_argument, NULL, OPT_GEO},
         {"plan-imbalance", required_argument, NULL, OPT_IMBALANCE},
+        {"flat-history", no_argument, NULL, OPT_FLAT},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -126,6 +129,9 @@ int cli_generate(int argc, char **argv)
             s.plan_imbalance_pct = d;
             break;
         }
+        case OPT_FLAT:
+            s.flat_history = 1;
+            break;
         case OPT_QUIET:
             common.quiet = 1;
             break;

@@ -834,7 +834,10 @@ static tqo_status make_history(const tqo_generate_settings *s, tqo_instance *ins
             int ord = inst->period_first + t;
             double years = (double)t / k;
             double v = base * pow(1.0 + trend, years) * market[t / k] * season[ord % k] * noise;
-            row[t] = zero < p_zero ? 0.0 : round_to(v, 100.0);
+            if (s->flat_history)
+                row[t] = fmax(1.0, round(base)); /* whole amounts: sums stay exact */
+            else
+                row[t] = zero < p_zero ? 0.0 : round_to(v, 100.0);
             rows += row[t] != 0.0;
         }
     }

@@ -21,30 +21,98 @@ static int finite_copy(const double *v, int n, double *w)
     return m;
 }
 
-double metric_percentile(const double *v, int n, double q, double *work)
+double metric_quantile_sorted(const double *w, int m, double q)
 {
-    int m = finite_copy(v, n, work);
     if (m == 0)
         return NAN;
     double pos = q * (m - 1);
     int k = (int)floor(pos);
     if (k + 1 >= m)
-        return work[m - 1];
-    return work[k] + (pos - k) * (work[k + 1] - work[k]);
+        return w[m - 1];
+    return w[k] + (pos - k) * (w[k + 1] - w[k]);
 }
 
-double metric_gini(const double *v, int n, double *work)
+double metric_percentile(const double *v, int n, double q, double *work)
 {
-    int m = finite_copy(v, n, work);
+    return metric_quantile_sorted(work, finite_copy(v, n, work), q);
+}
+
+double metric_gini_sorted(const double *w, int m)
+{
     double sum = 0, wsum = 0;
     /* G = sum_i (2i - m - 1) x_(i) / (m sum x), x sorted, i from 1 */
     for (int i = 0; i < m; i++) {
-        sum += work[i];
-        wsum += (2.0 * (i + 1) - m - 1) * work[i];
+        sum += w[i];
+        wsum += (2.0 * (i + 1) - m - 1) * w[i];
     }
     if (m == 0 || !(sum > 0))
         return NAN;
     return wsum / (m * sum);
+}
+
+double metric_gini(const double *v, int n, double *work)
+{
+    return metric_gini_sorted(work, finite_copy(v, n, work));
+}
+
+#define SWAP_PAIR(i, j)                                                                                              \
+    do {                                                                                                             \
+        double tk = key[i];                                                                                          \
+        int ti = idx[i];                                                                                             \
+        key[i] = key[j];                                                                                             \
+        idx[i] = idx[j];                                                                                             \
+        key[j] = tk;                                                                                                 \
+        idx[j] = ti;                                                                                                 \
+    } while (0)
+
+void metric_sort_pairs(double *key, int *idx, int n)
+{
+    /* Quicksort with a median-of-three pivot, recursing on the smaller
+       side (stack depth log n), insertion sort below 16. */
+    while (n > 16) {
+        int mid = n / 2;
+        if (key[mid] < key[0])
+            SWAP_PAIR(mid, 0);
+        if (key[n - 1] < key[0])
+            SWAP_PAIR(n - 1, 0);
+        if (key[n - 1] < key[mid])
+            SWAP_PAIR(n - 1, mid);
+        double piv = key[mid];
+        int i = 0, j = n - 1;
+        for (;;) {
+            while (key[i] < piv)
+                i++;
+            while (piv < key[j])
+                j--;
+            if (i >= j)
+                break;
+            SWAP_PAIR(i, j);
+            i++;
+            j--;
+        }
+        /* [0, j] <= piv <= [j+1, n) */
+        int left = j + 1;
+        if (left < n - left) {
+            metric_sort_pairs(key, idx, left);
+            key += left;
+            idx += left;
+            n -= left;
+        } else {
+            metric_sort_pairs(key + left, idx + left, n - left);
+            n = left;
+        }
+    }
+    for (int i = 1; i < n; i++) {
+        double k = key[i];
+        int x = idx[i], j = i - 1;
+        while (j >= 0 && key[j] > k) {
+            key[j + 1] = key[j];
+            idx[j + 1] = idx[j];
+            j--;
+        }
+        key[j + 1] = k;
+        idx[j + 1] = x;
+    }
 }
 
 /* the sort key, per thread: scenarios are scored in parallel */

@@ -74,20 +74,12 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
         tqo_diag_error(diag, "give the company target: --target AMOUNT or --growth PCT");
         return TQO_ERR_ARG;
     }
-    int last = inst->period_first + inst->n_periods - 1;
-    if (s->history_until) {
-        tqo_period_kind k;
-        int o;
-        if (!tqo_period_parse(s->history_until, &k, &o) || k != inst->period_kind) {
-            tqo_diag_error(diag, "--history-until '%s': not a %s period like the history's", s->history_until,
-                           tqo_period_kind_name(inst->period_kind));
-            return TQO_ERR_ARG;
-        }
-        if (o < last)
-            last = o;
-    }
+    int last;
+    tqo_status st = quota_cutoff(inst, s->history_until, &last, diag);
+    if (st != TQO_OK)
+        return st;
     quota_history h;
-    tqo_status st = quota_history_build(inst, a, s, &h, diag);
+    st = quota_history_build(inst, a, s, &h, diag);
     if (st != TQO_OK)
         return st;
     quota_forecast f;

@@ -180,6 +180,23 @@ nomem:
     return TQO_ERR_NOMEM;
 }
 
+tqo_status quota_cutoff(const tqo_instance *inst, const char *history_until, int *last, tqo_diag *diag)
+{
+    *last = inst->period_first + inst->n_periods - 1;
+    if (history_until) {
+        tqo_period_kind k;
+        int o;
+        if (!tqo_period_parse(history_until, &k, &o) || k != inst->period_kind) {
+            tqo_diag_error(diag, "--history-until '%s': not a %s period like the history's", history_until,
+                           tqo_period_kind_name(inst->period_kind));
+            return TQO_ERR_ARG;
+        }
+        if (o < *last)
+            *last = o;
+    }
+    return TQO_OK;
+}
+
 /* Index of the first period of calendar year y in the history. */
 static int year_start(const quota_history *h, int y)
 {

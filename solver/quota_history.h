@@ -33,6 +33,10 @@ tqo_status quota_history_build(const tqo_instance *inst, const tqo_assignment *a
                                quota_history *h, tqo_diag *diag);
 void quota_history_free(quota_history *h);
 
+/* The last period used: the history's end, or history_until when earlier
+   (a period of the history's kind, else TQO_ERR_ARG naming the option). */
+tqo_status quota_cutoff(const tqo_instance *inst, const char *history_until, int *last, tqo_diag *diag);
+
 /* Territory totals of calendar year y into out[p]; 0 (and out untouched)
    when the history does not hold the whole year. */
 int quota_history_year(const quota_history *h, int year, double *out);

@@ -1,5 +1,6 @@
 /* Writing a quota result: quotas.csv, quotas_by_period.csv and
    quota_summary.json, all through one output set. */
+#include "csv_writer.h"
 #include "json_writer.h"
 #include "tqo.h"
 
@@ -7,31 +8,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static void put_text(FILE *fp, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") || (s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ')))
-        csv_fwrite(fp, s, strlen(s));
-    else
-        fputs(s, fp);
-}
-
-static void put_num(FILE *fp, double v)
-{
-    if (isnan(v))
-        return; /* an empty cell: no value */
-    char b[64];
-    jw_format_double(v, b, sizeof b);
-    fputs(b, fp);
-}
-
-/* Amounts in cents print with two decimals. */
-static void put_money(FILE *fp, double v)
-{
-    if (isnan(v))
-        return;
-    fprintf(fp, "%.2f", v);
-}
 
 static const char *bound_name(char b)
 {
@@ -56,28 +32,28 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
         fputs(",actual,attainment_pct", q);
     fputc('\n', q);
     for (int j = 0; j < p; j++) {
-        put_text(q, r->territory_id[j]);
+        csv_put_field(q, r->territory_id[j]);
         fputc(',', q);
-        put_text(q, r->region[j]);
+        csv_put_field(q, r->region[j]);
         fputc(',', q);
-        put_money(q, r->quota[j]);
+        csv_put_money(q, r->quota[j]);
         fputc(',', q);
-        put_money(q, r->last_year[j]);
+        csv_put_money(q, r->last_year[j]);
         fputc(',', q);
-        put_money(q, r->forecast[j]);
+        csv_put_money(q, r->forecast[j]);
         fputc(',', q);
-        put_num(q, r->potential[j]);
+        csv_put_num(q, r->potential[j]);
         fputc(',', q);
-        put_num(q, r->fair_share[j]);
+        csv_put_num(q, r->fair_share[j]);
         fputc(',', q);
-        put_num(q, r->growth_pct[j]);
+        csv_put_num(q, r->growth_pct[j]);
         fputc(',', q);
         fputs(bound_name(r->bound[j]), q);
         if (r->has_actual) {
             fputc(',', q);
-            put_money(q, r->actual[j]);
+            csv_put_money(q, r->actual[j]);
             fputc(',', q);
-            put_num(q, r->attainment_pct[j]);
+            csv_put_num(q, r->attainment_pct[j]);
         }
         fputc('\n', q);
     }
@@ -87,7 +63,7 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
             char lab[16];
             int ord = r->per_year == 1 ? r->plan_year : r->plan_year * r->per_year + k;
             tqo_period_format(r->kind, ord, lab, sizeof lab);
-            put_text(pq, r->territory_id[j]);
+            csv_put_field(pq, r->territory_id[j]);
             fprintf(pq, ",%s,%.2f\n", lab, r->period_quota[(size_t)j * r->per_year + k]);
         }
     double sum = 0;

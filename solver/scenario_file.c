@@ -1,5 +1,5 @@
-/* scenarios.csv and pay plans (see scenario_file.h). */
-#include "scenario_file.h"
+/* scenarios.csv and pay plans (see tqo.h). */
+#include "tqo.h"
 #include "csv_reader.h"
 #include "forecast.h"
 
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-int payout_parse(const char *s, payout_curve *c, char *err, size_t errsize)
+int tqo_payout_parse(const char *s, tqo_payout_curve *c, char *err, size_t errsize)
 {
     c->n = 0;
     const char *p = s;
@@ -50,7 +50,7 @@ int payout_parse(const char *s, payout_curve *c, char *err, size_t errsize)
     return 0;
 }
 
-double payout_eval(const payout_curve *c, double a)
+double tqo_payout_eval(const tqo_payout_curve *c, double a)
 {
     if (a < c->x[0])
         return 0; /* nothing before the first point: reaching it earns its payout */
@@ -64,27 +64,41 @@ double payout_eval(const payout_curve *c, double a)
     return x1 > x0 ? c->y[k] + (c->y[k + 1] - c->y[k]) * (a - x0) / (x1 - x0) : c->y[k + 1];
 }
 
-void scenarios_free(scenario *s, int n)
+void tqo_payout_format(const tqo_payout_curve *c, char *buf, size_t size)
+{
+    size_t used = 0;
+    if (size)
+        buf[0] = 0;
+    for (int k = 0; k < c->n && used < size; k++) {
+        int w = snprintf(buf + used, size - used, "%s%.15g:%.15g", k ? ";" : "", c->x[k], c->y[k]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+void tqo_scenarios_free(tqo_scenario *s, int n)
 {
     for (int i = 0; s && i < n; i++)
         free(s[i].name);
     free(s);
 }
 
-typedef struct sacc {
-    const tqo_quota_settings *def;
-    double incentive;
-    const payout_curve *curve;
-    scenario *list;
-    int n, cap;
-    long *line;
-    int col[12];
-    int nomem;
-} sacc;
-
 enum { C_NAME, C_GROWTH, C_TARGET, C_OVER, C_HW, C_MING, C_MAXG, C_FAIR, C_FC, C_INC, C_CURVE, C_N };
 static const char *const COLS[C_N] = {"scenario", "growth", "target", "over_assign", "history_weight", "min_growth",
                                       "max_growth", "fairness", "forecast", "target_incentive", "payout_curve"};
+
+typedef struct sacc {
+    const tqo_quota_settings *def;
+    double incentive;
+    const tqo_payout_curve *curve;
+    tqo_scenario *list;
+    int n, cap;
+    long *line;
+    int col[C_N];
+    int nomem;
+} sacc;
+
 
 static int number(csv_file *f, const csv_row *row, int c, double lo, double hi, double *out)
 {
@@ -135,7 +149,7 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
             csv_file_error(f, row->line, "scenario", "'%s' appears twice (first on line %ld)", name, A->line[i]);
             return 0;
         }
-    scenario sc;
+    tqo_scenario sc;
     memset(&sc, 0, sizeof sc);
     sc.quota = *A->def;
     sc.target_incentive = A->incentive;
@@ -189,7 +203,7 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
         bad |= number(f, row, A->col[C_INC], 0, 1e12, &sc.target_incentive) != 0;
     if (CELL(C_CURVE)) {
         char why[200];
-        if (payout_parse(row->field[A->col[C_CURVE]], &sc.curve, why, sizeof why) != 0) {
+        if (tqo_payout_parse(row->field[A->col[C_CURVE]], &sc.curve, why, sizeof why) != 0) {
             csv_file_error(f, row->line, f->cols[A->col[C_CURVE]], "%s", why);
             bad = 1;
         }
@@ -210,7 +224,7 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
         return 0;
     if (A->n == A->cap) {
         int c = A->cap ? 2 * A->cap : 64;
-        scenario *l = realloc(A->list, (size_t)c * sizeof *l);
+        tqo_scenario *l = realloc(A->list, (size_t)c * sizeof *l);
         long *ln = l ? realloc(A->line, (size_t)c * sizeof *ln) : NULL;
         if (l)
             A->list = l;
@@ -230,8 +244,8 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
     return 0;
 }
 
-tqo_status scenarios_load(const char *path, const tqo_quota_settings *defaults, double incentive,
-                          const payout_curve *curve, scenario **out, int *n, tqo_diag *diag)
+tqo_status tqo_scenarios_load(const char *path, const tqo_quota_settings *defaults, double incentive,
+                          const tqo_payout_curve *curve, tqo_scenario **out, int *n, tqo_diag *diag)
 {
     *out = NULL;
     *n = 0;
@@ -240,7 +254,7 @@ tqo_status scenarios_load(const char *path, const tqo_quota_settings *defaults, 
     A.def = defaults;
     A.incentive = incentive;
     A.curve = curve;
-    for (int k = 0; k < 12; k++)
+    for (int k = 0; k < C_N; k++)
         A.col[k] = -1;
     csv_file f;
     csv_file_init(&f, path, diag);
@@ -257,7 +271,7 @@ tqo_status scenarios_load(const char *path, const tqo_quota_settings *defaults, 
     csv_file_free(&f);
     free(A.line);
     if (st != TQO_OK) {
-        scenarios_free(A.list, A.n);
+        tqo_scenarios_free(A.list, A.n);
         return st;
     }
     *out = A.list;

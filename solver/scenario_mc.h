@@ -1,32 +1,37 @@
 /*
- * Monte Carlo for the plan year (internal). Territory outcomes are a base
- * forecast times the actual/forecast ratios of one whole past year drawn
- * at random (a block bootstrap: territories keep their correlation).
- * Replicate r draws its year from the stream (seed, r), so every scenario
- * meets the same outcomes (common random numbers) and the results are the
- * same for any number of threads.
+ * The plan year's outcome model for the scenario Monte Carlo (internal).
+ * Replicate r's territory outcomes are the base forecast times the
+ * actual/forecast ratios of one whole past year, drawn from the stream
+ * (seed, r): a block bootstrap that keeps the territories' correlation,
+ * and common random numbers, since replicate r meets the same outcomes in
+ * every scenario whatever the thread that runs it.
  */
 #ifndef TQO_SCENARIO_MC_H
 #define TQO_SCENARIO_MC_H
 
-#include "scenario_eval.h"
+#include "scenario_metrics.h"
 
-typedef struct scenario_mc {
-    int n_scenarios, n_territories, replicates;
-    int n_error_years;
-    int *error_year;          /* the past years whose errors are drawn */
-    double *quota;            /* [s * p + j] plan-year quotas per scenario */
-    double *expected_payout;  /* [s * p + j] mean over replicates */
-    double *pct;              /* [(s * SCENARIO_N_METRICS + m) * 3 + k]: P10, P50, P90 */
-} scenario_mc;
+typedef struct scenario_outcomes {
+    int p, n_years, replicates;
+    const double *forecast;   /* p: the plan year's base forecast (borrowed) */
+    double *ratio;            /* [y * p + j]: actual / forecast of past year y */
+    int *draw;                /* per replicate: the past year it resamples */
+} scenario_outcomes;
 
-/*
- * base: the settings of the outcome model (its forecast method and
- * training years); each scenario's own settings set its quotas.
- */
-tqo_status scenario_mc_run(const tqo_instance *inst, const tqo_assignment *a, const scenario *sc, int n_scen,
-                           const tqo_quota_settings *base, int replicates, uint64_t seed, int threads,
-                           scenario_mc *out, tqo_diag *diag);
-void scenario_mc_free(scenario_mc *m);
+/* actual[y][j] and forecast[y][j] of n_years past years: ratios (1 where
+   the forecast is 0, as the outcome is then 0 anyway), and the draws. */
+tqo_status scenario_outcomes_init(scenario_outcomes *o, int p, const double *plan_forecast, int n_years,
+                                  const double *const *actual, const double *const *forecast, int replicates,
+                                  uint64_t seed);
+void scenario_outcomes_free(scenario_outcomes *o);
+
+/* Replicate r's outcomes into out[p]. */
+void scenario_outcomes_draw(const scenario_outcomes *o, int r, double *out);
+
+/* Replicates [r0, r1) of one scenario: metrics into
+   vals[(r - r0) * TQO_SCENARIO_N_METRICS + m], payouts added to pay[p] in
+   replicate order; outcome: p doubles of scratch. */
+void scenario_mc_block(const scenario_judge *J, const scenario_outcomes *o, int r0, int r1, double *vals,
+                       double *pay, double *outcome, scenario_scratch *w);
 
 #endif

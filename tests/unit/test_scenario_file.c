@@ -10,38 +10,38 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scenario_file.h"
+#include "tqo.h"
 
 #define close_to(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-9)
 
 static void curve_values(void **state)
 {
     (void)state;
-    payout_curve c;
+    tqo_payout_curve c;
     char err[200];
-    assert_int_equal(payout_parse("50:0;100:100;150:250;200:250", &c, err, sizeof err), 0);
-    close_to(payout_eval(&c, 40), 0);
-    close_to(payout_eval(&c, 50), 0);
-    close_to(payout_eval(&c, 75), 50);
-    close_to(payout_eval(&c, 100), 100);
-    close_to(payout_eval(&c, 125), 175);
-    close_to(payout_eval(&c, 300), 250); /* capped */
-    assert_int_equal(payout_parse("80:0;80:20;100:100", &c, err, sizeof err), 0);
-    close_to(payout_eval(&c, 79.9), 0);
-    close_to(payout_eval(&c, 80), 20); /* the step is earned at 80 */
-    close_to(payout_eval(&c, 90), 60);
+    assert_int_equal(tqo_payout_parse("50:0;100:100;150:250;200:250", &c, err, sizeof err), 0);
+    close_to(tqo_payout_eval(&c, 40), 0);
+    close_to(tqo_payout_eval(&c, 50), 0);
+    close_to(tqo_payout_eval(&c, 75), 50);
+    close_to(tqo_payout_eval(&c, 100), 100);
+    close_to(tqo_payout_eval(&c, 125), 175);
+    close_to(tqo_payout_eval(&c, 300), 250); /* capped */
+    assert_int_equal(tqo_payout_parse("80:0;80:20;100:100", &c, err, sizeof err), 0);
+    close_to(tqo_payout_eval(&c, 79.9), 0);
+    close_to(tqo_payout_eval(&c, 80), 20); /* the step is earned at 80 */
+    close_to(tqo_payout_eval(&c, 90), 60);
 }
 
 static void curve_errors(void **state)
 {
     (void)state;
-    payout_curve c;
+    tqo_payout_curve c;
     char err[200];
-    assert_int_equal(payout_parse("50:0;40:10", &c, err, sizeof err), -1);
+    assert_int_equal(tqo_payout_parse("50:0;40:10", &c, err, sizeof err), -1);
     assert_non_null(strstr(err, "must not go back"));
-    assert_int_equal(payout_parse("50-0", &c, err, sizeof err), -1);
-    assert_int_equal(payout_parse("", &c, err, sizeof err), -1);
-    assert_int_equal(payout_parse("50:-1", &c, err, sizeof err), -1);
+    assert_int_equal(tqo_payout_parse("50-0", &c, err, sizeof err), -1);
+    assert_int_equal(tqo_payout_parse("", &c, err, sizeof err), -1);
+    assert_int_equal(tqo_payout_parse("50:-1", &c, err, sizeof err), -1);
 }
 
 static const char *load_first_error(const char *text, int *n_out)
@@ -54,19 +54,19 @@ static const char *load_first_error(const char *text, int *n_out)
     tqo_quota_settings def;
     tqo_quota_settings_default(&def);
     def.growth_pct = 5;
-    payout_curve curve;
+    tqo_payout_curve curve;
     char err[100];
-    payout_parse("50:0;100:100", &curve, err, sizeof err);
-    scenario *s;
+    tqo_payout_parse("50:0;100:100", &curve, err, sizeof err);
+    tqo_scenario *s;
     int n;
     tqo_diag d;
     tqo_diag_init(&d);
-    tqo_status st = scenarios_load(path, &def, 1000, &curve, &s, &n, &d);
+    tqo_status st = tqo_scenarios_load(path, &def, 1000, &curve, &s, &n, &d);
     buf[0] = '\0';
     if (st != TQO_OK)
         snprintf(buf, sizeof buf, "%s", tqo_diag_first_error(&d) + strlen(path));
     else
-        scenarios_free(s, n);
+        tqo_scenarios_free(s, n);
     *n_out = st == TQO_OK ? n : -1;
     tqo_diag_free(&d);
     remove(path);
@@ -87,14 +87,14 @@ static void scenarios_with_defaults(void **state)
     tqo_quota_settings def;
     tqo_quota_settings_default(&def);
     def.growth_pct = 5;
-    payout_curve curve;
+    tqo_payout_curve curve;
     char err[100];
-    payout_parse("50:0;100:100", &curve, err, sizeof err);
-    scenario *s;
+    tqo_payout_parse("50:0;100:100", &curve, err, sizeof err);
+    tqo_scenario *s;
     int n;
     tqo_diag d;
     tqo_diag_init(&d);
-    assert_int_equal(scenarios_load(path, &def, 1000, &curve, &s, &n, &d), TQO_OK);
+    assert_int_equal(tqo_scenarios_load(path, &def, 1000, &curve, &s, &n, &d), TQO_OK);
     assert_int_equal(n, 2);
     assert_string_equal(s[0].name, "base");
     close_to(s[0].quota.growth_pct, 5);
@@ -103,8 +103,8 @@ static void scenarios_with_defaults(void **state)
     close_to(s[1].quota.growth_pct, 15);
     assert_int_equal(s[1].quota.minimax, 1);
     assert_string_equal(s[1].quota.method, "trend");
-    close_to(payout_eval(&s[1].curve, 80), 20);
-    scenarios_free(s, n);
+    close_to(tqo_payout_eval(&s[1].curve, 80), 20);
+    tqo_scenarios_free(s, n);
     tqo_diag_free(&d);
     remove(path);
 }
