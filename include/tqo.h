@@ -578,8 +578,12 @@ typedef struct tqo_scenarios_result {
     double *forecast;           /* the outcome model's plan-year forecast */
     int plan_year;
     char method[16];            /* the outcome model's forecast method */
-    int n_error_years;          /* past years whose errors are resampled */
-    int *error_year;
+    /* The blocks the Monte Carlo resamples: every run of 12 months (4
+       quarters, 1 year) of the history with min_train_years whole years
+       before it, as the period ordinal of its first period. */
+    int n_error_blocks;
+    int *error_block;
+    tqo_period_kind period_kind;
     int n_backtest_years;
     int *backtest_year;
     /* Per scenario s and territory j: [s * n_territories + j]. */

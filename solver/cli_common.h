@@ -45,5 +45,6 @@ int cli_validate(int argc, char **argv);
 int cli_generate(int argc, char **argv);
 int cli_align(int argc, char **argv);
 int cli_quota(int argc, char **argv);
+int cli_scenarios(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static const char USAGE[] =
     "  validate INSTANCE    load an instance folder, check it, and summarise it\n"
     "  align INSTANCE -o DIR  assign units to balanced, compact territories\n"
     "  quota INSTANCE -o DIR  set territory quotas from history and potential\n"
+    "  scenarios INSTANCE --scenarios FILE -o DIR\n"
+    "                       compare quota scenarios: backtest and Monte Carlo\n"
     "  generate -o DIR      write a synthetic instance\n"
     "\n"
     "options:\n"
@@ -31,6 +33,7 @@ static const command COMMANDS[] = {
     {"validate", cli_validate},
     {"align", cli_align},
     {"quota", cli_quota},
+    {"scenarios", cli_scenarios},
     {"generate", cli_generate},
 };
 

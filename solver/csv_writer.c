@@ -1,5 +1,6 @@
 /* Writing CSV cells (see csv_writer.h). */
 #include "csv_writer.h"
+#include "fmt.h"
 #include "json_writer.h"
 
 #include <csv.h>
@@ -30,4 +31,11 @@ void csv_put_money(FILE *fp, double v)
 {
     if (isfinite(v))
         fprintf(fp, "%.2f", v);
+}
+
+void csv_put_fixed(FILE *fp, double v, int decimals)
+{
+    char buf[64];
+    if (fmt_fixed(buf, sizeof buf, v, decimals) > 0)
+        fputs(buf, fp);
 }

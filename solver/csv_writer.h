@@ -12,5 +12,7 @@ void csv_put_field(FILE *fp, const char *s);
 void csv_put_num(FILE *fp, double v);
 /* Amounts in cents, with two decimals; nothing for NAN or inf. */
 void csv_put_money(FILE *fp, double v);
+/* A fixed number of decimals (fmt_fixed); nothing for NAN or inf. */
+void csv_put_fixed(FILE *fp, double v, int decimals);
 
 #endif

@@ -1,7 +1,9 @@
 /* Number formatting for people (see fmt.h). */
 #include "fmt.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,4 +28,27 @@ void fmt_thousands(char *buf, size_t size, double v, const char *nonfinite)
             buf[k++] = ',';
     }
     buf[k] = '\0';
+}
+
+int fmt_fixed(char *buf, size_t size, double v, int decimals)
+{
+    static const double P10[10] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 9)
+        decimals = 9;
+    if (!isfinite(v)) {
+        if (size)
+            buf[0] = 0;
+        return 0;
+    }
+    double scaled = v * P10[decimals];
+    if (fabs(scaled) >= 9e15) /* beyond exact integers: let printf do it */
+        return snprintf(buf, size, "%.*f", decimals, v);
+    int64_t n = llround(scaled);
+    int neg = n < 0;
+    uint64_t u = (uint64_t)(neg ? -n : n), den = (uint64_t)P10[decimals];
+    if (decimals == 0)
+        return snprintf(buf, size, "%s%" PRIu64, neg ? "-" : "", u);
+    return snprintf(buf, size, "%s%" PRIu64 ".%0*" PRIu64, neg ? "-" : "", u / den, decimals, u % den);
 }

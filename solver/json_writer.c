@@ -1,5 +1,6 @@
 /* A small streaming JSON writer (see json_writer.h). */
 #include "json_writer.h"
+#include "fmt.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -42,9 +43,11 @@ static void put_string(FILE *fp, const char *s)
 static void item(jw *w, const char *key)
 {
     if (w->depth > 0) {
+        int flat = w->flat[w->depth];
         if (w->count[w->depth]++)
-            fputc(',', w->fp);
-        indent(w);
+            fputs(flat ? ", " : ",", w->fp);
+        if (!flat)
+            indent(w);
     }
     if (key) {
         put_string(w->fp, key);
@@ -59,11 +62,12 @@ static void open(jw *w, const char *key, char c)
     if (w->depth + 1 < JW_MAX_DEPTH)
         w->depth++;
     w->count[w->depth] = 0;
+    w->flat[w->depth] = 0;
 }
 
 static void close(jw *w, char c)
 {
-    int had = w->count[w->depth];
+    int had = w->count[w->depth] && !w->flat[w->depth];
     w->depth--;
     if (had)
         indent(w);
@@ -74,6 +78,12 @@ void jw_object(jw *w, const char *key) { open(w, key, '{'); }
 void jw_object_end(jw *w) { close(w, '}'); }
 void jw_array(jw *w, const char *key) { open(w, key, '['); }
 void jw_array_end(jw *w) { close(w, ']'); }
+
+void jw_array_flat(jw *w, const char *key)
+{
+    open(w, key, '[');
+    w->flat[w->depth] = 1;
+}
 
 void jw_string(jw *w, const char *key, const char *v)
 {
@@ -107,6 +117,16 @@ void jw_number(jw *w, const char *key, double v)
     char buf[64];
     jw_format_double(v, buf, sizeof buf);
     fputs(buf, w->fp);
+}
+
+void jw_fixed(jw *w, const char *key, double v, int decimals)
+{
+    item(w, key);
+    char buf[64];
+    if (fmt_fixed(buf, sizeof buf, v, decimals) > 0)
+        fputs(buf, w->fp);
+    else
+        fputs("null", w->fp);
 }
 
 void jw_int(jw *w, const char *key, long long v)

@@ -11,6 +11,7 @@ typedef struct jw {
     FILE *fp;
     int depth;
     int count[JW_MAX_DEPTH]; /* items written at each depth */
+    unsigned char flat[JW_MAX_DEPTH]; /* items on one line */
 } jw;
 
 void jw_init(jw *w, FILE *fp);
@@ -19,9 +20,14 @@ void jw_object(jw *w, const char *key);
 void jw_object_end(jw *w);
 void jw_array(jw *w, const char *key);
 void jw_array_end(jw *w);
+/* An array of scalars written on one line: long per-territory series
+   stay readable and a fraction of the size. Close with jw_array_end. */
+void jw_array_flat(jw *w, const char *key);
 void jw_string(jw *w, const char *key, const char *v); /* NULL writes null */
 void jw_number(jw *w, const char *key, double v);      /* non-finite writes null */
 void jw_int(jw *w, const char *key, long long v);
+/* v with a fixed number of decimals (fmt_fixed); non-finite writes null. */
+void jw_fixed(jw *w, const char *key, double v, int decimals);
 void jw_bool(jw *w, const char *key, int v);
 void jw_null(jw *w, const char *key);
 /* Ends the document with a newline. */

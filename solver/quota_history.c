@@ -232,6 +232,55 @@ void quota_forecast_free(quota_forecast *f)
     memset(f, 0, sizeof *f);
 }
 
+/* The method (by backtest when AUTO) and forecasts for f->totals. */
+static tqo_status forecast_fit(quota_forecast *f, int p, forecast_method method, int min_train)
+{
+    int Y = f->n_years;
+    /* One method for all territories, by backtest when auto. */
+    for (int m = 0; m < FORECAST_N_METHODS; m++)
+        f->mape[m] = f->mase[m] = NAN;
+    forecast_backtest bt;
+    if (forecast_backtest_run(f->totals, p, Y, min_train > 0 ? min_train : FORECAST_MIN_TRAIN_DEFAULT, &bt) ==
+        TQO_OK) {
+        for (int m = 0; m < FORECAST_N_METHODS; m++) {
+            f->mape[m] = bt.mape[m];
+            f->mase[m] = bt.mase[m];
+        }
+        f->n_folds = bt.n_folds;
+        f->fold_train_years = malloc(((size_t)bt.n_folds + 1) * sizeof(int));
+        if (f->fold_train_years && bt.n_folds > 0)
+            memcpy(f->fold_train_years, bt.train_len, (size_t)bt.n_folds * sizeof(int));
+        if (method == FORECAST_AUTO)
+            method = bt.best;
+        forecast_backtest_free(&bt);
+        if (!f->fold_train_years)
+            return TQO_ERR_NOMEM;
+    } else if (method == FORECAST_AUTO) {
+        method = FORECAST_LAST;
+    }
+    f->method = method;
+    for (int j = 0; j < p; j++) {
+        forecast_result fr;
+        if (forecast_point(method, f->totals + (size_t)j * Y, Y, f->horizon, &fr) != TQO_OK)
+            fr.value = f->last_year[j];
+        f->forecast[j] = fr.value > 0 ? fr.value : 0; /* a falling trend cannot sell less than nothing */
+    }
+    return TQO_OK;
+}
+
+static tqo_status forecast_alloc(quota_forecast *f, int p, int Y)
+{
+    f->n_years = Y;
+    f->totals = malloc(((size_t)p * Y + 1) * sizeof(double));
+    f->last_year = malloc(((size_t)p + 1) * sizeof(double));
+    f->forecast = malloc(((size_t)p + 1) * sizeof(double));
+    if (!f->totals || !f->last_year || !f->forecast) {
+        quota_forecast_free(f);
+        return TQO_ERR_NOMEM;
+    }
+    return TQO_OK;
+}
+
 tqo_status quota_forecast_build(const quota_history *h, int last, int plan_year, forecast_method method,
                                 int min_train, quota_forecast *f, tqo_diag *diag)
 {
@@ -256,49 +305,39 @@ tqo_status quota_forecast_build(const quota_history *h, int last, int plan_year,
                        f->first_year + Y - 1);
         return TQO_ERR_ARG;
     }
-    f->totals = malloc(((size_t)p * Y + 1) * sizeof(double));
-    f->last_year = malloc(((size_t)p + 1) * sizeof(double));
-    f->forecast = malloc(((size_t)p + 1) * sizeof(double));
-    if (!f->totals || !f->last_year || !f->forecast) {
-        quota_forecast_free(f);
+    if (forecast_alloc(f, p, Y) != TQO_OK)
         return TQO_ERR_NOMEM;
-    }
     for (int j = 0; j < p; j++) {
         forecast_yearly_totals(h->agg + (size_t)j * NP + f->offset, Y, h->per_year, f->totals + (size_t)j * Y);
         f->last_year[j] = f->totals[(size_t)j * Y + Y - 1];
     }
-    /* One method for all territories, by backtest when auto. */
-    for (int m = 0; m < FORECAST_N_METHODS; m++)
-        f->mape[m] = f->mase[m] = NAN;
-    forecast_backtest bt;
-    if (forecast_backtest_run(f->totals, p, Y, min_train > 0 ? min_train : FORECAST_MIN_TRAIN_DEFAULT, &bt) ==
-        TQO_OK) {
-        for (int m = 0; m < FORECAST_N_METHODS; m++) {
-            f->mape[m] = bt.mape[m];
-            f->mase[m] = bt.mase[m];
-        }
-        f->n_folds = bt.n_folds;
-        f->fold_train_years = malloc(((size_t)bt.n_folds + 1) * sizeof(int));
-        if (f->fold_train_years && bt.n_folds > 0)
-            memcpy(f->fold_train_years, bt.train_len, (size_t)bt.n_folds * sizeof(int));
-        if (method == FORECAST_AUTO)
-            method = bt.best;
-        forecast_backtest_free(&bt);
-        if (!f->fold_train_years) {
-            quota_forecast_free(f);
-            return TQO_ERR_NOMEM;
-        }
-    } else if (method == FORECAST_AUTO) {
-        method = FORECAST_LAST;
-    }
-    f->method = method;
+    tqo_status st = forecast_fit(f, p, method, min_train);
+    if (st != TQO_OK)
+        quota_forecast_free(f);
+    return st;
+}
+
+tqo_status quota_forecast_window(const quota_history *h, int start, forecast_method method, int min_train,
+                                 quota_forecast *f)
+{
+    memset(f, 0, sizeof *f);
+    int p = h->p, NP = h->n_periods, per = h->per_year;
+    int Y = start / per;
+    if (start > NP || Y < 1)
+        return TQO_ERR_ARG;
+    if (forecast_alloc(f, p, Y) != TQO_OK)
+        return TQO_ERR_NOMEM;
+    f->offset = start - Y * per;
+    f->last_period = h->period_first + start - 1;
+    f->horizon = 1;
     for (int j = 0; j < p; j++) {
-        forecast_result fr;
-        if (forecast_point(method, f->totals + (size_t)j * Y, Y, f->horizon, &fr) != TQO_OK)
-            fr.value = f->last_year[j];
-        f->forecast[j] = fr.value > 0 ? fr.value : 0; /* a falling trend cannot sell less than nothing */
+        forecast_yearly_totals(h->agg + (size_t)j * NP + f->offset, Y, per, f->totals + (size_t)j * Y);
+        f->last_year[j] = f->totals[(size_t)j * Y + Y - 1];
     }
-    return TQO_OK;
+    tqo_status st = forecast_fit(f, p, method, min_train);
+    if (st != TQO_OK)
+        quota_forecast_free(f);
+    return st;
 }
 
 /* ------------------------------------------------------------------ */

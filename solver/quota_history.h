@@ -63,6 +63,16 @@ tqo_status quota_forecast_build(const quota_history *h, int last, int plan_year,
                                 int min_train, quota_forecast *f, tqo_diag *diag);
 void quota_forecast_free(quota_forecast *f);
 
+/*
+ * The forecast of the year that starts at period index start (0: the
+ * history's first period) from the whole years just before it, which need
+ * not be calendar years: the block bootstrap uses every 12-month window of
+ * the history, not only the calendar years. TQO_ERR_ARG when no whole
+ * year precedes start.
+ */
+tqo_status quota_forecast_window(const quota_history *h, int start, forecast_method method, int min_train,
+                                 quota_forecast *f);
+
 typedef struct quota_alloc {
     double *quota, *fair_share;      /* per territory, quota in cents that add up */
     char *bound;                     /* 'l' floor, 'u' cap, 0 */

@@ -25,6 +25,7 @@ typedef struct quota_lp_in {
     const double *region_target; /* per region; NAN: no target */
     const char *const *region_name;
     int minimax;
+    int use_simplex;           /* 1: GLPK even where the direct method applies (tests) */
 } quota_lp_in;
 
 typedef struct quota_lp_out {

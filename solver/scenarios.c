@@ -51,7 +51,7 @@ void tqo_scenarios_result_free(tqo_scenarios_result *r)
     free(r->error);
     free(r->potential);
     free(r->forecast);
-    free(r->error_year);
+    free(r->error_block);
     free(r->backtest_year);
     free(r->quota);
     free(r->bound);
@@ -326,6 +326,9 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     double **actual = calloc((size_t)nb + 1, sizeof(double *));
     scenario_outcomes out;
     memset(&out, 0, sizeof out);
+    quota_forecast *blocks = NULL;
+    double **block_actual = NULL;
+    int nw = 0;
     if (!cut || !need || !fc || !actual) {
         st = TQO_ERR_NOMEM;
         goto done;
@@ -359,17 +362,49 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     if (st != TQO_OK)
         goto done;
     /* The outcome model: the base method's plan-year forecast and its
-       errors in the backtest years. */
+       errors in every past 12-month window (a moving-block bootstrap with
+       blocks of one year: many more blocks than calendar years). */
+    int w_first = min_train * per, w_last = last - h.period_first - per + 1;
+    nw = w_last >= w_first ? w_last - w_first + 1 : 0;
+    blocks = calloc((size_t)nw + 1, sizeof *blocks);
+    block_actual = calloc((size_t)nw + 1, sizeof *block_actual);
+    if (!blocks || !block_actual) {
+        st = TQO_ERR_NOMEM;
+        goto done;
+    }
     {
-        const double **f = malloc((size_t)nb * sizeof *f);
+        int fail = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
+        for (int k = 0; k < nw; k++) {
+            int q = w_first + k;
+            double *act = malloc(((size_t)p + 1) * sizeof(double));
+            if (!act || quota_forecast_window(&h, q, base_method, min_train, &blocks[k]) != TQO_OK) {
+                free(act);
+#pragma omp atomic write
+                fail = 1;
+                continue;
+            }
+            for (int j = 0; j < p; j++) {
+                double v = 0;
+                for (int t = 0; t < per; t++)
+                    v += h.agg[(size_t)j * h.n_periods + q + t];
+                act[j] = v;
+            }
+            block_actual[k] = act;
+        }
+        if (fail) {
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+        const double **f = malloc(((size_t)nw + 1) * sizeof *f);
         if (!f) {
             st = TQO_ERR_NOMEM;
             goto done;
         }
-        for (int c = 0; c < nb; c++)
-            f[c] = fc[c * 4 + base_method].forecast;
-        st = scenario_outcomes_init(&out, p, fc[nb * 4 + base_method].forecast, nb, (const double *const *)actual,
-                                    f, R, s->seed);
+        for (int k = 0; k < nw; k++)
+            f[k] = blocks[k].forecast;
+        st = scenario_outcomes_init(&out, p, fc[nb * 4 + base_method].forecast, nw,
+                                    (const double *const *)block_actual, f, R, s->seed);
         free(f);
         if (st != TQO_OK)
             goto done;
@@ -380,11 +415,13 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     r->replicates = R;
     r->plan_year = pf->plan_year;
     snprintf(r->method, sizeof r->method, "%s", forecast_method_name(pf->method));
-    r->n_error_years = r->n_backtest_years = nb;
+    r->n_backtest_years = nb;
+    r->n_error_blocks = nw;
+    r->period_kind = inst->period_kind;
     r->territory_id = calloc((size_t)p + 1, sizeof(char *));
     r->potential = malloc(((size_t)p + 1) * sizeof(double));
     r->forecast = malloc(((size_t)p + 1) * sizeof(double));
-    r->error_year = malloc(((size_t)nb + 1) * sizeof(int));
+    r->error_block = malloc(((size_t)nw + 1) * sizeof(int));
     r->backtest_year = malloc(((size_t)nb + 1) * sizeof(int));
     r->quota = malloc(((size_t)n * p + 1) * sizeof(double));
     r->bound = calloc((size_t)n * p + 1, 1);
@@ -398,7 +435,7 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     U.bt_quota = malloc(((size_t)n * nb * p + 1) * sizeof(double));
     U.bt_bound = calloc((size_t)n * nb * p + 1, 1);
     U.bt_error = calloc((size_t)n * (nb + 1) + 1, sizeof(char *));
-    if (!r->territory_id || !r->potential || !r->forecast || !r->error_year || !r->backtest_year || !r->quota ||
+    if (!r->territory_id || !r->potential || !r->forecast || !r->error_block || !r->backtest_year || !r->quota ||
         !r->bound || !r->expected_payout || !r->backtest_attainment || !r->mc || !r->backtest ||
         !r->backtest_mean || !r->efficient || !r->error || !U.bt_quota || !U.bt_bound || !U.bt_error) {
         st = TQO_ERR_NOMEM;
@@ -412,7 +449,9 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     memcpy(r->potential, h.potential, (size_t)p * sizeof(double));
     memcpy(r->forecast, pf->forecast, (size_t)p * sizeof(double));
     for (int c = 0; c < nb; c++)
-        r->error_year[c] = r->backtest_year[c] = first_year + min_train + c;
+        r->backtest_year[c] = first_year + min_train + c;
+    for (int k = 0; k < nw; k++)
+        r->error_block[k] = h.period_first + w_first + k;
     U.sc = sc;
     U.n = n;
     U.p = p;
@@ -499,9 +538,15 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
         st = TQO_ERR_INFEASIBLE;
         goto done;
     }
+    /* A grid often holds impossible corners (caps below the target): a
+       few examples and a count, the rest is in the error column. */
+    int n_err = 0;
     for (int k = 0; k < n; k++)
-        if (r->error[k])
+        if (r->error[k] && ++n_err <= 3)
             tqo_diag_warning(diag, "scenario '%s': %s", sc[k].name, r->error[k]);
+    if (n_err > 3)
+        tqo_diag_warning(diag, "%d more scenarios with errors (%d in all; %d without plan-year quotas): see the "
+                         "error column of scenarios_summary.csv", n_err - 3, n_err, r->n_failed);
     /* Pareto front on the medians of share at quota and cost of sales. */
     {
         scenario_point *pt = malloc((size_t)n * sizeof *pt);
@@ -526,6 +571,12 @@ done:
     free(U.bt_quota);
     free(U.bt_bound);
     scenario_outcomes_free(&out);
+    for (int k = 0; blocks && block_actual && k < nw; k++) {
+        quota_forecast_free(&blocks[k]);
+        free(block_actual[k]);
+    }
+    free(blocks);
+    free(block_actual);
     for (int k = 0; fc && k < (nb + 1) * 4; k++)
         quota_forecast_free(&fc[k]);
     free(fc);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "quota_lp.h"
+#include "tqo.h"
 
 #define close_to(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
 
@@ -132,6 +133,59 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The direct method against GLPK's simplex on random instances: the same
+   optimal objective, the target met, every bound kept. */
+static void direct_matches_simplex(void **state)
+{
+    (void)state;
+    tqo_rng g;
+    tqo_rng_init(&g, 17, 3);
+    int tried = 0;
+    for (int trial = 0; trial < 300; trial++) {
+        enum { PMAX = 40 };
+        int p = 1 + tqo_rng_int(&g, PMAX);
+        double fair[PMAX], lb[PMAX], ub[PMAX], total = 0;
+        for (int j = 0; j < p; j++) {
+            fair[j] = trial % 5 == 0 && j % 3 == 0 ? 0 : 100 + 1000 * tqo_rng_uniform(&g);
+            if (trial % 7 == 0)
+                fair[j] = 500; /* ties */
+            double last = fair[j] * (0.6 + 0.8 * tqo_rng_uniform(&g));
+            lb[j] = tqo_rng_uniform(&g) < 0.5 ? last * 0.95 : NAN;
+            ub[j] = tqo_rng_uniform(&g) < 0.5 ? last * 1.2 : NAN;
+            total += fair[j];
+        }
+        total *= 0.8 + 0.4 * tqo_rng_uniform(&g);
+        for (int mm = 0; mm < 2; mm++) {
+            quota_lp_in in = {.p = p, .fair = fair, .lb = lb, .ub = ub, .total = total, .minimax = mm};
+            quota_lp_out a, b;
+            tqo_diag d;
+            tqo_diag_init(&d);
+            tqo_status sa = quota_lp_solve(&in, &a, &d);
+            in.use_simplex = 1;
+            tqo_status sb = quota_lp_solve(&in, &b, &d);
+            tqo_diag_free(&d);
+            assert_int_equal(sa, sb);
+            if (sa != TQO_OK)
+                continue;
+            tried++;
+            double sum = 0;
+            for (int j = 0; j < p; j++) {
+                sum += a.q[j];
+                assert_true(a.q[j] >= -1e-9);
+                if (!isnan(lb[j]))
+                    assert_true(a.q[j] >= lb[j] - 1e-6);
+                if (!isnan(ub[j]))
+                    assert_true(a.q[j] <= ub[j] + 1e-6);
+            }
+            assert_true(fabs(sum - total) <= 1e-6 * total);
+            assert_true(fabs(a.objective - b.objective) <= 1e-7 * fmax(1, b.objective));
+            quota_lp_out_free(&a);
+            quota_lp_out_free(&b);
+        }
+    }
+    assert_true(tried > 200);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +195,7 @@ int main(void)
         cmocka_unit_test(impossible_floors_name_the_numbers),
         cmocka_unit_test(regions_hold),
         cmocka_unit_test(cents_add_up),
+        cmocka_unit_test(direct_matches_simplex),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
