@@ -2,7 +2,7 @@
 BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-DEBS := cmake make gcc pkg-config libglpk-dev glpk-utils libcsv-dev libcmocka-dev libqhull-dev libinih-dev libomp-dev
+DEBS := cmake make gcc pkg-config python3 libglpk-dev glpk-utils libcsv-dev libcmocka-dev libqhull-dev libinih-dev libomp-dev
 DEMO_OUT ?= demo-out
 
 .PHONY: all deps build demo test sanitize clean
