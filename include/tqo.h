@@ -608,7 +608,9 @@ typedef struct tqo_scenarios_result {
  * Every scenario's quotas for the plan year and for each backtest year,
  * judged against history (backtest) and against R replicates of the plan
  * year (Monte Carlo with common random numbers). The result is the same
- * bit for bit for any number of threads.
+ * bit for bit for any number of threads. A scenario that cannot be met is
+ * reported in r->error and the others still run; TQO_ERR_INFEASIBLE only
+ * when none can. The threads it runs on end with glp_free_env().
  */
 tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, const tqo_scenario *sc, int n,
                          const tqo_scenario_settings *s, tqo_scenarios_result *r, tqo_diag *diag);
