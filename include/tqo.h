@@ -136,6 +136,12 @@ typedef struct tqo_label {
     char **value;   /* one per unit (or territory) */
 } tqo_label;
 
+typedef enum tqo_format {
+    TQO_FORMAT_AUTO = 0,    /* a folder is tqo CSV; a file is commdis */
+    TQO_FORMAT_TQO = 1,
+    TQO_FORMAT_COMMDIS = 2
+} tqo_format;
+
 typedef struct tqo_instance {
     char *source;           /* folder or file it was loaded from, or "generated" */
 
@@ -185,13 +191,16 @@ typedef struct tqo_instance {
     int n_history_values;
     char **history_value_name;
     double **history;         /* [value][unit * n_periods + period] */
+
+    /* Formats that carry the problem with the data (commdis): territories
+       to draw (0: none given) and each measure's balance tolerance in
+       percent (NULL, or NAN for a measure without one). tqo align uses
+       them when the command line does not say otherwise. */
+    tqo_format format;
+    int default_k;
+    double *default_tol_pct;
 } tqo_instance;
 
-typedef enum tqo_format {
-    TQO_FORMAT_AUTO = 0,    /* a folder is tqo CSV; a file is commdis */
-    TQO_FORMAT_TQO = 1,
-    TQO_FORMAT_COMMDIS = 2
-} tqo_format;
 
 typedef struct tqo_load_settings {
     tqo_format format;
@@ -204,14 +213,25 @@ typedef struct tqo_load_settings {
 void tqo_load_settings_default(tqo_load_settings *s);
 
 /*
- * Loads an instance from a folder. On any error returns non-OK, sets *out
- * to NULL and leaves messages ("units.csv:412: column 'population': 'abc'
- * is not a number") in diag.
+ * Loads an instance: a folder of CSV files (TQO_FORMAT_TQO), or one file
+ * of the academic districting format (TQO_FORMAT_COMMDIS: n, then n lines
+ * "id x y a1 a2 a3", m, m lines "u v", and "p <unused> tau1 tau2 tau3").
+ * TQO_FORMAT_AUTO takes a folder as tqo CSV and a file as commdis. On any
+ * error returns non-OK, sets *out to NULL and leaves messages
+ * ("units.csv:412: column 'population': 'abc' is not a number") in diag.
  */
 tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s,
                              tqo_instance **out, tqo_diag *diag);
 
 void tqo_instance_free(tqo_instance *inst);
+/* "tqo", "commdis"; parse: 1 on success (also "auto"). */
+const char *tqo_format_name(tqo_format f);
+int tqo_format_parse(const char *s, tqo_format *f);
+/* Writes inst as one commdis file: its first three measures (zeros where
+   it has fewer) as a1..a3, its adjacency as the edges, then p and the
+   tolerances (fractions). Planar (x,y) coordinates only. */
+tqo_status tqo_instance_write_commdis(const tqo_instance *inst, const char *path, int p, const double tau[3],
+                                      tqo_diag *diag);
 
 /* Index of a measure by name (case-insensitive), or -1. */
 int tqo_instance_measure(const tqo_instance *inst, const char *name);
@@ -411,6 +431,12 @@ typedef struct tqo_align_result {
 tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_align_result *res,
                      tqo_diag *diag);
 void tqo_align_result_free(tqo_align_result *res);
+/* The district diameter, the objective of the academic districting
+   literature: the largest distance between two units of one territory
+   (by each unit's main territory), maximised over territories;
+   per_territory (may be NULL) receives each territory's. Planar (x,y)
+   instances only: NAN otherwise. */
+double tqo_align_diameter(const tqo_instance *inst, const tqo_align_result *r, double *per_territory);
 
 /* Writes OUT/assignment.csv, territories.csv, summary.json and map.svg
    through one output set: all of them, or none on failure. */

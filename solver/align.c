@@ -115,6 +115,14 @@ static tqo_status fill_result(align_ctx *c, const alloc_solution *x, const int *
     return TQO_OK;
 }
 
+static double asg_objective(const align_ctx *c, const int *asg)
+{
+    double obj = 0;
+    for (int i = 0; i < c->n; i++)
+        obj += alloc_cost(&c->P, i, asg[i]);
+    return obj;
+}
+
 /* Balance holds for whole units (recomputed, with a relative tolerance). */
 static int balance_holds(const align_ctx *c, const int *asg)
 {
@@ -271,6 +279,8 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
             t = align_now();
             st = align_resolve_splits(&c, &x, asg, res->split_resolution, sizeof res->split_resolution);
             res->sec_splits += align_now() - t;
+            tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "whole units: objective %.9g (%.2f s)",
+                           asg_objective(&c, asg), align_now() - t);
             memcpy(c.lo, lo_real, (size_t)pk * sizeof(double));
             memcpy(c.hi, hi_real, (size_t)pk * sizeof(double));
             if (st != TQO_OK)
@@ -278,11 +288,15 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
             t = align_now();
             st = align_repair_contiguity(&c, asg);
             res->sec_contiguity += align_now() - t;
+            tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "contiguity repaired: objective %.9g",
+                           asg_objective(&c, asg));
             if (st != TQO_OK)
                 break;
             t = align_now();
             st = align_local_search(&c, asg, s->time_limit > 0 ? s->time_limit : 0);
             res->sec_local += align_now() - t;
+            tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "local search: objective %.9g, balance %s",
+                           asg_objective(&c, asg), balance_holds(&c, asg) ? "holds" : "violated");
             if (st != TQO_OK || balance_holds(&c, asg))
                 break;
         }

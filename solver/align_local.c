@@ -726,6 +726,14 @@ static int move_ok(ls *L, int u, int A, int B)
     return 1;
 }
 
+static double ls_objective(const ls *L)
+{
+    double o = 0;
+    for (int i = 0; i < L->c->n; i++)
+        o += alloc_cost(&L->c->P, i, L->asg[i]);
+    return o;
+}
+
 static double total_viol(const ls *L)
 {
     double v = 0;
@@ -1127,7 +1135,7 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
             break;
     }
     V = total_viol(&L);
-    logd(c, "local search: balance %s after %d steps (violation %.3g)", V > 1e-9 ? "not restored" : "holds", guard, V);
+    logd(c, "local search: balance %s after %d steps (violation %.3g), objective %.9g", V > 1e-9 ? "not restored" : "holds", guard, V, ls_objective(&L));
     /* Phase B: improving moves that keep balance and contiguity. */
     int improved = 1, passes = 0;
     int *tstart = L.tstart, *tlist = L.tlist;
@@ -1163,6 +1171,7 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
         if (time_limit > 0 && align_now() - t0 > time_limit)
             break;
     }
+    logd(c, "local search: %d improving passes, objective %.9g", passes, ls_objective(&L));
     free(L.tstart);
     free(L.tlist);
     free(L.load);

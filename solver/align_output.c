@@ -367,6 +367,19 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     }
     jw_array_end(&w);
 
+    if (inst->coords == TQO_COORDS_XY) {
+        double *dj = malloc(((size_t)r->n_territories + 1) * sizeof(double));
+        double dmax = dj ? tqo_align_diameter(inst, r, dj) : NAN;
+        jw_object(&w, "diameter");
+        jw_number(&w, "max", dmax);
+        jw_array_flat(&w, "territories");
+        for (int j = 0; dj && isfinite(dmax) && j < r->n_territories; j++)
+            jw_number(&w, NULL, dj[j]);
+        jw_array_end(&w);
+        jw_object_end(&w);
+        free(dj);
+    }
+
     jw_object(&w, "moved");
     jw_int(&w, "units", r->moved_units);
     jw_number(&w, "share_pct", r->moved_share);

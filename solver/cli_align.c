@@ -42,6 +42,9 @@ static void usage(FILE *fp, const tqo_align_settings *def)
             "                             measure away from the current plan (default: no cap)\n"
             "      --disruption-weight W  add W x the moved measure to the objective\n"
             "                             (default %g)\n"
+            "      --format F             tqo (a folder), commdis (one file of the academic\n"
+            "                             districting format: its p and tolerances are the\n"
+            "                             defaults of -k and --balance) or auto (default)\n"
             "      --adjacency SRC        neighbours from SRC: a CSV file (unit_a,unit_b),\n"
             "                             'delaunay' or 'none' (default: the instance's\n"
             "                             adjacency.csv)\n"
@@ -140,6 +143,11 @@ static void print_summary(const tqo_instance *inst, const tqo_align_settings *s,
     if (inst->current)
         printf("moved        %d units, %.2f%% of %s\n", r->moved_units, r->moved_share,
                r->n_balance ? s->balance[0] : "");
+    if (inst->coords == TQO_COORDS_XY) {
+        double d = tqo_align_diameter(inst, r, NULL);
+        if (isfinite(d))
+            printf("diameter     %.6g (largest distance between two units of one territory)\n", d);
+    }
     printf("seconds      %.2f (centres %.2f, LP %.2f, splits %.2f, contiguity %.2f, local %.2f)\n", r->sec_total,
            r->sec_centres, r->sec_lp, r->sec_splits, r->sec_contiguity, r->sec_local);
     size_t len = strlen(out);
@@ -158,7 +166,7 @@ int cli_align(int argc, char **argv)
 {
     enum { OPT_BALANCE = 256, OPT_WEIGHT, OPT_SPLITS, OPT_MAXDIST, OPT_MAXMOVES, OPT_DISRUPTION,
            OPT_ADJACENCY, OPT_NOCONTIG, OPT_EXACT, OPT_TIME, OPT_CANDIDATES, OPT_STARTS, OPT_SEED,
-           OPT_THREADS, OPT_WRITE_LP, OPT_WRITE_MPS };
+           OPT_THREADS, OPT_WRITE_LP, OPT_WRITE_MPS, OPT_FORMAT };
     static const struct option opts[] = {
         {"balance", required_argument, NULL, OPT_BALANCE},
         {"weight", required_argument, NULL, OPT_WEIGHT},
@@ -176,6 +184,7 @@ int cli_align(int argc, char **argv)
         {"threads", required_argument, NULL, OPT_THREADS},
         {"write-lp", required_argument, NULL, OPT_WRITE_LP},
         {"write-mps", required_argument, NULL, OPT_WRITE_MPS},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {"out", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
@@ -262,6 +271,12 @@ int cli_align(int argc, char **argv)
             break;
         case OPT_WRITE_LP: write_lp = optarg; break;
         case OPT_WRITE_MPS: write_mps = optarg; break;
+        case OPT_FORMAT:
+            if (!tqo_format_parse(optarg, &ls.format)) {
+                cli_usage_error("align: --format '%s': not tqo, commdis or auto", optarg);
+                goto out;
+            }
+            break;
         case 'o': cc.out = optarg; break;
         case 'q': cc.quiet = 1; break;
         case 'v': cc.verbose = 1; break;
@@ -302,6 +317,16 @@ int cli_align(int argc, char **argv)
     int aligned = 0;
     tqo_status st = tqo_instance_load(argv[optind], &ls, &inst, &diag);
     flush_diag(&diag);
+    /* A commdis file says how many districts and which tolerances. */
+    if (st == TQO_OK && s.k == 0 && inst->default_k > 0 && inst->n_homes == 0)
+        s.k = inst->default_k;
+    if (st == TQO_OK && s.n_balance == 0 && inst->default_tol_pct) {
+        for (int m = 0; m < inst->n_measures && s.n_balance < TQO_MAX_BALANCE; m++)
+            if (isfinite(inst->default_tol_pct[m])) {
+                s.balance[s.n_balance] = inst->measures[m].name;
+                s.balance_tol_pct[s.n_balance++] = inst->default_tol_pct[m];
+            }
+    }
     if (st == TQO_OK && s.n_balance == 0) {
         if (inst->n_measures == 0) {
             tqo_diag_error(&diag, "%s: no measure to balance: units.csv has no numeric column", argv[optind]);

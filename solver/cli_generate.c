@@ -28,6 +28,11 @@ static void usage(FILE *fp, const tqo_generate_settings *def)
             "      --plan-imbalance PCT  balance the current plan only until its largest\n"
             "                         workload deviation is within PCT%% (a plan to realign;\n"
             "                         default: the usual mild balancing)\n"
+            "      --format F         tqo (default: a folder of CSV files) or commdis: one file\n"
+            "                         of the academic districting format (-o FILE; measures\n"
+            "                         potential, accounts, workload as a1..a3, p = --territories;\n"
+            "                         no history, plan or home bases)\n"
+            "      --tolerance PCT    commdis: the balance tolerance of a1..a3 (default 5)\n"
             "      --flat-history     every unit sells the same whole amount every period:\n"
             "                         no trend, season or noise (default off)\n"
             "      --quiet            print nothing on success (default off)\n"
@@ -58,7 +63,7 @@ static int parse_granularity(const char *s, tqo_period_kind *out)
 int cli_generate(int argc, char **argv)
 {
     enum { OPT_UNITS = 256, OPT_TERRITORIES, OPT_PERIODS, OPT_GRANULARITY, OPT_FIRST_YEAR,
-           OPT_SEED, OPT_GEO, OPT_IMBALANCE, OPT_FLAT, OPT_QUIET };
+           OPT_SEED, OPT_GEO, OPT_IMBALANCE, OPT_FLAT, OPT_FORMAT, OPT_TOL, OPT_QUIET };
     static const struct option options[] = {
         {"out", required_argument, NULL, 'o'},
         {"units", required_argument, NULL, OPT_UNITS},
@@ -70,6 +75,8 @@ int cli_generate(int argc, char **argv)
         {"geo", no_argument, NULL, OPT_GEO},
         {"plan-imbalance", required_argument, NULL, OPT_IMBALANCE},
         {"flat-history", no_argument, NULL, OPT_FLAT},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"tolerance", required_argument, NULL, OPT_TOL},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -78,6 +85,8 @@ int cli_generate(int argc, char **argv)
     tqo_generate_settings_default(&def);
     s = def;
     cli_common common = {0};
+    tqo_format format = TQO_FORMAT_TQO;
+    double tol_pct = 5;
     long v;
 
     /* The dispatcher has parsed its own options already: start afresh,
@@ -132,6 +141,14 @@ int cli_generate(int argc, char **argv)
         case OPT_FLAT:
             s.flat_history = 1;
             break;
+        case OPT_FORMAT:
+            if (!tqo_format_parse(optarg, &format) || format == TQO_FORMAT_AUTO)
+                return cli_usage_error("option '--format': '%s' is not tqo or commdis", optarg);
+            break;
+        case OPT_TOL:
+            if (cli_parse_double("--tolerance", optarg, 1e-9, 100, &tol_pct) != 0)
+                return CLI_EXIT_INPUT;
+            break;
         case OPT_QUIET:
             common.quiet = 1;
             break;
@@ -151,6 +168,10 @@ int cli_generate(int argc, char **argv)
         return cli_usage_error("missing output folder: use -o DIR (see 'tqo generate --help')");
     if (s.n_territories > s.n_units)
         return cli_usage_error("--territories %d is more than --units %d", s.n_territories, s.n_units);
+    if (format == TQO_FORMAT_COMMDIS && s.geo)
+        return cli_usage_error("--format commdis has planar coordinates: drop --geo");
+    if (format == TQO_FORMAT_COMMDIS)
+        s.n_periods = 0; /* the format has no history */
 
     s.log = cli_log;
     s.log_ctx = &common;
@@ -158,13 +179,21 @@ int cli_generate(int argc, char **argv)
     tqo_diag_init(&diag);
     tqo_instance *inst = NULL;
     tqo_status st = tqo_generate(&s, &inst, &diag);
-    if (st == TQO_OK)
+    if (st == TQO_OK && format == TQO_FORMAT_COMMDIS) {
+        double tau[3] = {tol_pct / 100, tol_pct / 100, tol_pct / 100};
+        st = tqo_instance_write_commdis(inst, common.out, s.n_territories, tau, &diag);
+    } else if (st == TQO_OK) {
         st = tqo_instance_write(inst, common.out, &diag);
+    }
     cli_print_diag(&diag);
     if (st == TQO_OK && !common.quiet) {
-        printf("generated %d units, %d territories, %d %s period%s in %s\n", inst->n_units,
-               inst->n_territories, s.n_periods, tqo_period_kind_name(s.granularity),
-               s.n_periods == 1 ? "" : "s", common.out);
+        if (format == TQO_FORMAT_COMMDIS)
+            printf("generated %d units, %d edges, p = %d, tolerance %g%% in %s (commdis)\n", inst->n_units,
+                   inst->n_edges, s.n_territories, tol_pct, common.out);
+        else
+            printf("generated %d units, %d territories, %d %s period%s in %s\n", inst->n_units,
+                   inst->n_territories, s.n_periods, tqo_period_kind_name(s.granularity),
+                   s.n_periods == 1 ? "" : "s", common.out);
     }
     tqo_instance_free(inst);
     tqo_diag_free(&diag);

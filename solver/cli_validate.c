@@ -12,7 +12,8 @@ static const char HELP[] =
     "usage: tqo validate INSTANCE [options]\n"
     "\n"
     "Loads an instance folder (units.csv and the optional territories.csv,\n"
-    "adjacency.csv, locks.csv, history.csv), checks every value, and prints\n"
+    "adjacency.csv, locks.csv, history.csv) or a commdis file (the academic\n"
+    "districting format; docs/format.md), checks every value, and prints\n"
     "counts, totals and ranges of each measure, the coordinate bounding box,\n"
     "the graph's connected components and isolated units, and the history\n"
     "periods covered. Errors name file, line and column; exit status 2.\n"
@@ -21,6 +22,8 @@ static const char HELP[] =
     "  --adjacency SRC   neighbours from SRC: a CSV file (unit_a,unit_b),\n"
     "                    'delaunay' (triangulation of unit locations) or\n"
     "                    'none'; default: the instance's adjacency.csv\n"
+    "  --format F        tqo (a folder), commdis (a file) or auto (default:\n"
+    "                    a folder is tqo, a file commdis)\n"
     "  -o, --out DIR     also write DIR/validation.json\n"
     "  -q, --quiet       print nothing but errors\n"
     "  -h, --help        this help\n";
@@ -61,6 +64,12 @@ static void print_text(const tqo_instance *inst, const tqo_instance_stats *st)
 {
     char a[64], b[64], c[64], d[64];
     printf("instance     %s\n", inst->source);
+    if (inst->format == TQO_FORMAT_COMMDIS) {
+        printf("format       commdis: %d districts, tolerances", inst->default_k);
+        for (int m = 0; m < inst->n_measures && m < 3; m++)
+            printf(" %s %g%%", inst->measures[m].name, inst->default_tol_pct[m]);
+        printf("\n");
+    }
     fmt_num(st->n_units, a, sizeof a);
     printf("units        %s\n", a);
     printf("coordinates  %s\n", coord_name(inst->coords));
@@ -193,6 +202,7 @@ int cli_validate(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"adjacency", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -207,6 +217,10 @@ int cli_validate(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'a': ls.adjacency = optarg; break;
+        case 'f':
+            if (!tqo_format_parse(optarg, &ls.format))
+                return cli_usage_error("validate: --format '%s': not tqo, commdis or auto", optarg);
+            break;
         case 'o': cc.out = optarg; break;
         case 'q': cc.quiet = 1; break;
         case 'h': fputs(HELP, stdout); return CLI_EXIT_OK;

@@ -6,6 +6,8 @@
  * or a ring can hold most of the points.
  */
 #include "district_diameter.h"
+#include "map_svg.h"
+#include "tqo.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -106,4 +108,18 @@ double district_diameter(int n, const double *x, const double *y, const int *ter
     free(s);
     free(h);
     return best;
+}
+
+double tqo_align_diameter(const tqo_instance *inst, const tqo_align_result *r, double *per_territory)
+{
+    if (inst->coords != TQO_COORDS_XY || !r->unit_start || r->n_units != inst->n_units)
+        return NAN;
+    int *terr = malloc(((size_t)inst->n_units + 1) * sizeof(int));
+    if (!terr)
+        return NAN;
+    for (int i = 0; i < inst->n_units; i++)
+        terr[i] = tqo_unit_main_territory(r, i);
+    double d = district_diameter(inst->n_units, inst->x, inst->y, terr, r->n_territories, per_territory);
+    free(terr);
+    return d < 0 ? NAN : d;
 }

@@ -10,6 +10,7 @@ void tqo_instance_free(tqo_instance *inst)
     if (!inst)
         return;
     free(inst->source);
+    free(inst->default_tol_pct);
     for (int i = 0; i < inst->n_units; i++)
         free(inst->unit_id ? inst->unit_id[i] : NULL);
     free(inst->unit_id);

@@ -9,6 +9,7 @@
 #include "instance_commdis.h"
 
 #include "csv_reader.h"
+#include "json_writer.h"
 #include "strmap.h"
 
 #include <ctype.h>
@@ -424,4 +425,57 @@ int commdis_sniff(const char *path)
         return 0;
     /* The integer must end the token: "12,x,y" is a CSV row. */
     return i < n ? is_sep(buf[i]) || buf[i] == '\n' : whole;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+/* ------------------------------------------------------------------ */
+
+tqo_status tqo_instance_write_commdis(const tqo_instance *inst, const char *path, int p, const double tau[3],
+                                      tqo_diag *diag)
+{
+    if (inst->coords != TQO_COORDS_XY) {
+        tqo_diag_error(diag, "%s: the commdis format has planar x,y coordinates; this instance has %s", path,
+                       inst->coords == TQO_COORDS_LATLON ? "lat,lon" : "none");
+        return TQO_ERR_ARG;
+    }
+    if (p < 1 || p > inst->n_units) {
+        tqo_diag_error(diag, "%s: p = %d districts for %d units", path, p, inst->n_units);
+        return TQO_ERR_ARG;
+    }
+    /* One file, written atomically like every output: a temporary name in
+       its folder, renamed at the end. */
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    tqo_outset *o = dir ? tqo_outset_new(dir) : NULL;
+    FILE *f = o ? tqo_outset_open(o, slash ? slash + 1 : path) : NULL;
+    free(dir);
+    if (!f) {
+        tqo_diag_error(diag, "%s: cannot write", path);
+        tqo_outset_abort(o);
+        return TQO_ERR_IO;
+    }
+    fprintf(f, "%d\n", inst->n_units);
+    char b[40];
+    for (int i = 0; i < inst->n_units; i++) {
+        fprintf(f, "%d", i);
+        double v[5] = {inst->x[i], inst->y[i], 0, 0, 0};
+        for (int m = 0; m < 3 && m < inst->n_measures; m++)
+            v[2 + m] = inst->measures[m].value[i];
+        for (int k = 0; k < 5; k++) {
+            jw_format_double(v[k], b, sizeof b); /* shortest exact decimals */
+            fprintf(f, " %s", b);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "%d\n", inst->has_adjacency ? inst->n_edges : 0);
+    for (int e = 0; inst->has_adjacency && e < inst->n_edges; e++)
+        fprintf(f, "%d %d\n", inst->edge_u[e], inst->edge_v[e]);
+    fprintf(f, "%d 0", p);
+    for (int k = 0; k < 3; k++) {
+        jw_format_double(tau[k], b, sizeof b);
+        fprintf(f, " %s", b);
+    }
+    fputc('\n', f);
+    return tqo_outset_commit(o, diag);
 }

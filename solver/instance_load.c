@@ -6,6 +6,7 @@
  * unless the whole instance is valid.
  */
 #include "csv_reader.h"
+#include "instance_commdis.h"
 #include "path.h"
 #include "strmap.h"
 #include "tqo.h"
@@ -25,6 +26,22 @@ void tqo_load_settings_default(tqo_load_settings *s)
 {
     memset(s, 0, sizeof *s);
     s->format = TQO_FORMAT_AUTO;
+}
+
+const char *tqo_format_name(tqo_format f)
+{
+    return f == TQO_FORMAT_COMMDIS ? "commdis" : f == TQO_FORMAT_TQO ? "tqo" : "auto";
+}
+
+int tqo_format_parse(const char *s, tqo_format *f)
+{
+    static const tqo_format all[] = {TQO_FORMAT_AUTO, TQO_FORMAT_TQO, TQO_FORMAT_COMMDIS};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++)
+        if (strcasecmp(s, tqo_format_name(all[k])) == 0) {
+            *f = all[k];
+            return 1;
+        }
+    return 0;
 }
 
 
@@ -993,6 +1010,67 @@ static tqo_status worst(tqo_status a, tqo_status b)
     return a != TQO_OK ? a : b;
 }
 
+/* --adjacency for a commdis file: its edges, "none", or "delaunay". */
+static tqo_status apply_adjacency_option(tqo_instance *inst, const char *path, const tqo_load_settings *s,
+                                         tqo_diag *diag)
+{
+    int none = strcmp(s->adjacency, "none") == 0, del = strcmp(s->adjacency, "delaunay") == 0;
+    if (!none && !del) {
+        tqo_diag_error(diag, "%s: --adjacency %s: a commdis file carries its own edges; use 'none' or 'delaunay'",
+                       path, s->adjacency);
+        return TQO_ERR_ARG;
+    }
+    free(inst->edge_u);
+    free(inst->edge_v);
+    free(inst->adj_start);
+    free(inst->adj);
+    free(inst->adjacency_source);
+    inst->edge_u = inst->edge_v = inst->adj_start = inst->adj = NULL;
+    inst->adjacency_source = NULL;
+    inst->n_edges = 0;
+    inst->has_adjacency = 0;
+    if (none)
+        return TQO_OK;
+    tqo_status st = tqo_delaunay(inst->n_units, inst->x, inst->y, inst->coords, &inst->n_edges, &inst->edge_u,
+                                 &inst->edge_v, diag);
+    if (st != TQO_OK)
+        return st;
+    inst->has_adjacency = 1;
+    if (!(inst->adjacency_source = strdup("delaunay")))
+        return TQO_ERR_NOMEM;
+    return tqo_instance_build_graph(inst);
+}
+
+/* A commdis file: the problem's p and tolerances travel with the instance.
+   The adjacency option applies as for folders ("none", "delaunay" or a
+   CSV file replacing the file's edges). */
+static tqo_status load_commdis(const char *path, const tqo_load_settings *s, tqo_instance **out, tqo_diag *diag)
+{
+    int p = 0;
+    double tau[3];
+    tqo_status st = commdis_load(path, out, &p, tau, diag);
+    if (st != TQO_OK)
+        return st;
+    tqo_instance *inst = *out;
+    inst->format = TQO_FORMAT_COMMDIS;
+    inst->default_k = p;
+    inst->default_tol_pct = malloc((size_t)inst->n_measures * sizeof(double));
+    if (!inst->default_tol_pct) {
+        tqo_instance_free(inst);
+        *out = NULL;
+        return TQO_ERR_NOMEM;
+    }
+    for (int m = 0; m < inst->n_measures; m++)
+        inst->default_tol_pct[m] = m < 3 ? 100.0 * tau[m] : NAN;
+    if (s->adjacency)
+        st = apply_adjacency_option(inst, path, s, diag);
+    if (st != TQO_OK) {
+        tqo_instance_free(inst);
+        *out = NULL;
+    }
+    return st;
+}
+
 tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_instance **out,
                              tqo_diag *diag)
 {
@@ -1007,7 +1085,20 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
         tqo_diag_error(diag, "%s: cannot open: %s", path, strerror(errno));
         return TQO_ERR_INPUT;
     }
-    if (!S_ISDIR(sb.st_mode) || s->format == TQO_FORMAT_COMMDIS) {
+    int is_dir = S_ISDIR(sb.st_mode);
+    if (s->format == TQO_FORMAT_COMMDIS || (s->format == TQO_FORMAT_AUTO && !is_dir)) {
+        if (is_dir) {
+            tqo_diag_error(diag, "%s: a folder, but --format commdis reads one file", path);
+            return TQO_ERR_INPUT;
+        }
+        if (s->format == TQO_FORMAT_AUTO && !commdis_sniff(path)) {
+            tqo_diag_error(diag, "%s: not a folder of CSV files (units.csv, ...) nor a commdis file (its first "
+                           "line is the number of units)", path);
+            return TQO_ERR_INPUT;
+        }
+        return load_commdis(path, s, out, diag);
+    }
+    if (!is_dir) {
         tqo_diag_error(diag, "%s: not a folder: an instance is a folder of CSV files (units.csv, ...)", path);
         return TQO_ERR_INPUT;
     }
