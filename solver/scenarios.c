@@ -409,6 +409,10 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
         if (st != TQO_OK)
             goto done;
     }
+    if (nw < 4)
+        tqo_diag_warning(diag, "the Monte Carlo resamples only %d one-year block%s of forecast errors: its P10-P90 "
+                         "bands understate the uncertainty (more history, or --min-train-years 1, gives more "
+                         "blocks)", nw, nw == 1 ? "" : "s");
     const quota_forecast *pf = &fc[nb * 4 + base_method];
     r->n_scenarios = n;
     r->n_territories = p;
