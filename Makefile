@@ -29,14 +29,14 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- -s --no-print-directory
 
-# The main job on the bundled instance: check it, then draw 12 territories
-# balanced on accounts (until tqo plan lands, the alignment step).
+# The year's plan on the bundled instance: 12 territories balanced on
+# accounts, 2017 quotas from 2014-2016 with 10% growth, the 60-scenario grid,
+# and the report.
 demo: build
 	@$(BUILD)/tqo validate instances/superstore -o $(DEMO_OUT)/validate
 	@echo
-	@$(BUILD)/tqo align instances/superstore -k 12 --balance accounts:10 -o $(DEMO_OUT)/align
-	@echo
-	@echo "results: $(DEMO_OUT)/validate/validation.json, $(DEMO_OUT)/align/ (assignment.csv, territories.csv, summary.json, map.svg)"
+	@$(BUILD)/tqo plan instances/superstore -k 12 --balance accounts:10 --potential accounts \
+	  --history-until 2016Q4 --growth 10 --scenarios instances/superstore_scenarios.csv -o $(DEMO_OUT)/plan
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -49,3 +49,32 @@ sanitize: deps
 
 clean:
 	rm -rf $(BUILD) build-asan $(DEMO_OUT)
+
+# The benchmark harness (bench/run.py, issue 6). Its peers are used only
+# here: HiGHS through python3-scipy, CLP and CBC; bc for the bench scripts.
+BENCH_DEBS := coinor-clp coinor-cbc python3-scipy bc
+
+.PHONY: bench-deps bench-quick bench
+
+# Like deps: installs the missing packages as root, else prints the line.
+bench-deps:
+	@missing=""; for p in $(BENCH_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
+	  else \
+	    echo "the benchmark needs Debian packages that are missing; run:"; \
+	    echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+# About 3 minutes on 2 cores; writes bench/RESULTS.md, results.csv, scaling.svg.
+bench-quick: build bench-deps
+	@/usr/bin/python3 bench/run.py --suite quick --tqo $(BUILD)/tqo --out bench
+
+# The full suite: under 30 minutes on 2 cores.
+bench: build bench-deps
+	@/usr/bin/python3 bench/run.py --suite full --tqo $(BUILD)/tqo --out bench

@@ -381,6 +381,9 @@ typedef struct tqo_align_settings {
     int starts;               /* multiple starts for free centres */
     uint64_t seed;
     int threads;
+    int stable_summary;       /* 1: summary.json leaves out the timings, the
+                                 thread count and the command line, so that
+                                 repeated runs write identical files (tqo plan) */
     tqo_log_fn log;
     void *log_ctx;
 } tqo_align_settings;

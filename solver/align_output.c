@@ -387,14 +387,16 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     jw_int(&w, "iterations", r->iterations);
     jw_int(&w, "lp_rounds", r->lp_rounds);
 
-    jw_object(&w, "seconds");
-    jw_number(&w, "centres", r->sec_centres);
-    jw_number(&w, "lp", r->sec_lp);
-    jw_number(&w, "splits", r->sec_splits);
-    jw_number(&w, "contiguity", r->sec_contiguity);
-    jw_number(&w, "local", r->sec_local);
-    jw_number(&w, "total", r->sec_total);
-    jw_object_end(&w);
+    if (!s->stable_summary) {
+        jw_object(&w, "seconds");
+        jw_number(&w, "centres", r->sec_centres);
+        jw_number(&w, "lp", r->sec_lp);
+        jw_number(&w, "splits", r->sec_splits);
+        jw_number(&w, "contiguity", r->sec_contiguity);
+        jw_number(&w, "local", r->sec_local);
+        jw_number(&w, "total", r->sec_total);
+        jw_object_end(&w);
+    }
 
     jw_object(&w, "solver_status");
     jw_string(&w, "lp", r->lp_status);
@@ -426,9 +428,11 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     jw_int(&w, "candidates", s->candidates);
     jw_int(&w, "starts", s->starts);
     json_u64(&w, "seed", s->seed);
-    jw_int(&w, "threads", s->threads);
+    if (!s->stable_summary) /* no effect on the result: plan's files leave it out */
+        jw_int(&w, "threads", s->threads);
     jw_object_end(&w);
-    jw_string(&w, "command", cmd);
+    if (!s->stable_summary)
+        jw_string(&w, "command", cmd);
     jw_object_end(&w);
     jw_finish(&w);
     free(cmd);

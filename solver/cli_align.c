@@ -154,6 +154,33 @@ static void print_summary(const tqo_instance *inst, const tqo_align_settings *s,
     printf("results: %s%s\n", out, len && out[len - 1] == '/' ? "" : "/");
 }
 
+tqo_status cli_align_defaults(const tqo_instance *inst, tqo_align_settings *s, double default_tol, int quiet,
+                              tqo_diag *diag)
+{
+    /* A commdis file says how many districts and which tolerances. */
+    if (s->k == 0 && inst->default_k > 0 && inst->n_homes == 0)
+        s->k = inst->default_k;
+    if (s->n_balance == 0 && inst->default_tol_pct) {
+        for (int m = 0; m < inst->n_measures && s->n_balance < TQO_MAX_BALANCE; m++)
+            if (isfinite(inst->default_tol_pct[m])) {
+                s->balance[s->n_balance] = inst->measures[m].name;
+                s->balance_tol_pct[s->n_balance++] = inst->default_tol_pct[m];
+            }
+    }
+    if (s->n_balance > 0)
+        return TQO_OK;
+    if (inst->n_measures == 0) {
+        tqo_diag_error(diag, "%s: no measure to balance: units.csv has no numeric column", inst->source);
+        return TQO_ERR_INPUT;
+    }
+    s->n_balance = 1;
+    s->balance[0] = inst->measures[0].name;
+    s->balance_tol_pct[0] = default_tol;
+    if (!quiet)
+        fprintf(stderr, "tqo: balancing '%s' (the first measure; see --balance)\n", s->balance[0]);
+    return TQO_OK;
+}
+
 /* Prints the messages so far and starts a new list, so nothing shows twice. */
 static void flush_diag(tqo_diag *d)
 {
@@ -317,28 +344,8 @@ int cli_align(int argc, char **argv)
     int aligned = 0;
     tqo_status st = tqo_instance_load(argv[optind], &ls, &inst, &diag);
     flush_diag(&diag);
-    /* A commdis file says how many districts and which tolerances. */
-    if (st == TQO_OK && s.k == 0 && inst->default_k > 0 && inst->n_homes == 0)
-        s.k = inst->default_k;
-    if (st == TQO_OK && s.n_balance == 0 && inst->default_tol_pct) {
-        for (int m = 0; m < inst->n_measures && s.n_balance < TQO_MAX_BALANCE; m++)
-            if (isfinite(inst->default_tol_pct[m])) {
-                s.balance[s.n_balance] = inst->measures[m].name;
-                s.balance_tol_pct[s.n_balance++] = inst->default_tol_pct[m];
-            }
-    }
-    if (st == TQO_OK && s.n_balance == 0) {
-        if (inst->n_measures == 0) {
-            tqo_diag_error(&diag, "%s: no measure to balance: units.csv has no numeric column", argv[optind]);
-            st = TQO_ERR_INPUT;
-        } else {
-            s.n_balance = 1;
-            s.balance[0] = inst->measures[0].name;
-            s.balance_tol_pct[0] = default_tol;
-            if (!cc.quiet)
-                fprintf(stderr, "tqo: balancing '%s' (the first measure; see --balance)\n", s.balance[0]);
-        }
-    }
+    if (st == TQO_OK)
+        st = cli_align_defaults(inst, &s, default_tol, cc.quiet, &diag);
     if (st == TQO_OK) {
         st = tqo_align(inst, &s, &res, &diag);
         aligned = 1;

@@ -40,11 +40,18 @@ int cli_parse_int(const char *opt, const char *s, long min, long max, long *out)
 int cli_parse_double(const char *opt, const char *s, double min, double max, double *out);
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 
+/* Settings tqo align takes from the instance when the command line leaves
+   them out: a commdis file's p and tolerances, else the first measure
+   within default_tol percent (announced on stderr unless quiet). */
+tqo_status cli_align_defaults(const tqo_instance *inst, tqo_align_settings *s, double default_tol, int quiet,
+                              tqo_diag *diag);
+
 /* Commands: each returns the process exit status. */
 int cli_validate(int argc, char **argv);
 int cli_generate(int argc, char **argv);
 int cli_align(int argc, char **argv);
 int cli_quota(int argc, char **argv);
 int cli_scenarios(int argc, char **argv);
+int cli_plan(int argc, char **argv);
 
 #endif

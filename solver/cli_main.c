@@ -15,6 +15,8 @@ static const char USAGE[] =
     "  quota INSTANCE -o DIR  set territory quotas from history and potential\n"
     "  scenarios INSTANCE --scenarios FILE -o DIR\n"
     "                       compare quota scenarios: backtest and Monte Carlo\n"
+    "  plan INSTANCE -o DIR   align, quotas and scenarios in one run, with plan.ini\n"
+    "                       and report.html\n"
     "  generate -o DIR      write a synthetic instance\n"
     "\n"
     "options:\n"
@@ -34,6 +36,7 @@ static const command COMMANDS[] = {
     {"align", cli_align},
     {"quota", cli_quota},
     {"scenarios", cli_scenarios},
+    {"plan", cli_plan},
     {"generate", cli_generate},
 };
 

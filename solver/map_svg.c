@@ -307,6 +307,8 @@ static int utf8_len(const unsigned char *p)
     return len;
 }
 
+int tqo_utf8_len(const unsigned char *p) { return utf8_len(p); }
+
 /* Text content: markup escaped, control characters and bad bytes replaced. */
 static void put_text(FILE *fp, const char *s)
 {
@@ -409,6 +411,111 @@ static int cmp_double(const void *a, const void *b)
 }
 static double proj_y(const view *v, double y) { return v->oy + (v->max_y - y) * v->scale; }
 
+/* The projection and sizes of the map: lat/lon equirectangular with the
+   x axis shrunk by the cosine of the mean latitude, so shapes look right
+   at mid latitudes; the units' and centres' extent scaled to MAP_SIZE
+   on its longer side. grid: 100 x 100 zeroed bytes of scratch. */
+static void view_setup(const tqo_instance *inst, const tqo_align_result *r, int has_xy, unsigned char *grid,
+                       view *v, double *map_w, double *map_h, double *radius, double *star)
+{
+    int n = r->n_units, p = r->n_territories;
+    *v = (view){0, 0, 1.0, 0, 0, 1.0, 0, 0};
+    *map_w = 0;
+    *map_h = 0;
+    *radius = 3;
+    *star = 7;
+    if (has_xy) {
+        if (inst->coords == TQO_COORDS_LATLON) {
+            double sum = 0;
+            for (int i = 0; i < n; i++)
+                sum += inst->y[i];
+            v->kx = cos(sum / n * PI / 180.0);
+            if (v->kx < 0.01)
+                v->kx = 0.01;
+            double *lon = malloc((size_t)n * sizeof *lon);
+            if (lon) {
+                for (int i = 0; i < n; i++)
+                    lon[i] = inst->x[i];
+                qsort(lon, (size_t)n, sizeof *lon, cmp_double);
+                double gap = lon[0] + 360.0 - lon[n - 1]; /* across the antimeridian */
+                double start = lon[0];
+                for (int i = 1; i < n; i++)
+                    if (lon[i] - lon[i - 1] > gap) {
+                        gap = lon[i] - lon[i - 1];
+                        start = lon[i];
+                    }
+                v->wrap = start > lon[0];
+                v->cut = start;
+                free(lon);
+            }
+        }
+        double min_x = INFINITY, max_x = -INFINITY, min_y = INFINITY, max_y = -INFINITY;
+        for (int i = 0; i < n; i++) {
+            min_x = fmin(min_x, wx(v, inst->x[i]) * v->kx);
+            max_x = fmax(max_x, wx(v, inst->x[i]) * v->kx);
+            min_y = fmin(min_y, inst->y[i]);
+            max_y = fmax(max_y, inst->y[i]);
+        }
+        for (int j = 0; r->center_x && r->center_y && j < p; j++) {
+            if (!isfinite(r->center_x[j]) || !isfinite(r->center_y[j]))
+                continue;
+            min_x = fmin(min_x, wx(v, r->center_x[j]) * v->kx);
+            max_x = fmax(max_x, wx(v, r->center_x[j]) * v->kx);
+            min_y = fmin(min_y, r->center_y[j]);
+            max_y = fmax(max_y, r->center_y[j]);
+        }
+        double span = fmax(max_x - min_x, max_y - min_y);
+        v->scale = span > 0 ? MAP_SIZE / span : 1.0;
+        *map_w = (max_x - min_x) * v->scale;
+        *map_h = (max_y - min_y) * v->scale;
+        v->min_x = min_x;
+        v->max_y = max_y;
+
+        /* Radius from the area the units actually cover (occupied cells of
+           a 100 x 100 grid), so clustered units are not drawn as blobs. */
+        int occupied = 0;
+        double cell = MAP_SIZE / 100.0;
+        for (int i = 0; i < n; i++) {
+            int gx = (int)((wx(v, inst->x[i]) * v->kx - min_x) * v->scale / cell);
+            int gy = (int)((max_y - inst->y[i]) * v->scale / cell);
+            gx = gx < 0 ? 0 : gx > 99 ? 99 : gx;
+            gy = gy < 0 ? 0 : gy > 99 ? 99 : gy;
+            if (!grid[gy * 100 + gx]) {
+                grid[gy * 100 + gx] = 1;
+                occupied++;
+            }
+        }
+        *radius = 0.45 * sqrt(occupied * cell * cell / n);
+        *radius = fmin(6.0, fmax(0.5, round(*radius * 10) / 10));
+        *star = fmin(9.0, fmax(5.0, 3 * *radius));
+    }
+}
+
+int tqo_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
+                      double *cy, tqo_map_frame *f)
+{
+    int n = r->n_units, p = r->n_territories;
+    if (inst->coords == TQO_COORDS_NONE || !inst->x || !inst->y || n <= 0)
+        return 0;
+    unsigned char *grid = calloc(100 * 100, 1);
+    if (!grid)
+        return -1;
+    view v;
+    view_setup(inst, r, 1, grid, &v, &f->width, &f->height, &f->radius, &f->star);
+    free(grid);
+    v.ox = v.oy = 0;
+    for (int i = 0; ux && uy && i < n; i++) {
+        ux[i] = proj_x(&v, inst->x[i]);
+        uy[i] = proj_y(&v, inst->y[i]);
+    }
+    for (int j = 0; cx && cy && j < p; j++) {
+        int ok = r->center_x && r->center_y && isfinite(r->center_x[j]) && isfinite(r->center_y[j]);
+        cx[j] = ok ? proj_x(&v, r->center_x[j]) : NAN;
+        cy[j] = ok ? proj_y(&v, r->center_y[j]) : NAN;
+    }
+    return 1;
+}
+
 tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
                              const tqo_align_result *r, const char *title)
 {
@@ -451,75 +558,9 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
         free(pos);
     }
 
-    /* Projection: lat/lon equirectangular with the x axis shrunk by the
-       cosine of the mean latitude, so shapes look right at mid latitudes. */
-    view v = {0, 0, 1.0, 0, 0, 1.0, 0, 0};
-    double map_w = 0, map_h = 0, radius = 3, star = 7;
-    if (has_xy) {
-        if (inst->coords == TQO_COORDS_LATLON) {
-            double sum = 0;
-            for (int i = 0; i < n; i++)
-                sum += inst->y[i];
-            v.kx = cos(sum / n * PI / 180.0);
-            if (v.kx < 0.01)
-                v.kx = 0.01;
-            double *lon = malloc((size_t)n * sizeof *lon);
-            if (lon) {
-                for (int i = 0; i < n; i++)
-                    lon[i] = inst->x[i];
-                qsort(lon, (size_t)n, sizeof *lon, cmp_double);
-                double gap = lon[0] + 360.0 - lon[n - 1]; /* across the antimeridian */
-                double start = lon[0];
-                for (int i = 1; i < n; i++)
-                    if (lon[i] - lon[i - 1] > gap) {
-                        gap = lon[i] - lon[i - 1];
-                        start = lon[i];
-                    }
-                v.wrap = start > lon[0];
-                v.cut = start;
-                free(lon);
-            }
-        }
-        double min_x = INFINITY, max_x = -INFINITY, min_y = INFINITY, max_y = -INFINITY;
-        for (int i = 0; i < n; i++) {
-            min_x = fmin(min_x, wx(&v, inst->x[i]) * v.kx);
-            max_x = fmax(max_x, wx(&v, inst->x[i]) * v.kx);
-            min_y = fmin(min_y, inst->y[i]);
-            max_y = fmax(max_y, inst->y[i]);
-        }
-        for (int j = 0; r->center_x && r->center_y && j < p; j++) {
-            if (!isfinite(r->center_x[j]) || !isfinite(r->center_y[j]))
-                continue;
-            min_x = fmin(min_x, wx(&v, r->center_x[j]) * v.kx);
-            max_x = fmax(max_x, wx(&v, r->center_x[j]) * v.kx);
-            min_y = fmin(min_y, r->center_y[j]);
-            max_y = fmax(max_y, r->center_y[j]);
-        }
-        double span = fmax(max_x - min_x, max_y - min_y);
-        v.scale = span > 0 ? MAP_SIZE / span : 1.0;
-        map_w = (max_x - min_x) * v.scale;
-        map_h = (max_y - min_y) * v.scale;
-        v.min_x = min_x;
-        v.max_y = max_y;
-
-        /* Radius from the area the units actually cover (occupied cells of
-           a 100 x 100 grid), so clustered units are not drawn as blobs. */
-        int occupied = 0;
-        double cell = MAP_SIZE / 100.0;
-        for (int i = 0; i < n; i++) {
-            int gx = (int)((wx(&v, inst->x[i]) * v.kx - min_x) * v.scale / cell);
-            int gy = (int)((max_y - inst->y[i]) * v.scale / cell);
-            gx = gx < 0 ? 0 : gx > 99 ? 99 : gx;
-            gy = gy < 0 ? 0 : gy > 99 ? 99 : gy;
-            if (!grid[gy * 100 + gx]) {
-                grid[gy * 100 + gx] = 1;
-                occupied++;
-            }
-        }
-        radius = 0.45 * sqrt(occupied * cell * cell / n);
-        radius = fmin(6.0, fmax(0.5, round(radius * 10) / 10));
-        star = fmin(9.0, fmax(5.0, 3 * radius));
-    }
+    view v;
+    double map_w, map_h, radius, star;
+    view_setup(inst, r, has_xy, grid, &v, &map_w, &map_h, &radius, &star);
     free(grid);
     double pad = star + 2;
     v.ox = MARGIN + pad + (MAP_SIZE - map_w) / 2;

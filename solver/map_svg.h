@@ -32,6 +32,26 @@ int tqo_unit_main_territory(const tqo_align_result *r, int i);
  */
 int tqo_territory_colours(const tqo_instance *inst, const tqo_align_result *r, int *colour);
 
+/* Length of the valid UTF-8 sequence at p (1..4; 1 for ASCII), or 0 for
+   a bad byte: markup writers replace those, as one makes a file unreadable. */
+int tqo_utf8_len(const unsigned char *p);
+
+/* The size of the area a map draws (px, the longer side 1000), and the
+   unit radius and centre star size that map.svg uses for it. */
+typedef struct tqo_map_frame {
+    double width, height, radius, star;
+} tqo_map_frame;
+
+/*
+ * Positions for drawing the map elsewhere (the HTML report) in map.svg's
+ * projection, in px from the top-left corner of the area that the units
+ * and centres span: ux/uy for each unit, cx/cy for each territory's centre
+ * (NAN where it has none); either pair may be NULL. Returns 1, 0 when the
+ * instance has no coordinates (nothing is set), or -1 when out of memory.
+ */
+int tqo_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
+                      double *cy, tqo_map_frame *f);
+
 /*
  * Writes the map: one circle per unit in its main territory's colour
  * (split units outlined), a star at each centre, and a legend with each
