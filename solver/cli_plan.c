@@ -583,7 +583,10 @@ static int run_plan(plan *P, const char *instance, const cli_common *cc)
     cli_print_diag(&diag);
     if (st == TQO_OK && !cc->quiet)
         printf("align        %d territories, gap %.2f%%, %s (%.1f s) -> %s/\n", ar.n_territories, 100 * ar.gap,
-               ar.n_exceptions ? "contiguity exceptions reported" : "contiguity kept", t_align, dir_align);
+               !inst->has_adjacency || !P->align.contiguity ? "no contiguity asked"
+               : ar.n_exceptions                            ? "connected but for reported islands"
+                                                            : "every territory connected",
+               t_align, dir_align);
 
     /* 2. Quotas, on the territories just drawn (read back from their file,
        as tqo quota --assignment would). */
