@@ -141,6 +141,46 @@ static int balance_holds(const align_ctx *c, const int *asg)
     return ok;
 }
 
+/* Rounds of the support LP after the local search, while each gains at
+   least SUPPORT_GAIN of the objective. */
+#define SUPPORT_ROUNDS 4
+#define SUPPORT_GAIN 1e-4
+
+/*
+ * From whole units to a good plan: the local search; with a unit graph
+ * also (first) the support LP from the same repaired plan, balanced or
+ * not, keeping the better; then the support LP again while it gains.
+ */
+static tqo_status polish(align_ctx *c, int *asg, double time_limit, int first)
+{
+    int *alt = c->contiguity && first ? malloc((size_t)c->n * sizeof(int)) : NULL;
+    if (alt)
+        memcpy(alt, asg, (size_t)c->n * sizeof(int));
+    tqo_status st = align_local_search(c, asg, time_limit);
+    int support_won = 1;
+    if (st == TQO_OK && alt) {
+        /* the support LP from the repaired plan too; the better one stays
+           (and when it loses here, it is not tried again) */
+        int ok = 0;
+        st = align_support_lp(c, alt, &ok);
+        support_won = st == TQO_OK && ok && balance_holds(c, alt) &&
+                      (!balance_holds(c, asg) || asg_objective(c, alt) < asg_objective(c, asg));
+        if (support_won)
+            memcpy(asg, alt, (size_t)c->n * sizeof(int));
+    }
+    free(alt);
+    if (st != TQO_OK || !c->contiguity || !support_won || !balance_holds(c, asg))
+        return st;
+    for (int round = 0; round < SUPPORT_ROUNDS; round++) {
+        double before = asg_objective(c, asg);
+        int better = 0;
+        st = align_support_lp(c, asg, &better);
+        if (st != TQO_OK || !better || asg_objective(c, asg) > before * (1 - SUPPORT_GAIN))
+            break;
+    }
+    return st;
+}
+
 static tqo_status solve_exact(align_ctx *c, tqo_align_result *r)
 {
     alloc_solution x;
@@ -293,7 +333,7 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
             if (st != TQO_OK)
                 break;
             t = align_now();
-            st = align_local_search(&c, asg, s->time_limit > 0 ? s->time_limit : 0);
+            st = polish(&c, asg, s->time_limit > 0 ? s->time_limit : 0, 1);
             res->sec_local += align_now() - t;
             tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "local search: objective %.9g, balance %s",
                            asg_objective(&c, asg), balance_holds(&c, asg) ? "holds" : "violated");
@@ -340,7 +380,7 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
             tqo_diag_free(&d);
             if (ls == TQO_OK) {
                 t = align_now();
-                ls = align_local_search(&c, asg, s->time_limit > 0 ? s->time_limit : 0);
+                ls = polish(&c, asg, s->time_limit > 0 ? s->time_limit : 0, 0);
                 res->sec_local += align_now() - t;
             }
             double obj = 0;

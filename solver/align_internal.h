@@ -64,6 +64,11 @@ tqo_status align_repair_contiguity(align_ctx *c, int *asg);
 /* Boundary moves: first restore balance, then improve compactness,
    keeping balance, contiguity, locks and the move cap. */
 tqo_status align_local_search(align_ctx *c, int *asg, double time_limit);
+/* The support LP over the boundary units of asg (balanced or not), made
+   whole, repaired and searched; asg is replaced (*improved = 1) when the
+   result is balanced and within the move cap, and better, or asg was
+   not balanced. */
+tqo_status align_support_lp(align_ctx *c, int *asg, int *improved);
 /* Whether every territory is connected but for whole islands; the
    exceptions found are appended to *ex (may be NULL to only count). */
 int align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exception **ex, int *n_ex, int *n_bad);

@@ -7,20 +7,28 @@
  *    leaves a problem that splits by unit: each unit takes its cheapest
  *    territory at the current prices. The dual has only p x nb prices, and
  *    coordinate ascent finds good ones fast: the best value of one price,
- *    all others fixed, is found exactly by sorting the units' switch points.
+ *    all others fixed, is found exactly among the units' switch points (a
+ *    weighted selection, linear time).
  *
  * 2. A restricted LP in GLPK. Units whose best territory beats the second
  *    by a clear margin are fixed there; the LP decides the ambiguous units
  *    near territory borders, with the fixed units' measures moved into the
  *    row bounds.
  *
+ *    Units freed later enter the LP where they were fixed, as basic
+ *    columns: every basis stays primal feasible, and the primal simplex
+ *    goes on from the last one (the dual simplex from a basis that the new
+ *    rows make infeasible took most of the time).
+ *
  * 3. Pricing over the full model. With the LP's duals every unit and every
  *    allowed territory is priced: fixed units that would rather be elsewhere
  *    are freed, and columns with negative reduced cost are added; repeat.
+ *    Each unit scans the centres outward along one axis and stops where the
+ *    distance alone rules out the rest: exact, and far fewer pairs.
  *    When nothing prices out, the duals are feasible for the full model and
  *    the LP solution is optimal for it. The lower bound is the Lagrangian
- *    value at those duals, computed over every allowed pair: a proof that
- *    holds whatever happened before.
+ *    value at those duals, over every allowed pair (the pruned scan skips
+ *    only pairs proven worse): a proof that holds whatever happened before.
  */
 #include "alloc.h"
 #include "glpk_guard.h"
@@ -131,9 +139,21 @@ typedef struct work {
     double *pi;               /* p*nb prices, Lagrangian sign */
     double nu;                /* move price >= 0 */
     char *inert;              /* no weight and no measure: placed, not solved */
+    /* centres sorted along one axis (of the unit vectors with lat/lon):
+       the distance along it bounds the distance from below */
+    int sc_axis;
+    double *sc_key;           /* p, ascending */
+    int *sc_idx;              /* p */
     tqo_log_fn log;
     void *log_ctx;
 } work;
+
+static double wall_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 #define logf_(W, ...) tqo_log_printf((W)->log, (W)->log_ctx, TQO_LOG_DEBUG, __VA_ARGS__)
 
@@ -162,9 +182,159 @@ static double near_key(const work *W, int i, int j)
     return dx * dx + dy * dy;
 }
 
+/* ------------------------------------------------------------------ */
+/* Centres in order of distance, pruned                                */
+
+static double unit_axis(const work *W, int i)
+{
+    if (W->u3)
+        return W->u3[3 * (size_t)i + W->sc_axis];
+    return W->sc_axis == 0 ? W->P->ux[i] : W->P->uy[i];
+}
+
+static double centre_axis(const work *W, int j)
+{
+    if (W->c3)
+        return W->c3[3 * (size_t)j + W->sc_axis];
+    return W->sc_axis == 0 ? W->P->cx[j] : W->P->cy[j];
+}
+
+static _Thread_local const double *sc_sort_key;
+static int sc_cmp(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    if (sc_sort_key[a] != sc_sort_key[b])
+        return sc_sort_key[a] < sc_sort_key[b] ? -1 : 1;
+    return a - b;
+}
+
+/* Sorts the centres along the axis where they spread the most (the first
+   such axis). */
+static tqo_status build_scan(work *W)
+{
+    int p = W->p, dims = W->c3 ? 3 : 2, axis = 0;
+    double best = -1;
+    for (int a = 0; a < dims; a++) {
+        W->sc_axis = a;
+        double lo = INFINITY, hi = -INFINITY;
+        for (int j = 0; j < p; j++) {
+            lo = fmin(lo, centre_axis(W, j));
+            hi = fmax(hi, centre_axis(W, j));
+        }
+        if (hi - lo > best) {
+            best = hi - lo;
+            axis = a;
+        }
+    }
+    W->sc_axis = axis;
+    W->sc_key = malloc((size_t)p * sizeof(double));
+    W->sc_idx = malloc((size_t)p * sizeof(int));
+    double *key = malloc((size_t)p * sizeof(double));
+    if (!W->sc_key || !W->sc_idx || !key) {
+        free(key);
+        return TQO_ERR_NOMEM;
+    }
+    for (int j = 0; j < p; j++) {
+        key[j] = centre_axis(W, j);
+        W->sc_idx[j] = j;
+    }
+    sc_sort_key = key;
+    qsort(W->sc_idx, (size_t)p, sizeof(int), sc_cmp);
+    for (int q = 0; q < p; q++)
+        W->sc_key[q] = key[W->sc_idx[q]];
+    free(key);
+    return TQO_OK;
+}
+
+/* Outward scan over the centres from a unit's place on the axis, nearest
+   along it first: each call gives the next centre and its distance along
+   the axis (never less than before), or -1 at the end. */
+typedef struct scan_it {
+    int l, r;
+    double ku;
+} scan_it;
+
+static void scan_start(const work *W, int i, scan_it *it)
+{
+    double ku = unit_axis(W, i);
+    int lo = 0, hi = W->p;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (W->sc_key[mid] < ku)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    it->l = lo - 1;
+    it->r = lo;
+    it->ku = ku;
+}
+
+static int scan_next(const work *W, scan_it *it, double *delta)
+{
+    double dl = it->l >= 0 ? it->ku - W->sc_key[it->l] : INFINITY;
+    double dr = it->r < W->p ? W->sc_key[it->r] - it->ku : INFINITY;
+    if (isinf(dl) && isinf(dr))
+        return -1;
+    if (dl <= dr) {
+        *delta = dl;
+        return W->sc_idx[it->l--];
+    }
+    *delta = dr;
+    return W->sc_idx[it->r++];
+}
+
+/* A lower bound on d(i, j)^2 from the distance along the axis (squared
+   chord for lat/lon, turned into km^2 as wd2 does). */
+static double d2_floor(const work *W, double delta)
+{
+    return W->u3 ? chord_to_d2(delta * delta) : delta * delta;
+}
+
 static double Ab(const work *W, int b, int i)
 {
     return W->P->a[b][i] / W->ascale[b];
+}
+
+/* The lowest and highest price of each measure over the territories. */
+static void price_range(const work *W, double *pmin, double *pmax)
+{
+    for (int b = 0; b < W->nb; b++) {
+        pmin[b] = INFINITY;
+        pmax[b] = -INFINITY;
+        for (int j = 0; j < W->p; j++) {
+            pmin[b] = fmin(pmin[b], W->pi[j * W->nb + b]);
+            pmax[b] = fmax(pmax[b], W->pi[j * W->nb + b]);
+        }
+    }
+}
+
+/* A lower bound on the scaled reduced cost of unit i anywhere, but for
+   the distance term: its prices at their most favourable, moves at their
+   cheapest. */
+static double price_floor(const work *W, int i, const double *pmin, const double *pmax)
+{
+    const alloc_problem *P = W->P;
+    double f = 0;
+    for (int b = 0; b < W->nb; b++) {
+        double a = Ab(W, b, i);
+        f += a >= 0 ? a * pmin[b] : a * pmax[b];
+    }
+    if (P->current && P->current[i] >= 0) {
+        if (W->has_move)
+            f += fmin(0, W->nu * Ab(W, 0, i));
+        if (P->disruption_weight > 0)
+            f += fmin(0, P->disruption_weight * P->a[0][i]) / W->cscale;
+    }
+    return f;
+}
+
+/* Whether no centre at axis distance delta or farther can bring unit i a
+   scaled reduced cost below thr (floor: price_floor; wi = w_i / cscale,
+   which must not be negative). The margin covers rounding. */
+static int beyond(const work *W, double wi, double floor, double delta, double thr)
+{
+    return wi * d2_floor(W, delta) + floor > thr + 1e-9 * (fabs(thr) + 1);
 }
 
 static int is_moved(const work *W, int i, int j)
@@ -199,6 +369,8 @@ static void work_free(work *W)
     free(W->te);
     free(W->pi);
     free(W->inert);
+    free(W->sc_key);
+    free(W->sc_idx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -234,6 +406,8 @@ static tqo_status build_candidates(work *W, int K, int by_price)
         free(buf);
         return TQO_ERR_NOMEM;
     }
+    double pmin[TQO_MAX_BALANCE], pmax[TQO_MAX_BALANCE];
+    price_range(W, pmin, pmax);
     size_t m = 0;
     for (int i = 0; i < n; i++) {
         W->cs[i] = (int)m;
@@ -247,38 +421,43 @@ static tqo_status build_candidates(work *W, int K, int by_price)
         }
         /* With prices known (a warm start) the candidates are the
            territories of lowest reduced cost, which may be far away when
-           balance pulls hard; otherwise the nearest ones. */
+           balance pulls hard; otherwise the nearest ones. The K best
+           allowed ones are kept in order as they come (insertion into a
+           sorted list of K): p is large next to K. */
         int nk = 0;
-        for (int j = 0; j < p; j++) {
-            if (by_price) {
-                double d2 = wd2(W, i, j);
-                if (!allowed_d2(P, i, j, d2))
-                    continue;
-                buf[nk].k = reduced(W, i, j, cost_d2(P, i, j, d2) / W->cscale);
-            } else {
-                buf[nk].k = near_key(W, i, j);
+        double wi = P->w[i] / W->cscale, fl = by_price ? price_floor(W, i, pmin, pmax) : 0, delta;
+        int prune = !by_price || wi >= 0, j;
+        scan_it it;
+        scan_start(W, i, &it);
+        while ((j = scan_next(W, &it, &delta)) >= 0) {
+            if (prune && nk == K &&
+                (by_price ? beyond(W, wi, fl, delta, buf[K - 1].k) : delta * delta > buf[K - 1].k))
+                break; /* the rest are farther along the axis */
+            double d2 = wd2(W, i, j);
+            if (!allowed_d2(P, i, j, d2))
+                continue;
+            kv e;
+            e.k = by_price ? reduced(W, i, j, cost_d2(P, i, j, d2) / W->cscale) : near_key(W, i, j);
+            e.v = j;
+            if (nk == K && kv_cmp(&e, &buf[K - 1]) >= 0)
+                continue;
+            int q = nk < K ? nk++ : K - 1;
+            while (q > 0 && kv_cmp(&e, &buf[q - 1]) < 0) {
+                buf[q] = buf[q - 1];
+                q--;
             }
-            buf[nk].v = j;
-            nk++;
+            buf[q] = e;
         }
-        /* Partial selection would do; p is small next to n. */
-        qsort(buf, (size_t)nk, sizeof(kv), kv_cmp);
-        int taken = 0, has_cur = 0;
+        int has_cur = 0;
         int cur = P->current ? P->current[i] : -1;
-        for (int k = 0; k < nk && taken < K; k++) {
+        for (int k = 0; k < nk; k++) {
             int j = buf[k].v;
             double d2 = wd2(W, i, j);
-            if (!allowed_d2(P, i, j, d2)) {
-                if (by_price)
-                    continue;
-                break; /* sorted by distance: the rest are farther */
-            }
             W->ct[m] = j;
             W->cu[m] = i;
             W->cc[m] = cost_d2(P, i, j, d2) / W->cscale;
             has_cur |= j == cur;
             m++;
-            taken++;
         }
         if (cur >= 0 && !has_cur) {
             double d2 = wd2(W, i, cur);
@@ -354,6 +533,53 @@ static int tp_desc(const void *x, const void *y)
     return 0;
 }
 
+/* The largest switch point t of buf with base + (measure of the entries
+   with switch point >= t) >= theta; 0 when there is none. Weighted
+   quickselect, O(m) expected; reorders buf. */
+static int wselect(tp *buf, int m, double base, double theta, double *t_out)
+{
+    int l = 0, r = m; /* the answer lies in buf[l..r); entries above it are in base */
+    while (l < r) {
+        /* median of three as the pivot */
+        double x = buf[l].t, y = buf[l + (r - l) / 2].t, z = buf[r - 1].t;
+        double pv = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        /* three-way partition: > pv | == pv | < pv */
+        int g = l, e = l, h = r;
+        while (e < h) {
+            if (buf[e].t > pv) {
+                tp t = buf[g];
+                buf[g] = buf[e];
+                buf[e] = t;
+                g++;
+                e++;
+            } else if (buf[e].t < pv) {
+                h--;
+                tp t = buf[h];
+                buf[h] = buf[e];
+                buf[e] = t;
+            } else {
+                e++;
+            }
+        }
+        double sg = 0, se = 0;
+        for (int q = l; q < g; q++)
+            sg += buf[q].a;
+        for (int q = g; q < h; q++)
+            se += buf[q].a;
+        if (g > l && base + sg >= theta) {
+            r = g;
+            continue;
+        }
+        if (base + sg + se >= theta) {
+            *t_out = pv;
+            return 1;
+        }
+        base += sg + se;
+        l = h;
+    }
+    return 0;
+}
+
 /* Best reduced cost of unit i over its entries other than skip. */
 static double best_other(const work *W, int i, int skip)
 {
@@ -388,37 +614,44 @@ static void ascend_price(work *W, int j, int b, tp *buf)
         buf[m].a = a;
         m++;
     }
-    qsort(buf, (size_t)m, sizeof(tp), tp_desc);
-    double hi = W->hi[k], lo = W->lo[k];
-    double cum = forced, best;
-    int q = 0;
-    if (cum >= hi) {
-        best = m ? buf[0].t + 1 : pk; /* over-full whatever the price */
+    /* F(t) = forced + the measure of the units with switch point >= t
+       falls as t grows: the best price is the largest switch point where F
+       reaches hi, if positive; else 0 if F(0) reaches lo; else the largest
+       (negative) one where F reaches lo. Found by selection, not sorting. */
+    double hi = W->hi[k], lo = W->lo[k], best;
+    if (forced >= hi) {
+        double tmax = -INFINITY;
+        for (int q = 0; q < m; q++)
+            tmax = fmax(tmax, buf[q].t);
+        best = m ? tmax + 1 : pk; /* over-full whatever the price */
         if (best < pk)
             best = pk;
         goto set;
     }
-    for (; q < m && buf[q].t > 0; q++) {
-        cum += buf[q].a;
-        if (cum >= hi) {
-            best = buf[q].t;
-            goto set;
-        }
+    double th;
+    if (wselect(buf, m, forced, hi, &th) && th > 0) {
+        best = th;
+        goto set;
     }
-    for (int s = q; s < m && buf[s].t >= 0; s++)
-        cum += buf[s].a, q = s + 1;
-    if (cum >= lo) {
+    double f0 = forced;
+    for (int q = 0; q < m; q++)
+        if (buf[q].t >= 0)
+            f0 += buf[q].a;
+    if (f0 >= lo) {
         best = 0;
         goto set;
     }
-    for (; q < m; q++) {
-        cum += buf[q].a;
-        if (cum >= lo) {
-            best = buf[q].t;
-            goto set;
-        }
+    if (wselect(buf, m, forced, lo, &th)) {
+        best = th;
+        goto set;
     }
-    best = m ? buf[m - 1].t : pk; /* cannot be filled from candidates */
+    if (m) {
+        best = INFINITY;
+        for (int q = 0; q < m; q++)
+            best = fmin(best, buf[q].t);
+    } else {
+        best = pk; /* cannot be filled from candidates */
+    }
 set:;
     double d = best - pk;
     if (d == 0)
@@ -744,6 +977,7 @@ typedef struct rlp {
     int ncol, colcap;
     double *fixload;          /* [j*nb+b] measures of fixed units */
     double fixmove;           /* moved measure of fixed units */
+    int keep_feasible;        /* freed units enter the basis where they were */
 } rlp;
 
 static int rlp_grow_cols(rlp *R, int need)
@@ -851,6 +1085,22 @@ static int free_unit(work *W, rlp *R, int i, int extra_j, double extra_c)
     if (extra_j >= 0 && !has_col(R, i, extra_j))
         if (add_col(W, R, i, extra_j, extra_c) != 0)
             return -1;
+    if (j >= 0 && R->keep_feasible) {
+        /* The unit stays where it was, now as a basic column: the basis
+           stays primal feasible (the row loads do not change) and the
+           primal simplex goes on from it. */
+        int col = 0;
+        for (int c = R->first_col[i]; c && !col; c = R->next_col[c])
+            if (R->col_terr[c] == j)
+                col = c;
+        if (!col) {
+            if (add_col(W, R, i, j, cost_d2(W->P, i, j, wd2(W, i, j)) / W->cscale) != 0)
+                return -1;
+            col = R->ncol;
+        }
+        glp_set_col_stat(R->lp, col, GLP_BS);
+        glp_set_row_stat(R->lp, row, GLP_NS);
+    }
     return 0;
 }
 
@@ -974,6 +1224,8 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
         for (int j = 0; j < p; j++)
             to_unit_vector(P->cx[j], P->cy[j], W.c3 + 3 * (size_t)j);
     }
+    if (build_scan(&W) != TQO_OK)
+        goto nomem;
     /* Cost scale: the mean weighted squared distance to the nearest centre
        makes scaled costs of order one, which GLPK's tolerances expect. */
     {
@@ -987,8 +1239,10 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
                 W.inert[i] = 1;
                 continue;
             }
-            double best = INFINITY;
-            for (int j = 0; j < p; j++) {
+            double best = INFINITY, delta;
+            scan_it it;
+            scan_start(&W, i, &it);
+            for (int j; (j = scan_next(&W, &it, &delta)) >= 0 && !(delta * delta > best);) {
                 double k = near_key(&W, i, j);
                 if (k < best)
                     best = k;
@@ -1061,6 +1315,7 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
             goto fail;
         }
     int sweeps = 0;
+    double tw0 = wall_now();
     if (warm) {
         st = price_ascent(&W, &sweeps);
         if (st != TQO_OK)
@@ -1147,6 +1402,7 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
         R.next_col[c] = 0;
     }
     R.ncol = slack0 + nslack - 1;
+    R.keep_feasible = !all_free;
     int nfree_target = all_free ? n : 4 * p * nb + 200;
     int nfreed_gap = 0;
     for (; nfreed_gap < ng && nfreed_gap < nfree_target; nfreed_gap++) {
@@ -1159,10 +1415,48 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
     parm.meth = GLP_DUALP;
     parm.r_test = GLP_RT_FLIP;
     parm.msg_lev = GLP_MSG_OFF;
-    int rounds = 0, lp_ok = 0;
+    int rounds = 0, lp_ok = 0, viol_rounds = 0;
     double L_full = -INFINITY;
+    logf_(&W, "alloc: ascent %.3f s", wall_now() - tw0);
+    double t_simplex = 0, t_price = 0;
+    if (R.keep_feasible) {
+        /* Balance rows: the activity of the free units where they are;
+           out of bounds, the row's slack is basic instead. */
+        set_row_bounds(&W, &R);
+        double *act = calloc((size_t)p * nb + 1, sizeof(double));
+        if (!act)
+            goto nomem;
+        for (int c = 1; c <= R.ncol; c++) {
+            int i = R.col_unit[c];
+            if (i < 0 || glp_get_col_stat(R.lp, c) != GLP_BS)
+                continue;
+            int j = R.col_terr[c];
+            for (int b = 0; b < nb; b++)
+                act[j * nb + b] += Ab(&W, b, i);
+            if (W.has_move && is_moved(&W, i, j))
+                act[p * nb] += Ab(&W, 0, i);
+        }
+        for (int k = 0; k < p * nb; k++) {
+            double lo = W.lo[k] - R.fixload[k], hi = W.hi[k] - R.fixload[k];
+            int fx = glp_get_row_type(R.lp, k + 1) == GLP_FX;
+            if (act[k] > hi) {
+                glp_set_col_stat(R.lp, slack0 + 2 * k + 1, GLP_BS);
+                glp_set_row_stat(R.lp, k + 1, fx ? GLP_NS : GLP_NU);
+            } else if (act[k] < lo) {
+                glp_set_col_stat(R.lp, slack0 + 2 * k, GLP_BS);
+                glp_set_row_stat(R.lp, k + 1, fx ? GLP_NS : GLP_NL);
+            }
+        }
+        if (W.has_move && act[p * nb] > W.cap - R.fixmove) {
+            glp_set_col_stat(R.lp, slack0 + 2 * p * nb, GLP_BS);
+            glp_set_row_stat(R.lp, p * nb + 1, GLP_NU);
+        }
+        free(act);
+        parm.meth = GLP_PRIMAL;
+    }
     while (rounds < MAX_ROUNDS) {
         set_row_bounds(&W, &R);
+        double ts0 = wall_now();
         int ret;
         if (guarded_simplex(R.lp, &parm, &ret) != 0) {
             R.lp = NULL; /* freed with GLPK's environment */
@@ -1171,7 +1465,7 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
             goto fail;
         }
         rounds++;
-        if (ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND) {
+        if (ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB) {
             /* A bad warm basis: start again from the standard one. */
             glp_std_basis(R.lp);
             if (guarded_simplex(R.lp, &parm, &ret) != 0) {
@@ -1181,6 +1475,8 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
                 goto fail;
             }
         }
+        t_simplex += wall_now() - ts0;
+        ts0 = wall_now();
         if (ret != 0 || glp_get_status(R.lp) != GLP_OPT) {
             st = TQO_ERR_SOLVER;
             snprintf(x->status, sizeof x->status, "glpk error %d/%d", ret, glp_get_status(R.lp));
@@ -1190,11 +1486,22 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
         {
             /* Phase 1: while a slack is used, the duals are penalty prices
                and pricing would free units wholesale. Free instead the
-               units nearest to the violated rows, and solve again. */
+               units nearest to the violated rows (a few rounds), then more
+               of the units nearest to a tie, and solve again. */
             int nfix = 0;
             double slack1 = 0;
             for (int c = slack0; c < slack0 + nslack; c++)
                 slack1 += glp_get_col_prim(R.lp, c);
+            if (slack1 > 1e-9 && viol_rounds < 8) {
+                viol_rounds++;
+                nfix = free_for_violations(&W, &R, slack0);
+                if (nfix < 0)
+                    goto nomem;
+                logf_(&W, "alloc: round %d, slack %.3g: freed %d units near violated rows (simplex %.3f s)", rounds,
+                      slack1, nfix, t_simplex);
+                if (nfix > 0)
+                    continue;
+            }
             if (slack1 > 1e-9 && nfreed_gap < ng) {
                 /* More of the units closest to a tie, doubling each time. */
                 int target = 2 * nfreed_gap;
@@ -1206,7 +1513,8 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
                         nfix++;
                     }
                 }
-                logf_(&W, "alloc: round %d, slack %.3g: freed %d more units near ties", rounds, slack1, nfix);
+                logf_(&W, "alloc: round %d, slack %.3g: freed %d more units near ties (simplex %.3f s)", rounds, slack1,
+                      nfix, t_simplex);
                 continue;
             }
             if (slack1 > 1e-9) {
@@ -1233,30 +1541,44 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
         for (int i = 0; i < n; i++)
             pu[i] = R.urow[i] ? glp_get_row_dual(R.lp, R.urow[i]) : 0;
         int nth = P->threads > 0 ? P->threads : 1;
+        double pmin[TQO_MAX_BALANCE], pmax[TQO_MAX_BALANCE];
+        price_range(&W, pmin, pmax);
+        /* Each unit's best territory, scanning the centres outward along
+           the axis until their distance alone rules the rest out (equal
+           reduced costs: the lowest territory index, as a full scan). */
 #pragma omp parallel for schedule(static) num_threads(nth)
         for (int i = 0; i < n; i++) {
-            double best = INFINITY, rf = INFINITY, cb = 0;
-            int jb = -1, below = 0;
-            for (int j = 0; j < p; j++) {
+            double best = INFINITY, rf = INFINITY, cb = 0, delta;
+            double wi = P->w[i] / W.cscale, fl = price_floor(&W, i, pmin, pmax);
+            int jb = -1, prune = wi >= 0, j;
+            scan_it it;
+            scan_start(&W, i, &it);
+            while ((j = scan_next(&W, &it, &delta)) >= 0) {
+                if (prune && beyond(&W, wi, fl, delta, best))
+                    break;
                 double d2 = wd2(&W, i, j);
                 if (!allowed_d2(P, i, j, d2))
                     continue;
                 double c = cost_d2(P, i, j, d2) / W.cscale;
                 double r = reduced(&W, i, j, c);
-                if (r < best) {
+                if (r < best || (r == best && j < jb)) {
                     best = r;
                     jb = j;
                     cb = c;
                 }
-                if (R.fixed[i] == j)
-                    rf = r;
-                below += R.urow[i] && r < pu[i] - PRICE_TOL;
+            }
+            if (R.fixed[i] >= 0) {
+                int jf = R.fixed[i];
+                double d2 = wd2(&W, i, jf);
+                if (allowed_d2(P, i, jf, d2))
+                    rf = reduced(&W, i, jf, cost_d2(P, i, jf, d2) / W.cscale);
             }
             pbest[i] = best;
             pjb[i] = jb;
             pcb[i] = cb;
             prf[i] = rf;
-            pbelow[i] = below;
+            /* some column prices below the unit's row dual: the best does */
+            pbelow[i] = R.urow[i] && best < pu[i] - PRICE_TOL;
         }
         for (int i = 0; i < n; i++) {
             sum_min += pbest[i];
@@ -1298,6 +1620,7 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
             }
             nviol = 0;
         }
+        t_price += wall_now() - ts0;
         double L = sum_min;
         for (int k = 0; k < p * nb; k++)
             L -= W.pi[k] > 0 ? W.pi[k] * W.hi[k] : W.pi[k] * W.lo[k];
@@ -1308,9 +1631,10 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
         double slack = 0;
         for (int c = slack0; c < slack0 + nslack; c++)
             slack += glp_get_col_prim(R.lp, c);
-        logf_(&W, "alloc: round %d, %d free units, %d columns, LP %.9g, bound %.9g, slack %.3g, +%d columns, +%d freed",
+        logf_(&W, "alloc: round %d, %d free units, %d columns, LP %.9g, bound %.9g, slack %.3g, +%d columns, +%d freed "
+              "(simplex %.3f s)",
               rounds, glp_get_num_rows(R.lp) - R.nrow_fixed, R.ncol, glp_get_obj_val(R.lp) * W.cscale,
-              L * W.cscale, slack, added, freed_now);
+              L * W.cscale, slack, added, freed_now, t_simplex);
         if (added == 0 && freed_now == 0) {
             if (slack <= 1e-9) {
                 lp_ok = 1;
@@ -1412,6 +1736,7 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
                 prices[j * nb + b] = W.pi[j * nb + b] * W.cscale / W.ascale[b];
         prices[p * nb] = W.has_move ? W.nu * W.cscale / W.ascale[0] : 0;
     }
+    logf_(&W, "alloc: simplex %.3f s, pricing %.3f s", t_simplex, t_price);
     logf_(&W, "alloc: %s after %d rounds (%d sweeps), objective %.9g, bound %.9g, %.3f s, n=%d", x->status, rounds,
           sweeps, x->objective, x->lower_bound, (double)(clock() - clock0) / CLOCKS_PER_SEC, n);
     goto done;

@@ -97,4 +97,16 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
                                   const int *cand, double time_limit, int node_limit, int *out, double *objective,
                                   tqo_diag *diag);
 
+/* The allocation LP over the units with fixed[i] < 0 (candidates as for
+   the subset MIP), started from the assignment asg (territory per unit,
+   fixed units where asg has them), where a unit takes territory j only as
+   far as neighbours in the unit graph that asg puts in j hold it (fixed
+   ones: wholly; free ones: by their shares of j); for j = asg[i] only
+   neighbours of smaller depth count (depth: per unit, e.g. the distance
+   to the fixed part of its territory). x gets the (fractional) solution;
+   its lower_bound is not one for the full model. */
+tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, const int *adj, const int *asg,
+                                  const int *depth, const int *fixed, const int *cand_start, const int *cand,
+                                  alloc_solution *x, tqo_diag *diag);
+
 #endif

@@ -773,3 +773,160 @@ glpk_failed:
     alloc_glpk_model_free(&m, 1);
     return TQO_ERR_SOLVER;
 }
+
+/*
+ * The allocation LP over a part of the units with support rows: a free
+ * unit may take territory j only as far as a neighbour holds j (a fixed
+ * one in j, or free ones by their own shares of j). Territories then grow
+ * or shrink at their boundaries without enclaves. The primal simplex
+ * starts from the basis of the assignment asg (feasible when asg is
+ * balanced; else GLPK's phase 1 goes first).
+ */
+tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, const int *adj, const int *asg,
+                                  const int *depth, const int *fixed, const int *cand_start, const int *cand,
+                                  alloc_solution *x, tqo_diag *diag)
+{
+    memset(x, 0, sizeof *x);
+    const int n = P->n;
+    glpk_quiet();
+    alloc_glpk_model m;
+    tqo_status st = alloc_glpk_build(P, 0, 1, fixed, cand_start, cand, &m, diag);
+    if (st != TQO_OK)
+        return st;
+    int *ind = malloc(((size_t)m.n_cols + 2) * sizeof(int));
+    double *val = malloc(((size_t)m.n_cols + 2) * sizeof(double));
+    if (!ind || !val) {
+        free(ind);
+        free(val);
+        alloc_glpk_model_free(&m, 0);
+        return TQO_ERR_NOMEM;
+    }
+    int basis_ok = 1, nsup = 0;
+    for (int i = 0; i < n; i++) {
+        if (fixed[i] >= 0)
+            continue;
+        for (int c = m.unit_start[i]; c < m.unit_start[i + 1]; c++) {
+            int j = m.col_terr[c], fixed_nb = 0, any_nb = 0, k = 0;
+            ind[++k] = c + 1;
+            val[k] = 1.0;
+            /* supporters: members of j next to i that stay in j; for a unit
+               staying in j, only those nearer the fixed part of j */
+            for (int e = adj_start[i]; e < adj_start[i + 1]; e++) {
+                int v = adj[e];
+                if (asg[v] != j || (j == asg[i] && depth[v] >= depth[i]))
+                    continue;
+                any_nb = 1;
+                if (fixed[v] >= 0) {
+                    fixed_nb |= fixed[v] == j;
+                    continue;
+                }
+                int cv = alloc_glpk_col(&m, v, j);
+                if (cv) {
+                    ind[++k] = cv;
+                    val[k] = -1.0;
+                }
+            }
+            if (fixed_nb)
+                continue;
+            if (j == asg[i] && !any_nb)
+                continue; /* alone in its territory: nothing to ask */
+            if (k == 1) {
+                glp_set_col_bnds(m.lp, c + 1, GLP_FX, 0.0, 0.0);
+                continue;
+            }
+            int row = glp_add_rows(m.lp, 1);
+            glp_set_mat_row(m.lp, row, k, ind, val);
+            glp_set_row_bnds(m.lp, row, GLP_UP, 0.0, 0.0);
+            nsup++;
+        }
+    }
+    /* the start: each free unit in its territory */
+    int r = 0;
+    for (int i = 0; i < n; i++) {
+        if (fixed[i] >= 0)
+            continue;
+        r++;
+        int cc = alloc_glpk_col(&m, i, asg[i]);
+        if (!cc) {
+            basis_ok = 0;
+            break;
+        }
+        glp_set_col_stat(m.lp, cc, GLP_BS);
+        glp_set_row_stat(m.lp, r, GLP_NS);
+    }
+    if (!basis_ok)
+        glp_std_basis(m.lp);
+    glp_smcp sp;
+    glp_init_smcp(&sp);
+    sp.msg_lev = GLP_MSG_OFF;
+    sp.meth = GLP_PRIMAL;
+    int ret = 0;
+    if (guarded_simplex(m.lp, &sp, &ret) != 0) {
+        tqo_diag_error(diag, "support LP: GLPK failed internally: %s", glpk_last_error());
+        free(ind);
+        free(val);
+        alloc_glpk_model_free(&m, 1);
+        return TQO_ERR_SOLVER;
+    }
+    if (ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB) {
+        glp_std_basis(m.lp);
+        if (guarded_simplex(m.lp, &sp, &ret) != 0) {
+            tqo_diag_error(diag, "support LP: GLPK failed internally: %s", glpk_last_error());
+            free(ind);
+            free(val);
+            alloc_glpk_model_free(&m, 1);
+            return TQO_ERR_SOLVER;
+        }
+    }
+    free(ind);
+    free(val);
+    if (ret != 0 || glp_get_status(m.lp) != GLP_OPT) {
+        tqo_diag_error(diag, "support LP: GLPK returned %d (status %d)", ret, glp_get_status(m.lp));
+        alloc_glpk_model_free(&m, 0);
+        return TQO_ERR_SOLVER;
+    }
+    x->n = n;
+    x->start = malloc(((size_t)n + 1) * sizeof(int));
+    x->terr = malloc(((size_t)n + m.n_cols + 1) * sizeof(int));
+    x->share = malloc(((size_t)n + m.n_cols + 1) * sizeof(double));
+    if (!x->start || !x->terr || !x->share) {
+        alloc_solution_free(x);
+        alloc_glpk_model_free(&m, 0);
+        return TQO_ERR_NOMEM;
+    }
+    int q = 0;
+    double obj = 0;
+    for (int i = 0; i < n; i++) {
+        x->start[i] = q;
+        if (fixed[i] >= 0) {
+            x->terr[q] = fixed[i];
+            x->share[q++] = 1.0;
+        } else {
+            int q0 = q;
+            double sum = 0;
+            for (int c = m.unit_start[i]; c < m.unit_start[i + 1]; c++) {
+                double v = glp_get_col_prim(m.lp, c + 1);
+                if (v > 1e-9) {
+                    x->terr[q] = m.col_terr[c];
+                    x->share[q++] = v;
+                    sum += v;
+                }
+            }
+            if (q == q0) {
+                x->terr[q] = asg[i];
+                x->share[q++] = 1.0;
+                sum = 1.0;
+            }
+            for (int k = q0; k < q; k++)
+                x->share[k] /= sum;
+        }
+        for (int k = x->start[i]; k < q; k++)
+            obj += x->share[k] * alloc_cost(P, i, x->terr[k]);
+    }
+    x->start[n] = q;
+    x->objective = obj;
+    x->lower_bound = -INFINITY;
+    snprintf(x->status, sizeof x->status, "optimal, %d supports", nsup % 1000000);
+    alloc_glpk_model_free(&m, 0);
+    return TQO_OK;
+}
