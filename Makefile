@@ -9,10 +9,10 @@ DEMO_OUT ?= demo-out
 
 all: build
 
-# Installs the Debian packages that are missing; as a non-root user prints
-# the one apt-get line needed and stops.
-deps:
-	@missing=""; for p in $(DEBS); do \
+# Installs the Debian packages of $(1) that are missing; as a non-root user
+# prints the one apt-get line needed and stops. $(2) says what needs them.
+define install_debs
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -20,10 +20,14 @@ deps:
 	    echo "installing:$$missing"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
 	  else \
-	    echo "tqo needs Debian packages that are missing; run:"; \
+	    echo "$(2) needs Debian packages that are missing; run:"; \
 	    echo "  sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+endef
+
+deps:
+	$(call install_debs,$(DEBS),tqo)
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
@@ -56,20 +60,8 @@ BENCH_DEBS := coinor-clp coinor-cbc python3-scipy bc
 
 .PHONY: bench-deps bench-quick bench
 
-# Like deps: installs the missing packages as root, else prints the line.
 bench-deps:
-	@missing=""; for p in $(BENCH_DEBS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
-	  else \
-	    echo "the benchmark needs Debian packages that are missing; run:"; \
-	    echo "  sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call install_debs,$(BENCH_DEBS),the benchmark)
 
 # About 3 minutes on 2 cores; writes bench/RESULTS.md, results.csv, scaling.svg.
 bench-quick: build bench-deps

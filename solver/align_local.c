@@ -1428,6 +1428,23 @@ static void ch_record(const ls *L, int push, int Y, int u, int to, double dcost,
     best->dviol = dviol;
 }
 
+/* Labels node Z of the chain search as reached from Y by unit u (cost g,
+   violation change dv, moved measure change dm) and queues it; nonzero
+   when the heap is full. */
+static int ch_label(ls *L, int R, int Y, int Z, int u, double g, double dv, double dm, int rok, int st)
+{
+    L->lab[Z] = g;
+    L->dvl[Z] = dv;
+    L->dmv[Z] = L->dmv[Y] + dm;
+    L->nin[Z] = u;
+    L->pred[Z] = Y;
+    L->depth[Z] = L->depth[Y] + 1;
+    L->first[Z] = Y == R ? u : L->first[Y];
+    L->rootok[Z] = (char)rok;
+    L->seen[Z] = st;
+    return heap_push(L, g, Z);
+}
+
 static int chain_search(ls *L, int R, int push, int mode, int excl, double need, double budget, chain *best)
 {
     align_ctx *c = L->c;
@@ -1527,16 +1544,7 @@ static int chain_search(ls *L, int R, int push, int mode, int excl, double need,
                             rem = removable(L, v);
                         if (!rem)
                             break;
-                        L->lab[Z] = gz;
-                        L->dvl[Z] = dvY;
-                        L->dmv[Z] = L->dmv[Y] + dmoved(L, v, Y, Z);
-                        L->nin[Z] = v;
-                        L->pred[Z] = Y;
-                        L->depth[Z] = L->depth[Y] + 1;
-                        L->first[Z] = Y == R ? v : L->first[Y];
-                        L->rootok[Z] = (char)rok;
-                        L->seen[Z] = st;
-                        if (heap_push(L, gz, Z) != 0)
+                        if (ch_label(L, R, Y, Z, v, gz, dvY, dmoved(L, v, Y, Z), rok, st) != 0)
                             return best->len > 0;
                     }
                 }
@@ -1594,16 +1602,7 @@ static int chain_search(ls *L, int R, int push, int mode, int excl, double need,
                             rem = removable(L, w);
                         if (!rem)
                             continue;
-                        L->lab[Z] = gz;
-                        L->dvl[Z] = dvY;
-                        L->dmv[Z] = L->dmv[Y] + dmoved(L, w, Z, Y);
-                        L->nin[Z] = w;
-                        L->pred[Z] = Y;
-                        L->depth[Z] = L->depth[Y] + 1;
-                        L->first[Z] = Y == R ? w : L->first[Y];
-                        L->rootok[Z] = (char)rok;
-                        L->seen[Z] = st;
-                        if (heap_push(L, gz, Z) != 0)
+                        if (ch_label(L, R, Y, Z, w, gz, dvY, dmoved(L, w, Z, Y), rok, st) != 0)
                             return best->len > 0;
                     }
                 }
