@@ -38,6 +38,7 @@ typedef struct plan {
     tqo_align_settings align;
     tqo_quota_settings quota;
     const char *region_targets;
+    const char *write_lp, *write_mps;
     const char *scenarios;
     int replicates;
     double incentive;
@@ -76,6 +77,8 @@ static const key KEYS[] = {
     {"align", "time_limit", K_DBL, F(align.time_limit), 0, 1e9, "seconds for exact (0: none)"},
     {"align", "candidates", K_INT, F(align.candidates), 1, 100000, "nearest centres per unit in the first LP"},
     {"align", "starts", K_INT, F(align.starts), 1, 1000, "starts when centres are placed"},
+    {"align", "write_lp", K_STR, F(write_lp), 0, 0, "also write the allocation model in CPLEX LP format to this file"},
+    {"align", "write_mps", K_STR, F(write_mps), 0, 0, "also write the allocation model in free MPS format to this file"},
     {"quota", "value", K_STR, F(quota.value), 0, 0, "history value column"},
     {"quota", "potential", K_STR, F(quota.potential), 0, 0, "a units measure for the potential share"},
     {"quota", "history_until", K_STR, F(quota.history_until), 0, 0, "ignore history after this period (e.g. 2016Q4)"},
@@ -577,6 +580,10 @@ static int run_plan(plan *P, const char *instance, const cli_common *cc)
         st = tqo_align(inst, &P->align, &ar, &diag);
         if (st == TQO_OK)
             st = tqo_align_write(inst, &P->align, &ar, dir_align, &diag);
+        if (st == TQO_OK && P->write_lp)
+            st = tqo_align_write_model(inst, &P->align, &ar, P->write_lp, 0, &diag);
+        if (st == TQO_OK && P->write_mps)
+            st = tqo_align_write_model(inst, &P->align, &ar, P->write_mps, 1, &diag);
     }
     double t_align = now_s() - t1;
     take_warnings(&W, &diag);
