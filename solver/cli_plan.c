@@ -46,7 +46,8 @@ typedef struct plan {
     const char *choose;
     uint64_t seed;
     int threads;
-    int balance_from_cli;  /* the first --balance replaces the config's */
+    int balance_append;    /* after the first --balance (which replaces the
+                              config's), each adds a measure */
     char *pool[MAX_POOL];  /* strings owned by the plan */
     int n_pool;
 } plan;
@@ -158,7 +159,8 @@ static int parse_double(const char *v, double *out)
 static int set_balance(plan *P, const char *v, double lo, double hi, char *err, size_t n)
 {
     tqo_align_settings *s = &P->align;
-    s->n_balance = 0;
+    if (!P->balance_append)
+        s->n_balance = 0;
     char *copy = strdup(v);
     if (!copy) {
         snprintf(err, n, "out of memory");
@@ -321,6 +323,15 @@ static void format_key(const plan *P, const key *k, char *buf, size_t n)
     }
 }
 
+/* Key k's command-line name: history_until is --history-until. */
+static void option_name(const key *k, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", k->name);
+    for (char *c = buf; *c; c++)
+        if (*c == '_')
+            *c = '-';
+}
+
 static const key *find_key(const char *section, const char *name)
 {
     char norm[64];
@@ -448,10 +459,7 @@ static void usage(FILE *fp)
             fprintf(fp, "\n[%s]\n", sec);
         }
         char opt[48], v[256];
-        snprintf(opt, sizeof opt, "%s", KEYS[i].name);
-        for (char *c = opt; *c; c++)
-            if (*c == '_')
-                *c = '-';
+        option_name(&KEYS[i], opt, sizeof opt);
         format_key(&def, &KEYS[i], v, sizeof v);
         fprintf(fp, "  %s--%-19s %s", strcmp(KEYS[i].name, "k") == 0 ? "-k, " : "    ", opt, KEYS[i].help);
         if (!strstr(KEYS[i].help, "default"))
@@ -475,10 +483,7 @@ static struct option *make_options(void)
     o[n++] = (struct option){"quiet", no_argument, NULL, 'q'};
     o[n++] = (struct option){"help", no_argument, NULL, 'h'};
     for (int i = 0; i < N_KEYS; i++) {
-        snprintf(dashed[i], sizeof dashed[i], "%s", KEYS[i].name);
-        for (char *c = dashed[i]; *c; c++)
-            if (*c == '_')
-                *c = '-';
+        option_name(&KEYS[i], dashed[i], sizeof dashed[i]);
         /* --allow-splits and friends are bare flags (or --exact=false) */
         o[n++] = (struct option){dashed[i], KEYS[i].k == K_BOOL ? optional_argument : required_argument, NULL,
                                  O_KEY + i};
@@ -756,24 +761,12 @@ int cli_plan(int argc, char **argv)
         if (k) {
             const char *v = optarg ? optarg : "true"; /* a bare flag */
             char err[300];
-            if (k->k == K_BAL && P.balance_from_cli) {
-                /* repeated --balance adds a measure */
-                char cur[1024], both[1400];
-                format_key(&P, k, cur, sizeof cur);
-                snprintf(both, sizeof both, "%s, %s", cur, v);
-                v = both;
-                if (set_key(&P, k, v, err, sizeof err) != 0) {
-                    cli_usage_error("plan: option '--%s': %s", k->name, err);
-                    goto out;
-                }
-                continue;
-            }
-            if (k->k == K_BAL)
-                P.balance_from_cli = 1;
             if (set_key(&P, k, v, err, sizeof err) != 0) {
                 cli_usage_error("plan: option '--%s': %s", k->name, err);
                 goto out;
             }
+            if (k->k == K_BAL)
+                P.balance_append = 1;
             continue;
         }
         switch (c) {

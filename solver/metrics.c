@@ -115,26 +115,14 @@ void metric_sort_pairs(double *key, int *idx, int n)
     }
 }
 
-/* the sort key, per thread: scenarios are scored in parallel */
-static _Thread_local const double *rank_key;
-static int cmp_idx(const void *a, const void *b)
-{
-    int i = *(const int *)a, j = *(const int *)b;
-    if (rank_key[i] != rank_key[j])
-        return rank_key[i] < rank_key[j] ? -1 : 1;
-    return i - j;
-}
-
-/* Average ranks (1-based) of v[0..n) into r; idx: n ints of scratch. */
-static void ranks(const double *v, int n, double *r, int *idx)
+void metric_ranks_inplace(double *key, int n, double *r, int *idx)
 {
     for (int i = 0; i < n; i++)
         idx[i] = i;
-    rank_key = v;
-    qsort(idx, (size_t)n, sizeof *idx, cmp_idx);
+    metric_sort_pairs(key, idx, n);
     for (int k = 0; k < n;) {
         int e = k;
-        while (e + 1 < n && v[idx[e + 1]] == v[idx[k]])
+        while (e + 1 < n && key[e + 1] == key[k])
             e++;
         double avg = (k + e) / 2.0 + 1;
         for (int q = k; q <= e; q++)
@@ -155,8 +143,8 @@ double metric_spearman(const double *x, const double *y, int n, double *work, in
         }
     if (m < 2)
         return NAN;
-    ranks(xs, m, rx, iwork);
-    ranks(ys, m, ry, iwork);
+    metric_ranks_inplace(xs, m, rx, iwork); /* xs, ys are copies: sorted in place */
+    metric_ranks_inplace(ys, m, ry, iwork);
     /* Pearson correlation of the ranks: right with ties too */
     double mx = 0, my = 0;
     for (int i = 0; i < m; i++) {

@@ -13,6 +13,10 @@ double metric_gini(const double *v, int n, double *work);
    is constant or fewer than 2 pairs. work: 4n doubles, iwork: n ints. */
 double metric_spearman(const double *x, const double *y, int n, double *work, int *iwork);
 
+/* Average ranks (1-based; ties get the mean of their ranks) of key[0..n),
+   which is sorted in place: r[i] is the rank of the original key[i].
+   idx: n ints of scratch. */
+void metric_ranks_inplace(double *key, int n, double *r, int *idx);
 /* The q-quantile of m sorted finite values (as metric_percentile). */
 double metric_quantile_sorted(const double *sorted, int m, double q);
 /* Gini of m sorted finite values (as metric_gini). */

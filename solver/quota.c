@@ -61,19 +61,9 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
                      tqo_quota_result *r, tqo_diag *diag)
 {
     memset(r, 0, sizeof *r);
-    forecast_method method = FORECAST_AUTO;
-    if (s->method && !forecast_method_parse(s->method, &method)) {
-        tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, auto", s->method);
+    forecast_method method;
+    if (quota_check_settings(s, &method, diag) != TQO_OK)
         return TQO_ERR_ARG;
-    }
-    if (!(s->history_weight >= 0 && s->history_weight <= 1)) {
-        tqo_diag_error(diag, "--history-weight %g: must be in [0, 1]", s->history_weight);
-        return TQO_ERR_ARG;
-    }
-    if (!(s->target > 0) && isnan(s->growth_pct)) {
-        tqo_diag_error(diag, "give the company target: --target AMOUNT or --growth PCT");
-        return TQO_ERR_ARG;
-    }
     int last;
     tqo_status st = quota_cutoff(inst, s->history_until, &last, diag);
     if (st != TQO_OK)

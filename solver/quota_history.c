@@ -180,6 +180,24 @@ nomem:
     return TQO_ERR_NOMEM;
 }
 
+tqo_status quota_check_settings(const tqo_quota_settings *s, forecast_method *m, tqo_diag *diag)
+{
+    *m = FORECAST_AUTO;
+    if (s->method && !forecast_method_parse(s->method, m)) {
+        tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, auto", s->method);
+        return TQO_ERR_ARG;
+    }
+    if (!(s->history_weight >= 0 && s->history_weight <= 1)) {
+        tqo_diag_error(diag, "--history-weight %g: must be in [0, 1]", s->history_weight);
+        return TQO_ERR_ARG;
+    }
+    if (!(s->target > 0) && isnan(s->growth_pct)) {
+        tqo_diag_error(diag, "give the company target: --target AMOUNT or --growth PCT");
+        return TQO_ERR_ARG;
+    }
+    return TQO_OK;
+}
+
 tqo_status quota_cutoff(const tqo_instance *inst, const char *history_until, int *last, tqo_diag *diag)
 {
     *last = inst->period_first + inst->n_periods - 1;
@@ -297,7 +315,6 @@ tqo_status quota_forecast_build(const quota_history *h, int last, int plan_year,
         tqo_diag_error(diag, "no complete year of history up to %s", buf);
         return TQO_ERR_INPUT;
     }
-    f->n_years = Y;
     f->plan_year = plan_year > 0 ? plan_year : f->first_year + Y;
     f->horizon = f->plan_year - (f->first_year + Y - 1);
     if (f->horizon < 1) {

@@ -33,6 +33,10 @@ tqo_status quota_history_build(const tqo_instance *inst, const tqo_assignment *a
                                quota_history *h, tqo_diag *diag);
 void quota_history_free(quota_history *h);
 
+/* The settings checks of tqo quota that need no data: the forecast
+   method (into *m), the history weight, a target or a growth. */
+tqo_status quota_check_settings(const tqo_quota_settings *s, forecast_method *m, tqo_diag *diag);
+
 /* The last period used: the history's end, or history_until when earlier
    (a period of the history's kind, else TQO_ERR_ARG naming the option). */
 tqo_status quota_cutoff(const tqo_instance *inst, const char *history_until, int *last, tqo_diag *diag);

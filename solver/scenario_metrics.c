@@ -83,21 +83,13 @@ tqo_status scenario_judge_init(scenario_judge *J, int p, const double *quota, co
         return TQO_ERR_NOMEM;
     }
     int m = J->m;
-    for (int k = 0; k < m; k++) {
+    for (int k = 0; k < m; k++)
         key[k] = isfinite(potential[J->idx[k]]) ? potential[J->idx[k]] : 0;
-        ix[k] = k;
-    }
-    metric_sort_pairs(key, ix, m);
+    metric_ranks_inplace(key, m, J->rank_c, ix);
     double mean = (m + 1) / 2.0;
-    for (int k = 0; k < m;) {
-        int e = k;
-        while (e + 1 < m && key[e + 1] == key[k])
-            e++;
-        double r = (k + e) / 2.0 + 1 - mean;
-        for (int q = k; q <= e; q++)
-            J->rank_c[ix[q]] = r;
-        J->syy += (e - k + 1) * r * r;
-        k = e + 1;
+    for (int k = 0; k < m; k++) {
+        J->rank_c[k] -= mean;
+        J->syy += J->rank_c[k] * J->rank_c[k];
     }
     free(key);
     free(ix);

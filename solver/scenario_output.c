@@ -241,8 +241,7 @@ tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settin
     }
     write_summary(fs, sc, r);
     write_detail(fd, sc, r);
-    scenario_point pts[1];
-    scenario_point *pt = r->n_scenarios ? calloc((size_t)r->n_scenarios, sizeof *pt) : pts;
+    scenario_point *pt = calloc((size_t)r->n_scenarios + 1, sizeof *pt);
     if (!pt) {
         tqo_outset_abort(o);
         return TQO_ERR_NOMEM;
@@ -253,8 +252,7 @@ tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settin
         pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
     }
     int bad = scenario_svg_write(fg, pt, r->n_scenarios, r->efficient, 1) != 0;
-    if (pt != pts)
-        free(pt);
+    free(pt);
     write_json(fj, sc, s, r);
     if (bad) {
         tqo_diag_error(diag, "%s: cannot write scenarios.svg", dir);

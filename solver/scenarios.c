@@ -64,29 +64,20 @@ void tqo_scenarios_result_free(tqo_scenarios_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Checks one scenario's settings as tqo quota would, naming the scenario. */
+/* Checks one scenario's settings as tqo quota does, naming the scenario. */
 static tqo_status check_scenario(const tqo_scenario *sc, forecast_method *m, tqo_diag *diag)
 {
-    *m = FORECAST_AUTO;
-    const tqo_quota_settings *q = &sc->quota;
-    if (q->method && !forecast_method_parse(q->method, m)) {
-        tqo_diag_error(diag, "scenario '%s': forecast '%s' is not one of last, trend, holt, auto", sc->name,
-                       q->method);
-        return TQO_ERR_ARG;
-    }
-    if (!(q->history_weight >= 0 && q->history_weight <= 1)) {
-        tqo_diag_error(diag, "scenario '%s': history_weight %g is not in [0, 1]", sc->name, q->history_weight);
-        return TQO_ERR_ARG;
-    }
-    if (!(q->target > 0) && !isfinite(q->growth_pct)) {
-        tqo_diag_error(diag, "scenario '%s' has neither a growth nor a target", sc->name);
-        return TQO_ERR_ARG;
-    }
-    if (sc->curve.n < 1 || !(sc->target_incentive >= 0)) {
+    tqo_diag d;
+    tqo_diag_init(&d);
+    tqo_status st = quota_check_settings(&sc->quota, m, &d);
+    if (st != TQO_OK)
+        tqo_diag_error(diag, "scenario '%s': %s", sc->name, tqo_diag_first_error(&d));
+    tqo_diag_free(&d);
+    if (st == TQO_OK && (sc->curve.n < 1 || !(sc->target_incentive >= 0))) {
         tqo_diag_error(diag, "scenario '%s': no pay plan (payout curve and target incentive)", sc->name);
-        return TQO_ERR_ARG;
+        st = TQO_ERR_ARG;
     }
-    return TQO_OK;
+    return st;
 }
 
 static char *message(const char *fmt, ...)
@@ -152,27 +143,31 @@ static void solve_lp(const run *U, int s, int c)
     tqo_diag_free(&d);
 }
 
-/* Replicate block b of scenario s into the wave's buffers. */
-static void mc_block(const run *U, int s, int b, double *vals, double *pay, double *outcome, scenario_scratch *w)
+/* Replicate block b of a scenario into the wave's buffers; J NULL: the
+   scenario has no quotas (it failed). */
+static void mc_block(const run *U, const scenario_judge *J, int b, double *vals, double *pay, double *outcome,
+                     scenario_scratch *w)
 {
     int p = U->p, r0 = b * BLOCK, r1 = r0 + BLOCK < U->R ? r0 + BLOCK : U->R;
-    const double *q = U->r->quota + (size_t)s * p;
     for (int j = 0; j < p; j++)
         pay[j] = 0;
-    if (!isfinite(q[0])) { /* no quotas: the scenario failed */
+    if (!J) {
         for (int k = 0; k < (r1 - r0) * M; k++)
             vals[k] = NAN;
         return;
     }
-    scenario_judge J;
-    if (scenario_judge_init(&J, p, q, U->r->bound + (size_t)s * p, U->h->has_potential ? U->h->potential : NULL,
-                            &U->sc[s]) != TQO_OK) {
-        for (int k = 0; k < (r1 - r0) * M; k++)
-            vals[k] = NAN;
-        return;
-    }
-    scenario_mc_block(&J, U->out, r0, r1, vals, pay, outcome, w);
-    scenario_judge_free(&J);
+    scenario_mc_block(J, U->out, r0, r1, vals, pay, outcome, w);
+}
+
+/* Scenario s's judge of its plan-year quotas, once for all its blocks;
+   0 when it has none. */
+static int judge_init(const run *U, int s, scenario_judge *J)
+{
+    int p = U->p;
+    const double *q = U->r->quota + (size_t)s * p;
+    return isfinite(q[0]) &&
+           scenario_judge_init(J, p, q, U->r->bound + (size_t)s * p, U->h->has_potential ? U->h->potential : NULL,
+                               &U->sc[s]) == TQO_OK;
 }
 
 /* Percentiles and payouts of scenario s from its blocks; the backtest.
@@ -479,7 +474,9 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
         W = n;
     double *vals = malloc(((size_t)W * R * M + 1) * sizeof(double));
     double *pay = malloc(((size_t)W * U.nblocks * p + 1) * sizeof(double));
-    int nomem = !vals || !pay;
+    scenario_judge *judge = calloc((size_t)W, sizeof *judge);
+    char *judged = calloc((size_t)W, 1);
+    int nomem = !vals || !pay || !judge || !judged;
     for (int w0 = 0; w0 < n && !nomem; w0 += W) {
         int wn = n - w0 < W ? n - w0 : W;
         int nlp = wn * (nb + 1), nmc = wn * U.nblocks;
@@ -501,15 +498,22 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
 #pragma omp barrier
             if (!nomem) {
 #pragma omp for schedule(dynamic, 1)
+                for (int sw = 0; sw < wn; sw++)
+                    judged[sw] = (char)judge_init(&U, w0 + sw, &judge[sw]);
+#pragma omp for schedule(dynamic, 1)
                 for (int k = 0; k < nmc; k++) {
                     int sw = k / U.nblocks, b = k % U.nblocks;
-                    mc_block(&U, w0 + sw, b, vals + ((size_t)sw * R + (size_t)b * BLOCK) * M,
+                    mc_block(&U, judged[sw] ? &judge[sw] : NULL, b, vals + ((size_t)sw * R + (size_t)b * BLOCK) * M,
                              pay + ((size_t)sw * U.nblocks + b) * p, outcome, &ws);
                 }
 #pragma omp for schedule(dynamic, 1)
-                for (int sw = 0; sw < wn; sw++)
+                for (int sw = 0; sw < wn; sw++) {
                     reduce(&U, w0 + sw, vals + (size_t)sw * R * M, pay + (size_t)sw * U.nblocks * p, col, cix,
                            outcome, &ws);
+                    if (judged[sw])
+                        scenario_judge_free(&judge[sw]);
+                    judged[sw] = 0;
+                }
             }
             scenario_scratch_free(&ws);
             free(outcome);
@@ -521,6 +525,8 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     }
     free(vals);
     free(pay);
+    free(judge);
+    free(judged);
     if (nomem) {
         st = TQO_ERR_NOMEM;
         goto done;
