@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "map_svg.h"
+#include "align/map_svg.h"
 #include "tqo.h"
 
 /* ------------------------------------------------------------------ */

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "alloc_glpk.h"
-#include "glpk_guard.h"
+#include "alloc/alloc.h"
+#include "alloc/alloc_glpk.h"
+#include "util/glpk_guard.h"
 
 #define assert_close(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
 #define assert_rel(a, b, rel) assert_true(fabs((double)(a) - (double)(b)) <= (rel) * (1.0 + fabs((double)(b))))

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "assignment_load.h"
+#include "instance/assignment_load.h"
 
 #define FULL TQO_SOURCE_DIR "/tests/fixtures/good/full"
 

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "district_diameter.h"
-#include "instance_commdis.h"
+#include "align/district_diameter.h"
+#include "instance/instance_commdis.h"
 #include "tqo.h"
 
 #ifndef TQO_SOURCE_DIR

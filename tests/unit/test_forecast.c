@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "forecast.h"
+#include "quota/forecast.h"
 
 #define NEAR(a, b, eps) assert_true(fabs((a) - (b)) <= (eps))
 

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "metrics.h"
+#include "quota/metrics.h"
 
 #define close_to(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-12)
 

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "quota_lp.h"
+#include "quota/quota_lp.h"
 #include "tqo.h"
 
 #define close_to(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))

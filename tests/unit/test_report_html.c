@@ -26,7 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "report_html.h"
+#include "report/report_html.h"
 #include "tqo.h"
 
 /* ------------------------------------------------------------------ */

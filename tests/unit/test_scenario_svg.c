@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scenario_svg.h"
+#include "scenarios/scenario_svg.h"
 
 #define close_px(a, b) assert_true(fabs((a) - (b)) <= 0.051)
 

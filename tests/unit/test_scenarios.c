@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "metrics.h"
-#include "scenario_metrics.h"
+#include "quota/metrics.h"
+#include "scenarios/scenario_metrics.h"
 #include "tqo.h"
 
 #define close_to(a, b, e) assert_true(fabs((double)(a) - (double)(b)) <= (e))

@@ -1,0 +1,78 @@
+/*
+ * Territory alignment, internal: the context shared by the steps of
+ * tqo_align (setup and checks, centres, splits, contiguity, local search).
+ */
+#ifndef TQO_ALIGN_INTERNAL_H
+#define TQO_ALIGN_INTERNAL_H
+
+#include "alloc/alloc.h"
+#include "tqo.h"
+
+typedef struct align_ctx {
+    const tqo_instance *inst;
+    const tqo_align_settings *s;
+    tqo_diag *diag;
+    int n, p, nb;
+    int meas[TQO_MAX_BALANCE];      /* balanced measures */
+    int wmeas;                      /* weight measure */
+    const double *a[TQO_MAX_BALANCE];
+    const double *w;
+    double total[TQO_MAX_BALANCE];
+    double *target, *lo, *hi;       /* p*nb */
+    double *cx, *cy;                /* centres */
+    char *fixed_centre;             /* 1: a rep home base */
+    int n_fixed;
+    const int *current;             /* instance's current (same territory
+                                       indices) or NULL */
+    const int *lock;
+    double max_move;                /* absolute, < 0: none */
+    char **territory_id;            /* owned */
+    /* the unit graph, when contiguity is enforced */
+    int contiguity;
+    const int *adj_start, *adj;
+    int *comp;                      /* graph component per unit */
+    int n_comp;
+    int *comp_size;
+    alloc_problem P;
+    double *prices;                 /* p*nb + 1, warm start across solves */
+} align_ctx;
+
+/* align_setup.c */
+tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, tqo_diag *diag);
+void align_ctx_free(align_ctx *c);
+/* Refreshes c->P after the centres changed. */
+void align_bind_problem(align_ctx *c);
+/* Checks before any solve: oversize units, overfull locks. */
+tqo_status align_precheck(align_ctx *c);
+/* A unit's display name: "Roma (058091)" or "058091". */
+const char *align_unit_name(const align_ctx *c, int i, char *buf, size_t size);
+
+/* align_centres.c: chooses free centres (multiple starts), leaving the
+   best in c->cx/cy. Fixed centres are left where they are. */
+tqo_status align_choose_centres(align_ctx *c, int *iterations);
+/* Moves free centres to the weighted centroids of whole-unit territories;
+   returns the largest move in km. */
+double align_refit_centres(align_ctx *c, const int *asg);
+
+/* align_local.c: integer assignments. */
+/* Makes split LP units whole: a small MIP over them and their
+   neighbourhood, else rounding. Fills asg (territory per unit). */
+tqo_status align_resolve_splits(align_ctx *c, const alloc_solution *x, int *asg, char *how, size_t howsize);
+/* Reassigns stray pieces of territories so each is connected, except
+   whole graph components (islands). */
+tqo_status align_repair_contiguity(align_ctx *c, int *asg);
+/* Boundary moves: first restore balance, then improve compactness,
+   keeping balance, contiguity, locks and the move cap. */
+tqo_status align_local_search(align_ctx *c, int *asg, double time_limit);
+/* The support LP over the boundary units of asg (balanced or not), made
+   whole, repaired and searched; asg is replaced (*improved = 1) when the
+   result is balanced and within the move cap, and better, or asg was
+   not balanced. */
+tqo_status align_support_lp(align_ctx *c, int *asg, int *improved);
+/* Whether every territory is connected but for whole islands; the
+   exceptions found are appended to *ex (may be NULL to only count). */
+int align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exception **ex, int *n_ex, int *n_bad);
+
+double align_now(void);
+
+#endif

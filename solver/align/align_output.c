@@ -1,0 +1,493 @@
+/*
+ * The files of `tqo align`: assignment.csv, territories.csv, summary.json
+ * and map.svg. Other tools read them, so their layout is fixed (see
+ * docs); all four go through one output set, so a failed write leaves
+ * none of them, and numbers are written in the shortest form that reads
+ * back to the same double, which makes the files deterministic.
+ */
+#include "util/csv_writer.h"
+#include "util/json_writer.h"
+#include "align/map_svg.h"
+#include "tqo.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double at(const double *a, size_t k) { return a ? a[k] : NAN; }
+
+/* The measure's name as written in units.csv (the user may have typed it
+   in another case), else as given. */
+static const char *measure_name(const tqo_instance *inst, const tqo_align_settings *s, int b)
+{
+    int m = tqo_instance_measure(inst, s->balance[b]);
+    return m >= 0 ? inst->measures[m].name : s->balance[b];
+}
+
+/* The result must describe this instance before anything is written:
+   a wrong file that other tools trust is worse than an error. */
+static tqo_status check_result(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                               tqo_diag *diag)
+{
+    const char *what = NULL;
+    if (r->n_units != inst->n_units || !r->unit_start || !r->terr || !r->share)
+        what = "no assignment for the instance's units";
+    else if (r->n_territories < 1 || !r->territory_id)
+        what = "no territories";
+    else if (r->n_balance < 0 || r->n_balance > TQO_MAX_BALANCE || r->n_balance > s->n_balance)
+        what = "balanced measures do not match the settings";
+    else if (r->unit_start[0] != 0)
+        what = "assignment rows do not start at 0";
+    if (what) {
+        tqo_diag_error(diag, "alignment result: %s", what);
+        return TQO_ERR_ARG;
+    }
+    for (int b = 0; b < r->n_balance; b++) {
+        if (!s->balance[b]) {
+            tqo_diag_error(diag, "alignment settings: balanced measure %d has no name", b + 1);
+            return TQO_ERR_ARG;
+        }
+    }
+    for (int i = 0; i < r->n_units; i++) {
+        int a = r->unit_start[i], e = r->unit_start[i + 1];
+        double sum = 0;
+        for (int k = a; k < e; k++) {
+            if (r->terr[k] < 0 || r->terr[k] >= r->n_territories || !isfinite(r->share[k]) || r->share[k] < 0) {
+                tqo_diag_error(diag, "alignment result: unit '%s': entry %d has territory %d, share %g",
+                               inst->unit_id[i], k - a + 1, r->terr[k], r->share[k]);
+                return TQO_ERR_ARG;
+            }
+            for (int q = a; q < k; q++) {
+                if (r->terr[q] == r->terr[k]) {
+                    tqo_diag_error(diag, "alignment result: unit '%s': territory '%s' appears twice",
+                                   inst->unit_id[i], r->territory_id[r->terr[k]]);
+                    return TQO_ERR_ARG;
+                }
+            }
+            sum += r->share[k];
+        }
+        if (e < a || !(fabs(sum - 1) <= 1e-6)) {
+            tqo_diag_error(diag, "alignment result: unit '%s': shares sum to %.17g, not 1", inst->unit_id[i], sum);
+            return TQO_ERR_ARG;
+        }
+    }
+    return TQO_OK;
+}
+
+/*
+ * assignment.csv: unit_id,territory_id,share. A whole unit's share is
+ * "1". Split shares are normalised and the largest becomes 1 minus the
+ * others, nudged by ulps until adding the printed values in file order
+ * gives exactly 1: each prints in round-trip form, so a reader summing
+ * the rows of a unit gets 1, not 0.9999999999999999.
+ */
+static tqo_status write_assignment(FILE *fp, const tqo_instance *inst, const tqo_align_result *r)
+{
+    int maxdeg = 1;
+    for (int i = 0; i < r->n_units; i++)
+        if (r->unit_start[i + 1] - r->unit_start[i] > maxdeg)
+            maxdeg = r->unit_start[i + 1] - r->unit_start[i];
+    double *v = malloc((size_t)maxdeg * sizeof *v);
+    if (!v)
+        return TQO_ERR_NOMEM;
+    fputs("unit_id,territory_id,share\n", fp);
+    for (int i = 0; i < r->n_units; i++) {
+        int a = r->unit_start[i], e = r->unit_start[i + 1];
+        int m = 0, big = -1;
+        double sum = 0;
+        for (int k = a; k < e; k++) {
+            if (r->share[k] > 0) {
+                m++;
+                sum += r->share[k];
+                if (big < 0 || r->share[k] > r->share[big])
+                    big = k;
+            }
+        }
+        if (m > 1) {
+            double rest = 0;
+            for (int k = a; k < e; k++) {
+                v[k - a] = r->share[k] > 0 ? r->share[k] / sum : 0;
+                if (k != big)
+                    rest += v[k - a];
+            }
+            v[big - a] = 1 - rest;
+            for (int tries = 0; tries < 64; tries++) {
+                double acc = 0;
+                for (int k = a; k < e; k++)
+                    if (r->share[k] > 0)
+                        acc += v[k - a];
+                if (acc == 1)
+                    break;
+                v[big - a] = nextafter(v[big - a], acc > 1 ? 0.0 : 2.0);
+            }
+        }
+        for (int k = a; k < e; k++) {
+            if (!(r->share[k] > 0))
+                continue; /* an LP's zero entries are not part of the plan */
+            csv_put_field(fp, inst->unit_id[i]);
+            fputc(',', fp);
+            csv_put_field(fp, r->territory_id[r->terr[k]]);
+            if (m == 1) {
+                fputs(",1\n", fp);
+            } else {
+                fputc(',', fp);
+                csv_put_num(fp, v[k - a]);
+                fputc('\n', fp);
+            }
+        }
+    }
+    free(v);
+    return TQO_OK;
+}
+
+/* territories.csv: territory_id, centre, units, <measure>,<measure>_dev_pct
+   for each balanced measure, compactness. */
+static tqo_status write_territories(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
+                                    const tqo_align_result *r)
+{
+    int p = r->n_territories, nb = r->n_balance;
+    int latlon = inst->coords == TQO_COORDS_LATLON;
+    int *count = calloc((size_t)p, sizeof *count);
+    if (!count)
+        return TQO_ERR_NOMEM;
+    for (int i = 0; i < r->n_units; i++)
+        for (int k = r->unit_start[i]; k < r->unit_start[i + 1]; k++)
+            if (r->share[k] > 0)
+                count[r->terr[k]]++;
+
+    fputs(latlon ? "territory_id,center_lat,center_lon,units" : "territory_id,center_x,center_y,units", fp);
+    for (int b = 0; b < nb; b++) {
+        const char *name = measure_name(inst, s, b);
+        size_t len = strlen(name);
+        char *dev = malloc(len + sizeof "_dev_pct");
+        if (!dev) {
+            free(count);
+            return TQO_ERR_NOMEM;
+        }
+        memcpy(dev, name, len);
+        memcpy(dev + len, "_dev_pct", sizeof "_dev_pct");
+        fputc(',', fp);
+        csv_put_field(fp, name);
+        fputc(',', fp);
+        csv_put_field(fp, dev);
+        free(dev);
+    }
+    fputs(",compactness\n", fp);
+
+    for (int j = 0; j < p; j++) {
+        double cx = at(r->center_x, (size_t)j), cy = at(r->center_y, (size_t)j);
+        csv_put_field(fp, r->territory_id[j]);
+        fputc(',', fp);
+        csv_put_num(fp, latlon ? cy : cx);
+        fputc(',', fp);
+        csv_put_num(fp, latlon ? cx : cy);
+        fprintf(fp, ",%d", r->units_in ? r->units_in[j] : count[j]);
+        for (int b = 0; b < nb; b++) {
+            fputc(',', fp);
+            csv_put_num(fp, at(r->total, (size_t)j * nb + b));
+            fputc(',', fp);
+            csv_put_num(fp, at(r->dev_pct, (size_t)j * nb + b));
+        }
+        fputc(',', fp);
+        csv_put_num(fp, at(r->compactness, (size_t)j));
+        fputc('\n', fp);
+    }
+    free(count);
+    return TQO_OK;
+}
+
+/* A growable string for the command line in summary.json. */
+typedef struct sbuf {
+    char *s;
+    size_t n, cap;
+    int failed;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t len)
+{
+    if (b->failed)
+        return;
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + len + 1)
+            cap *= 2;
+        char *t = realloc(b->s, cap);
+        if (!t) {
+            b->failed = 1;
+            return;
+        }
+        b->s = t;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, len);
+    b->n += len;
+    b->s[b->n] = '\0';
+}
+
+/* A space and the argument, single-quoted for a POSIX shell when needed. */
+static void sb_arg(sbuf *b, const char *arg)
+{
+    sb_add(b, " ", 1);
+    size_t len = strlen(arg);
+    if (len && strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == len) {
+        sb_add(b, arg, len);
+        return;
+    }
+    sb_add(b, "'", 1);
+    for (const char *p = arg; *p; p++) {
+        if (*p == '\'')
+            sb_add(b, "'\\''", 4);
+        else
+            sb_add(b, p, 1);
+    }
+    sb_add(b, "'", 1);
+}
+
+static void sb_opt_num(sbuf *b, const char *opt, double v)
+{
+    char num[40];
+    jw_format_double(v, num, sizeof num);
+    sb_arg(b, opt);
+    sb_arg(b, num);
+}
+
+/* The `tqo align` command that repeats this run (without --write-lp/-mps). */
+static char *command_line(const tqo_instance *inst, const tqo_align_settings *s, const char *dir)
+{
+    sbuf b = {0};
+    char num[48];
+    sb_add(&b, "tqo align", 9);
+    sb_arg(&b, inst->source ? inst->source : "");
+    if (s->k > 0)
+        sb_opt_num(&b, "-k", s->k);
+    for (int i = 0; i < s->n_balance && i < TQO_MAX_BALANCE; i++) {
+        char tol[40];
+        jw_format_double(s->balance_tol_pct[i], tol, sizeof tol);
+        const char *name = s->balance[i] ? s->balance[i] : "";
+        size_t len = strlen(name) + strlen(tol) + 2;
+        char *arg = malloc(len);
+        if (!arg) {
+            b.failed = 1;
+            break;
+        }
+        snprintf(arg, len, "%s:%s", name, tol);
+        sb_arg(&b, "--balance");
+        sb_arg(&b, arg);
+        free(arg);
+    }
+    if (s->weight) {
+        sb_arg(&b, "--weight");
+        sb_arg(&b, s->weight);
+    }
+    if (s->allow_splits)
+        sb_arg(&b, "--allow-splits");
+    if (s->max_distance_km > 0)
+        sb_opt_num(&b, "--max-distance", s->max_distance_km);
+    if (s->max_moves_pct >= 0)
+        sb_opt_num(&b, "--max-moves", s->max_moves_pct);
+    if (s->disruption_weight > 0)
+        sb_opt_num(&b, "--disruption-weight", s->disruption_weight);
+    sb_arg(&b, "--adjacency");
+    sb_arg(&b, inst->has_adjacency && inst->adjacency_source ? inst->adjacency_source : "none");
+    if (!s->contiguity)
+        sb_arg(&b, "--no-contiguity");
+    if (s->exact)
+        sb_arg(&b, "--exact");
+    if (s->time_limit > 0)
+        sb_opt_num(&b, "--time-limit", s->time_limit);
+    sb_opt_num(&b, "--candidates", s->candidates);
+    sb_opt_num(&b, "--starts", s->starts);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)s->seed);
+    sb_arg(&b, "--seed");
+    sb_arg(&b, num);
+    sb_opt_num(&b, "--threads", s->threads);
+    sb_arg(&b, "-o");
+    sb_arg(&b, dir);
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* Integers a JSON reader keeps exactly are numbers; a larger seed is a
+   decimal string rather than a silently rounded number. */
+static void json_u64(jw *w, const char *key, uint64_t v)
+{
+    if (v <= ((uint64_t)1 << 53)) {
+        jw_int(w, key, (long long)v);
+    } else {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+        jw_string(w, key, buf);
+    }
+}
+
+static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
+                                const tqo_align_result *r, const char *dir)
+{
+    char *cmd = command_line(inst, s, dir);
+    if (!cmd)
+        return TQO_ERR_NOMEM;
+    jw w;
+    jw_init(&w, fp);
+    jw_object(&w, NULL);
+    jw_string(&w, "tqo_version", TQO_VERSION);
+    jw_string(&w, "instance", inst->source);
+    jw_int(&w, "units", r->n_units);
+    jw_int(&w, "territories", r->n_territories);
+    jw_string(&w, "centres", r->fixed_centres ? "home bases" : "located");
+    jw_number(&w, "objective", r->objective);
+    jw_number(&w, "lower_bound", r->lower_bound);
+    jw_number(&w, "gap", r->gap);
+    jw_object(&w, "max_abs_dev_pct");
+    for (int b = 0; b < r->n_balance; b++)
+        jw_number(&w, measure_name(inst, s, b), r->max_dev_pct[b]);
+    jw_object_end(&w);
+
+    jw_object(&w, "splits");
+    jw_int(&w, "lp", r->lp_splits);
+    jw_int(&w, "result", r->splits);
+    jw_string(&w, "resolution", r->split_resolution);
+    jw_object_end(&w);
+
+    jw_array(&w, "contiguity_exceptions");
+    for (int e = 0; r->exceptions && e < r->n_exceptions; e++) {
+        const tqo_exception *x = &r->exceptions[e];
+        jw_object(&w, NULL);
+        jw_string(&w, "territory",
+                  x->territory >= 0 && x->territory < r->n_territories ? r->territory_id[x->territory] : NULL);
+        jw_int(&w, "island_units", x->n_units);
+        jw_string(&w, "first_unit",
+                  x->first_unit >= 0 && x->first_unit < inst->n_units ? inst->unit_id[x->first_unit] : NULL);
+        jw_int(&w, "component", x->component);
+        jw_object_end(&w);
+    }
+    jw_array_end(&w);
+
+    if (inst->coords == TQO_COORDS_XY) {
+        double *dj = malloc(((size_t)r->n_territories + 1) * sizeof(double));
+        double dmax = dj ? tqo_align_diameter(inst, r, dj) : NAN;
+        jw_object(&w, "diameter");
+        jw_number(&w, "max", dmax);
+        jw_array_flat(&w, "territories");
+        for (int j = 0; dj && isfinite(dmax) && j < r->n_territories; j++)
+            jw_number(&w, NULL, dj[j]);
+        jw_array_end(&w);
+        jw_object_end(&w);
+        free(dj);
+    }
+
+    jw_object(&w, "moved");
+    jw_int(&w, "units", r->moved_units);
+    jw_number(&w, "share_pct", r->moved_share);
+    jw_object_end(&w);
+    jw_int(&w, "iterations", r->iterations);
+    jw_int(&w, "lp_rounds", r->lp_rounds);
+
+    if (!s->stable_summary) {
+        jw_object(&w, "seconds");
+        jw_number(&w, "centres", r->sec_centres);
+        jw_number(&w, "lp", r->sec_lp);
+        jw_number(&w, "splits", r->sec_splits);
+        jw_number(&w, "contiguity", r->sec_contiguity);
+        jw_number(&w, "local", r->sec_local);
+        jw_number(&w, "total", r->sec_total);
+        jw_object_end(&w);
+    }
+
+    jw_object(&w, "solver_status");
+    jw_string(&w, "lp", r->lp_status);
+    jw_string(&w, "mip", r->mip_status);
+    jw_object_end(&w);
+
+    /* Every setting, as used, so that the run can be repeated. */
+    jw_object(&w, "parameters");
+    jw_string(&w, "instance", inst->source);
+    jw_string(&w, "adjacency", inst->has_adjacency ? inst->adjacency_source : "none");
+    jw_string(&w, "tqo_version", TQO_VERSION);
+    jw_int(&w, "k", s->k);
+    jw_array(&w, "balance");
+    for (int b = 0; b < s->n_balance && b < TQO_MAX_BALANCE; b++) {
+        jw_object(&w, NULL);
+        jw_string(&w, "measure", s->balance[b]);
+        jw_number(&w, "tolerance_pct", s->balance_tol_pct[b]);
+        jw_object_end(&w);
+    }
+    jw_array_end(&w);
+    jw_string(&w, "weight", s->weight ? s->weight : s->n_balance > 0 ? s->balance[0] : NULL);
+    jw_bool(&w, "allow_splits", s->allow_splits);
+    jw_number(&w, "max_distance_km", s->max_distance_km);
+    jw_number(&w, "max_moves_pct", s->max_moves_pct);
+    jw_number(&w, "disruption_weight", s->disruption_weight);
+    jw_bool(&w, "contiguity", s->contiguity);
+    jw_bool(&w, "exact", s->exact);
+    jw_number(&w, "time_limit", s->time_limit);
+    jw_int(&w, "candidates", s->candidates);
+    jw_int(&w, "starts", s->starts);
+    json_u64(&w, "seed", s->seed);
+    if (!s->stable_summary) /* no effect on the result: plan's files leave it out */
+        jw_int(&w, "threads", s->threads);
+    jw_object_end(&w);
+    if (!s->stable_summary)
+        jw_string(&w, "command", cmd);
+    jw_object_end(&w);
+    jw_finish(&w);
+    free(cmd);
+    return TQO_OK;
+}
+
+tqo_status tqo_align_write(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                           const char *dir, tqo_diag *diag)
+{
+    if (!inst || !s || !r || !dir || !*dir) {
+        tqo_diag_error(diag, "tqo_align_write: missing instance, settings, result or folder");
+        return TQO_ERR_ARG;
+    }
+    tqo_status st = check_result(inst, s, r, diag);
+    if (st != TQO_OK)
+        return st;
+    tqo_outset *o = tqo_outset_new(dir);
+    if (!o) {
+        tqo_diag_error(diag, "%s: out of memory", dir);
+        return TQO_ERR_NOMEM;
+    }
+    static const char *const names[4] = {"assignment.csv", "territories.csv", "summary.json", "map.svg"};
+    FILE *fp[4];
+    for (int f = 0; f < 4; f++) {
+        errno = 0;
+        fp[f] = tqo_outset_open(o, names[f]);
+        if (!fp[f]) {
+            tqo_diag_error(diag, "%s: cannot write %s: %s", dir, names[f],
+                           errno ? strerror(errno) : "out of memory");
+            tqo_outset_abort(o);
+            return TQO_ERR_IO;
+        }
+    }
+    size_t tlen = strlen(inst->source ? inst->source : "") + 16;
+    char *title = malloc(tlen);
+    if (title) {
+        snprintf(title, tlen, "tqo align: %s", inst->source ? inst->source : "");
+        st = write_assignment(fp[0], inst, r);
+        if (st == TQO_OK)
+            st = write_territories(fp[1], inst, s, r);
+        if (st == TQO_OK)
+            st = write_summary(fp[2], inst, s, r, dir);
+        if (st == TQO_OK)
+            st = tqo_map_svg_write(fp[3], inst, s, r, title);
+        free(title);
+    } else {
+        st = TQO_ERR_NOMEM;
+    }
+    if (st == TQO_ERR_NOMEM)
+        tqo_diag_error(diag, "%s: out of memory while writing the results", dir);
+    if (st != TQO_OK && st != TQO_ERR_NOMEM)
+        tqo_diag_error(diag, "%s: writing the results failed", dir);
+    if (st != TQO_OK) {
+        tqo_outset_abort(o);
+        return st;
+    }
+    return tqo_outset_commit(o, diag);
+}

@@ -1,0 +1,1772 @@
+/*
+ * The allocation LP for given centres (see alloc.h), solved without handing
+ * the whole model to GLPK's general simplex, which is far too slow at this
+ * size. The structure is exploited instead:
+ *
+ * 1. Prices. Relaxing the balance rows (and the move cap) with prices
+ *    leaves a problem that splits by unit: each unit takes its cheapest
+ *    territory at the current prices. The dual has only p x nb prices, and
+ *    coordinate ascent finds good ones fast: the best value of one price,
+ *    all others fixed, is found exactly among the units' switch points (a
+ *    weighted selection, linear time).
+ *
+ * 2. A restricted LP in GLPK. Units whose best territory beats the second
+ *    by a clear margin are fixed there; the LP decides the ambiguous units
+ *    near territory borders, with the fixed units' measures moved into the
+ *    row bounds.
+ *
+ *    Units freed later enter the LP where they were fixed, as basic
+ *    columns: every basis stays primal feasible, and the primal simplex
+ *    goes on from the last one (the dual simplex from a basis that the new
+ *    rows make infeasible took most of the time).
+ *
+ * 3. Pricing over the full model. With the LP's duals every unit and every
+ *    allowed territory is priced: fixed units that would rather be elsewhere
+ *    are freed, and columns with negative reduced cost are added; repeat.
+ *    Each unit scans the centres outward along one axis and stops where the
+ *    distance alone rules out the rest: exact, and far fewer pairs.
+ *    When nothing prices out, the duals are feasible for the full model and
+ *    the LP solution is optimal for it. The lower bound is the Lagrangian
+ *    value at those duals, over every allowed pair (the pruned scan skips
+ *    only pairs proven worse): a proof that holds whatever happened before.
+ */
+#include "alloc/alloc.h"
+#include "util/glpk_guard.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEG2RAD (3.14159265358979323846 / 180.0)
+#define PRICE_TOL 1e-7      /* reduced-cost tolerance in scaled units */
+#define MAX_ROUNDS 60
+#define MAX_SWEEPS 60
+
+/* ------------------------------------------------------------------ */
+/* Costs                                                               */
+
+/* Great-circle distance from the chord between unit vectors: ordering by
+   chord is ordering by distance, and no trigonometry per pair is needed
+   beyond one asin. */
+static void to_unit_vector(double lon, double lat, double *v)
+{
+    double la = lat * DEG2RAD, lo = lon * DEG2RAD;
+    v[0] = cos(la) * cos(lo);
+    v[1] = cos(la) * sin(lo);
+    v[2] = sin(la);
+}
+
+static double chord_to_d2(double ch2)
+{
+    double h = sqrt(ch2) / 2;
+    if (h > 1)
+        h = 1;
+    double d = 2 * TQO_EARTH_RADIUS_KM * asin(h);
+    return d * d;
+}
+
+double alloc_dist2(const alloc_problem *P, int i, int j)
+{
+    if (P->coords == TQO_COORDS_LATLON) {
+        double u[3], c[3];
+        to_unit_vector(P->ux[i], P->uy[i], u);
+        to_unit_vector(P->cx[j], P->cy[j], c);
+        double dx = u[0] - c[0], dy = u[1] - c[1], dz = u[2] - c[2];
+        return chord_to_d2(dx * dx + dy * dy + dz * dz);
+    }
+    double dx = P->ux[i] - P->cx[j], dy = P->uy[i] - P->cy[j];
+    return dx * dx + dy * dy;
+}
+
+static int allowed_d2(const alloc_problem *P, int i, int j, double d2)
+{
+    if (P->lock && P->lock[i] >= 0)
+        return P->lock[i] == j;
+    if (P->max_distance > 0 && d2 > P->max_distance * P->max_distance)
+        return 0;
+    return 1;
+}
+
+int alloc_allowed(const alloc_problem *P, int i, int j)
+{
+    return allowed_d2(P, i, j, alloc_dist2(P, i, j));
+}
+
+static double cost_d2(const alloc_problem *P, int i, int j, double d2)
+{
+    double c = P->w[i] * d2;
+    if (P->current && P->disruption_weight > 0 && P->current[i] >= 0 && P->current[i] != j)
+        c += P->disruption_weight * P->a[0][i];
+    return c;
+}
+
+double alloc_cost(const alloc_problem *P, int i, int j)
+{
+    double d2 = alloc_dist2(P, i, j);
+    if (!allowed_d2(P, i, j, d2))
+        return INFINITY;
+    return cost_d2(P, i, j, d2);
+}
+
+void alloc_solution_free(alloc_solution *x)
+{
+    free(x->start);
+    free(x->terr);
+    free(x->share);
+    memset(x, 0, sizeof *x);
+}
+
+/* ------------------------------------------------------------------ */
+/* Working state                                                       */
+
+typedef struct work {
+    const alloc_problem *P;
+    int n, p, nb;
+    int has_move;
+    double cscale;            /* costs are divided by this */
+    double ascale[TQO_MAX_BALANCE]; /* measure b is divided by ascale[b] */
+    double *lo, *hi;          /* scaled bounds [j*nb+b] */
+    double cap;               /* scaled move cap */
+    double *u3, *c3;          /* unit vectors (lat/lon only) */
+    /* candidate entries of each unit: cs[i] .. cs[i+1] */
+    int *cs, *ct, *cu;
+    double *cc, *r;           /* scaled cost, reduced cost at current prices */
+    int *ts, *te;             /* entries by territory */
+    double *pi;               /* p*nb prices, Lagrangian sign */
+    double nu;                /* move price >= 0 */
+    char *inert;              /* no weight and no measure: placed, not solved */
+    /* centres sorted along one axis (of the unit vectors with lat/lon):
+       the distance along it bounds the distance from below */
+    int sc_axis;
+    double *sc_key;           /* p, ascending */
+    int *sc_idx;              /* p */
+    tqo_log_fn log;
+    void *log_ctx;
+} work;
+
+static double wall_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+#define logf_(W, ...) tqo_log_printf((W)->log, (W)->log_ctx, TQO_LOG_DEBUG, __VA_ARGS__)
+
+static double wd2(const work *W, int i, int j)
+{
+    const alloc_problem *P = W->P;
+    if (W->u3) {
+        const double *u = W->u3 + 3 * (size_t)i, *c = W->c3 + 3 * (size_t)j;
+        double dx = u[0] - c[0], dy = u[1] - c[1], dz = u[2] - c[2];
+        return chord_to_d2(dx * dx + dy * dy + dz * dz);
+    }
+    double dx = P->ux[i] - P->cx[j], dy = P->uy[i] - P->cy[j];
+    return dx * dx + dy * dy;
+}
+
+/* Squared chord (lat/lon) or squared distance (planar): same order. */
+static double near_key(const work *W, int i, int j)
+{
+    const alloc_problem *P = W->P;
+    if (W->u3) {
+        const double *u = W->u3 + 3 * (size_t)i, *c = W->c3 + 3 * (size_t)j;
+        double dx = u[0] - c[0], dy = u[1] - c[1], dz = u[2] - c[2];
+        return dx * dx + dy * dy + dz * dz;
+    }
+    double dx = P->ux[i] - P->cx[j], dy = P->uy[i] - P->cy[j];
+    return dx * dx + dy * dy;
+}
+
+/* ------------------------------------------------------------------ */
+/* Centres in order of distance, pruned                                */
+
+static double unit_axis(const work *W, int i)
+{
+    if (W->u3)
+        return W->u3[3 * (size_t)i + W->sc_axis];
+    return W->sc_axis == 0 ? W->P->ux[i] : W->P->uy[i];
+}
+
+static double centre_axis(const work *W, int j)
+{
+    if (W->c3)
+        return W->c3[3 * (size_t)j + W->sc_axis];
+    return W->sc_axis == 0 ? W->P->cx[j] : W->P->cy[j];
+}
+
+static _Thread_local const double *sc_sort_key;
+static int sc_cmp(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    if (sc_sort_key[a] != sc_sort_key[b])
+        return sc_sort_key[a] < sc_sort_key[b] ? -1 : 1;
+    return a - b;
+}
+
+/* Sorts the centres along the axis where they spread the most (the first
+   such axis). */
+static tqo_status build_scan(work *W)
+{
+    int p = W->p, dims = W->c3 ? 3 : 2, axis = 0;
+    double best = -1;
+    for (int a = 0; a < dims; a++) {
+        W->sc_axis = a;
+        double lo = INFINITY, hi = -INFINITY;
+        for (int j = 0; j < p; j++) {
+            lo = fmin(lo, centre_axis(W, j));
+            hi = fmax(hi, centre_axis(W, j));
+        }
+        if (hi - lo > best) {
+            best = hi - lo;
+            axis = a;
+        }
+    }
+    W->sc_axis = axis;
+    W->sc_key = malloc((size_t)p * sizeof(double));
+    W->sc_idx = malloc((size_t)p * sizeof(int));
+    double *key = malloc((size_t)p * sizeof(double));
+    if (!W->sc_key || !W->sc_idx || !key) {
+        free(key);
+        return TQO_ERR_NOMEM;
+    }
+    for (int j = 0; j < p; j++) {
+        key[j] = centre_axis(W, j);
+        W->sc_idx[j] = j;
+    }
+    sc_sort_key = key;
+    qsort(W->sc_idx, (size_t)p, sizeof(int), sc_cmp);
+    for (int q = 0; q < p; q++)
+        W->sc_key[q] = key[W->sc_idx[q]];
+    free(key);
+    return TQO_OK;
+}
+
+/* Outward scan over the centres from a unit's place on the axis, nearest
+   along it first: each call gives the next centre and its distance along
+   the axis (never less than before), or -1 at the end. */
+typedef struct scan_it {
+    int l, r;
+    double ku;
+} scan_it;
+
+static void scan_start(const work *W, int i, scan_it *it)
+{
+    double ku = unit_axis(W, i);
+    int lo = 0, hi = W->p;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (W->sc_key[mid] < ku)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    it->l = lo - 1;
+    it->r = lo;
+    it->ku = ku;
+}
+
+static int scan_next(const work *W, scan_it *it, double *delta)
+{
+    double dl = it->l >= 0 ? it->ku - W->sc_key[it->l] : INFINITY;
+    double dr = it->r < W->p ? W->sc_key[it->r] - it->ku : INFINITY;
+    if (isinf(dl) && isinf(dr))
+        return -1;
+    if (dl <= dr) {
+        *delta = dl;
+        return W->sc_idx[it->l--];
+    }
+    *delta = dr;
+    return W->sc_idx[it->r++];
+}
+
+/* A lower bound on d(i, j)^2 from the distance along the axis (squared
+   chord for lat/lon, turned into km^2 as wd2 does). */
+static double d2_floor(const work *W, double delta)
+{
+    return W->u3 ? chord_to_d2(delta * delta) : delta * delta;
+}
+
+static double Ab(const work *W, int b, int i)
+{
+    return W->P->a[b][i] / W->ascale[b];
+}
+
+/* The lowest and highest price of each measure over the territories. */
+static void price_range(const work *W, double *pmin, double *pmax)
+{
+    for (int b = 0; b < W->nb; b++) {
+        pmin[b] = INFINITY;
+        pmax[b] = -INFINITY;
+        for (int j = 0; j < W->p; j++) {
+            pmin[b] = fmin(pmin[b], W->pi[j * W->nb + b]);
+            pmax[b] = fmax(pmax[b], W->pi[j * W->nb + b]);
+        }
+    }
+}
+
+/* A lower bound on the scaled reduced cost of unit i anywhere, but for
+   the distance term: its prices at their most favourable, moves at their
+   cheapest. */
+static double price_floor(const work *W, int i, const double *pmin, const double *pmax)
+{
+    const alloc_problem *P = W->P;
+    double f = 0;
+    for (int b = 0; b < W->nb; b++) {
+        double a = Ab(W, b, i);
+        f += a >= 0 ? a * pmin[b] : a * pmax[b];
+    }
+    if (P->current && P->current[i] >= 0) {
+        if (W->has_move)
+            f += fmin(0, W->nu * Ab(W, 0, i));
+        if (P->disruption_weight > 0)
+            f += fmin(0, P->disruption_weight * P->a[0][i]) / W->cscale;
+    }
+    return f;
+}
+
+/* Whether no centre at axis distance delta or farther can bring unit i a
+   scaled reduced cost below thr (floor: price_floor; wi = w_i / cscale,
+   which must not be negative). The margin covers rounding. */
+static int beyond(const work *W, double wi, double floor, double delta, double thr)
+{
+    return wi * d2_floor(W, delta) + floor > thr + 1e-9 * (fabs(thr) + 1);
+}
+
+static int is_moved(const work *W, int i, int j)
+{
+    const int *cur = W->P->current;
+    return cur && cur[i] >= 0 && cur[i] != j;
+}
+
+/* Scaled reduced cost of (i, j) at the current prices, cost c given. */
+static double reduced(const work *W, int i, int j, double c)
+{
+    double r = c;
+    for (int b = 0; b < W->nb; b++)
+        r += Ab(W, b, i) * W->pi[j * W->nb + b];
+    if (W->has_move && is_moved(W, i, j))
+        r += W->nu * Ab(W, 0, i);
+    return r;
+}
+
+static void work_free(work *W)
+{
+    free(W->lo);
+    free(W->hi);
+    free(W->u3);
+    free(W->c3);
+    free(W->cs);
+    free(W->ct);
+    free(W->cu);
+    free(W->cc);
+    free(W->r);
+    free(W->ts);
+    free(W->te);
+    free(W->pi);
+    free(W->inert);
+    free(W->sc_key);
+    free(W->sc_idx);
+}
+
+/* ------------------------------------------------------------------ */
+/* Candidates: each unit's K nearest allowed centres, plus its current
+   and locked territory.                                                */
+
+typedef struct kv {
+    double k;
+    int v;
+} kv;
+
+static int kv_cmp(const void *a, const void *b)
+{
+    const kv *x = a, *y = b;
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    return x->v - y->v;
+}
+
+static tqo_status build_candidates(work *W, int K, int by_price)
+{
+    const alloc_problem *P = W->P;
+    int n = W->n, p = W->p;
+    if (K > p)
+        K = p;
+    W->cs = malloc((size_t)(n + 1) * sizeof(int));
+    size_t cap = (size_t)n * (size_t)(K + 1) + 1;
+    W->ct = malloc(cap * sizeof(int));
+    W->cu = malloc(cap * sizeof(int));
+    W->cc = malloc(cap * sizeof(double));
+    kv *buf = malloc((size_t)p * sizeof(kv));
+    if (!W->cs || !W->ct || !W->cu || !W->cc || !buf) {
+        free(buf);
+        return TQO_ERR_NOMEM;
+    }
+    double pmin[TQO_MAX_BALANCE], pmax[TQO_MAX_BALANCE];
+    price_range(W, pmin, pmax);
+    size_t m = 0;
+    for (int i = 0; i < n; i++) {
+        W->cs[i] = (int)m;
+        if (P->lock && P->lock[i] >= 0) {
+            int j = P->lock[i];
+            W->ct[m] = j;
+            W->cu[m] = i;
+            W->cc[m] = cost_d2(P, i, j, wd2(W, i, j)) / W->cscale;
+            m++;
+            continue;
+        }
+        /* With prices known (a warm start) the candidates are the
+           territories of lowest reduced cost, which may be far away when
+           balance pulls hard; otherwise the nearest ones. The K best
+           allowed ones are kept in order as they come (insertion into a
+           sorted list of K): p is large next to K. */
+        int nk = 0;
+        double wi = P->w[i] / W->cscale, fl = by_price ? price_floor(W, i, pmin, pmax) : 0, delta;
+        int prune = !by_price || wi >= 0, j;
+        scan_it it;
+        scan_start(W, i, &it);
+        while ((j = scan_next(W, &it, &delta)) >= 0) {
+            if (prune && nk == K &&
+                (by_price ? beyond(W, wi, fl, delta, buf[K - 1].k) : delta * delta > buf[K - 1].k))
+                break; /* the rest are farther along the axis */
+            double d2 = wd2(W, i, j);
+            if (!allowed_d2(P, i, j, d2))
+                continue;
+            kv e;
+            e.k = by_price ? reduced(W, i, j, cost_d2(P, i, j, d2) / W->cscale) : near_key(W, i, j);
+            e.v = j;
+            if (nk == K && kv_cmp(&e, &buf[K - 1]) >= 0)
+                continue;
+            int q = nk < K ? nk++ : K - 1;
+            while (q > 0 && kv_cmp(&e, &buf[q - 1]) < 0) {
+                buf[q] = buf[q - 1];
+                q--;
+            }
+            buf[q] = e;
+        }
+        int has_cur = 0;
+        int cur = P->current ? P->current[i] : -1;
+        for (int k = 0; k < nk; k++) {
+            int j = buf[k].v;
+            double d2 = wd2(W, i, j);
+            W->ct[m] = j;
+            W->cu[m] = i;
+            W->cc[m] = cost_d2(P, i, j, d2) / W->cscale;
+            has_cur |= j == cur;
+            m++;
+        }
+        if (cur >= 0 && !has_cur) {
+            double d2 = wd2(W, i, cur);
+            if (allowed_d2(P, i, cur, d2)) {
+                W->ct[m] = cur;
+                W->cu[m] = i;
+                W->cc[m] = cost_d2(P, i, cur, d2) / W->cscale;
+                m++;
+            }
+        }
+    }
+    W->cs[n] = (int)m;
+    free(buf);
+    W->r = malloc((m + 1) * sizeof(double));
+    W->ts = calloc((size_t)p + 1, sizeof(int));
+    W->te = malloc((m + 1) * sizeof(int));
+    if (!W->r || !W->ts || !W->te)
+        return TQO_ERR_NOMEM;
+    for (size_t e = 0; e < m; e++)
+        W->ts[W->ct[e] + 1]++;
+    for (int j = 0; j < p; j++)
+        W->ts[j + 1] += W->ts[j];
+    int *fill = malloc((size_t)(p + 1) * sizeof(int));
+    if (!fill)
+        return TQO_ERR_NOMEM;
+    memcpy(fill, W->ts, (size_t)p * sizeof(int));
+    for (size_t e = 0; e < m; e++)
+        W->te[fill[W->ct[e]]++] = (int)e;
+    free(fill);
+    return TQO_OK;
+}
+
+static void recompute_reduced(work *W)
+{
+    for (int e = 0; e < W->cs[W->n]; e++)
+        W->r[e] = reduced(W, W->cu[e], W->ct[e], W->cc[e]);
+}
+
+/* Lagrangian over the candidate entries (scaled). */
+static double lagrangian_cand(const work *W)
+{
+    double L = 0;
+    for (int i = 0; i < W->n; i++) {
+        if (W->inert[i])
+            continue;
+        double best = INFINITY;
+        for (int e = W->cs[i]; e < W->cs[i + 1]; e++)
+            if (W->r[e] < best)
+                best = W->r[e];
+        L += best;
+    }
+    for (int k = 0; k < W->p * W->nb; k++) {
+        double pk = W->pi[k];
+        L -= pk > 0 ? pk * W->hi[k] : pk * W->lo[k];
+    }
+    if (W->has_move)
+        L -= W->nu * W->cap;
+    return L;
+}
+
+/* ------------------------------------------------------------------ */
+/* Phase 1: coordinate ascent on the prices                            */
+
+typedef struct tp {
+    double t, a;
+} tp;
+
+static int tp_desc(const void *x, const void *y)
+{
+    const tp *a = x, *b = y;
+    if (a->t != b->t)
+        return a->t > b->t ? -1 : 1;
+    return 0;
+}
+
+/* The largest switch point t of buf with base + (measure of the entries
+   with switch point >= t) >= theta; 0 when there is none. Weighted
+   quickselect, O(m) expected; reorders buf. */
+static int wselect(tp *buf, int m, double base, double theta, double *t_out)
+{
+    int l = 0, r = m; /* the answer lies in buf[l..r); entries above it are in base */
+    while (l < r) {
+        /* median of three as the pivot */
+        double x = buf[l].t, y = buf[l + (r - l) / 2].t, z = buf[r - 1].t;
+        double pv = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        /* three-way partition: > pv | == pv | < pv */
+        int g = l, e = l, h = r;
+        while (e < h) {
+            if (buf[e].t > pv) {
+                tp t = buf[g];
+                buf[g] = buf[e];
+                buf[e] = t;
+                g++;
+                e++;
+            } else if (buf[e].t < pv) {
+                h--;
+                tp t = buf[h];
+                buf[h] = buf[e];
+                buf[e] = t;
+            } else {
+                e++;
+            }
+        }
+        double sg = 0, se = 0;
+        for (int q = l; q < g; q++)
+            sg += buf[q].a;
+        for (int q = g; q < h; q++)
+            se += buf[q].a;
+        if (g > l && base + sg >= theta) {
+            r = g;
+            continue;
+        }
+        if (base + sg + se >= theta) {
+            *t_out = pv;
+            return 1;
+        }
+        base += sg + se;
+        l = h;
+    }
+    return 0;
+}
+
+/* Best reduced cost of unit i over its entries other than skip. */
+static double best_other(const work *W, int i, int skip)
+{
+    double best = INFINITY;
+    for (int e = W->cs[i]; e < W->cs[i + 1]; e++)
+        if (e != skip && W->r[e] < best)
+            best = W->r[e];
+    return best;
+}
+
+/* Sets price (j, b) to its best value with all others fixed. */
+static void ascend_price(work *W, int j, int b, tp *buf)
+{
+    int k = j * W->nb + b;
+    double pk = W->pi[k];
+    int m = 0;
+    double forced = 0;
+    for (int q = W->ts[j]; q < W->ts[j + 1]; q++) {
+        int e = W->te[q], i = W->cu[e];
+        if (W->inert[i])
+            continue;
+        double a = Ab(W, b, i);
+        if (a <= 0)
+            continue;
+        double other = best_other(W, i, e);
+        if (!isfinite(other)) {
+            forced += a;
+            continue;
+        }
+        double base = W->r[e] - a * pk;
+        buf[m].t = (other - base) / a;
+        buf[m].a = a;
+        m++;
+    }
+    /* F(t) = forced + the measure of the units with switch point >= t
+       falls as t grows: the best price is the largest switch point where F
+       reaches hi, if positive; else 0 if F(0) reaches lo; else the largest
+       (negative) one where F reaches lo. Found by selection, not sorting. */
+    double hi = W->hi[k], lo = W->lo[k], best;
+    if (forced >= hi) {
+        double tmax = -INFINITY;
+        for (int q = 0; q < m; q++)
+            tmax = fmax(tmax, buf[q].t);
+        best = m ? tmax + 1 : pk; /* over-full whatever the price */
+        if (best < pk)
+            best = pk;
+        goto set;
+    }
+    double th;
+    if (wselect(buf, m, forced, hi, &th) && th > 0) {
+        best = th;
+        goto set;
+    }
+    double f0 = forced;
+    for (int q = 0; q < m; q++)
+        if (buf[q].t >= 0)
+            f0 += buf[q].a;
+    if (f0 >= lo) {
+        best = 0;
+        goto set;
+    }
+    if (wselect(buf, m, forced, lo, &th)) {
+        best = th;
+        goto set;
+    }
+    if (m) {
+        best = INFINITY;
+        for (int q = 0; q < m; q++)
+            best = fmin(best, buf[q].t);
+    } else {
+        best = pk; /* cannot be filled from candidates */
+    }
+set:;
+    double d = best - pk;
+    if (d == 0)
+        return;
+    W->pi[k] = best;
+    for (int q2 = W->ts[j]; q2 < W->ts[j + 1]; q2++) {
+        int e = W->te[q2];
+        W->r[e] += Ab(W, b, W->cu[e]) * d;
+    }
+}
+
+
+/* Sets the move price to its best value with the others fixed. */
+static void ascend_move(work *W, tp *buf)
+{
+    const int *cur = W->P->current;
+    int m = 0;
+    double forced = 0;
+    for (int i = 0; i < W->n; i++) {
+        if (W->inert[i] || cur[i] < 0)
+            continue;
+        double a = Ab(W, 0, i);
+        if (a <= 0)
+            continue;
+        int ec = -1;
+        for (int e = W->cs[i]; e < W->cs[i + 1]; e++)
+            if (W->ct[e] == cur[i])
+                ec = e;
+        if (ec < 0) {
+            forced += a;
+            continue;
+        }
+        double other = best_other(W, i, ec);
+        if (!isfinite(other))
+            continue; /* can only stay */
+        double other_base = other - W->nu * a;
+        buf[m].t = (W->r[ec] - other_base) / a;
+        buf[m].a = a;
+        m++;
+    }
+    qsort(buf, (size_t)m, sizeof(tp), tp_desc);
+    double cum = forced, best = 0;
+    for (int q = 0; q < m && buf[q].t > 0; q++) {
+        cum += buf[q].a;
+        if (cum > W->cap) {
+            best = buf[q].t;
+            break;
+        }
+    }
+    double d = best - W->nu;
+    if (d == 0)
+        return;
+    W->nu = best;
+    for (int e = 0; e < W->cs[W->n]; e++)
+        if (is_moved(W, W->cu[e], W->ct[e]))
+            W->r[e] += Ab(W, 0, W->cu[e]) * d;
+}
+
+/* Total violation of the balance rows when every unit takes its best
+   candidate at the current prices (scaled; for the log). */
+static double best_violation(const work *W)
+{
+    double *load = calloc((size_t)W->p * W->nb, sizeof(double));
+    if (!load)
+        return NAN;
+    for (int i = 0; i < W->n; i++) {
+        int be = W->cs[i];
+        for (int e = W->cs[i]; e < W->cs[i + 1]; e++)
+            if (W->r[e] < W->r[be])
+                be = e;
+        for (int b = 0; b < W->nb; b++)
+            load[W->ct[be] * W->nb + b] += Ab(W, b, i);
+    }
+    double v = 0;
+    for (int k = 0; k < W->p * W->nb; k++)
+        v += fmax(0, load[k] - W->hi[k]) + fmax(0, W->lo[k] - load[k]);
+    free(load);
+    return v;
+}
+
+static tqo_status price_ascent(work *W, int *sweeps_done)
+{
+    size_t maxm = 0;
+    for (int j = 0; j < W->p; j++)
+        if ((size_t)(W->ts[j + 1] - W->ts[j]) > maxm)
+            maxm = (size_t)(W->ts[j + 1] - W->ts[j]);
+    if ((size_t)W->n > maxm)
+        maxm = (size_t)W->n;
+    tp *buf = malloc((maxm + 1) * sizeof(tp));
+    if (!buf)
+        return TQO_ERR_NOMEM;
+    recompute_reduced(W);
+    double L = lagrangian_cand(W);
+    int sweeps = 0;
+    logf_(W, "alloc: price ascent starts at Lagrangian %.9g (candidates), violation %.3g", L * W->cscale,
+          best_violation(W));
+    L = lagrangian_cand(W);
+    for (int s = 0; s < MAX_SWEEPS; s++, sweeps++) {
+        for (int j = 0; j < W->p; j++)
+            for (int b = 0; b < W->nb; b++)
+                ascend_price(W, j, b, buf);
+        if (W->has_move)
+            ascend_move(W, buf);
+        double L2 = lagrangian_cand(W);
+        double gain = L2 - L;
+        L = L2;
+        if (gain <= 1e-9 * (fabs(L) + 1e-9))
+            break;
+    }
+    /* Drift from incremental updates is removed once here. */
+    recompute_reduced(W);
+    *sweeps_done = sweeps;
+    logf_(W, "alloc: price ascent %d sweeps, Lagrangian %.9g (candidates), violation %.3g", sweeps,
+          lagrangian_cand(W) * W->cscale, best_violation(W));
+    free(buf);
+    return TQO_OK;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Warm start from a coarser problem                                   */
+
+/*
+ * Units close together with the same current territory and lock are
+ * merged into one coarse unit carrying their summed measures and weight at
+ * their weighted centroid. For squared Euclidean distance the merged cost
+ * differs from the sum of its units' costs by a constant that does not
+ * depend on the territory, so the coarse LP has nearly the same prices:
+ * they are the warm start of the fine one. Applied recursively.
+ */
+typedef struct coarse {
+    alloc_problem P;
+    double *a_store, *w, *x, *y, *lo_unused;
+    const double *a[TQO_MAX_BALANCE];
+    int *cur, *lock;
+} coarse;
+
+/* Units are grouped by (current, lock), then each group is cut into
+   leaves of about `leaf` units by recursive median splits along the wider
+   extent: a k-d tree adapts to density, where a grid over a sparse extent
+   (islands far away) would leave most cells empty. */
+typedef struct ckey {
+    int cur, lock, unit;
+} ckey;
+
+static int ckey_cmp(const void *pa, const void *pb)
+{
+    const ckey *a = pa, *b = pb;
+    if (a->cur != b->cur)
+        return a->cur - b->cur;
+    if (a->lock != b->lock)
+        return a->lock - b->lock;
+    return a->unit - b->unit;
+}
+
+static _Thread_local const double *kd_coord;
+static int kd_cmp(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    if (kd_coord[a] != kd_coord[b])
+        return kd_coord[a] < kd_coord[b] ? -1 : 1;
+    return a - b;
+}
+
+static void kd_split(int *idx, int m, const double *px, const double *py, int leaf, int *group, int *ng)
+{
+    if (m <= leaf) {
+        for (int k = 0; k < m; k++)
+            group[idx[k]] = *ng;
+        (*ng)++;
+        return;
+    }
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (int k = 0; k < m; k++) {
+        x0 = fmin(x0, px[idx[k]]);
+        x1 = fmax(x1, px[idx[k]]);
+        y0 = fmin(y0, py[idx[k]]);
+        y1 = fmax(y1, py[idx[k]]);
+    }
+    kd_coord = x1 - x0 >= y1 - y0 ? px : py;
+    qsort(idx, (size_t)m, sizeof(int), kd_cmp);
+    int h = m / 2;
+    kd_split(idx, h, px, py, leaf, group, ng);
+    kd_split(idx + h, m - h, px, py, leaf, group, ng);
+}
+
+static void coarse_free(coarse *C)
+{
+    free(C->a_store);
+    free(C->w);
+    free(C->x);
+    free(C->y);
+    free(C->cur);
+    free(C->lock);
+}
+
+static tqo_status build_coarse(const alloc_problem *P, int target, coarse *C)
+{
+    int n = P->n, nb = P->nb;
+    memset(C, 0, sizeof *C);
+    ckey *keys = malloc((size_t)n * sizeof(ckey));
+    double *px = malloc((size_t)n * sizeof(double)), *py = malloc((size_t)n * sizeof(double));
+    if (!keys || !px || !py)
+        goto nomem;
+    /* Splits in a local planar projection (lat/lon: x scaled by cos). */
+    double mlat = 0;
+    if (P->coords == TQO_COORDS_LATLON) {
+        for (int i = 0; i < n; i++)
+            mlat += P->uy[i];
+        mlat = cos(mlat / n * DEG2RAD);
+    }
+    for (int i = 0; i < n; i++) {
+        px[i] = P->coords == TQO_COORDS_LATLON ? P->ux[i] * mlat : P->ux[i];
+        py[i] = P->uy[i];
+        keys[i].cur = P->current ? P->current[i] : -1;
+        keys[i].lock = P->lock ? P->lock[i] : -1;
+        keys[i].unit = i;
+    }
+    qsort(keys, (size_t)n, sizeof(ckey), ckey_cmp);
+    int leaf = n / (target > 0 ? target : 1);
+    if (leaf < 2)
+        leaf = 2;
+    int *idx = malloc((size_t)n * sizeof(int)), *group = malloc((size_t)n * sizeof(int));
+    if (!idx || !group) {
+        free(idx);
+        free(group);
+        goto nomem;
+    }
+    int m = 0;
+    for (int k = 0; k < n;) {
+        int e = k;
+        while (e < n && keys[e].cur == keys[k].cur && keys[e].lock == keys[k].lock)
+            e++;
+        for (int q = k; q < e; q++)
+            idx[q - k] = keys[q].unit;
+        kd_split(idx, e - k, px, py, leaf, group, &m);
+        k = e;
+    }
+    free(idx);
+    C->a_store = calloc((size_t)m * nb, sizeof(double));
+    C->w = calloc((size_t)m, sizeof(double));
+    C->x = calloc((size_t)m, sizeof(double));
+    C->y = calloc((size_t)m, sizeof(double));
+    C->cur = malloc((size_t)m * sizeof(int));
+    C->lock = malloc((size_t)m * sizeof(int));
+    double *wsum = calloc((size_t)m, sizeof(double)), *v3 = calloc((size_t)m * 3, sizeof(double));
+    if (!C->a_store || !C->w || !C->x || !C->y || !C->cur || !C->lock || !wsum || !v3) {
+        free(wsum);
+        free(v3);
+        free(group);
+        goto nomem;
+    }
+    for (int i = 0; i < n; i++) {
+        int g = group[i];
+        C->cur[g] = P->current ? P->current[i] : -1;
+        C->lock[g] = P->lock ? P->lock[i] : -1;
+        double wt = P->w[i] > 0 ? P->w[i] : 0;
+        for (int b = 0; b < nb; b++)
+            C->a_store[(size_t)b * m + g] += P->a[b][i];
+        C->w[g] += P->w[i];
+        /* centroid weights: the compactness weight, else a tiny uniform one */
+        double cw = wt + 1e-9;
+        wsum[g] += cw;
+        if (P->coords == TQO_COORDS_LATLON) {
+            double v[3];
+            to_unit_vector(P->ux[i], P->uy[i], v);
+            for (int t = 0; t < 3; t++)
+                v3[3 * g + t] += cw * v[t];
+        } else {
+            C->x[g] += cw * P->ux[i];
+            C->y[g] += cw * P->uy[i];
+        }
+    }
+    free(group);
+    group = NULL;
+    int g;
+    for (g = 0; g < m; g++) {
+        if (P->coords == TQO_COORDS_LATLON) {
+            double *v = v3 + 3 * g, r = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+            C->y[g] = asin(fmax(-1, fmin(1, v[2] / r))) / DEG2RAD;
+            C->x[g] = atan2(v[1], v[0]) / DEG2RAD;
+        } else {
+            C->x[g] /= wsum[g];
+            C->y[g] /= wsum[g];
+        }
+    }
+    free(wsum);
+    free(v3);
+    C->P = *P;
+    C->P.n = m;
+    for (int b = 0; b < nb; b++)
+        C->a[b] = C->a_store + (size_t)b * m;
+    C->P.a = C->a;
+    C->P.w = C->w;
+    C->P.ux = C->x;
+    C->P.uy = C->y;
+    C->P.current = P->current ? C->cur : NULL;
+    C->P.lock = P->lock ? C->lock : NULL;
+    C->P.unit_id = NULL;
+    free(keys);
+    free(px);
+    free(py);
+    return TQO_OK;
+nomem:
+    free(keys);
+    free(px);
+    free(py);
+    coarse_free(C);
+    return TQO_ERR_NOMEM;
+}
+
+/* ------------------------------------------------------------------ */
+/* Phases 2 and 3: restricted LP with full pricing                     */
+
+typedef struct rlp {
+    glp_prob *lp;
+    int nrow_fixed;           /* balance rows (+ move row) */
+    int *urow;                /* row of a free unit, 0 if fixed */
+    int *fixed;               /* territory of a fixed unit, -1 if free */
+    int *first_col;           /* per unit: first column, list via next_col */
+    int *next_col;            /* per column (1-based index) */
+    int *col_unit, *col_terr;
+    int ncol, colcap;
+    double *fixload;          /* [j*nb+b] measures of fixed units */
+    double fixmove;           /* moved measure of fixed units */
+    int keep_feasible;        /* freed units enter the basis where they were */
+} rlp;
+
+static int rlp_grow_cols(rlp *R, int need)
+{
+    if (need < R->colcap)
+        return 0;
+    int cap = R->colcap ? R->colcap : 1024;
+    while (cap <= need)
+        cap *= 2;
+    int *a = realloc(R->next_col, (size_t)cap * sizeof(int));
+    if (!a)
+        return -1;
+    R->next_col = a;
+    a = realloc(R->col_unit, (size_t)cap * sizeof(int));
+    if (!a)
+        return -1;
+    R->col_unit = a;
+    a = realloc(R->col_terr, (size_t)cap * sizeof(int));
+    if (!a)
+        return -1;
+    R->col_terr = a;
+    R->colcap = cap;
+    return 0;
+}
+
+static int has_col(const rlp *R, int i, int j)
+{
+    for (int c = R->first_col[i]; c; c = R->next_col[c])
+        if (R->col_terr[c] == j)
+            return 1;
+    return 0;
+}
+
+static int add_col(work *W, rlp *R, int i, int j, double c)
+{
+    if (rlp_grow_cols(R, R->ncol + 1) != 0)
+        return -1;
+    int col = glp_add_cols(R->lp, 1);
+    R->ncol = col;
+    R->col_unit[col] = i;
+    R->col_terr[col] = j;
+    R->next_col[col] = R->first_col[i];
+    R->first_col[i] = col;
+    int ind[TQO_MAX_BALANCE + 3];
+    double val[TQO_MAX_BALANCE + 3];
+    int k = 0;
+    ind[++k] = R->urow[i];
+    val[k] = 1.0;
+    for (int b = 0; b < W->nb; b++) {
+        double a = Ab(W, b, i);
+        if (a != 0) {
+            ind[++k] = j * W->nb + b + 1;
+            val[k] = a;
+        }
+    }
+    if (W->has_move && is_moved(W, i, j) && Ab(W, 0, i) != 0) {
+        ind[++k] = W->p * W->nb + 1;
+        val[k] = Ab(W, 0, i);
+    }
+    glp_set_mat_col(R->lp, col, k, ind, val);
+    glp_set_col_bnds(R->lp, col, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(R->lp, col, c);
+    return 0;
+}
+
+static void set_row_bounds(work *W, rlp *R)
+{
+    for (int k = 0; k < W->p * W->nb; k++) {
+        double lo = W->lo[k] - R->fixload[k], hi = W->hi[k] - R->fixload[k];
+        if (hi - lo <= 1e-12 * (fabs(hi) + 1))
+            glp_set_row_bnds(R->lp, k + 1, GLP_FX, hi, hi);
+        else
+            glp_set_row_bnds(R->lp, k + 1, GLP_DB, lo, hi);
+    }
+    if (W->has_move)
+        glp_set_row_bnds(R->lp, W->p * W->nb + 1, GLP_UP, 0.0, W->cap - R->fixmove);
+}
+
+static void fix_unit(work *W, rlp *R, int i, int j)
+{
+    R->fixed[i] = j;
+    for (int b = 0; b < W->nb; b++)
+        R->fixload[j * W->nb + b] += Ab(W, b, i);
+    if (W->has_move && is_moved(W, i, j))
+        R->fixmove += Ab(W, 0, i);
+}
+
+/* Frees unit i: a row of its own and columns for its candidates. */
+static int free_unit(work *W, rlp *R, int i, int extra_j, double extra_c)
+{
+    int j = R->fixed[i];
+    if (j >= 0) {
+        for (int b = 0; b < W->nb; b++)
+            R->fixload[j * W->nb + b] -= Ab(W, b, i);
+        if (W->has_move && is_moved(W, i, j))
+            R->fixmove -= Ab(W, 0, i);
+    }
+    R->fixed[i] = -1;
+    int row = glp_add_rows(R->lp, 1);
+    R->urow[i] = row;
+    glp_set_row_bnds(R->lp, row, GLP_FX, 1.0, 1.0);
+    for (int e = W->cs[i]; e < W->cs[i + 1]; e++)
+        if (add_col(W, R, i, W->ct[e], W->cc[e]) != 0)
+            return -1;
+    if (extra_j >= 0 && !has_col(R, i, extra_j))
+        if (add_col(W, R, i, extra_j, extra_c) != 0)
+            return -1;
+    if (j >= 0 && R->keep_feasible) {
+        /* The unit stays where it was, now as a basic column: the basis
+           stays primal feasible (the row loads do not change) and the
+           primal simplex goes on from it. */
+        int col = 0;
+        for (int c = R->first_col[i]; c && !col; c = R->next_col[c])
+            if (R->col_terr[c] == j)
+                col = c;
+        if (!col) {
+            if (add_col(W, R, i, j, cost_d2(W->P, i, j, wd2(W, i, j)) / W->cscale) != 0)
+                return -1;
+            col = R->ncol;
+        }
+        glp_set_col_stat(R->lp, col, GLP_BS);
+        glp_set_row_stat(R->lp, row, GLP_NS);
+    }
+    return 0;
+}
+
+
+/*
+ * Frees fixed units that can relieve rows whose slack is used: for a row
+ * short of its lower bound, units fixed elsewhere that have the territory
+ * among their candidates, cheapest switch first; for a row over its upper
+ * bound, units fixed in that territory with the smallest gap. Frees about
+ * twice the missing amount. Returns the number freed, -1 when out of memory.
+ */
+static int free_for_violations(work *W, rlp *R, int slack0)
+{
+    int p = W->p, nb = W->nb, n = W->n, freed = 0;
+    kv *buf = malloc((size_t)(n + 1) * sizeof(kv));
+    if (!buf)
+        return -1;
+    for (int k = 0; k < p * nb; k++) {
+        double s_up = glp_get_col_prim(R->lp, slack0 + 2 * k);
+        double s_dn = glp_get_col_prim(R->lp, slack0 + 2 * k + 1);
+        if (s_up <= 1e-9 && s_dn <= 1e-9)
+            continue;
+        int j = k / nb, b = k % nb, m = 0;
+        if (s_up > 1e-9) {
+            for (int q = W->ts[j]; q < W->ts[j + 1]; q++) {
+                int e = W->te[q], i = W->cu[e];
+                if (R->fixed[i] < 0 || R->fixed[i] == j || W->inert[i] || Ab(W, b, i) <= 0)
+                    continue;
+                double rf = INFINITY;
+                for (int e2 = W->cs[i]; e2 < W->cs[i + 1]; e2++)
+                    if (W->ct[e2] == R->fixed[i])
+                        rf = W->r[e2];
+                buf[m].k = (W->r[e] - rf) / Ab(W, b, i);
+                buf[m].v = i;
+                m++;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                if (R->fixed[i] != j || W->inert[i] || Ab(W, b, i) <= 0 || W->cs[i + 1] - W->cs[i] < 2)
+                    continue;
+                double b1 = INFINITY, b2 = INFINITY;
+                for (int e = W->cs[i]; e < W->cs[i + 1]; e++) {
+                    if (W->r[e] < b1) {
+                        b2 = b1;
+                        b1 = W->r[e];
+                    } else if (W->r[e] < b2) {
+                        b2 = W->r[e];
+                    }
+                }
+                buf[m].k = (b2 - b1) / Ab(W, b, i);
+                buf[m].v = i;
+                m++;
+            }
+        }
+        qsort(buf, (size_t)m, sizeof(kv), kv_cmp);
+        double need = 2 * (s_up > s_dn ? s_up : s_dn), got = 0;
+        for (int q = 0; q < m && (got < need || q < 8); q++) {
+            int i = buf[q].v;
+            if (R->fixed[i] < 0)
+                continue;
+            got += Ab(W, b, i);
+            if (free_unit(W, R, i, -1, 0) != 0) {
+                free(buf);
+                return -1;
+            }
+            freed++;
+        }
+    }
+    free(buf);
+    return freed;
+}
+
+
+tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
+                          tqo_log_fn log, void *log_ctx, tqo_diag *diag)
+{
+    memset(x, 0, sizeof *x);
+    clock_t clock0 = clock();
+    work W;
+    memset(&W, 0, sizeof W);
+    W.P = P;
+    W.n = P->n;
+    W.p = P->p;
+    W.nb = P->nb;
+    W.log = log;
+    W.log_ctx = log_ctx;
+    W.has_move = P->current && P->max_move >= 0;
+    int n = W.n, p = W.p, nb = W.nb;
+    tqo_status st = TQO_OK;
+    rlp R;
+    memset(&R, 0, sizeof R);
+    kv *gaps = NULL, *viol = NULL;
+    int *vj = NULL, *pjb = NULL, *pbelow = NULL;
+    double *vc = NULL, *pu = NULL, *pbest = NULL, *pcb = NULL, *prf = NULL;
+
+    W.lo = malloc((size_t)p * nb * sizeof(double));
+    W.hi = malloc((size_t)p * nb * sizeof(double));
+    W.pi = calloc((size_t)p * nb, sizeof(double));
+    W.inert = calloc((size_t)n, 1);
+    if (!W.lo || !W.hi || !W.pi || !W.inert)
+        goto nomem;
+    for (int b = 0; b < nb; b++) {
+        double tot = 0;
+        for (int i = 0; i < n; i++)
+            tot += P->a[b][i];
+        W.ascale[b] = tot > 0 ? tot / p : 1.0;
+    }
+    for (int j = 0; j < p; j++)
+        for (int b = 0; b < nb; b++) {
+            W.lo[j * nb + b] = P->lo[j * nb + b] / W.ascale[b];
+            W.hi[j * nb + b] = P->hi[j * nb + b] / W.ascale[b];
+        }
+    W.cap = W.has_move ? P->max_move / W.ascale[0] : 0;
+    if (P->coords == TQO_COORDS_LATLON) {
+        W.u3 = malloc((size_t)n * 3 * sizeof(double));
+        W.c3 = malloc((size_t)p * 3 * sizeof(double));
+        if (!W.u3 || !W.c3)
+            goto nomem;
+        for (int i = 0; i < n; i++)
+            to_unit_vector(P->ux[i], P->uy[i], W.u3 + 3 * (size_t)i);
+        for (int j = 0; j < p; j++)
+            to_unit_vector(P->cx[j], P->cy[j], W.c3 + 3 * (size_t)j);
+    }
+    if (build_scan(&W) != TQO_OK)
+        goto nomem;
+    /* Cost scale: the mean weighted squared distance to the nearest centre
+       makes scaled costs of order one, which GLPK's tolerances expect. */
+    {
+        double sum = 0;
+        int cnt = 0;
+        for (int i = 0; i < n; i++) {
+            int any = P->w[i] > 0;
+            for (int b = 0; b < nb; b++)
+                any |= P->a[b][i] > 0;
+            if (!any) {
+                W.inert[i] = 1;
+                continue;
+            }
+            double best = INFINITY, delta;
+            scan_it it;
+            scan_start(&W, i, &it);
+            for (int j; (j = scan_next(&W, &it, &delta)) >= 0 && !(delta * delta > best);) {
+                double k = near_key(&W, i, j);
+                if (k < best)
+                    best = k;
+            }
+            double d2 = W.u3 ? chord_to_d2(best) : best;
+            sum += P->w[i] * d2;
+            cnt++;
+        }
+        W.cscale = cnt && sum > 0 ? sum / cnt : 1.0;
+    }
+    if (prices) {
+        for (int j = 0; j < p; j++)
+            for (int b = 0; b < nb; b++)
+                W.pi[j * nb + b] = prices[j * nb + b] * W.ascale[b] / W.cscale;
+        W.nu = W.has_move ? prices[p * nb] * W.ascale[0] / W.cscale : 0;
+        if (W.nu < 0)
+            W.nu = 0;
+    }
+    /* Cold start: prices from a coarser problem when this one is large;
+       a small one is given to the LP whole. */
+    int warm = 0;
+    if (prices)
+        for (int k = 0; k <= p * nb && !warm; k++)
+            warm = prices[k] != 0;
+    int coarse_min = 6 * p * nb + 600;
+    int all_free = 0;
+    if (!warm && n > coarse_min) {
+        coarse C;
+        st = build_coarse(P, n / 6 > coarse_min / 2 ? n / 6 : coarse_min / 2, &C);
+        if (st != TQO_OK)
+            goto fail;
+        double *cp = calloc((size_t)p * nb + 1, sizeof(double));
+        alloc_solution cx;
+        tqo_diag cd;
+        tqo_diag_init(&cd);
+        if (cp && C.P.n < n)
+            st = alloc_solve_lp(&C.P, candidates, cp, &cx, log, log_ctx, &cd);
+        else
+            st = cp ? TQO_ERR_ARG : TQO_ERR_NOMEM;
+        if (st == TQO_OK) {
+            alloc_solution_free(&cx);
+            for (int j = 0; j < p; j++)
+                for (int b = 0; b < nb; b++)
+                    W.pi[j * nb + b] = cp[j * nb + b] * W.ascale[b] / W.cscale;
+            W.nu = W.has_move ? cp[p * nb] * W.ascale[0] / W.cscale : 0;
+            warm = 1;
+        } else if (st == TQO_ERR_NOMEM) {
+            free(cp);
+            coarse_free(&C);
+            tqo_diag_free(&cd);
+            goto nomem;
+        }
+        /* otherwise: the coarse problem failed (it may be infeasible where
+           the fine one is not); go on cold */
+        st = TQO_OK;
+        free(cp);
+        coarse_free(&C);
+        tqo_diag_free(&cd);
+    }
+    if (!warm)
+        all_free = 1;
+    st = build_candidates(&W, candidates > 0 ? candidates : 8, warm);
+    if (st != TQO_OK)
+        goto fail;
+    for (int i = 0; i < n; i++)
+        if (W.cs[i] == W.cs[i + 1]) {
+            tqo_diag_error(diag, "unit '%s' has no territory it may join (check --max-distance and locks)",
+                           P->unit_id ? P->unit_id[i] : "?");
+            st = TQO_ERR_INFEASIBLE;
+            goto fail;
+        }
+    int sweeps = 0;
+    double tw0 = wall_now();
+    if (warm) {
+        st = price_ascent(&W, &sweeps);
+        if (st != TQO_OK)
+            goto fail;
+    } else {
+        recompute_reduced(&W);
+    }
+
+    /* Which units are ambiguous: the gap between their best and second
+       best reduced cost over the candidates. */
+    gaps = malloc((size_t)n * sizeof(kv));
+    viol = malloc((size_t)n * sizeof(kv));
+    vj = malloc((size_t)n * sizeof(int));
+    vc = malloc((size_t)n * sizeof(double));
+    pu = malloc((size_t)n * sizeof(double));
+    pbest = malloc((size_t)n * sizeof(double));
+    pcb = malloc((size_t)n * sizeof(double));
+    prf = malloc((size_t)n * sizeof(double));
+    pjb = malloc((size_t)n * sizeof(int));
+    pbelow = malloc((size_t)n * sizeof(int));
+    if (!viol || !vj || !vc || !pu || !pbest || !pcb || !prf || !pjb || !pbelow)
+        goto nomem;
+    R.urow = calloc((size_t)n, sizeof(int));
+    R.fixed = malloc((size_t)n * sizeof(int));
+    R.first_col = calloc((size_t)n, sizeof(int));
+    R.fixload = calloc((size_t)p * nb, sizeof(double));
+    if (!gaps || !R.urow || !R.fixed || !R.first_col || !R.fixload || rlp_grow_cols(&R, 1024) != 0)
+        goto nomem;
+    int ng = 0;
+    for (int i = 0; i < n; i++) {
+        double b1 = INFINITY, b2 = INFINITY;
+        int j1 = -1;
+        for (int e = W.cs[i]; e < W.cs[i + 1]; e++) {
+            if (W.r[e] < b1) {
+                b2 = b1;
+                b1 = W.r[e];
+                j1 = W.ct[e];
+            } else if (W.r[e] < b2) {
+                b2 = W.r[e];
+            }
+        }
+        fix_unit(&W, &R, i, j1);
+        if (!W.inert[i] && isfinite(b2)) {
+            gaps[ng].k = b2 - b1;
+            gaps[ng].v = i;
+            ng++;
+        }
+    }
+    qsort(gaps, (size_t)ng, sizeof(kv), kv_cmp);
+
+    glpk_quiet();
+    R.lp = glp_create_prob();
+    glp_set_obj_dir(R.lp, GLP_MIN);
+    R.nrow_fixed = p * nb + (W.has_move ? 1 : 0);
+    glp_add_rows(R.lp, R.nrow_fixed);
+    /* Elastic slacks keep every restricted LP feasible, so its duals can
+       always be priced; a slack still used once nothing prices out (at any
+       penalty) means the model itself is infeasible. */
+    double penalty = 1.0;
+    for (int e = 0; e < W.cs[n]; e++)
+        if (W.cc[e] > penalty)
+            penalty = W.cc[e];
+    penalty *= 1e3;
+    int nslack = 2 * p * nb + (W.has_move ? 1 : 0);
+    int slack0 = glp_add_cols(R.lp, nslack);
+    if (rlp_grow_cols(&R, slack0 + nslack) != 0)
+        goto nomem;
+    for (int k = 0; k < p * nb; k++) {
+        int ind[2] = {0, k + 1};
+        double up[2] = {0, 1.0}, dn[2] = {0, -1.0};
+        glp_set_mat_col(R.lp, slack0 + 2 * k, 1, ind, up);
+        glp_set_mat_col(R.lp, slack0 + 2 * k + 1, 1, ind, dn);
+    }
+    if (W.has_move) {
+        int ind[2] = {0, p * nb + 1};
+        double dn[2] = {0, -1.0};
+        glp_set_mat_col(R.lp, slack0 + 2 * p * nb, 1, ind, dn);
+    }
+    for (int c = slack0; c < slack0 + nslack; c++) {
+        glp_set_col_bnds(R.lp, c, GLP_LO, 0.0, 0.0);
+        glp_set_obj_coef(R.lp, c, penalty);
+        R.col_unit[c] = -1;
+        R.col_terr[c] = -1;
+        R.next_col[c] = 0;
+    }
+    R.ncol = slack0 + nslack - 1;
+    R.keep_feasible = !all_free;
+    int nfree_target = all_free ? n : 4 * p * nb + 200;
+    int nfreed_gap = 0;
+    for (; nfreed_gap < ng && nfreed_gap < nfree_target; nfreed_gap++) {
+        int i = gaps[nfreed_gap].v;
+        if (free_unit(&W, &R, i, -1, 0) != 0)
+            goto nomem;
+    }
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.meth = GLP_DUALP;
+    parm.r_test = GLP_RT_FLIP;
+    parm.msg_lev = GLP_MSG_OFF;
+    int rounds = 0, lp_ok = 0, viol_rounds = 0;
+    double L_full = -INFINITY;
+    logf_(&W, "alloc: ascent %.3f s", wall_now() - tw0);
+    double t_simplex = 0, t_price = 0;
+    if (R.keep_feasible) {
+        /* Balance rows: the activity of the free units where they are;
+           out of bounds, the row's slack is basic instead. */
+        set_row_bounds(&W, &R);
+        double *act = calloc((size_t)p * nb + 1, sizeof(double));
+        if (!act)
+            goto nomem;
+        for (int c = 1; c <= R.ncol; c++) {
+            int i = R.col_unit[c];
+            if (i < 0 || glp_get_col_stat(R.lp, c) != GLP_BS)
+                continue;
+            int j = R.col_terr[c];
+            for (int b = 0; b < nb; b++)
+                act[j * nb + b] += Ab(&W, b, i);
+            if (W.has_move && is_moved(&W, i, j))
+                act[p * nb] += Ab(&W, 0, i);
+        }
+        for (int k = 0; k < p * nb; k++) {
+            double lo = W.lo[k] - R.fixload[k], hi = W.hi[k] - R.fixload[k];
+            int fx = glp_get_row_type(R.lp, k + 1) == GLP_FX;
+            if (act[k] > hi) {
+                glp_set_col_stat(R.lp, slack0 + 2 * k + 1, GLP_BS);
+                glp_set_row_stat(R.lp, k + 1, fx ? GLP_NS : GLP_NU);
+            } else if (act[k] < lo) {
+                glp_set_col_stat(R.lp, slack0 + 2 * k, GLP_BS);
+                glp_set_row_stat(R.lp, k + 1, fx ? GLP_NS : GLP_NL);
+            }
+        }
+        if (W.has_move && act[p * nb] > W.cap - R.fixmove) {
+            glp_set_col_stat(R.lp, slack0 + 2 * p * nb, GLP_BS);
+            glp_set_row_stat(R.lp, p * nb + 1, GLP_NU);
+        }
+        free(act);
+        parm.meth = GLP_PRIMAL;
+    }
+    while (rounds < MAX_ROUNDS) {
+        set_row_bounds(&W, &R);
+        double ts0 = wall_now();
+        int ret;
+        if (guarded_simplex(R.lp, &parm, &ret) != 0) {
+            R.lp = NULL; /* freed with GLPK's environment */
+            tqo_diag_error(diag, "GLPK failed inside the allocation LP");
+            st = TQO_ERR_SOLVER;
+            goto fail;
+        }
+        rounds++;
+        if (ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB) {
+            /* A bad warm basis: start again from the standard one. */
+            glp_std_basis(R.lp);
+            if (guarded_simplex(R.lp, &parm, &ret) != 0) {
+                R.lp = NULL;
+                tqo_diag_error(diag, "GLPK failed inside the allocation LP");
+                st = TQO_ERR_SOLVER;
+                goto fail;
+            }
+        }
+        t_simplex += wall_now() - ts0;
+        ts0 = wall_now();
+        if (ret != 0 || glp_get_status(R.lp) != GLP_OPT) {
+            st = TQO_ERR_SOLVER;
+            snprintf(x->status, sizeof x->status, "glpk error %d/%d", ret, glp_get_status(R.lp));
+            tqo_diag_error(diag, "allocation LP: GLPK returned %d (status %d)", ret, glp_get_status(R.lp));
+            goto fail;
+        }
+        {
+            /* Phase 1: while a slack is used, the duals are penalty prices
+               and pricing would free units wholesale. Free instead the
+               units nearest to the violated rows (a few rounds), then more
+               of the units nearest to a tie, and solve again. */
+            int nfix = 0;
+            double slack1 = 0;
+            for (int c = slack0; c < slack0 + nslack; c++)
+                slack1 += glp_get_col_prim(R.lp, c);
+            if (slack1 > 1e-9 && viol_rounds < 8) {
+                viol_rounds++;
+                nfix = free_for_violations(&W, &R, slack0);
+                if (nfix < 0)
+                    goto nomem;
+                logf_(&W, "alloc: round %d, slack %.3g: freed %d units near violated rows (simplex %.3f s)", rounds,
+                      slack1, nfix, t_simplex);
+                if (nfix > 0)
+                    continue;
+            }
+            if (slack1 > 1e-9 && nfreed_gap < ng) {
+                /* More of the units closest to a tie, doubling each time. */
+                int target = 2 * nfreed_gap;
+                for (; nfreed_gap < ng && nfreed_gap < target; nfreed_gap++) {
+                    int i = gaps[nfreed_gap].v;
+                    if (R.fixed[i] >= 0) {
+                        if (free_unit(&W, &R, i, -1, 0) != 0)
+                            goto nomem;
+                        nfix++;
+                    }
+                }
+                logf_(&W, "alloc: round %d, slack %.3g: freed %d more units near ties (simplex %.3f s)", rounds, slack1,
+                      nfix, t_simplex);
+                continue;
+            }
+            if (slack1 > 1e-9) {
+                nfix = free_for_violations(&W, &R, slack0);
+                if (nfix < 0)
+                    goto nomem;
+                logf_(&W, "alloc: round %d, slack %.3g: freed %d units near violated rows", rounds, slack1, nfix);
+                if (nfix > 0)
+                    continue;
+            }
+        }
+        /* Duals in Lagrangian sign: GLPK's row dual y gives pi = -y. */
+        for (int k = 0; k < p * nb; k++)
+            W.pi[k] = -glp_get_row_dual(R.lp, k + 1);
+        W.nu = W.has_move ? -glp_get_row_dual(R.lp, p * nb + 1) : 0;
+        if (W.nu < 0)
+            W.nu = 0;
+        /* Full pricing over every allowed pair, and the bound: the
+           O(n p) pass, in parallel over units. Each unit writes only its
+           own slots and the sums are taken in unit order afterwards, so
+           the result is the same for any number of threads. */
+        int added = 0, freed_now = 0, nviol = 0;
+        double sum_min = 0;
+        for (int i = 0; i < n; i++)
+            pu[i] = R.urow[i] ? glp_get_row_dual(R.lp, R.urow[i]) : 0;
+        int nth = P->threads > 0 ? P->threads : 1;
+        double pmin[TQO_MAX_BALANCE], pmax[TQO_MAX_BALANCE];
+        price_range(&W, pmin, pmax);
+        /* Each unit's best territory, scanning the centres outward along
+           the axis until their distance alone rules the rest out (equal
+           reduced costs: the lowest territory index, as a full scan). */
+#pragma omp parallel for schedule(static) num_threads(nth)
+        for (int i = 0; i < n; i++) {
+            double best = INFINITY, rf = INFINITY, cb = 0, delta;
+            double wi = P->w[i] / W.cscale, fl = price_floor(&W, i, pmin, pmax);
+            int jb = -1, prune = wi >= 0, j;
+            scan_it it;
+            scan_start(&W, i, &it);
+            while ((j = scan_next(&W, &it, &delta)) >= 0) {
+                if (prune && beyond(&W, wi, fl, delta, best))
+                    break;
+                double d2 = wd2(&W, i, j);
+                if (!allowed_d2(P, i, j, d2))
+                    continue;
+                double c = cost_d2(P, i, j, d2) / W.cscale;
+                double r = reduced(&W, i, j, c);
+                if (r < best || (r == best && j < jb)) {
+                    best = r;
+                    jb = j;
+                    cb = c;
+                }
+            }
+            if (R.fixed[i] >= 0) {
+                int jf = R.fixed[i];
+                double d2 = wd2(&W, i, jf);
+                if (allowed_d2(P, i, jf, d2))
+                    rf = reduced(&W, i, jf, cost_d2(P, i, jf, d2) / W.cscale);
+            }
+            pbest[i] = best;
+            pjb[i] = jb;
+            pcb[i] = cb;
+            prf[i] = rf;
+            /* some column prices below the unit's row dual: the best does */
+            pbelow[i] = R.urow[i] && best < pu[i] - PRICE_TOL;
+        }
+        for (int i = 0; i < n; i++) {
+            sum_min += pbest[i];
+            if (!W.inert[i] && R.urow[i] && pbelow[i]) {
+                /* a free unit with improving columns: add the missing ones */
+                for (int j = 0; j < p; j++) {
+                    double d2 = wd2(&W, i, j);
+                    if (!allowed_d2(P, i, j, d2))
+                        continue;
+                    double c = cost_d2(P, i, j, d2) / W.cscale;
+                    if (reduced(&W, i, j, c) < pu[i] - PRICE_TOL && !has_col(&R, i, j)) {
+                        if (add_col(&W, &R, i, j, c) != 0)
+                            goto nomem;
+                        added++;
+                    }
+                }
+            }
+            if (!W.inert[i] && R.fixed[i] >= 0 && prf[i] > pbest[i] + PRICE_TOL) {
+                viol[nviol].k = -(prf[i] - pbest[i]);
+                viol[nviol].v = i;
+                vj[i] = pjb[i];
+                vc[i] = pcb[i];
+                nviol++;
+            }
+        }
+        /* Duals of a restricted LP can be poor where its free units are
+           few: many fixed units then seem misplaced, most of them only
+           because of those duals. Free the worst few first; the next LP's
+           duals tell about the rest. */
+        if (nviol) {
+            qsort(viol, (size_t)nviol, sizeof(kv), kv_cmp);
+            int nfree_now = glp_get_num_rows(R.lp) - R.nrow_fixed;
+            int lim = nfree_now > 200 ? nfree_now : 200;
+            for (int q = 0; q < nviol && q < lim; q++) {
+                int i = viol[q].v;
+                if (free_unit(&W, &R, i, vj[i], vc[i]) != 0)
+                    goto nomem;
+                freed_now++;
+            }
+            nviol = 0;
+        }
+        t_price += wall_now() - ts0;
+        double L = sum_min;
+        for (int k = 0; k < p * nb; k++)
+            L -= W.pi[k] > 0 ? W.pi[k] * W.hi[k] : W.pi[k] * W.lo[k];
+        if (W.has_move)
+            L -= W.nu * W.cap;
+        if (L > L_full)
+            L_full = L;
+        double slack = 0;
+        for (int c = slack0; c < slack0 + nslack; c++)
+            slack += glp_get_col_prim(R.lp, c);
+        logf_(&W, "alloc: round %d, %d free units, %d columns, LP %.9g, bound %.9g, slack %.3g, +%d columns, +%d freed "
+              "(simplex %.3f s)",
+              rounds, glp_get_num_rows(R.lp) - R.nrow_fixed, R.ncol, glp_get_obj_val(R.lp) * W.cscale,
+              L * W.cscale, slack, added, freed_now, t_simplex);
+        if (added == 0 && freed_now == 0) {
+            if (slack <= 1e-9) {
+                lp_ok = 1;
+                break;
+            }
+            if (penalty >= 1e12) {
+                st = TQO_ERR_INFEASIBLE;
+                for (int k = 0; k < p * nb; k++) {
+                    double s_up = glp_get_col_prim(R.lp, slack0 + 2 * k);
+                    double s_dn = glp_get_col_prim(R.lp, slack0 + 2 * k + 1);
+                    int j = k / nb, b = k % nb;
+                    if (s_up > 1e-9)
+                        tqo_diag_error(diag, "territory '%s' cannot reach its lower bound of balanced measure %d "
+                                       "(short by %.6g)", P->territory_id ? P->territory_id[j] : "?", b + 1,
+                                       s_up * W.ascale[b]);
+                    if (s_dn > 1e-9)
+                        tqo_diag_error(diag, "territory '%s' cannot stay within its upper bound of balanced measure %d "
+                                       "(over by %.6g)", P->territory_id ? P->territory_id[j] : "?", b + 1,
+                                       s_dn * W.ascale[b]);
+                }
+                if (W.has_move && glp_get_col_prim(R.lp, slack0 + 2 * p * nb) > 1e-9)
+                    tqo_diag_error(diag, "the cap on moves cannot be met together with balance (over by %.6g)",
+                                   glp_get_col_prim(R.lp, slack0 + 2 * p * nb) * W.ascale[0]);
+                goto fail;
+            }
+            penalty *= 100;
+            for (int c = slack0; c < slack0 + nslack; c++)
+                glp_set_obj_coef(R.lp, c, penalty);
+            continue;
+        }
+    }
+    if (!lp_ok) {
+        snprintf(x->status, sizeof x->status, "round limit");
+        tqo_diag_warning(diag, "allocation LP: pricing stopped after %d rounds; the bound is still valid", rounds);
+    } else {
+        snprintf(x->status, sizeof x->status, "optimal");
+    }
+
+    /* The solution: LP columns for free units, whole units for fixed ones. */
+    x->n = n;
+    x->start = malloc((size_t)(n + 1) * sizeof(int));
+    int cap = n + R.ncol + 1;
+    x->terr = malloc((size_t)cap * sizeof(int));
+    x->share = malloc((size_t)cap * sizeof(double));
+    if (!x->start || !x->terr || !x->share)
+        goto nomem;
+    int m = 0;
+    double obj = 0;
+    for (int i = 0; i < n; i++) {
+        x->start[i] = m;
+        if (R.fixed[i] >= 0) {
+            x->terr[m] = R.fixed[i];
+            x->share[m] = 1.0;
+            m++;
+            continue;
+        }
+        double sum = 0;
+        int m0 = m;
+        for (int c = R.first_col[i]; c; c = R.next_col[c]) {
+            double v = glp_get_col_prim(R.lp, c);
+            if (v > 1e-9) {
+                x->terr[m] = R.col_terr[c];
+                x->share[m] = v;
+                sum += v;
+                m++;
+            }
+        }
+        if (m == m0) { /* cannot happen with a feasible LP; keep it whole */
+            x->terr[m] = W.ct[W.cs[i]];
+            x->share[m] = 1.0;
+            m++;
+            continue;
+        }
+        for (int k = m0; k < m; k++)
+            x->share[k] /= sum;
+        /* Sorted by territory for stable output. */
+        for (int a = m0 + 1; a < m; a++)
+            for (int b2 = a; b2 > m0 && x->terr[b2 - 1] > x->terr[b2]; b2--) {
+                int t = x->terr[b2];
+                x->terr[b2] = x->terr[b2 - 1];
+                x->terr[b2 - 1] = t;
+                double s2 = x->share[b2];
+                x->share[b2] = x->share[b2 - 1];
+                x->share[b2 - 1] = s2;
+            }
+        if (m - m0 == 1)
+            x->share[m0] = 1.0;
+    }
+    x->start[n] = m;
+    for (int i = 0; i < n; i++)
+        for (int k = x->start[i]; k < x->start[i + 1]; k++)
+            obj += x->share[k] * alloc_cost(P, i, x->terr[k]);
+    x->objective = obj;
+    x->lower_bound = L_full * W.cscale;
+    x->rounds = rounds;
+    if (prices) {
+        for (int j = 0; j < p; j++)
+            for (int b = 0; b < nb; b++)
+                prices[j * nb + b] = W.pi[j * nb + b] * W.cscale / W.ascale[b];
+        prices[p * nb] = W.has_move ? W.nu * W.cscale / W.ascale[0] : 0;
+    }
+    logf_(&W, "alloc: simplex %.3f s, pricing %.3f s", t_simplex, t_price);
+    logf_(&W, "alloc: %s after %d rounds (%d sweeps), objective %.9g, bound %.9g, %.3f s, n=%d", x->status, rounds,
+          sweeps, x->objective, x->lower_bound, (double)(clock() - clock0) / CLOCKS_PER_SEC, n);
+    goto done;
+nomem:
+    st = TQO_ERR_NOMEM;
+    tqo_diag_error(diag, "out of memory in the allocation LP");
+fail:
+    alloc_solution_free(x);
+    if (st == TQO_ERR_INFEASIBLE)
+        snprintf(x->status, sizeof x->status, "infeasible");
+done:
+    if (R.lp)
+        glp_delete_prob(R.lp);
+    free(R.urow);
+    free(R.fixed);
+    free(R.first_col);
+    free(R.next_col);
+    free(R.col_unit);
+    free(R.col_terr);
+    free(R.fixload);
+    free(gaps);
+    free(viol);
+    free(vj);
+    free(vc);
+    free(pu);
+    free(pbest);
+    free(pcb);
+    free(prf);
+    free(pjb);
+    free(pbelow);
+    work_free(&W);
+    return st;
+}

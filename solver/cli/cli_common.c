@@ -1,0 +1,98 @@
+/* Shared pieces of the tqo command line. */
+#include "cli/cli_common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_print_diag(const tqo_diag *d)
+{
+    for (int i = 0; i < d->n_msgs; i++)
+        fprintf(stderr, "tqo: %s: %s\n", d->is_error[i] ? "error" : "warning", d->msgs[i]);
+}
+
+int cli_exit_code(tqo_status st)
+{
+    switch (st) {
+    case TQO_OK: return CLI_EXIT_OK;
+    case TQO_ERR_INPUT:
+    case TQO_ERR_ARG: return CLI_EXIT_INPUT;
+    default: return CLI_EXIT_FAIL;
+    }
+}
+
+void cli_log(void *ctx, tqo_log_level level, const char *msg)
+{
+    const cli_common *c = ctx;
+    if (level >= TQO_LOG_INFO && c && c->quiet)
+        return;
+    if (level == TQO_LOG_DEBUG && !(c && c->verbose))
+        return;
+    const char *tag = level == TQO_LOG_ERROR ? "error: " : level == TQO_LOG_WARNING ? "warning: " : "";
+    fprintf(stderr, "tqo: %s%s\n", tag, msg);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tqo: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return CLI_EXIT_INPUT;
+}
+
+int cli_parse_int(const char *opt, const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end) {
+        cli_usage_error("option '%s': '%s' is not an integer", opt, s);
+        return -1;
+    }
+    if (v < min || v > max) {
+        cli_usage_error("option '%s': %ld is out of range [%ld, %ld]", opt, v, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(const char *opt, const char *s, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) {
+        cli_usage_error("option '%s': '%s' is not a number", opt, s);
+        return -1;
+    }
+    if (v < min || v > max) {
+        cli_usage_error("option '%s': %g is out of range [%g, %g]", opt, v, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u64(const char *opt, const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-') {
+        cli_usage_error("option '%s': '%s' must not be negative", opt, s);
+        return -1;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end) {
+        cli_usage_error("option '%s': '%s' is not a non-negative integer", opt, s);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}

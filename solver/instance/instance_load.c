@@ -1,0 +1,1192 @@
+/*
+ * Loading an instance folder: units.csv, then territories.csv,
+ * adjacency.csv, locks.csv and history.csv where present. Every check names
+ * the file, line and column; errors are collected (a few per file, then a
+ * count) so that one run shows what is wrong, and nothing is returned
+ * unless the whole instance is valid.
+ */
+#include "util/csv_reader.h"
+#include "instance/instance_commdis.h"
+#include "util/path.h"
+#include "util/strmap.h"
+#include "tqo.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* Cells of history kept dense; beyond this the periods span is unreasonable. */
+#define MAX_HISTORY_CELLS 400000000L
+
+void tqo_load_settings_default(tqo_load_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->format = TQO_FORMAT_AUTO;
+}
+
+const char *tqo_format_name(tqo_format f)
+{
+    return f == TQO_FORMAT_COMMDIS ? "commdis" : f == TQO_FORMAT_TQO ? "tqo" : "auto";
+}
+
+int tqo_format_parse(const char *s, tqo_format *f)
+{
+    static const tqo_format all[] = {TQO_FORMAT_AUTO, TQO_FORMAT_TQO, TQO_FORMAT_COMMDIS};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++)
+        if (strcasecmp(s, tqo_format_name(all[k])) == 0) {
+            *f = all[k];
+            return 1;
+        }
+    return 0;
+}
+
+
+static int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Finds the first of several accepted names for a column. */
+static int col_any(const csv_file *f, const char *const *names)
+{
+    for (; *names; names++) {
+        int c = csv_col(f, *names);
+        if (c >= 0)
+            return c;
+    }
+    return -1;
+}
+
+static const char *const LAT_NAMES[] = {"lat", "latitude", NULL};
+static const char *const LON_NAMES[] = {"lon", "lng", "long", "longitude", NULL};
+static const char *const X_NAMES[] = {"x", NULL};
+static const char *const Y_NAMES[] = {"y", NULL};
+
+/* "0123" is a code, not a number: such columns stay labels. */
+static int looks_like_code(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '+' || *s == '-')
+        s++;
+    return s[0] == '0' && isdigit((unsigned char)s[1]);
+}
+
+/* ------------------------------------------------------------------ */
+/* A table of raw rows, for files whose columns are typed after reading */
+
+typedef struct table {
+    int n_cols;
+    int n_rows, cap_rows;
+    long *line;
+    size_t *off;        /* n_rows * n_cols offsets into text */
+    char *text;
+    size_t text_len, text_cap;
+} table;
+
+static void table_free(table *t)
+{
+    free(t->line);
+    free(t->off);
+    free(t->text);
+    memset(t, 0, sizeof *t);
+}
+
+static const char *cell(const table *t, int row, int col)
+{
+    return t->text + t->off[(size_t)row * (size_t)t->n_cols + (size_t)col];
+}
+
+static int table_row(void *ctx, csv_file *f, const csv_row *row)
+{
+    table *t = ctx;
+    t->n_cols = f->n_cols;
+    if (t->n_rows == t->cap_rows) {
+        int cap = t->cap_rows ? 2 * t->cap_rows : 1024;
+        long *l = realloc(t->line, (size_t)cap * sizeof *l);
+        if (!l)
+            goto nomem;
+        t->line = l;
+        size_t *o = realloc(t->off, (size_t)cap * (size_t)t->n_cols * sizeof *o);
+        if (!o)
+            goto nomem;
+        t->off = o;
+        t->cap_rows = cap;
+    }
+    size_t need = 0;
+    for (int i = 0; i < row->n; i++)
+        need += row->len[i] + 1;
+    if (t->text_len + need > t->text_cap) {
+        size_t cap = t->text_cap ? t->text_cap : 1 << 16;
+        while (cap < t->text_len + need)
+            cap *= 2;
+        char *s = realloc(t->text, cap);
+        if (!s)
+            goto nomem;
+        t->text = s;
+        t->text_cap = cap;
+    }
+    for (int i = 0; i < row->n; i++) {
+        t->off[(size_t)t->n_rows * (size_t)t->n_cols + (size_t)i] = t->text_len;
+        memcpy(t->text + t->text_len, row->field[i], row->len[i] + 1);
+        t->text_len += row->len[i] + 1;
+    }
+    t->line[t->n_rows++] = row->line;
+    return 0;
+nomem:
+    csv_file_error(f, row->line, NULL, "out of memory");
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Coordinates                                                         */
+
+typedef struct coord_cols {
+    tqo_coords kind;
+    int cx, cy;   /* columns of x/lon and y/lat, or -1 */
+} coord_cols;
+
+/* Finds x,y or lat,lon among the columns; reports half pairs and both. */
+static int find_coords(csv_file *f, coord_cols *cc)
+{
+    int lat = col_any(f, LAT_NAMES), lon = col_any(f, LON_NAMES);
+    int x = col_any(f, X_NAMES), y = col_any(f, Y_NAMES);
+    cc->kind = TQO_COORDS_NONE;
+    cc->cx = cc->cy = -1;
+    if ((lat >= 0) != (lon >= 0)) {
+        csv_file_error(f, 1, lat >= 0 ? f->cols[lat] : f->cols[lon], "has no partner column ('%s' needs '%s')",
+                       lat >= 0 ? f->cols[lat] : f->cols[lon], lat >= 0 ? "lon" : "lat");
+        return -1;
+    }
+    if ((x >= 0) != (y >= 0)) {
+        csv_file_error(f, 1, x >= 0 ? "x" : "y", "has no partner column ('%s' needs '%s')",
+                       x >= 0 ? "x" : "y", x >= 0 ? "y" : "x");
+        return -1;
+    }
+    if (lat >= 0 && x >= 0) {
+        csv_file_error(f, 1, NULL, "both x,y and lat,lon columns: keep one pair of coordinates");
+        return -1;
+    }
+    if (lat >= 0) {
+        cc->kind = TQO_COORDS_LATLON;
+        cc->cx = lon;
+        cc->cy = lat;
+    } else if (x >= 0) {
+        cc->kind = TQO_COORDS_XY;
+        cc->cx = x;
+        cc->cy = y;
+    }
+    return 0;
+}
+
+/* Parses one coordinate value; 0 ok. is_lat/is_lon select range checks. */
+static int parse_coord(csv_file *f, long line, const char *col, const char *s, tqo_coords kind, int is_y,
+                       double *out)
+{
+    int r = csv_parse_number(s, out);
+    if (r == 1) {
+        if (!*s)
+            csv_file_error(f, line, col, "empty value (a coordinate is needed)");
+        else
+            csv_file_error(f, line, col, "'%s' is not a number", s);
+        return -1;
+    }
+    if (r == 2) {
+        csv_file_error(f, line, col, "'%s' is not a finite number", s);
+        return -1;
+    }
+    if (kind == TQO_COORDS_LATLON) {
+        double lim = is_y ? 90.0 : 180.0;
+        if (*out < -lim || *out > lim) {
+            csv_file_error(f, line, col, "%s is out of range [%g, %g]", s, -lim, lim);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Parses a non-negative finite measure; 0 ok. */
+static int parse_measure(csv_file *f, long line, const char *col, const char *s, double *out)
+{
+    int r = csv_parse_number(s, out);
+    if (r == 1) {
+        if (!*s)
+            csv_file_error(f, line, col, "empty value (write 0 for none)");
+        else
+            csv_file_error(f, line, col, "'%s' is not a number", s);
+        return -1;
+    }
+    if (r == 2) {
+        csv_file_error(f, line, col, "'%s' is not a finite number", s);
+        return -1;
+    }
+    if (*out < 0) {
+        csv_file_error(f, line, col, "'%s' is negative", s);
+        return -1;
+    }
+    if (*out == 0)
+        *out = 0; /* no negative zero in output */
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* units.csv                                                           */
+
+typedef struct loader {
+    tqo_instance *inst;
+    tqo_diag *diag;
+    const tqo_load_settings *s;
+    const char *dir;
+    strmap units;          /* unit id -> index */
+    strmap terrs;          /* territory id -> index */
+    int terr_cap;
+    char **current_raw;    /* 'current' strings until territories are known */
+    long *unit_line;
+    char *units_path;
+    int territories_ok;
+} loader;
+
+static int add_territory(loader *L, const char *id)
+{
+    tqo_instance *inst = L->inst;
+    if (inst->n_territories == L->terr_cap) {
+        int cap = L->terr_cap ? 2 * L->terr_cap : 16;
+        char **t = realloc(inst->territory_id, (size_t)cap * sizeof *t);
+        if (!t)
+            return -1;
+        inst->territory_id = t;
+        L->terr_cap = cap;
+    }
+    inst->territory_id[inst->n_territories] = strdup(id);
+    if (!inst->territory_id[inst->n_territories])
+        return -1;
+    if (strmap_put(&L->terrs, inst->territory_id[inst->n_territories], inst->n_territories) == -2)
+        return -1;
+    return inst->n_territories++;
+}
+
+static tqo_status load_units(loader *L)
+{
+    tqo_instance *inst = L->inst;
+    csv_file f;
+    L->units_path = path_join(L->dir, "units.csv");
+    if (!L->units_path)
+        return TQO_ERR_NOMEM;
+    csv_file_init(&f, L->units_path, L->diag);
+    table t;
+    memset(&t, 0, sizeof t);
+    tqo_status st = csv_read(&f, table_row, &t);
+    if (st != TQO_OK)
+        goto done;
+    int cid = csv_col(&f, "unit_id");
+    if (cid < 0) {
+        csv_file_error(&f, 1, "unit_id", "missing from the header");
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    coord_cols cc;
+    if (find_coords(&f, &cc) != 0) {
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    int ccur = csv_col(&f, "current");
+    if (t.n_rows == 0) {
+        csv_file_error(&f, 0, NULL, "has a header but no units");
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    int n = t.n_rows;
+    inst->n_units = n;
+    inst->coords = cc.kind;
+    inst->unit_id = calloc((size_t)n, sizeof *inst->unit_id);
+    L->unit_line = malloc((size_t)n * sizeof *L->unit_line);
+    if (!inst->unit_id || !L->unit_line || strmap_init(&L->units, (size_t)n) != 0)
+        goto nomem;
+    memcpy(L->unit_line, t.line, (size_t)n * sizeof *L->unit_line);
+    for (int i = 0; i < n; i++) {
+        const char *id = cell(&t, i, cid);
+        inst->unit_id[i] = strdup(id);
+        if (!inst->unit_id[i])
+            goto nomem;
+        if (!*id) {
+            csv_file_error(&f, t.line[i], "unit_id", "empty id");
+            continue;
+        }
+        int prev = strmap_put(&L->units, inst->unit_id[i], i);
+        if (prev == -2)
+            goto nomem;
+        if (prev >= 0)
+            csv_file_error(&f, t.line[i], "unit_id", "duplicate id '%s' (first on line %ld)", id, t.line[prev]);
+    }
+    if (cc.kind != TQO_COORDS_NONE) {
+        inst->x = malloc((size_t)n * sizeof(double));
+        inst->y = malloc((size_t)n * sizeof(double));
+        if (!inst->x || !inst->y)
+            goto nomem;
+        for (int i = 0; i < n; i++) {
+            parse_coord(&f, t.line[i], f.cols[cc.cy], cell(&t, i, cc.cy), cc.kind, 1, &inst->y[i]);
+            parse_coord(&f, t.line[i], f.cols[cc.cx], cell(&t, i, cc.cx), cc.kind, 0, &inst->x[i]);
+        }
+    }
+    if (ccur >= 0) {
+        L->current_raw = calloc((size_t)n, sizeof *L->current_raw);
+        if (!L->current_raw)
+            goto nomem;
+        for (int i = 0; i < n; i++)
+            if (!(L->current_raw[i] = strdup(cell(&t, i, ccur))))
+                goto nomem;
+    }
+    /* Every other column is a measure when it is mostly numbers and holds
+       no zero-padded codes, else a label kept as text. */
+    inst->measures = calloc((size_t)f.n_cols, sizeof *inst->measures);
+    inst->labels = calloc((size_t)f.n_cols, sizeof *inst->labels);
+    if (!inst->measures || !inst->labels)
+        goto nomem;
+    for (int c = 0; c < f.n_cols; c++) {
+        if (c == cid || c == cc.cx || c == cc.cy || c == ccur)
+            continue;
+        int numeric = 0, nonempty = 0, code = 0;
+        for (int i = 0; i < n; i++) {
+            const char *s = cell(&t, i, c);
+            if (!*s)
+                continue;
+            nonempty++;
+            double v;
+            if (csv_parse_number(s, &v) != 1)
+                numeric++;
+            if (looks_like_code(s))
+                code = 1;
+        }
+        if (!code && nonempty > 0 && 2 * numeric > nonempty) {
+            tqo_measure *m = &inst->measures[inst->n_measures++];
+            m->name = strdup(f.cols[c]);
+            m->value = malloc((size_t)n * sizeof(double));
+            if (!m->name || !m->value)
+                goto nomem;
+            for (int i = 0; i < n; i++)
+                if (parse_measure(&f, t.line[i], f.cols[c], cell(&t, i, c), &m->value[i]) != 0)
+                    m->value[i] = 0;
+        } else {
+            tqo_label *l = &inst->labels[inst->n_labels++];
+            l->name = strdup(f.cols[c]);
+            l->value = calloc((size_t)n, sizeof(char *));
+            if (!l->name || !l->value)
+                goto nomem;
+            for (int i = 0; i < n; i++)
+                if (!(l->value[i] = strdup(cell(&t, i, c))))
+                    goto nomem;
+        }
+    }
+    st = f.n_errors ? TQO_ERR_INPUT : TQO_OK;
+    goto done;
+nomem:
+    csv_file_error(&f, 0, NULL, "out of memory");
+    st = TQO_ERR_NOMEM;
+done:
+    csv_file_finish(&f);
+    csv_file_free(&f);
+    table_free(&t);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* territories.csv                                                     */
+
+static tqo_status load_territories(loader *L, const char *path)
+{
+    tqo_instance *inst = L->inst;
+    csv_file f;
+    csv_file_init(&f, path, L->diag);
+    table t;
+    memset(&t, 0, sizeof t);
+    tqo_status st = csv_read(&f, table_row, &t);
+    if (st != TQO_OK)
+        goto done;
+    int cid = csv_col(&f, "territory_id");
+    if (cid < 0) {
+        csv_file_error(&f, 1, "territory_id", "missing from the header");
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    coord_cols cc;
+    if (find_coords(&f, &cc) != 0) {
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    if (cc.kind != TQO_COORDS_NONE && cc.kind != inst->coords) {
+        const char *have = cc.kind == TQO_COORDS_XY ? "x,y" : "lat,lon";
+        if (inst->coords == TQO_COORDS_NONE)
+            csv_file_error(&f, 1, NULL, "home bases in %s, but units.csv has no coordinates", have);
+        else
+            csv_file_error(&f, 1, NULL, "home bases in %s, but units.csv uses %s", have,
+                           inst->coords == TQO_COORDS_XY ? "x,y" : "lat,lon");
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    int ccap = csv_col(&f, "capacity"), cramp = csv_col(&f, "ramp");
+    int creg = csv_col(&f, "region"), crep = csv_col(&f, "rep");
+    int n = t.n_rows;
+    if (n == 0) {
+        csv_file_error(&f, 0, NULL, "has a header but no territories");
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    inst->has_territories_file = 1;
+    inst->home_x = malloc((size_t)n * sizeof(double));
+    inst->home_y = malloc((size_t)n * sizeof(double));
+    inst->capacity = malloc((size_t)n * sizeof(double));
+    inst->ramp = malloc((size_t)n * sizeof(double));
+    if (creg >= 0 && !(inst->region = calloc((size_t)n, sizeof(char *))))
+        goto nomem;
+    if (crep >= 0 && !(inst->rep = calloc((size_t)n, sizeof(char *))))
+        goto nomem;
+    if (!inst->home_x || !inst->home_y || !inst->capacity || !inst->ramp)
+        goto nomem;
+    for (int i = 0; i < n; i++) {
+        long line = t.line[i];
+        const char *id = cell(&t, i, cid);
+        if (!*id) {
+            csv_file_error(&f, line, "territory_id", "empty id");
+            continue;
+        }
+        int prev = strmap_get(&L->terrs, id);
+        if (prev >= 0) {
+            csv_file_error(&f, line, "territory_id", "duplicate id '%s' (first on line %ld)", id, t.line[prev]);
+            continue;
+        }
+        int k = add_territory(L, id);
+        if (k < 0)
+            goto nomem;
+        inst->home_x[k] = inst->home_y[k] = NAN;
+        inst->capacity[k] = 1.0;
+        inst->ramp[k] = 1.0;
+        if (cc.kind != TQO_COORDS_NONE) {
+            const char *sx = cell(&t, i, cc.cx), *sy = cell(&t, i, cc.cy);
+            if (*sx || *sy) { /* both empty: no home base for this territory */
+                int bad = parse_coord(&f, line, f.cols[cc.cy], sy, cc.kind, 1, &inst->home_y[k]);
+                bad |= parse_coord(&f, line, f.cols[cc.cx], sx, cc.kind, 0, &inst->home_x[k]);
+                if (bad)
+                    inst->home_x[k] = inst->home_y[k] = NAN;
+                else
+                    inst->n_homes++;
+            }
+        }
+        if (ccap >= 0 && *cell(&t, i, ccap)) {
+            double v;
+            if (parse_measure(&f, line, "capacity", cell(&t, i, ccap), &v) == 0) {
+                if (v <= 0)
+                    csv_file_error(&f, line, "capacity", "'%s' must be positive", cell(&t, i, ccap));
+                else
+                    inst->capacity[k] = v;
+            }
+        }
+        if (cramp >= 0 && *cell(&t, i, cramp)) {
+            double v;
+            if (parse_measure(&f, line, "ramp", cell(&t, i, cramp), &v) == 0) {
+                if (v > 1)
+                    csv_file_error(&f, line, "ramp", "'%s' is out of range [0, 1]", cell(&t, i, cramp));
+                else
+                    inst->ramp[k] = v;
+            }
+        }
+        if (creg >= 0 && !(inst->region[k] = strdup(cell(&t, i, creg))))
+            goto nomem;
+        if (crep >= 0 && !(inst->rep[k] = strdup(cell(&t, i, crep))))
+            goto nomem;
+    }
+    /* Other columns are kept as text labels of the territory. */
+    int nl = 0;
+    for (int c = 0; c < f.n_cols; c++)
+        nl += !(c == cid || c == cc.cx || c == cc.cy || c == ccap || c == cramp || c == creg || c == crep);
+    if (nl && f.n_errors == 0) {
+        inst->territory_labels = calloc((size_t)nl, sizeof *inst->territory_labels);
+        if (!inst->territory_labels)
+            goto nomem;
+        for (int c = 0; c < f.n_cols; c++) {
+            if (c == cid || c == cc.cx || c == cc.cy || c == ccap || c == cramp || c == creg || c == crep)
+                continue;
+            tqo_label *l = &inst->territory_labels[inst->n_territory_labels++];
+            l->name = strdup(f.cols[c]);
+            l->value = calloc((size_t)inst->n_territories, sizeof(char *));
+            if (!l->name || !l->value)
+                goto nomem;
+            for (int i = 0; i < n; i++)
+                if (!(l->value[i] = strdup(cell(&t, i, c))))
+                    goto nomem;
+        }
+    }
+    st = f.n_errors ? TQO_ERR_INPUT : TQO_OK;
+    goto done;
+nomem:
+    csv_file_error(&f, 0, NULL, "out of memory");
+    st = TQO_ERR_NOMEM;
+done:
+    csv_file_finish(&f);
+    csv_file_free(&f);
+    table_free(&t);
+    return st;
+}
+
+/* Resolves 'current' to territory indices. Without territories.csv the
+   territories are the distinct values in order of first appearance. */
+static tqo_status resolve_current(loader *L)
+{
+    tqo_instance *inst = L->inst;
+    if (!L->current_raw)
+        return TQO_OK;
+    csv_file f;
+    csv_file_init(&f, L->units_path, L->diag);
+    inst->current = malloc((size_t)inst->n_units * sizeof(int));
+    if (!inst->current)
+        return TQO_ERR_NOMEM;
+    for (int i = 0; i < inst->n_units; i++) {
+        const char *s = L->current_raw[i];
+        int k = -1;
+        if (*s) {
+            k = strmap_get(&L->terrs, s);
+            if (k < 0 && !inst->has_territories_file) {
+                k = add_territory(L, s);
+                if (k < 0)
+                    return TQO_ERR_NOMEM;
+            } else if (k < 0) {
+                csv_file_error(&f, L->unit_line[i], "current", "unknown territory '%s' (not in territories.csv)",
+                               s);
+            }
+        }
+        inst->current[i] = k;
+    }
+    csv_file_finish(&f);
+    return f.n_errors ? TQO_ERR_INPUT : TQO_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* adjacency.csv                                                       */
+
+typedef struct edge_acc {
+    loader *L;
+    int n, cap;
+    int *u, *v;
+    long *line;
+    int ca, cb;
+    int last_a;
+} edge_acc;
+
+static int edge_row(void *ctx, csv_file *f, const csv_row *row)
+{
+    edge_acc *E = ctx;
+    if (E->ca < 0) {
+        E->ca = csv_col(f, "unit_a");
+        E->cb = csv_col(f, "unit_b");
+        if (E->ca < 0 || E->cb < 0) {
+            csv_file_error(f, 1, E->ca < 0 ? "unit_a" : "unit_b", "missing from the header (expected unit_a,unit_b)");
+            return 1;
+        }
+    }
+    const char *a = row->field[E->ca], *b = row->field[E->cb];
+    int ua = E->last_a >= 0 && strcmp(E->L->inst->unit_id[E->last_a], a) == 0 ? E->last_a
+                                                                           : strmap_get(&E->L->units, a);
+    int ub = strmap_get(&E->L->units, b);
+    E->last_a = ua;
+    if (ua < 0)
+        csv_file_error(f, row->line, f->cols[E->ca], "unknown unit '%s' (not in units.csv)", a);
+    if (ub < 0)
+        csv_file_error(f, row->line, f->cols[E->cb], "unknown unit '%s' (not in units.csv)", b);
+    if (ua < 0 || ub < 0)
+        return 0;
+    if (ua == ub) {
+        csv_file_error(f, row->line, NULL, "self-loop: unit '%s' is listed as its own neighbour", a);
+        return 0;
+    }
+    if (E->n == E->cap) {
+        int cap = E->cap ? 2 * E->cap : 4096;
+        int *nu = realloc(E->u, (size_t)cap * sizeof(int));
+        if (!nu)
+            return 1;
+        E->u = nu;
+        int *nv = realloc(E->v, (size_t)cap * sizeof(int));
+        if (!nv)
+            return 1;
+        E->v = nv;
+        long *nl = realloc(E->line, (size_t)cap * sizeof(long));
+        if (!nl)
+            return 1;
+        E->line = nl;
+        E->cap = cap;
+    }
+    E->u[E->n] = ua < ub ? ua : ub;
+    E->v[E->n] = ua < ub ? ub : ua;
+    E->line[E->n] = row->line;
+    E->n++;
+    return 0;
+}
+
+static _Thread_local int *sort_keys_u, *sort_keys_v;
+static _Thread_local long *sort_keys_line;
+static int edge_cmp(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    if (sort_keys_u[a] != sort_keys_u[b])
+        return sort_keys_u[a] < sort_keys_u[b] ? -1 : 1;
+    if (sort_keys_v[a] != sort_keys_v[b])
+        return sort_keys_v[a] < sort_keys_v[b] ? -1 : 1;
+    return sort_keys_line[a] < sort_keys_line[b] ? -1 : sort_keys_line[a] > sort_keys_line[b];
+}
+
+/* Sorts pairs, drops repeats (counted in *dups), stores them in inst. */
+static tqo_status store_edges(tqo_instance *inst, int n, int *u, int *v, long *line, int *dups)
+{
+    int *ord = malloc((size_t)(n + 1) * sizeof(int));
+    if (!ord)
+        return TQO_ERR_NOMEM;
+    for (int i = 0; i < n; i++)
+        ord[i] = i;
+    /* qsort with file-static keys: the loader runs one file at a time. */
+    sort_keys_u = u;
+    sort_keys_v = v;
+    sort_keys_line = line;
+    qsort(ord, (size_t)n, sizeof(int), edge_cmp);
+    inst->edge_u = malloc((size_t)(n + 1) * sizeof(int));
+    inst->edge_v = malloc((size_t)(n + 1) * sizeof(int));
+    if (!inst->edge_u || !inst->edge_v) {
+        free(ord);
+        return TQO_ERR_NOMEM;
+    }
+    int m = 0;
+    *dups = 0;
+    for (int k = 0; k < n; k++) {
+        int i = ord[k];
+        if (m && inst->edge_u[m - 1] == u[i] && inst->edge_v[m - 1] == v[i]) {
+            (*dups)++;
+            continue;
+        }
+        inst->edge_u[m] = u[i];
+        inst->edge_v[m] = v[i];
+        m++;
+    }
+    inst->n_edges = m;
+    inst->has_adjacency = 1;
+    free(ord);
+    return tqo_instance_build_graph(inst);
+}
+
+static tqo_status load_adjacency(loader *L, const char *path)
+{
+    csv_file f;
+    csv_file_init(&f, path, L->diag);
+    edge_acc E;
+    memset(&E, 0, sizeof E);
+    E.L = L;
+    E.ca = E.cb = -1;
+    E.last_a = -1;
+    tqo_status st = csv_read(&f, edge_row, &E);
+    if (st == TQO_OK && E.ca < 0 && f.n_errors == 0) {
+        /* header only: check its columns */
+        if (csv_col(&f, "unit_a") < 0 || csv_col(&f, "unit_b") < 0) {
+            csv_file_error(&f, 1, csv_col(&f, "unit_a") < 0 ? "unit_a" : "unit_b",
+                           "missing from the header (expected unit_a,unit_b)");
+            st = TQO_ERR_INPUT;
+        }
+    }
+    if (st == TQO_OK && f.n_errors == 0) {
+        int dups;
+        st = store_edges(L->inst, E.n, E.u, E.v, E.line, &dups);
+        if (st == TQO_OK && dups)
+            tqo_diag_warning(L->diag, "%s: %d repeated pair%s ignored", path, dups, dups == 1 ? "" : "s");
+        L->inst->adjacency_source = strdup(path);
+    } else if (st == TQO_OK) {
+        st = TQO_ERR_INPUT;
+    }
+    csv_file_finish(&f);
+    csv_file_free(&f);
+    free(E.u);
+    free(E.v);
+    free(E.line);
+    return st;
+}
+
+static tqo_status derive_delaunay(loader *L)
+{
+    tqo_instance *inst = L->inst;
+    if (inst->coords == TQO_COORDS_NONE) {
+        tqo_diag_error(L->diag, "%s: adjacency 'delaunay' needs unit coordinates (x,y or lat,lon)", L->units_path);
+        return TQO_ERR_INPUT;
+    }
+    int n_edges, *u, *v;
+    tqo_status st = tqo_delaunay(inst->n_units, inst->x, inst->y, inst->coords, &n_edges, &u, &v, L->diag);
+    if (st != TQO_OK)
+        return st;
+    inst->edge_u = u;
+    inst->edge_v = v;
+    inst->n_edges = n_edges;
+    inst->has_adjacency = 1;
+    inst->adjacency_source = strdup("delaunay");
+    return tqo_instance_build_graph(inst);
+}
+
+/* ------------------------------------------------------------------ */
+/* locks.csv                                                           */
+
+typedef struct lock_acc {
+    loader *L;
+    int cu, ct;
+    long *first_line;
+} lock_acc;
+
+static int lock_row(void *ctx, csv_file *f, const csv_row *row)
+{
+    lock_acc *A = ctx;
+    tqo_instance *inst = A->L->inst;
+    if (A->cu < 0) {
+        A->cu = csv_col(f, "unit_id");
+        A->ct = csv_col(f, "territory_id");
+        if (A->cu < 0 || A->ct < 0) {
+            csv_file_error(f, 1, A->cu < 0 ? "unit_id" : "territory_id",
+                           "missing from the header (expected unit_id,territory_id)");
+            return 1;
+        }
+    }
+    const char *us = row->field[A->cu], *ts = row->field[A->ct];
+    int u = strmap_get(&A->L->units, us);
+    if (u < 0) {
+        csv_file_error(f, row->line, f->cols[A->cu], "unknown unit '%s' (not in units.csv)", us);
+        return 0;
+    }
+    int k = strmap_get(&A->L->terrs, ts);
+    if (k < 0) {
+        if (!*ts) {
+            csv_file_error(f, row->line, f->cols[A->ct], "empty territory id");
+            return 0;
+        }
+        if (inst->has_territories_file) {
+            if (A->L->territories_ok)
+                csv_file_error(f, row->line, f->cols[A->ct], "unknown territory '%s' (not in territories.csv)", ts);
+            return 0;
+        }
+        k = add_territory(A->L, ts);
+        if (k < 0)
+            return 1;
+    }
+    if (inst->lock[u] >= 0) {
+        if (inst->lock[u] != k)
+            csv_file_error(f, row->line, f->cols[A->cu], "unit '%s' is locked to '%s' and to '%s' (line %ld)", us,
+                           ts, inst->territory_id[inst->lock[u]], A->first_line[u]);
+        return 0;
+    }
+    inst->lock[u] = k;
+    A->first_line[u] = row->line;
+    inst->n_locks++;
+    return 0;
+}
+
+static tqo_status load_locks(loader *L, const char *path)
+{
+    tqo_instance *inst = L->inst;
+    csv_file f;
+    csv_file_init(&f, path, L->diag);
+    lock_acc A = {L, -1, -1, NULL};
+    inst->lock = malloc((size_t)inst->n_units * sizeof(int));
+    A.first_line = malloc((size_t)inst->n_units * sizeof(long));
+    if (!inst->lock || !A.first_line) {
+        free(A.first_line);
+        return TQO_ERR_NOMEM;
+    }
+    for (int i = 0; i < inst->n_units; i++)
+        inst->lock[i] = -1;
+    tqo_status st = csv_read(&f, lock_row, &A);
+    if (st == TQO_OK && A.cu < 0 && f.n_errors == 0 &&
+        (csv_col(&f, "unit_id") < 0 || csv_col(&f, "territory_id") < 0))
+        csv_file_error(&f, 1, csv_col(&f, "unit_id") < 0 ? "unit_id" : "territory_id",
+                       "missing from the header (expected unit_id,territory_id)");
+    if (st == TQO_OK && f.n_errors)
+        st = TQO_ERR_INPUT;
+    csv_file_finish(&f);
+    csv_file_free(&f);
+    free(A.first_line);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* history.csv                                                         */
+
+typedef struct hist_acc {
+    loader *L;
+    int cu, cp;
+    int nv;
+    int *vcol;             /* value columns */
+    tqo_period_kind kind;
+    long kind_line;
+    int pmin, pmax;
+    int last_unit;
+    long n, cap;
+    int *unit, *period;
+    long *line;
+    double *val;           /* n * nv */
+} hist_acc;
+
+static int hist_header(hist_acc *H, csv_file *f)
+{
+    H->cu = csv_col(f, "unit_id");
+    H->cp = csv_col(f, "period");
+    if (H->cu < 0 || H->cp < 0) {
+        csv_file_error(f, 1, H->cu < 0 ? "unit_id" : "period",
+                       "missing from the header (expected unit_id,period,<values>)");
+        return 1;
+    }
+    H->vcol = malloc((size_t)f->n_cols * sizeof(int));
+    if (!H->vcol)
+        return 1;
+    for (int c = 0; c < f->n_cols; c++)
+        if (c != H->cu && c != H->cp)
+            H->vcol[H->nv++] = c;
+    if (H->nv == 0) {
+        csv_file_error(f, 1, NULL, "no value column (such as 'sales') after unit_id and period");
+        return 1;
+    }
+    return 0;
+}
+
+static int hist_row(void *ctx, csv_file *f, const csv_row *row)
+{
+    hist_acc *H = ctx;
+    if (!H->vcol && hist_header(H, f))
+        return 1;
+    const char *us = row->field[H->cu], *ps = row->field[H->cp];
+    /* Long files list a unit's periods together: the last id is likely. */
+    int u = H->last_unit >= 0 && strcmp(H->L->inst->unit_id[H->last_unit], us) == 0 ? H->last_unit
+                                                                                    : strmap_get(&H->L->units, us);
+    H->last_unit = u;
+    int bad = 0;
+    if (u < 0) {
+        csv_file_error(f, row->line, f->cols[H->cu], "unknown unit '%s' (not in units.csv)", us);
+        bad = 1;
+    }
+    tqo_period_kind kind;
+    int ord = 0;
+    if (!tqo_period_parse(ps, &kind, &ord)) {
+        csv_file_error(f, row->line, f->cols[H->cp], "'%s' is not a period (YYYY, YYYYQn or YYYY-MM)", ps);
+        bad = 1;
+    } else if (H->kind == TQO_PERIOD_NONE) {
+        H->kind = kind;
+        H->kind_line = row->line;
+        H->pmin = H->pmax = ord;
+    } else if (kind != H->kind) {
+        csv_file_error(f, row->line, f->cols[H->cp], "'%s' is %s, but line %ld is %s: use one granularity per file",
+                       ps, tqo_period_kind_name(kind), H->kind_line, tqo_period_kind_name(H->kind));
+        bad = 1;
+    }
+    if (H->n == H->cap) {
+        long cap = H->cap ? 2 * H->cap : 65536;
+        int *nu = realloc(H->unit, (size_t)cap * sizeof(int));
+        if (!nu)
+            return 1;
+        H->unit = nu;
+        int *np = realloc(H->period, (size_t)cap * sizeof(int));
+        if (!np)
+            return 1;
+        H->period = np;
+        long *nl = realloc(H->line, (size_t)cap * sizeof(long));
+        if (!nl)
+            return 1;
+        H->line = nl;
+        double *nv = realloc(H->val, (size_t)cap * (size_t)H->nv * sizeof(double));
+        if (!nv)
+            return 1;
+        H->val = nv;
+        H->cap = cap;
+    }
+    double *vals = H->val + (size_t)H->n * (size_t)H->nv;
+    for (int k = 0; k < H->nv; k++) {
+        const char *s = row->field[H->vcol[k]];
+        int r = csv_parse_number(s, &vals[k]);
+        if (r == 1) {
+            if (*s)
+                csv_file_error(f, row->line, f->cols[H->vcol[k]], "'%s' is not a number", s);
+            else
+                csv_file_error(f, row->line, f->cols[H->vcol[k]], "empty value (write 0, or leave the row out)");
+            bad = 1;
+        } else if (r == 2) {
+            csv_file_error(f, row->line, f->cols[H->vcol[k]], "'%s' is not a finite number", s);
+            bad = 1;
+        }
+    }
+    if (bad)
+        return 0;
+    if (ord < H->pmin)
+        H->pmin = ord;
+    if (ord > H->pmax)
+        H->pmax = ord;
+    H->unit[H->n] = u;
+    H->period[H->n] = ord;
+    H->line[H->n] = row->line;
+    H->n++;
+    return 0;
+}
+
+static tqo_status load_history(loader *L, const char *path)
+{
+    tqo_instance *inst = L->inst;
+    csv_file f;
+    csv_file_init(&f, path, L->diag);
+    hist_acc H;
+    memset(&H, 0, sizeof H);
+    H.L = L;
+    H.cu = H.cp = -1;
+    H.last_unit = -1;
+    tqo_status st = csv_read(&f, hist_row, &H);
+    if (st == TQO_OK && !H.vcol && f.n_errors == 0 && hist_header(&H, &f))
+        st = TQO_ERR_INPUT;
+    if (st == TQO_OK && f.n_errors)
+        st = TQO_ERR_INPUT;
+    long *first = NULL;
+    if (st == TQO_OK) {
+        int np = H.n ? H.pmax - H.pmin + 1 : 0;
+        long cells = (long)inst->n_units * np;
+        if (cells > MAX_HISTORY_CELLS) {
+            csv_file_error(&f, 0, "period", "history spans %d periods for %d units: too many to hold", np,
+                           inst->n_units);
+            st = TQO_ERR_INPUT;
+            goto done;
+        }
+        inst->period_kind = H.kind;
+        inst->period_first = H.pmin;
+        inst->n_periods = np;
+        inst->n_history_rows = H.n;
+        inst->n_history_values = H.nv;
+        inst->history_value_name = calloc((size_t)H.nv, sizeof(char *));
+        inst->history = calloc((size_t)H.nv, sizeof(double *));
+        first = malloc((size_t)(cells ? cells : 1) * sizeof(long));
+        if (!inst->history_value_name || !inst->history || !first)
+            goto nomem;
+        for (int k = 0; k < H.nv; k++) {
+            inst->history_value_name[k] = strdup(f.cols[H.vcol[k]]);
+            inst->history[k] = calloc((size_t)(cells ? cells : 1), sizeof(double));
+            if (!inst->history_value_name[k] || !inst->history[k])
+                goto nomem;
+        }
+        memset(first, 0, (size_t)(cells ? cells : 1) * sizeof(long));
+        for (long r = 0; r < H.n; r++) {
+            size_t c = (size_t)H.unit[r] * (size_t)np + (size_t)(H.period[r] - H.pmin);
+            if (first[c]) {
+                char lab[16];
+                tqo_period_format(H.kind, H.period[r], lab, sizeof lab);
+                csv_file_error(&f, H.line[r], NULL, "unit '%s' has a second row for period %s (first on line %ld)",
+                               inst->unit_id[H.unit[r]], lab, first[c]);
+                continue;
+            }
+            first[c] = H.line[r];
+            for (int k = 0; k < H.nv; k++)
+                inst->history[k][c] = H.val[(size_t)r * (size_t)H.nv + (size_t)k];
+        }
+        if (f.n_errors)
+            st = TQO_ERR_INPUT;
+    }
+    goto done;
+nomem:
+    csv_file_error(&f, 0, NULL, "out of memory");
+    st = TQO_ERR_NOMEM;
+done:
+    csv_file_finish(&f);
+    csv_file_free(&f);
+    free(first);
+    free(H.vcol);
+    free(H.unit);
+    free(H.period);
+    free(H.line);
+    free(H.val);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+
+static tqo_status worst(tqo_status a, tqo_status b)
+{
+    if (a == TQO_ERR_NOMEM || b == TQO_ERR_NOMEM)
+        return TQO_ERR_NOMEM;
+    return a != TQO_OK ? a : b;
+}
+
+/* --adjacency for a commdis file: its edges, "none", or "delaunay". */
+static tqo_status apply_adjacency_option(tqo_instance *inst, const char *path, const tqo_load_settings *s,
+                                         tqo_diag *diag)
+{
+    int none = strcmp(s->adjacency, "none") == 0, del = strcmp(s->adjacency, "delaunay") == 0;
+    if (!none && !del) {
+        tqo_diag_error(diag, "%s: --adjacency %s: a commdis file carries its own edges; use 'none' or 'delaunay'",
+                       path, s->adjacency);
+        return TQO_ERR_ARG;
+    }
+    free(inst->edge_u);
+    free(inst->edge_v);
+    free(inst->adj_start);
+    free(inst->adj);
+    free(inst->adjacency_source);
+    inst->edge_u = inst->edge_v = inst->adj_start = inst->adj = NULL;
+    inst->adjacency_source = NULL;
+    inst->n_edges = 0;
+    inst->has_adjacency = 0;
+    if (none)
+        return TQO_OK;
+    tqo_status st = tqo_delaunay(inst->n_units, inst->x, inst->y, inst->coords, &inst->n_edges, &inst->edge_u,
+                                 &inst->edge_v, diag);
+    if (st != TQO_OK)
+        return st;
+    inst->has_adjacency = 1;
+    if (!(inst->adjacency_source = strdup("delaunay")))
+        return TQO_ERR_NOMEM;
+    return tqo_instance_build_graph(inst);
+}
+
+/* A commdis file: the problem's p and tolerances travel with the instance.
+   The adjacency option applies as for folders ("none", "delaunay" or a
+   CSV file replacing the file's edges). */
+static tqo_status load_commdis(const char *path, const tqo_load_settings *s, tqo_instance **out, tqo_diag *diag)
+{
+    int p = 0;
+    double tau[3];
+    tqo_status st = commdis_load(path, out, &p, tau, diag);
+    if (st != TQO_OK)
+        return st;
+    tqo_instance *inst = *out;
+    inst->format = TQO_FORMAT_COMMDIS;
+    inst->default_k = p;
+    inst->default_tol_pct = malloc((size_t)inst->n_measures * sizeof(double));
+    if (!inst->default_tol_pct) {
+        tqo_instance_free(inst);
+        *out = NULL;
+        return TQO_ERR_NOMEM;
+    }
+    for (int m = 0; m < inst->n_measures; m++)
+        inst->default_tol_pct[m] = m < 3 ? 100.0 * tau[m] : NAN;
+    if (s->adjacency)
+        st = apply_adjacency_option(inst, path, s, diag);
+    if (st != TQO_OK) {
+        tqo_instance_free(inst);
+        *out = NULL;
+    }
+    return st;
+}
+
+tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_instance **out,
+                             tqo_diag *diag)
+{
+    tqo_load_settings defaults;
+    if (!s) {
+        tqo_load_settings_default(&defaults);
+        s = &defaults;
+    }
+    *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        tqo_diag_error(diag, "%s: cannot open: %s", path, strerror(errno));
+        return TQO_ERR_INPUT;
+    }
+    int is_dir = S_ISDIR(sb.st_mode);
+    if (s->format == TQO_FORMAT_COMMDIS || (s->format == TQO_FORMAT_AUTO && !is_dir)) {
+        if (is_dir) {
+            tqo_diag_error(diag, "%s: a folder, but --format commdis reads one file", path);
+            return TQO_ERR_INPUT;
+        }
+        if (s->format == TQO_FORMAT_AUTO && !commdis_sniff(path)) {
+            tqo_diag_error(diag, "%s: not a folder of CSV files (units.csv, ...) nor a commdis file (its first "
+                           "line is the number of units)", path);
+            return TQO_ERR_INPUT;
+        }
+        return load_commdis(path, s, out, diag);
+    }
+    if (!is_dir) {
+        tqo_diag_error(diag, "%s: not a folder: an instance is a folder of CSV files (units.csv, ...)", path);
+        return TQO_ERR_INPUT;
+    }
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.diag = diag;
+    L.s = s;
+    L.dir = path;
+    L.inst = calloc(1, sizeof *L.inst);
+    if (!L.inst || strmap_init(&L.terrs, 64) != 0) {
+        free(L.inst);
+        return TQO_ERR_NOMEM;
+    }
+    tqo_instance *inst = L.inst;
+    inst->source = strdup(path);
+
+    tqo_status st = load_units(&L);
+    char *tp = NULL, *ap = NULL, *lp = NULL, *hp = NULL;
+    if (st != TQO_OK)
+        goto done;
+    tp = path_join(path, "territories.csv");
+    ap = path_join(path, "adjacency.csv");
+    lp = path_join(path, "locks.csv");
+    hp = path_join(path, "history.csv");
+    if (!tp || !ap || !lp || !hp) {
+        st = TQO_ERR_NOMEM;
+        goto done;
+    }
+    L.territories_ok = 1;
+    if (file_exists(tp)) {
+        tqo_status t = load_territories(&L, tp);
+        L.territories_ok = t == TQO_OK;
+        st = worst(st, t);
+    }
+    if (L.territories_ok)
+        st = worst(st, resolve_current(&L));
+
+    const char *adj = s->adjacency;
+    if (adj && strcmp(adj, "delaunay") == 0)
+        st = worst(st, derive_delaunay(&L));
+    else if (adj && strcmp(adj, "none") == 0)
+        ;
+    else if (adj)
+        st = worst(st, load_adjacency(&L, adj));
+    else if (file_exists(ap))
+        st = worst(st, load_adjacency(&L, ap));
+
+    if (file_exists(lp))
+        st = worst(st, load_locks(&L, lp));
+    if (file_exists(hp))
+        st = worst(st, load_history(&L, hp));
+
+    if (st == TQO_OK && !inst->has_territories_file && inst->n_territories > 0) {
+        /* Territories implied by 'current' and locks get default attributes. */
+        int n = inst->n_territories;
+        inst->home_x = malloc((size_t)n * sizeof(double));
+        inst->home_y = malloc((size_t)n * sizeof(double));
+        inst->capacity = malloc((size_t)n * sizeof(double));
+        inst->ramp = malloc((size_t)n * sizeof(double));
+        if (!inst->home_x || !inst->home_y || !inst->capacity || !inst->ramp) {
+            st = TQO_ERR_NOMEM;
+        } else {
+            for (int k = 0; k < n; k++) {
+                inst->home_x[k] = inst->home_y[k] = NAN;
+                inst->capacity[k] = inst->ramp[k] = 1.0;
+            }
+        }
+    }
+done:
+    if (st == TQO_ERR_NOMEM && diag->n_errors == 0)
+        tqo_diag_error(diag, "%s: out of memory while loading", path);
+    free(tp);
+    free(ap);
+    free(lp);
+    free(hp);
+    if (L.current_raw) {
+        for (int i = 0; i < inst->n_units; i++)
+            free(L.current_raw[i]);
+        free(L.current_raw);
+    }
+    free(L.unit_line);
+    free(L.units_path);
+    strmap_free(&L.units);
+    strmap_free(&L.terrs);
+    if (st != TQO_OK) {
+        tqo_instance_free(inst);
+        return st;
+    }
+    *out = inst;
+    return TQO_OK;
+}

@@ -1,0 +1,263 @@
+/*
+ * Writing a scenario evaluation: scenarios_summary.csv,
+ * scenarios_detail.csv, scenarios.svg and scenarios.json, all through one
+ * output set. Nothing here depends on the thread count or the clock, so
+ * the files are byte-identical for any --threads.
+ */
+#include "util/csv_writer.h"
+#include "util/json_writer.h"
+#include "scenarios/scenario_svg.h"
+#include "tqo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define M TQO_SCENARIO_N_METRICS
+/* Per-territory attainments (%), of which there are millions: 4 decimals
+   are more than any pay plan resolves. */
+#define ATT_DECIMALS 4
+
+static const char *const PARAMS[] = {"growth",     "target",   "over_assign",      "history_weight",
+                                     "min_growth", "max_growth", "fairness", "forecast",
+                                     "target_incentive", "payout_curve"};
+#define N_PARAMS ((int)(sizeof PARAMS / sizeof PARAMS[0]))
+
+/* Parameters 6, 7 and 9 are words; the others numbers (NAN: not set). */
+static int param_is_text(int k)
+{
+    return k == 6 || k == 7 || k == 9;
+}
+
+static double param_value(const tqo_scenario *sc, int k)
+{
+    const tqo_quota_settings *q = &sc->quota;
+    switch (k) {
+    case 0: return q->target > 0 ? NAN : q->growth_pct; /* a target wins over a growth */
+    case 1: return q->target > 0 ? q->target : NAN;
+    case 2: return q->over_assign_pct;
+    case 3: return q->history_weight;
+    case 4: return q->min_growth_pct;
+    case 5: return q->max_growth_pct;
+    case 8: return sc->target_incentive;
+    default: return NAN;
+    }
+}
+
+/* Parameter k of a scenario as text ("" when not set). */
+static void param(const tqo_scenario *sc, int k, char *buf, size_t size)
+{
+    buf[0] = 0;
+    if (k == 6)
+        snprintf(buf, size, "%s", sc->quota.minimax ? "minimax" : "sum");
+    else if (k == 7)
+        snprintf(buf, size, "%s", sc->quota.method ? sc->quota.method : "auto");
+    else if (k == 9)
+        tqo_payout_format(&sc->curve, buf, size);
+    else if (isfinite(param_value(sc, k)))
+        jw_format_double(param_value(sc, k), buf, size);
+}
+
+static void write_summary(FILE *f, const tqo_scenario *sc, const tqo_scenarios_result *r)
+{
+    static const char *const Q[3] = {"p10", "p50", "p90"};
+    fputs("scenario", f);
+    for (int k = 0; k < N_PARAMS; k++)
+        fprintf(f, ",%s", PARAMS[k]);
+    for (int m = 0; m < M; m++)
+        for (int t = 0; t < 3; t++)
+            fprintf(f, ",%s_%s", tqo_scenario_metric_name(m), Q[t]);
+    for (int m = 0; m < M; m++)
+        fprintf(f, ",backtest_%s", tqo_scenario_metric_name(m));
+    fputs(",pareto_efficient,error\n", f);
+    for (int s = 0; s < r->n_scenarios; s++) {
+        csv_put_field(f, sc[s].name);
+        for (int k = 0; k < N_PARAMS; k++) {
+            char b[600];
+            param(&sc[s], k, b, sizeof b);
+            fputc(',', f);
+            csv_put_field(f, b);
+        }
+        for (int k = 0; k < M * 3; k++) {
+            fputc(',', f);
+            csv_put_num(f, r->mc[(size_t)s * M * 3 + k]);
+        }
+        for (int m = 0; m < M; m++) {
+            fputc(',', f);
+            csv_put_num(f, r->backtest_mean[(size_t)s * M + m]);
+        }
+        fprintf(f, ",%d,", r->efficient[s]);
+        csv_put_field(f, r->error[s]);
+        fputc('\n', f);
+    }
+}
+
+static void write_detail(FILE *f, const tqo_scenario *sc, const tqo_scenarios_result *r)
+{
+    int p = r->n_territories, nb = r->n_backtest_years;
+    fputs("scenario,territory_id,quota,bound", f);
+    for (int c = 0; c < nb; c++)
+        fprintf(f, ",backtest_attainment_%d", r->backtest_year[c]);
+    fputs(",expected_payout\n", f);
+    for (int s = 0; s < r->n_scenarios; s++)
+        for (int j = 0; j < p; j++) {
+            size_t k = (size_t)s * p + j;
+            csv_put_field(f, sc[s].name);
+            fputc(',', f);
+            csv_put_field(f, r->territory_id[j]);
+            fputc(',', f);
+            csv_put_money(f, r->quota[k]);
+            fprintf(f, ",%s", r->bound[k] == 'l' ? "min" : r->bound[k] == 'u' ? "max" : "");
+            for (int c = 0; c < nb; c++) {
+                fputc(',', f);
+                csv_put_fixed(f, r->backtest_attainment[((size_t)s * nb + c) * p + j], ATT_DECIMALS);
+            }
+            fputc(',', f);
+            csv_put_money(f, r->expected_payout[k]);
+            fputc('\n', f);
+        }
+}
+
+static void metrics_object(jw *w, const char *key, const double *v)
+{
+    jw_object(w, key);
+    for (int m = 0; m < M; m++)
+        jw_number(w, tqo_scenario_metric_name(m), v[m]);
+    jw_object_end(w);
+}
+
+static void write_json(FILE *f, const tqo_scenario *sc, const tqo_scenario_settings *set,
+                       const tqo_scenarios_result *r)
+{
+    int p = r->n_territories, nb = r->n_backtest_years;
+    const tqo_quota_settings *b = &set->base;
+    jw w;
+    jw_init(&w, f);
+    jw_object(&w, NULL);
+    jw_string(&w, "tqo", "scenarios");
+    jw_object(&w, "settings");
+    jw_int(&w, "replicates", r->replicates);
+    jw_int(&w, "seed", (long long)set->seed);
+    jw_string(&w, "value", b->value ? b->value : "sales");
+    jw_string(&w, "potential", b->potential);
+    jw_string(&w, "history_until", b->history_until);
+    jw_string(&w, "forecast", b->method ? b->method : "auto");
+    jw_int(&w, "min_train_years", b->min_train_years > 0 ? b->min_train_years : 2);
+    jw_object_end(&w);
+    jw_object(&w, "outcome_model");
+    jw_int(&w, "plan_year", r->plan_year);
+    jw_string(&w, "forecast_method", r->method);
+    jw_string(&w, "resampling", "moving-block bootstrap: each replicate draws one past 12-month block's actual/forecast ratios for all territories");
+    jw_array(&w, "error_blocks");
+    for (int k = 0; k < r->n_error_blocks; k++) {
+        char b[16];
+        tqo_period_format(r->period_kind, r->error_block[k], b, sizeof b);
+        jw_string(&w, NULL, b);
+    }
+    jw_array_end(&w);
+    jw_object_end(&w);
+    jw_array_flat(&w, "backtest_years");
+    for (int c = 0; c < nb; c++)
+        jw_int(&w, NULL, r->backtest_year[c]);
+    jw_array_end(&w);
+    jw_array(&w, "territories");
+    for (int j = 0; j < p; j++) {
+        jw_object(&w, NULL);
+        jw_string(&w, "territory_id", r->territory_id[j]);
+        jw_number(&w, "potential", r->potential[j]);
+        jw_number(&w, "forecast", r->forecast[j]);
+        jw_object_end(&w);
+    }
+    jw_array_end(&w);
+    jw_array(&w, "scenarios");
+    for (int s = 0; s < r->n_scenarios; s++) {
+        jw_object(&w, NULL);
+        jw_string(&w, "scenario", sc[s].name);
+        jw_object(&w, "parameters");
+        for (int k = 0; k < N_PARAMS; k++) {
+            char buf[600];
+            param(&sc[s], k, buf, sizeof buf);
+            if (param_is_text(k))
+                jw_string(&w, PARAMS[k], buf);
+            else
+                jw_number(&w, PARAMS[k], param_value(&sc[s], k));
+        }
+        jw_object_end(&w);
+        jw_bool(&w, "pareto_efficient", r->efficient[s]);
+        jw_string(&w, "error", r->error[s]);
+        jw_object(&w, "monte_carlo");
+        for (int m = 0; m < M; m++) {
+            const double *v = r->mc + ((size_t)s * M + m) * 3;
+            jw_object(&w, tqo_scenario_metric_name(m));
+            jw_number(&w, "p10", v[0]);
+            jw_number(&w, "p50", v[1]);
+            jw_number(&w, "p90", v[2]);
+            jw_object_end(&w);
+        }
+        jw_object_end(&w);
+        jw_object(&w, "backtest");
+        metrics_object(&w, "mean", r->backtest_mean + (size_t)s * M);
+        jw_array(&w, "years");
+        for (int c = 0; c < nb; c++) {
+            jw_object(&w, NULL);
+            jw_int(&w, "year", r->backtest_year[c]);
+            metrics_object(&w, "metrics", r->backtest + ((size_t)s * nb + c) * M);
+            jw_array_flat(&w, "attainment");
+            for (int j = 0; j < p; j++)
+                jw_fixed(&w, NULL, r->backtest_attainment[((size_t)s * nb + c) * p + j], ATT_DECIMALS);
+            jw_array_end(&w);
+            jw_object_end(&w);
+        }
+        jw_array_end(&w);
+        jw_object_end(&w);
+        jw_array_flat(&w, "quota");
+        for (int j = 0; j < p; j++)
+            jw_fixed(&w, NULL, r->quota[(size_t)s * p + j], 2);
+        jw_array_end(&w);
+        jw_array_flat(&w, "expected_payout");
+        for (int j = 0; j < p; j++)
+            jw_fixed(&w, NULL, r->expected_payout[(size_t)s * p + j], 2);
+        jw_array_end(&w);
+        jw_object_end(&w);
+    }
+    jw_array_end(&w);
+    jw_object_end(&w);
+    jw_finish(&w);
+}
+
+tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settings *s,
+                               const tqo_scenarios_result *r, const char *dir, tqo_diag *diag)
+{
+    tqo_outset *o = tqo_outset_new(dir);
+    FILE *fs = o ? tqo_outset_open(o, "scenarios_summary.csv") : NULL;
+    FILE *fd = fs ? tqo_outset_open(o, "scenarios_detail.csv") : NULL;
+    FILE *fg = fd ? tqo_outset_open(o, "scenarios.svg") : NULL;
+    FILE *fj = fg ? tqo_outset_open(o, "scenarios.json") : NULL;
+    if (!fj) {
+        tqo_diag_error(diag, "%s: cannot write the scenario files", dir);
+        tqo_outset_abort(o);
+        return TQO_ERR_IO;
+    }
+    write_summary(fs, sc, r);
+    write_detail(fd, sc, r);
+    scenario_point *pt = calloc((size_t)r->n_scenarios + 1, sizeof *pt);
+    if (!pt) {
+        tqo_outset_abort(o);
+        return TQO_ERR_NOMEM;
+    }
+    for (int k = 0; k < r->n_scenarios; k++) {
+        const double *x = r->mc + ((size_t)k * M + TQO_M_PCT_AT_QUOTA) * 3;
+        const double *y = r->mc + ((size_t)k * M + TQO_M_COST_OF_SALES) * 3;
+        pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
+    }
+    int bad = scenario_svg_write(fg, pt, r->n_scenarios, r->efficient, 1) != 0;
+    free(pt);
+    write_json(fj, sc, s, r);
+    if (bad) {
+        tqo_diag_error(diag, "%s: cannot write scenarios.svg", dir);
+        tqo_outset_abort(o);
+        return TQO_ERR_IO;
+    }
+    return tqo_outset_commit(o, diag);
+}

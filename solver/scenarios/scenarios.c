@@ -1,0 +1,603 @@
+/*
+ * tqo_scenarios: every quota scenario judged against history and against
+ * the plan year's Monte Carlo.
+ *
+ *   territory history (once) -> forecasts per cut-off year and method
+ *   (once each) -> per scenario and year: the quota LP -> the backtest
+ *   against each past year's actuals, and R replicates of the plan year
+ *   -> P10/P50/P90 of every metric, expected payout per territory.
+ *
+ * Scenarios run in waves of a few per thread. Within a wave the LPs, the
+ * replicate blocks and the reductions are each one parallel loop, so a
+ * single scenario with many replicates uses every core as well as many
+ * scenarios do. Every floating-point sum runs in a fixed order (replicates
+ * in fixed blocks, blocks in order), so the result is the same bit for bit
+ * for any number of threads.
+ */
+#include "quota/metrics.h"
+#include "quota/quota_history.h"
+#include "scenarios/scenario_mc.h"
+#include "scenarios/scenario_svg.h"
+#include "tqo.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK 64                 /* replicates per work item and per partial payout sum */
+#define M TQO_SCENARIO_N_METRICS
+
+void tqo_scenario_settings_default(tqo_scenario_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    tqo_quota_settings_default(&s->base);
+    s->replicates = 1000;
+    s->seed = 1;
+}
+
+void tqo_scenarios_result_free(tqo_scenarios_result *r)
+{
+    if (!r)
+        return;
+    for (int j = 0; r->territory_id && j < r->n_territories; j++)
+        free(r->territory_id[j]);
+    for (int s = 0; r->error && s < r->n_scenarios; s++)
+        free(r->error[s]);
+    free(r->territory_id);
+    free(r->error);
+    free(r->potential);
+    free(r->forecast);
+    free(r->error_block);
+    free(r->backtest_year);
+    free(r->quota);
+    free(r->bound);
+    free(r->expected_payout);
+    free(r->backtest_attainment);
+    free(r->mc);
+    free(r->backtest);
+    free(r->backtest_mean);
+    free(r->efficient);
+    memset(r, 0, sizeof *r);
+}
+
+/* Checks one scenario's settings as tqo quota does, naming the scenario. */
+static tqo_status check_scenario(const tqo_scenario *sc, forecast_method *m, tqo_diag *diag)
+{
+    tqo_diag d;
+    tqo_diag_init(&d);
+    tqo_status st = quota_check_settings(&sc->quota, m, &d);
+    if (st != TQO_OK)
+        tqo_diag_error(diag, "scenario '%s': %s", sc->name, tqo_diag_first_error(&d));
+    tqo_diag_free(&d);
+    if (st == TQO_OK && (sc->curve.n < 1 || !(sc->target_incentive >= 0))) {
+        tqo_diag_error(diag, "scenario '%s': no pay plan (payout curve and target incentive)", sc->name);
+        st = TQO_ERR_ARG;
+    }
+    return st;
+}
+
+static char *message(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return strdup(buf);
+}
+
+/* Everything the waves share, read-only once built. */
+typedef struct run {
+    const tqo_scenario *sc;
+    int n, p, nb, R, nblocks;
+    const quota_history *h;
+    quota_forecast *fc;          /* [c * 4 + method], c = 0..nb (nb: the plan year) */
+    const forecast_method *method;
+    double **actual;             /* [c] for c < nb */
+    double last_sum;             /* last complete year before the plan year, all territories */
+    const char *const *ids;
+    const scenario_outcomes *out;
+    tqo_scenarios_result *r;
+    double *bt_quota;            /* [(s * nb + c) * p + j] */
+    char *bt_bound;
+    char **bt_error;             /* [s * (nb + 1) + c]: why an LP failed */
+} run;
+
+/* Quotas of scenario s for cut-off c (c == nb: the plan year). */
+static void solve_lp(const run *U, int s, int c)
+{
+    const tqo_scenario *sc = &U->sc[s];
+    tqo_quota_settings qs = sc->quota;
+    qs.log = NULL;
+    if (c < U->nb && qs.target > 0) {
+        /* A company target is a plan-year amount: past years get the same
+           growth over their own last year instead. */
+        qs.growth_pct = U->last_sum > 0 ? 100.0 * (qs.target / U->last_sum - 1) : 0;
+        qs.target = 0;
+    }
+    quota_alloc qa;
+    tqo_diag d;
+    tqo_diag_init(&d);
+    const quota_forecast *f = &U->fc[c * 4 + U->method[s]];
+    tqo_status st = quota_allocate(U->h, f, &qs, U->ids, &qa, &d);
+    int p = U->p;
+    double *qdst = c == U->nb ? U->r->quota + (size_t)s * p : U->bt_quota + ((size_t)s * U->nb + c) * p;
+    char *bdst = c == U->nb ? U->r->bound + (size_t)s * p : U->bt_bound + ((size_t)s * U->nb + c) * p;
+    if (st == TQO_OK) {
+        memcpy(qdst, qa.quota, (size_t)p * sizeof(double));
+        memcpy(bdst, qa.bound, (size_t)p);
+        quota_alloc_free(&qa);
+    } else {
+        for (int j = 0; j < p; j++)
+            qdst[j] = NAN;
+        const char *why = tqo_diag_first_error(&d) ? tqo_diag_first_error(&d) : tqo_status_string(st);
+        if (c == U->nb)
+            U->bt_error[(size_t)s * (U->nb + 1) + c] = message("plan year %d: %s", f->plan_year, why);
+        else
+            U->bt_error[(size_t)s * (U->nb + 1) + c] = message("backtest year %d: %s", f->plan_year, why);
+    }
+    tqo_diag_free(&d);
+}
+
+/* Replicate block b of a scenario into the wave's buffers; J NULL: the
+   scenario has no quotas (it failed). */
+static void mc_block(const run *U, const scenario_judge *J, int b, double *vals, double *pay, double *outcome,
+                     scenario_scratch *w)
+{
+    int p = U->p, r0 = b * BLOCK, r1 = r0 + BLOCK < U->R ? r0 + BLOCK : U->R;
+    for (int j = 0; j < p; j++)
+        pay[j] = 0;
+    if (!J) {
+        for (int k = 0; k < (r1 - r0) * M; k++)
+            vals[k] = NAN;
+        return;
+    }
+    scenario_mc_block(J, U->out, r0, r1, vals, pay, outcome, w);
+}
+
+/* Scenario s's judge of its plan-year quotas, once for all its blocks;
+   0 when it has none. */
+static int judge_init(const run *U, int s, scenario_judge *J)
+{
+    int p = U->p;
+    const double *q = U->r->quota + (size_t)s * p;
+    return isfinite(q[0]) &&
+           scenario_judge_init(J, p, q, U->r->bound + (size_t)s * p, U->h->has_potential ? U->h->potential : NULL,
+                               &U->sc[s]) == TQO_OK;
+}
+
+/* Percentiles and payouts of scenario s from its blocks; the backtest.
+   col, cix: R doubles and ints of scratch; outcome: p doubles. */
+static void reduce(const run *U, int s, const double *vals, const double *pay, double *col, int *cix,
+                   double *outcome, scenario_scratch *w)
+{
+    tqo_scenarios_result *r = U->r;
+    int p = U->p, R = U->R, nb = U->nb;
+    static const double Q[3] = {0.1, 0.5, 0.9};
+    for (int m = 0; m < M; m++) {
+        int k = 0;
+        for (int i = 0; i < R; i++)
+            if (isfinite(vals[(size_t)i * M + m])) {
+                col[k] = vals[(size_t)i * M + m];
+                cix[k] = k;
+                k++;
+            }
+        metric_sort_pairs(col, cix, k);
+        for (int t = 0; t < 3; t++)
+            r->mc[((size_t)s * M + m) * 3 + t] = metric_quantile_sorted(col, k, Q[t]);
+    }
+    double *ep = r->expected_payout + (size_t)s * p;
+    for (int j = 0; j < p; j++)
+        ep[j] = 0;
+    for (int b = 0; b < U->nblocks; b++)
+        for (int j = 0; j < p; j++)
+            ep[j] += pay[(size_t)b * p + j];
+    for (int j = 0; j < p; j++)
+        ep[j] = isfinite(r->quota[(size_t)s * p]) ? ep[j] / R : NAN;
+    /* Backtest: each past year's quotas against its actuals. */
+    double acc[M] = {0};
+    int cnt[M] = {0};
+    for (int c = 0; c < nb; c++) {
+        double *bm = r->backtest + ((size_t)s * nb + c) * M;
+        double *att = r->backtest_attainment + ((size_t)s * nb + c) * p;
+        const double *q = U->bt_quota + ((size_t)s * nb + c) * p;
+        scenario_judge J;
+        if (!isfinite(q[0]) || scenario_judge_init(&J, p, q, U->bt_bound + ((size_t)s * nb + c) * p,
+                                                   U->h->has_potential ? U->h->potential : NULL,
+                                                   &U->sc[s]) != TQO_OK) {
+            for (int m = 0; m < M; m++)
+                bm[m] = NAN;
+            for (int j = 0; j < p; j++)
+                att[j] = NAN;
+            continue;
+        }
+        memcpy(outcome, U->actual[c], (size_t)p * sizeof(double));
+        scenario_judge_eval(&J, outcome, bm, NULL, w);
+        scenario_judge_free(&J);
+        for (int j = 0; j < p; j++)
+            att[j] = q[j] > 0 ? 100.0 * U->actual[c][j] / q[j] : NAN;
+        for (int m = 0; m < M; m++)
+            if (isfinite(bm[m])) {
+                acc[m] += bm[m];
+                cnt[m]++;
+            }
+    }
+    for (int m = 0; m < M; m++)
+        r->backtest_mean[(size_t)s * M + m] = cnt[m] ? acc[m] / cnt[m] : NAN;
+}
+
+/* Builds the forecasts every scenario and the outcome model need. */
+static tqo_status build_forecasts(const quota_history *h, const int *cut, int nb, int plan_year, const char *need,
+                                  int min_train, int nth, quota_forecast *fc, tqo_diag *diag)
+{
+    int nk = (nb + 1) * 4;
+    tqo_status *st = calloc((size_t)nk, sizeof *st);
+    tqo_diag *d = calloc((size_t)nk, sizeof *d);
+    if (!st || !d) {
+        free(st);
+        free(d);
+        return TQO_ERR_NOMEM;
+    }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
+    for (int k = 0; k < nk; k++) {
+        tqo_diag_init(&d[k]);
+        int c = k / 4;
+        if (need[k])
+            st[k] = quota_forecast_build(h, cut[c], c == nb ? plan_year : 0, (forecast_method)(k % 4), min_train,
+                                         &fc[k], &d[k]);
+    }
+    tqo_status res = TQO_OK;
+    for (int k = 0; k < nk; k++) {
+        if (res == TQO_OK && st[k] != TQO_OK) {
+            res = st[k];
+            tqo_diag_error(diag, "%s", tqo_diag_first_error(&d[k]) ? tqo_diag_first_error(&d[k])
+                                                                     : tqo_status_string(st[k]));
+        }
+        tqo_diag_free(&d[k]);
+    }
+    free(st);
+    free(d);
+    return res;
+}
+
+tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, const tqo_scenario *sc, int n,
+                         const tqo_scenario_settings *s, tqo_scenarios_result *r, tqo_diag *diag)
+{
+    memset(r, 0, sizeof *r);
+    double t0 = omp_get_wtime();
+    if (n < 1) {
+        tqo_diag_error(diag, "no scenarios to evaluate");
+        return TQO_ERR_ARG;
+    }
+    if (s->replicates < 1 || s->replicates > 10000000) {
+        tqo_diag_error(diag, "--replicates %d: must be between 1 and 10000000", s->replicates);
+        return TQO_ERR_ARG;
+    }
+    forecast_method base_method = FORECAST_AUTO;
+    if (s->base.method && !forecast_method_parse(s->base.method, &base_method)) {
+        tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, auto", s->base.method);
+        return TQO_ERR_ARG;
+    }
+    forecast_method *method = malloc((size_t)n * sizeof *method);
+    if (!method)
+        return TQO_ERR_NOMEM;
+    tqo_status st = TQO_OK;
+    for (int k = 0; k < n && st == TQO_OK; k++) {
+        st = check_scenario(&sc[k], &method[k], diag);
+        for (int q = 0; q < k && st == TQO_OK; q++)
+            if (strcmp(sc[q].name, sc[k].name) == 0) {
+                tqo_diag_error(diag, "scenario '%s' appears twice", sc[k].name);
+                st = TQO_ERR_ARG;
+            }
+    }
+    int last;
+    if (st == TQO_OK)
+        st = quota_cutoff(inst, s->base.history_until, &last, diag);
+    quota_history h;
+    memset(&h, 0, sizeof h);
+    if (st == TQO_OK)
+        st = quota_history_build(inst, a, &s->base, &h, diag);
+    if (st != TQO_OK) {
+        free(method);
+        return st;
+    }
+    int nth = s->threads > 0 ? s->threads : omp_get_max_threads();
+    int p = h.p, R = s->replicates, per = h.per_year;
+    int min_train = s->base.min_train_years > 0 ? s->base.min_train_years : 2;
+    /* Complete years up to the cut-off; the backtest years are those with
+       min_train years before them. */
+    int offset = 0, first_year = 0, used = last - h.period_first + 1;
+    int Y = used > 0 ? forecast_complete_years(per, h.period_first, used, &offset, &first_year) : 0;
+    int nb = Y - min_train > 0 ? Y - min_train : 0;
+    run U;
+    memset(&U, 0, sizeof U);
+    int *cut = malloc(((size_t)nb + 1) * sizeof(int));
+    char *need = calloc(((size_t)nb + 1) * 4, 1);
+    quota_forecast *fc = calloc(((size_t)nb + 1) * 4, sizeof *fc);
+    double **actual = calloc((size_t)nb + 1, sizeof(double *));
+    scenario_outcomes out;
+    memset(&out, 0, sizeof out);
+    quota_forecast *blocks = NULL;
+    double **block_actual = NULL;
+    int nw = 0;
+    if (!cut || !need || !fc || !actual) {
+        st = TQO_ERR_NOMEM;
+        goto done;
+    }
+    if (nb == 0) {
+        tqo_diag_error(diag,
+                       "scenarios need a past year with %d complete years before it to backtest and to draw "
+                       "forecast errors from; the history has %d complete year%s (try --min-train-years 1)",
+                       min_train, Y, Y == 1 ? "" : "s");
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    for (int c = 0; c < nb; c++) {
+        int y = first_year + min_train + c;
+        /* the last period of year y - 1 */
+        cut[c] = (per == 1 ? y : y * per) - 1;
+        need[c * 4 + base_method] = 1;
+        for (int k = 0; k < n; k++)
+            need[c * 4 + method[k]] = 1;
+        if (!(actual[c] = malloc(((size_t)p + 1) * sizeof(double)))) {
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+        quota_history_year(&h, y, actual[c]);
+    }
+    cut[nb] = last;
+    need[nb * 4 + base_method] = 1;
+    for (int k = 0; k < n; k++)
+        need[nb * 4 + method[k]] = 1;
+    st = build_forecasts(&h, cut, nb, s->base.plan_year, need, min_train, nth, fc, diag);
+    if (st != TQO_OK)
+        goto done;
+    /* The outcome model: the base method's plan-year forecast and its
+       errors in every past 12-month window (a moving-block bootstrap with
+       blocks of one year: many more blocks than calendar years). */
+    int w_first = min_train * per, w_last = last - h.period_first - per + 1;
+    nw = w_last >= w_first ? w_last - w_first + 1 : 0;
+    blocks = calloc((size_t)nw + 1, sizeof *blocks);
+    block_actual = calloc((size_t)nw + 1, sizeof *block_actual);
+    if (!blocks || !block_actual) {
+        st = TQO_ERR_NOMEM;
+        goto done;
+    }
+    {
+        int fail = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
+        for (int k = 0; k < nw; k++) {
+            int q = w_first + k;
+            double *act = malloc(((size_t)p + 1) * sizeof(double));
+            if (!act || quota_forecast_window(&h, q, base_method, min_train, &blocks[k]) != TQO_OK) {
+                free(act);
+#pragma omp atomic write
+                fail = 1;
+                continue;
+            }
+            for (int j = 0; j < p; j++) {
+                double v = 0;
+                for (int t = 0; t < per; t++)
+                    v += h.agg[(size_t)j * h.n_periods + q + t];
+                act[j] = v;
+            }
+            block_actual[k] = act;
+        }
+        if (fail) {
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+        const double **f = malloc(((size_t)nw + 1) * sizeof *f);
+        if (!f) {
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+        for (int k = 0; k < nw; k++)
+            f[k] = blocks[k].forecast;
+        st = scenario_outcomes_init(&out, p, fc[nb * 4 + base_method].forecast, nw,
+                                    (const double *const *)block_actual, f, R, s->seed);
+        free(f);
+        if (st != TQO_OK)
+            goto done;
+    }
+    if (nw < 4)
+        tqo_diag_warning(diag, "the Monte Carlo resamples only %d one-year block%s of forecast errors: its P10-P90 "
+                         "bands understate the uncertainty (more history, or --min-train-years 1, gives more "
+                         "blocks)", nw, nw == 1 ? "" : "s");
+    const quota_forecast *pf = &fc[nb * 4 + base_method];
+    r->n_scenarios = n;
+    r->n_territories = p;
+    r->replicates = R;
+    r->plan_year = pf->plan_year;
+    snprintf(r->method, sizeof r->method, "%s", forecast_method_name(pf->method));
+    r->n_backtest_years = nb;
+    r->n_error_blocks = nw;
+    r->period_kind = inst->period_kind;
+    r->territory_id = calloc((size_t)p + 1, sizeof(char *));
+    r->potential = malloc(((size_t)p + 1) * sizeof(double));
+    r->forecast = malloc(((size_t)p + 1) * sizeof(double));
+    r->error_block = malloc(((size_t)nw + 1) * sizeof(int));
+    r->backtest_year = malloc(((size_t)nb + 1) * sizeof(int));
+    r->quota = malloc(((size_t)n * p + 1) * sizeof(double));
+    r->bound = calloc((size_t)n * p + 1, 1);
+    r->expected_payout = malloc(((size_t)n * p + 1) * sizeof(double));
+    r->backtest_attainment = malloc(((size_t)n * nb * p + 1) * sizeof(double));
+    r->mc = malloc(((size_t)n * M * 3 + 1) * sizeof(double));
+    r->backtest = malloc(((size_t)n * nb * M + 1) * sizeof(double));
+    r->backtest_mean = malloc(((size_t)n * M + 1) * sizeof(double));
+    r->efficient = calloc((size_t)n + 1, 1);
+    r->error = calloc((size_t)n + 1, sizeof(char *));
+    U.bt_quota = malloc(((size_t)n * nb * p + 1) * sizeof(double));
+    U.bt_bound = calloc((size_t)n * nb * p + 1, 1);
+    U.bt_error = calloc((size_t)n * (nb + 1) + 1, sizeof(char *));
+    if (!r->territory_id || !r->potential || !r->forecast || !r->error_block || !r->backtest_year || !r->quota ||
+        !r->bound || !r->expected_payout || !r->backtest_attainment || !r->mc || !r->backtest ||
+        !r->backtest_mean || !r->efficient || !r->error || !U.bt_quota || !U.bt_bound || !U.bt_error) {
+        st = TQO_ERR_NOMEM;
+        goto done;
+    }
+    for (int j = 0; j < p; j++)
+        if (!(r->territory_id[j] = strdup(a->territory_id[j]))) {
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+    memcpy(r->potential, h.potential, (size_t)p * sizeof(double));
+    memcpy(r->forecast, pf->forecast, (size_t)p * sizeof(double));
+    for (int c = 0; c < nb; c++)
+        r->backtest_year[c] = first_year + min_train + c;
+    for (int k = 0; k < nw; k++)
+        r->error_block[k] = h.period_first + w_first + k;
+    U.sc = sc;
+    U.n = n;
+    U.p = p;
+    U.nb = nb;
+    U.R = R;
+    U.nblocks = (R + BLOCK - 1) / BLOCK;
+    U.h = &h;
+    U.fc = fc;
+    U.method = method;
+    U.actual = actual;
+    for (int j = 0; j < p; j++)
+        U.last_sum += pf->last_year[j];
+    U.ids = (const char *const *)a->territory_id;
+    U.out = &out;
+    U.r = r;
+
+    /* Waves of W scenarios: the per-replicate metrics of a wave are held
+       until its percentiles are taken. */
+    int W = 4 * nth;
+    if (W > n)
+        W = n;
+    double *vals = malloc(((size_t)W * R * M + 1) * sizeof(double));
+    double *pay = malloc(((size_t)W * U.nblocks * p + 1) * sizeof(double));
+    scenario_judge *judge = calloc((size_t)W, sizeof *judge);
+    char *judged = calloc((size_t)W, 1);
+    int nomem = !vals || !pay || !judge || !judged;
+    for (int w0 = 0; w0 < n && !nomem; w0 += W) {
+        int wn = n - w0 < W ? n - w0 : W;
+        int nlp = wn * (nb + 1), nmc = wn * U.nblocks;
+#pragma omp parallel num_threads(nth)
+        {
+#pragma omp for schedule(dynamic, 1)
+            for (int k = 0; k < nlp; k++)
+                solve_lp(&U, w0 + k / (nb + 1), k % (nb + 1));
+            glp_free_env(); /* this thread's GLPK environment */
+            scenario_scratch ws;
+            double *outcome = malloc(((size_t)p + 1) * sizeof(double));
+            double *col = malloc(((size_t)R + 1) * sizeof(double));
+            int *cix = malloc(((size_t)R + 1) * sizeof(int));
+            int ok = scenario_scratch_init(&ws, p) == 0 && outcome && col && cix;
+            if (!ok) {
+#pragma omp atomic write
+                nomem = 1;
+            }
+#pragma omp barrier
+            if (!nomem) {
+#pragma omp for schedule(dynamic, 1)
+                for (int sw = 0; sw < wn; sw++)
+                    judged[sw] = (char)judge_init(&U, w0 + sw, &judge[sw]);
+#pragma omp for schedule(dynamic, 1)
+                for (int k = 0; k < nmc; k++) {
+                    int sw = k / U.nblocks, b = k % U.nblocks;
+                    mc_block(&U, judged[sw] ? &judge[sw] : NULL, b, vals + ((size_t)sw * R + (size_t)b * BLOCK) * M,
+                             pay + ((size_t)sw * U.nblocks + b) * p, outcome, &ws);
+                }
+#pragma omp for schedule(dynamic, 1)
+                for (int sw = 0; sw < wn; sw++) {
+                    reduce(&U, w0 + sw, vals + (size_t)sw * R * M, pay + (size_t)sw * U.nblocks * p, col, cix,
+                           outcome, &ws);
+                    if (judged[sw])
+                        scenario_judge_free(&judge[sw]);
+                    judged[sw] = 0;
+                }
+            }
+            scenario_scratch_free(&ws);
+            free(outcome);
+            free(col);
+            free(cix);
+        }
+        if (s->progress)
+            s->progress(s->progress_ctx, w0 + wn, n);
+    }
+    free(vals);
+    free(pay);
+    free(judge);
+    free(judged);
+    if (nomem) {
+        st = TQO_ERR_NOMEM;
+        goto done;
+    }
+    /* Failures: the first reason per scenario; a scenario without
+       plan-year quotas counts as failed. */
+    for (int k = 0; k < n; k++) {
+        for (int t = 0; t <= nb && !r->error[k]; t++) { /* the plan year first */
+            char **e = &U.bt_error[(size_t)k * (nb + 1) + (t == 0 ? nb : t - 1)];
+            r->error[k] = *e;
+            *e = NULL;
+        }
+        if (!isfinite(r->quota[(size_t)k * p]))
+            r->n_failed++;
+    }
+    if (r->n_failed == n) {
+        tqo_diag_error(diag, "no scenario could be evaluated; scenario '%s': %s", sc[0].name,
+                       r->error[0] ? r->error[0] : "failed");
+        st = TQO_ERR_INFEASIBLE;
+        goto done;
+    }
+    /* A grid often holds impossible corners (caps below the target): a
+       few examples and a count, the rest is in the error column. */
+    int n_err = 0;
+    for (int k = 0; k < n; k++)
+        if (r->error[k] && ++n_err <= 3)
+            tqo_diag_warning(diag, "scenario '%s': %s", sc[k].name, r->error[k]);
+    if (n_err > 3)
+        tqo_diag_warning(diag, "%d more scenarios with errors (%d in all; %d without plan-year quotas): see the "
+                         "error column of scenarios_summary.csv", n_err - 3, n_err, r->n_failed);
+    /* Pareto front on the medians of share at quota and cost of sales. */
+    {
+        scenario_point *pt = malloc((size_t)n * sizeof *pt);
+        if (!pt) {
+            st = TQO_ERR_NOMEM;
+            goto done;
+        }
+        for (int k = 0; k < n; k++) {
+            const double *x = r->mc + ((size_t)k * M + TQO_M_PCT_AT_QUOTA) * 3;
+            const double *y = r->mc + ((size_t)k * M + TQO_M_COST_OF_SALES) * 3;
+            pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
+        }
+        scenario_pareto(pt, n, r->efficient);
+        free(pt);
+    }
+    r->seconds = omp_get_wtime() - t0;
+done:
+    if (U.bt_error)
+        for (size_t k = 0; k < (size_t)n * (nb + 1); k++)
+            free(U.bt_error[k]);
+    free(U.bt_error);
+    free(U.bt_quota);
+    free(U.bt_bound);
+    scenario_outcomes_free(&out);
+    for (int k = 0; blocks && block_actual && k < nw; k++) {
+        quota_forecast_free(&blocks[k]);
+        free(block_actual[k]);
+    }
+    free(blocks);
+    free(block_actual);
+    for (int k = 0; fc && k < (nb + 1) * 4; k++)
+        quota_forecast_free(&fc[k]);
+    free(fc);
+    for (int c = 0; actual && c < nb; c++)
+        free(actual[c]);
+    free(actual);
+    free(cut);
+    free(need);
+    free(method);
+    quota_history_free(&h);
+    if (st != TQO_OK)
+        tqo_scenarios_result_free(r);
+    return st;
+}

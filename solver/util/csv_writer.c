@@ -1,0 +1,41 @@
+/* Writing CSV cells (see csv_writer.h). */
+#include "util/csv_writer.h"
+#include "util/fmt.h"
+#include "util/json_writer.h"
+
+#include <csv.h>
+#include <math.h>
+#include <string.h>
+
+void csv_put_field(FILE *fp, const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    if (len == 0)
+        return;
+    if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' && s[len - 1] != '\t')
+        fwrite(s, 1, len, fp);
+    else
+        csv_fwrite(fp, s, len);
+}
+
+void csv_put_num(FILE *fp, double v)
+{
+    if (!isfinite(v))
+        return;
+    char buf[40];
+    jw_format_double(v, buf, sizeof buf);
+    fputs(buf, fp);
+}
+
+void csv_put_money(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, "%.2f", v);
+}
+
+void csv_put_fixed(FILE *fp, double v, int decimals)
+{
+    char buf[64];
+    if (fmt_fixed(buf, sizeof buf, v, decimals) > 0)
+        fputs(buf, fp);
+}

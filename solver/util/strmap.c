@@ -1,0 +1,82 @@
+/* A string -> int hash map (open addressing, linear probing, FNV-1a). */
+#include "util/strmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+int strmap_init(strmap *m, size_t expected)
+{
+    size_t cap = 16;
+    while (cap < 2 * expected + 1)
+        cap <<= 1;
+    m->cap = cap;
+    m->n = 0;
+    m->keys = calloc(cap, sizeof *m->keys);
+    m->vals = malloc(cap * sizeof *m->vals);
+    if (!m->keys || !m->vals) {
+        strmap_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+void strmap_free(strmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    m->keys = NULL;
+    m->vals = NULL;
+    m->cap = m->n = 0;
+}
+
+int strmap_get(const strmap *m, const char *key)
+{
+    if (!m->cap)
+        return -1;
+    size_t mask = m->cap - 1;
+    for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+        if (!m->keys[i])
+            return -1;
+        if (strcmp(m->keys[i], key) == 0)
+            return m->vals[i];
+    }
+}
+
+static int grow(strmap *m)
+{
+    strmap g;
+    if (strmap_init(&g, m->cap) != 0)
+        return -1;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i])
+            strmap_put(&g, m->keys[i], m->vals[i]);
+    strmap_free(m);
+    *m = g;
+    return 0;
+}
+
+int strmap_put(strmap *m, const char *key, int val)
+{
+    if (2 * (m->n + 1) > m->cap && grow(m) != 0)
+        return -2;
+    size_t mask = m->cap - 1;
+    for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+        if (!m->keys[i]) {
+            m->keys[i] = key;
+            m->vals[i] = val;
+            m->n++;
+            return -1;
+        }
+        if (strcmp(m->keys[i], key) == 0)
+            return m->vals[i];
+    }
+}
