@@ -516,61 +516,40 @@ int tqo_map_positions(const tqo_instance *inst, const tqo_align_result *r, doubl
     return 1;
 }
 
-tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
-                             const tqo_align_result *r, const char *title)
+/* Units grouped by main territory (slot p: none), keeping input order:
+   group g holds order[first[g] .. first[g+1]). */
+static int group_units(const tqo_align_result *r, int *main_t, int *first, int *order)
 {
-    int n = r->n_units, p = r->n_territories, nb = r->n_balance;
-    int has_xy = inst->coords != TQO_COORDS_NONE && inst->x && inst->y && n > 0;
-    int *colour = malloc(((size_t)p + 1) * sizeof *colour);
-    int *main_t = malloc(((size_t)n + 1) * sizeof *main_t);
-    int *first = calloc((size_t)p + 2, sizeof *first); /* units grouped by main territory */
-    int *order = malloc(((size_t)n + 1) * sizeof *order);
-    unsigned char *grid = calloc(100 * 100, 1);
-    if (!colour || !main_t || !first || !order || !grid || tqo_territory_colours(inst, r, colour) < 0) {
-        free(colour);
-        free(main_t);
-        free(first);
-        free(order);
-        free(grid);
-        return TQO_ERR_NOMEM;
-    }
-
-    /* Group the units by main territory (slot p: none), keeping input order. */
+    int n = r->n_units, p = r->n_territories;
     for (int i = 0; i < n; i++) {
         main_t[i] = tqo_unit_main_territory(r, i);
         first[(main_t[i] < 0 ? p : main_t[i]) + 1]++;
     }
     for (int j = 0; j <= p; j++)
         first[j + 1] += first[j];
-    {
-        int *pos = malloc(((size_t)p + 1) * sizeof *pos);
-        if (!pos) {
-            free(colour);
-            free(main_t);
-            free(first);
-            free(order);
-            free(grid);
-            return TQO_ERR_NOMEM;
-        }
-        memcpy(pos, first, ((size_t)p + 1) * sizeof *pos);
-        for (int i = 0; i < n; i++)
-            order[pos[main_t[i] < 0 ? p : main_t[i]]++] = i;
-        free(pos);
-    }
+    int *pos = malloc(((size_t)p + 1) * sizeof *pos);
+    if (!pos)
+        return -1;
+    memcpy(pos, first, ((size_t)p + 1) * sizeof *pos);
+    for (int i = 0; i < n; i++)
+        order[pos[main_t[i] < 0 ? p : main_t[i]]++] = i;
+    free(pos);
+    return 0;
+}
 
-    view v;
-    double map_w, map_h, radius, star;
-    view_setup(inst, r, has_xy, grid, &v, &map_w, &map_h, &radius, &star);
-    free(grid);
-    double pad = star + 2;
-    v.ox = MARGIN + pad + (MAP_SIZE - map_w) / 2;
-    v.oy = HEADER + pad;
-    double width = MAP_SIZE + 2 * (MARGIN + pad);
-    double legend_top = v.oy + (has_xy ? map_h : 0) + pad + 20;
+/* The page: the map's frame and the legend's grid. */
+typedef struct page {
+    double width, height, legend_top, col_w;
+    int rows;
+} page;
 
-    /* Legend columns as wide as the longest entry (about 6.2 px a
-       character at 11 px), as many across as fit. */
-    char nbuf[32], tbuf[48], dbuf[24];
+/* Legend columns as wide as the longest entry (about 6.2 px a character
+   at 11 px), as many across as fit. */
+static void legend_layout(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                          page *pg)
+{
+    int p = r->n_territories, nb = r->n_balance;
+    char nbuf[32], tbuf[48];
     size_t chars = 0;
     for (int j = 0; j < p; j++) {
         size_t c = strlen(r->territory_id[j]) + 16;
@@ -581,18 +560,23 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
         if (c > chars)
             chars = c;
     }
-    double col_w = 30 + 6.2 * (double)chars;
-    if (col_w + 2 * MARGIN > width)
-        width = col_w + 2 * MARGIN;
-    int ncols = (int)((width - 2 * MARGIN) / col_w);
+    pg->col_w = 30 + 6.2 * (double)chars;
+    if (pg->col_w + 2 * MARGIN > pg->width)
+        pg->width = pg->col_w + 2 * MARGIN;
+    int ncols = (int)((pg->width - 2 * MARGIN) / pg->col_w);
     if (ncols < 1)
         ncols = 1;
-    int rows = (p + ncols - 1) / ncols;
-    double height = legend_top + rows * ROW + MARGIN;
+    pg->rows = (p + ncols - 1) / ncols;
+    pg->height = pg->legend_top + pg->rows * ROW + MARGIN;
+}
 
-    char a[32], b2[32], c2[32];
-    fmt1(a, width);
-    fmt1(b2, height);
+/* The SVG header, styles, title and the line of figures. */
+static void put_head(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                     const char *title, const page *pg, int has_xy)
+{
+    char a[32], b2[32], nbuf[32], dbuf[24];
+    fmt1(a, pg->width);
+    fmt1(b2, pg->height);
     fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %s %s\" width=\"%s\" height=\"%s\">\n",
             a, b2, a, b2);
@@ -611,8 +595,8 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
           fp);
     fputs("<rect class=\"bg\" width=\"100%\" height=\"100%\"/>\n<text class=\"h\" x=\"10\" y=\"22\">", fp);
     put_text(fp, title);
-    fprintf(fp, "</text>\n<text x=\"10\" y=\"40\">%d units, %d territories", n, p);
-    for (int b = 0; b < nb; b++) {
+    fprintf(fp, "</text>\n<text x=\"10\" y=\"40\">%d units, %d territories", r->n_units, r->n_territories);
+    for (int b = 0; b < r->n_balance; b++) {
         snprintf(dbuf, sizeof dbuf, "%.1f%%", r->max_dev_pct[b]);
         fputs(b ? ", " : "; largest deviation: ", fp);
         put_text(fp, measure_name(inst, s, b, nbuf, sizeof nbuf));
@@ -621,63 +605,80 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
     if (!has_xy)
         fputs("; no coordinates to draw", fp);
     fputs("</text>\n", fp);
+}
 
-    if (has_xy) {
-        int name = tqo_instance_label(inst, "name");
-        fmt1(c2, radius);
-        fputs("<g id=\"units\">\n", fp);
-        for (int g = 0; g <= p; g++) {
-            if (first[g] == first[g + 1])
-                continue;
-            if (g < p)
-                fprintf(fp, "<g class=\"c%d\">\n", colour[g] % TQO_PALETTE_SIZE);
-            else
-                fputs("<g class=\"u\">\n", fp);
-            for (int k = first[g]; k < first[g + 1]; k++) {
-                int i = order[k];
-                int split = r->unit_start[i + 1] - r->unit_start[i] > 1;
-                fmt1(a, proj_x(&v, inst->x[i]));
-                fmt1(b2, proj_y(&v, inst->y[i]));
-                fprintf(fp, "<circle%s cx=\"%s\" cy=\"%s\" r=\"%s\"><title>", split ? " class=\"s\"" : "", a,
-                        b2, c2);
-                put_text(fp, inst->unit_id[i]);
-                if (name >= 0 && inst->labels[name].value[i] && inst->labels[name].value[i][0]) {
-                    fputs(" (", fp);
-                    put_text(fp, inst->labels[name].value[i]);
-                    fputc(')', fp);
-                }
-                fputs(": ", fp);
-                if (g == p)
-                    fputs("no territory", fp);
-                if (g < p && !split)
-                    put_text(fp, r->territory_id[g]);
-                for (int e = r->unit_start[i], shown = 0; g < p && split && e < r->unit_start[i + 1]; e++) {
-                    if (!(r->share[e] > 0) || r->terr[e] < 0 || r->terr[e] >= p)
-                        continue;
-                    fputs(shown++ ? ", " : "", fp);
-                    put_text(fp, r->territory_id[r->terr[e]]);
-                    fprintf(fp, " %.3g%%", 100 * r->share[e]);
-                }
-                fputs("</title></circle>\n", fp);
-            }
-            fputs("</g>\n", fp);
-        }
-        fputs("</g>\n<g id=\"centres\">\n", fp);
-        for (int j = 0; r->center_x && r->center_y && j < p; j++) {
-            if (!isfinite(r->center_x[j]) || !isfinite(r->center_y[j]))
-                continue;
-            put_star(fp, proj_x(&v, r->center_x[j]), proj_y(&v, r->center_y[j]), star);
-            fputs(r->fixed_centres ? "<title>home base of " : "<title>centre of ", fp);
-            put_text(fp, r->territory_id[j]);
-            fputs("</title></path>\n", fp);
-        }
+/* One unit's circle and its tooltip: id (name): territory, or shares. */
+static void put_unit(FILE *fp, const tqo_instance *inst, const tqo_align_result *r, const view *v, int i, int g,
+                     int name, const char *radius)
+{
+    int p = r->n_territories;
+    char a[32], b2[32];
+    int split = r->unit_start[i + 1] - r->unit_start[i] > 1;
+    fmt1(a, proj_x(v, inst->x[i]));
+    fmt1(b2, proj_y(v, inst->y[i]));
+    fprintf(fp, "<circle%s cx=\"%s\" cy=\"%s\" r=\"%s\"><title>", split ? " class=\"s\"" : "", a, b2, radius);
+    put_text(fp, inst->unit_id[i]);
+    if (name >= 0 && inst->labels[name].value[i] && inst->labels[name].value[i][0]) {
+        fputs(" (", fp);
+        put_text(fp, inst->labels[name].value[i]);
+        fputc(')', fp);
+    }
+    fputs(": ", fp);
+    if (g == p)
+        fputs("no territory", fp);
+    if (g < p && !split)
+        put_text(fp, r->territory_id[g]);
+    for (int e = r->unit_start[i], shown = 0; g < p && split && e < r->unit_start[i + 1]; e++) {
+        if (!(r->share[e] > 0) || r->terr[e] < 0 || r->terr[e] >= p)
+            continue;
+        fputs(shown++ ? ", " : "", fp);
+        put_text(fp, r->territory_id[r->terr[e]]);
+        fprintf(fp, " %.3g%%", 100 * r->share[e]);
+    }
+    fputs("</title></circle>\n", fp);
+}
+
+/* The units, group by group, then the centres as stars. */
+static void put_map(FILE *fp, const tqo_instance *inst, const tqo_align_result *r, const view *v, const int *colour,
+                    const int *first, const int *order, double radius, double star)
+{
+    int p = r->n_territories;
+    int name = tqo_instance_label(inst, "name");
+    char c2[32];
+    fmt1(c2, radius);
+    fputs("<g id=\"units\">\n", fp);
+    for (int g = 0; g <= p; g++) {
+        if (first[g] == first[g + 1])
+            continue;
+        if (g < p)
+            fprintf(fp, "<g class=\"c%d\">\n", colour[g] % TQO_PALETTE_SIZE);
+        else
+            fputs("<g class=\"u\">\n", fp);
+        for (int k = first[g]; k < first[g + 1]; k++)
+            put_unit(fp, inst, r, v, order[k], g, name, c2);
         fputs("</g>\n", fp);
     }
+    fputs("</g>\n<g id=\"centres\">\n", fp);
+    for (int j = 0; r->center_x && r->center_y && j < p; j++) {
+        if (!isfinite(r->center_x[j]) || !isfinite(r->center_y[j]))
+            continue;
+        put_star(fp, proj_x(v, r->center_x[j]), proj_y(v, r->center_y[j]), star);
+        fputs(r->fixed_centres ? "<title>home base of " : "<title>centre of ", fp);
+        put_text(fp, r->territory_id[j]);
+        fputs("</title></path>\n", fp);
+    }
+    fputs("</g>\n", fp);
+}
 
-    /* Legend, column by column in territory order. */
+/* Legend, column by column in territory order. */
+static void put_legend(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                       const page *pg, const int *colour, const int *first)
+{
+    int p = r->n_territories, nb = r->n_balance;
+    char a[32], b2[32], c2[32], nbuf[32], tbuf[48], dbuf[24];
     fputs("<g id=\"legend\">\n", fp);
     for (int j = 0; j < p; j++) {
-        double x = MARGIN + (j / rows) * col_w, y = legend_top + (j % rows) * ROW;
+        double x = MARGIN + (j / pg->rows) * pg->col_w, y = pg->legend_top + (j % pg->rows) * ROW;
         fmt1(a, x);
         fmt1(b2, y - 9);
         fmt1(c2, y);
@@ -697,10 +698,40 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
         fputs("</text>\n", fp);
     }
     fputs("</g>\n</svg>\n", fp);
+}
 
+tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
+                             const tqo_align_result *r, const char *title)
+{
+    int n = r->n_units, p = r->n_territories;
+    int has_xy = inst->coords != TQO_COORDS_NONE && inst->x && inst->y && n > 0;
+    int *colour = malloc(((size_t)p + 1) * sizeof *colour);
+    int *main_t = malloc(((size_t)n + 1) * sizeof *main_t);
+    int *first = calloc((size_t)p + 2, sizeof *first); /* units grouped by main territory */
+    int *order = malloc(((size_t)n + 1) * sizeof *order);
+    unsigned char *grid = calloc(100 * 100, 1);
+    tqo_status st = TQO_ERR_NOMEM;
+    if (!colour || !main_t || !first || !order || !grid || tqo_territory_colours(inst, r, colour) < 0 ||
+        group_units(r, main_t, first, order) != 0)
+        goto done;
+    view v;
+    double map_w, map_h, radius, star;
+    view_setup(inst, r, has_xy, grid, &v, &map_w, &map_h, &radius, &star);
+    double pad = star + 2;
+    v.ox = MARGIN + pad + (MAP_SIZE - map_w) / 2;
+    v.oy = HEADER + pad;
+    page pg = {.width = MAP_SIZE + 2 * (MARGIN + pad), .legend_top = v.oy + (has_xy ? map_h : 0) + pad + 20};
+    legend_layout(inst, s, r, &pg);
+    put_head(fp, inst, s, r, title, &pg, has_xy);
+    if (has_xy)
+        put_map(fp, inst, r, &v, colour, first, order, radius, star);
+    put_legend(fp, inst, s, r, &pg, colour, first);
+    st = ferror(fp) ? TQO_ERR_IO : TQO_OK;
+done:
     free(colour);
     free(main_t);
     free(first);
     free(order);
-    return ferror(fp) ? TQO_ERR_IO : TQO_OK;
+    free(grid);
+    return st;
 }

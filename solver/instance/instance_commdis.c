@@ -172,68 +172,55 @@ static tqo_status store_edges(tqo_instance *inst, uint64_t *key, int n, int *rep
     return tqo_instance_build_graph(inst);
 }
 
-tqo_status commdis_load(const char *path, tqo_instance **out, int *p_out, double tau_out[3], tqo_diag *diag)
-{
-    *out = NULL;
+/* The state of one commdis read. The steps return 0, or FAIL (the
+   error is in f) or NOMEM. */
+enum { FAIL = -1, NOMEM = -2 };
+typedef struct loader {
     csv_file f;
-    csv_file_init(&f, path, diag);
-    size_t len = 0;
-    char *buf = read_all(path, &len);
-    if (!buf) {
-        int err = errno;
-        if (err == ENOMEM)
-            csv_file_error(&f, 0, NULL, "out of memory");
-        else
-            csv_file_error(&f, 0, NULL, "cannot open: %s", strerror(err));
-        return err == ENOMEM ? TQO_ERR_NOMEM : TQO_ERR_INPUT;
-    }
-    tqo_status st = TQO_ERR_INPUT;
-    tqo_instance *inst = calloc(1, sizeof *inst);
-    uint64_t *key = NULL;
-    long *uline = NULL;
-    strmap ids = {0};
-    reader r = {.p = buf, .end = buf + len, .line = 1, .next = 1};
-    if (!inst)
-        goto nomem;
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        r.p += 3;
-    long lines = 1; /* bounds what the counts may allocate */
-    for (char *s = buf; (s = memchr(s, '\n', (size_t)(r.end - s))); s++)
-        lines++;
-    char *nul = memchr(buf, '\0', len);
-    if (nul) {
-        long line = 1;
-        for (char *s = buf; s < nul; s++)
-            line += *s == '\n';
-        csv_file_error(&f, line, NULL, "a NUL byte: this is not a text file");
-        goto fail;
-    }
+    reader r;
+    tqo_instance *inst;
+    strmap ids;
+    long *uline;       /* line of each unit */
+    uint64_t *key;     /* edges, packed */
+    int ne;
+    long lines;        /* bounds what the counts may allocate */
+    long n, n_line, m, m_line;
+} loader;
 
-    /* n */
-    long n, m;
-    if (!next_line(&r)) {
-        csv_file_error(&f, 0, NULL, "file is empty (expected the number of units n)");
-        goto fail;
+/* A line with one count (n or m), what: "units n" / "edges m"; hint_n:
+   the field count that suggests one section ran into the next. */
+static int read_count(loader *L, const char *what, long lo, const char *hint_after, int hint_n, long *out,
+                      long *out_line)
+{
+    reader *r = &L->r;
+    *out_line = r->line;
+    if (r->n != 1) {
+        char hint[96] = "";
+        if (hint_after && r->n == hint_n)
+            snprintf(hint, sizeof hint, "%s", hint_after);
+        csv_file_error(&L->f, r->line, NULL, "expected 1 field (the number of %s), found %d%s", what, r->n, hint);
+        return FAIL;
     }
-    long n_line = r.line;
-    if (r.n != 1) {
-        csv_file_error(&f, r.line, NULL, "expected 1 field (the number of units n), found %d", r.n);
-        goto fail;
-    }
-    int e = parse_int(r.tok[0], 1, MAX_COUNT, &n);
-    if (e) {
-        if (e == 1)
-            csv_file_error(&f, r.line, NULL, "expected the number of units n, found '%s'", r.tok[0]);
-        else if (e == 2)
-            csv_file_error(&f, r.line, NULL, "n = %s: there must be at least 1 unit", r.tok[0]);
-        else
-            csv_file_error(&f, r.line, NULL, "n = %s: too many units (at most %d)", r.tok[0], MAX_COUNT);
-        goto fail;
-    }
+    int e = parse_int(r->tok[0], lo, MAX_COUNT, out);
+    if (!e)
+        return 0;
+    const char *sym = what + strlen(what) - 1; /* "n" or "m" */
+    if (e == 1)
+        csv_file_error(&L->f, r->line, NULL, "expected the number of %s, found '%s'", what, r->tok[0]);
+    else if (e == 2 && lo == 1)
+        csv_file_error(&L->f, r->line, NULL, "%s = %s: there must be at least 1 unit", sym, r->tok[0]);
+    else if (e == 2)
+        csv_file_error(&L->f, r->line, NULL, "%s = %s: the number of edges cannot be negative", sym, r->tok[0]);
+    else
+        csv_file_error(&L->f, r->line, NULL, "%s = %s: too many %s (at most %d)", sym, r->tok[0],
+                       lo == 1 ? "units" : "edges", MAX_COUNT);
+    return FAIL;
+}
 
-    /* Units. Arrays hold min(n, lines): a file too short for n units
-       fails below without a huge allocation first. */
-    int cap = (int)(n < lines ? n : lines);
+/* The instance's arrays for cap units and the three measures. */
+static int alloc_units(loader *L, const char *path, int cap)
+{
+    tqo_instance *inst = L->inst;
     inst->source = strdup(path);
     inst->coords = TQO_COORDS_XY;
     inst->n_units = cap;
@@ -241,165 +228,226 @@ tqo_status commdis_load(const char *path, tqo_instance **out, int *p_out, double
     inst->x = malloc((size_t)cap * sizeof(double));
     inst->y = malloc((size_t)cap * sizeof(double));
     inst->measures = calloc(3, sizeof *inst->measures);
-    uline = malloc((size_t)cap * sizeof *uline);
-    if (!inst->source || !inst->unit_id || !inst->x || !inst->y || !inst->measures || !uline ||
-        strmap_init(&ids, (size_t)cap) != 0)
-        goto nomem;
+    L->uline = malloc((size_t)cap * sizeof *L->uline);
+    if (!inst->source || !inst->unit_id || !inst->x || !inst->y || !inst->measures || !L->uline ||
+        strmap_init(&L->ids, (size_t)cap) != 0)
+        return NOMEM;
     inst->n_measures = 3;
     for (int k = 0; k < 3; k++) {
         inst->measures[k].name = strdup(MEASURE_NAMES[k]);
         inst->measures[k].value = malloc((size_t)cap * sizeof(double));
         if (!inst->measures[k].name || !inst->measures[k].value)
-            goto nomem;
+            return NOMEM;
     }
-    for (int i = 0; i < n; i++) {
-        if (!next_line(&r)) {
-            csv_file_error(&f, r.line, NULL, "file ends after %d of the %ld units announced on line %ld", i, n,
-                           n_line);
-            goto fail;
+    return 0;
+}
+
+/* The n unit lines: id x y a1 a2 a3. */
+static int read_units(loader *L)
+{
+    reader *r = &L->r;
+    tqo_instance *inst = L->inst;
+    for (int i = 0; i < L->n; i++) {
+        if (!next_line(r)) {
+            csv_file_error(&L->f, r->line, NULL, "file ends after %d of the %ld units announced on line %ld", i,
+                           L->n, L->n_line);
+            return FAIL;
         }
-        if (r.n != 6) {
+        if (r->n != 6) {
             char hint[96] = "";
-            if (r.n == 1) /* likely the edge count: units are missing */
-                snprintf(hint, sizeof hint, " (only %d of the %ld units announced on line %ld?)", i, n, n_line);
-            csv_file_error(&f, r.line, NULL, "expected 6 fields (id x y a1 a2 a3), found %d%s", r.n, hint);
-            goto fail;
+            if (r->n == 1) /* likely the edge count: units are missing */
+                snprintf(hint, sizeof hint, " (only %d of the %ld units announced on line %ld?)", i, L->n,
+                         L->n_line);
+            csv_file_error(&L->f, r->line, NULL, "expected 6 fields (id x y a1 a2 a3), found %d%s", r->n, hint);
+            return FAIL;
         }
         /* i < cap: unit i sits on line i + 2 or later */
-        const char *id = r.tok[0];
-        uline[i] = r.line;
+        const char *id = r->tok[0];
+        L->uline[i] = r->line;
         if (!(inst->unit_id[i] = strdup(id)))
-            goto nomem;
-        int prev = strmap_put(&ids, inst->unit_id[i], i);
+            return NOMEM;
+        int prev = strmap_put(&L->ids, inst->unit_id[i], i);
         if (prev == -2)
-            goto nomem;
+            return NOMEM;
         if (prev >= 0)
-            csv_file_error(&f, r.line, NULL, "unit %s: duplicate id (first on line %ld)", id, uline[prev]);
-        parse_value(&f, r.line, id, "x", r.tok[1], 0, &inst->x[i]);
-        parse_value(&f, r.line, id, "y", r.tok[2], 0, &inst->y[i]);
+            csv_file_error(&L->f, r->line, NULL, "unit %s: duplicate id (first on line %ld)", id, L->uline[prev]);
+        parse_value(&L->f, r->line, id, "x", r->tok[1], 0, &inst->x[i]);
+        parse_value(&L->f, r->line, id, "y", r->tok[2], 0, &inst->y[i]);
         for (int k = 0; k < 3; k++)
-            parse_value(&f, r.line, id, MEASURE_NAMES[k], r.tok[3 + k], 1, &inst->measures[k].value[i]);
+            parse_value(&L->f, r->line, id, MEASURE_NAMES[k], r->tok[3 + k], 1, &inst->measures[k].value[i]);
     }
+    return 0;
+}
 
-    /* m and the edges */
-    if (!next_line(&r)) {
-        csv_file_error(&f, r.line, NULL, "file ends after the units (expected the number of edges m)");
-        goto fail;
-    }
-    long m_line = r.line;
-    if (r.n != 1) {
-        char hint[96] = "";
-        if (r.n == 6)
-            snprintf(hint, sizeof hint, " (more units than the %ld announced on line %ld?)", n, n_line);
-        csv_file_error(&f, r.line, NULL, "expected 1 field (the number of edges m), found %d%s", r.n, hint);
-        goto fail;
-    }
-    e = parse_int(r.tok[0], 0, MAX_COUNT, &m);
-    if (e) {
-        if (e == 1)
-            csv_file_error(&f, r.line, NULL, "expected the number of edges m, found '%s'", r.tok[0]);
-        else if (e == 2)
-            csv_file_error(&f, r.line, NULL, "m = %s: the number of edges cannot be negative", r.tok[0]);
-        else
-            csv_file_error(&f, r.line, NULL, "m = %s: too many edges (at most %d)", r.tok[0], MAX_COUNT);
-        goto fail;
-    }
-    key = malloc((size_t)(m < lines ? m : lines) * sizeof *key + 1);
-    if (!key)
-        goto nomem;
-    int ne = 0;
+/* The m edge lines: u v, packed into L->key. */
+static int read_edges(loader *L)
+{
+    reader *r = &L->r;
+    long m = L->m;
+    L->key = malloc((size_t)(m < L->lines ? m : L->lines) * sizeof *L->key + 1);
+    if (!L->key)
+        return NOMEM;
     for (long k = 0; k < m; k++) {
-        if (!next_line(&r)) {
-            csv_file_error(&f, r.line, NULL, "file ends after %ld of the %ld edges announced on line %ld", k, m,
-                           m_line);
-            goto fail;
+        if (!next_line(r)) {
+            csv_file_error(&L->f, r->line, NULL, "file ends after %ld of the %ld edges announced on line %ld", k, m,
+                           L->m_line);
+            return FAIL;
         }
-        if (r.n != 2) {
+        if (r->n != 2) {
             char hint[96] = "";
-            if (r.n == 5) /* likely the last line: edges are missing */
-                snprintf(hint, sizeof hint, " (only %ld of the %ld edges announced on line %ld?)", k, m, m_line);
-            csv_file_error(&f, r.line, NULL, "expected 2 fields (u v), found %d%s", r.n, hint);
-            goto fail;
+            if (r->n == 5) /* likely the last line: edges are missing */
+                snprintf(hint, sizeof hint, " (only %ld of the %ld edges announced on line %ld?)", k, m, L->m_line);
+            csv_file_error(&L->f, r->line, NULL, "expected 2 fields (u v), found %d%s", r->n, hint);
+            return FAIL;
         }
-        const char *su = r.tok[0], *sv = r.tok[1];
-        int a = strmap_get(&ids, su), b = strmap_get(&ids, sv);
+        const char *su = r->tok[0], *sv = r->tok[1];
+        int a = strmap_get(&L->ids, su), b = strmap_get(&L->ids, sv);
         if (a < 0 && b < 0)
-            csv_file_error(&f, r.line, NULL, "edge %s %s: units %s and %s are not defined", su, sv, su, sv);
+            csv_file_error(&L->f, r->line, NULL, "edge %s %s: units %s and %s are not defined", su, sv, su, sv);
         else if (a < 0 || b < 0)
-            csv_file_error(&f, r.line, NULL, "edge %s %s: unit %s is not defined", su, sv, a < 0 ? su : sv);
+            csv_file_error(&L->f, r->line, NULL, "edge %s %s: unit %s is not defined", su, sv, a < 0 ? su : sv);
         else if (a == b)
-            csv_file_error(&f, r.line, NULL, "edge %s %s: a self-loop (a unit is not its own neighbour)", su, sv);
+            csv_file_error(&L->f, r->line, NULL, "edge %s %s: a self-loop (a unit is not its own neighbour)", su,
+                           sv);
         else
-            key[ne++] = (uint64_t)(a < b ? a : b) << 33 | (uint64_t)(a < b ? b : a) << 1 | (uint64_t)(a > b);
+            L->key[L->ne++] =
+                (uint64_t)(a < b ? a : b) << 33 | (uint64_t)(a < b ? b : a) << 1 | (uint64_t)(a > b);
     }
+    return 0;
+}
 
-    /* p <unused> tau1 tau2 tau3 */
-    if (!next_line(&r)) {
-        csv_file_error(&f, r.line, NULL, "file ends before the last line (p <unused> tau1 tau2 tau3)");
-        goto fail;
+/* The last line: p <unused> tau1 tau2 tau3, and nothing after it. */
+static int read_last_line(loader *L, long *p, double tau[3])
+{
+    reader *r = &L->r;
+    if (!next_line(r)) {
+        csv_file_error(&L->f, r->line, NULL, "file ends before the last line (p <unused> tau1 tau2 tau3)");
+        return FAIL;
     }
-    long p_line = r.line;
-    if (r.n != 5) {
+    long p_line = r->line;
+    if (r->n != 5) {
         char hint[96] = "";
-        if (r.n == 2)
-            snprintf(hint, sizeof hint, " (more edges than the %ld announced on line %ld?)", m, m_line);
-        csv_file_error(&f, r.line, NULL, "expected 5 fields (p <unused> tau1 tau2 tau3), found %d%s", r.n, hint);
-        goto fail;
+        if (r->n == 2)
+            snprintf(hint, sizeof hint, " (more edges than the %ld announced on line %ld?)", L->m, L->m_line);
+        csv_file_error(&L->f, r->line, NULL, "expected 5 fields (p <unused> tau1 tau2 tau3), found %d%s", r->n,
+                       hint);
+        return FAIL;
     }
-    long p = 0;
-    e = parse_int(r.tok[0], 1, n, &p);
+    int e = parse_int(r->tok[0], 1, L->n, p);
     if (e == 1)
-        csv_file_error(&f, r.line, NULL, "p '%s' is not a whole number", r.tok[0]);
+        csv_file_error(&L->f, r->line, NULL, "p '%s' is not a whole number", r->tok[0]);
     else if (e)
-        csv_file_error(&f, r.line, NULL, "p = %s is out of range [1, %ld] (1 to n districts)", r.tok[0], n);
-    double tau[3];
+        csv_file_error(&L->f, r->line, NULL, "p = %s is out of range [1, %ld] (1 to n districts)", r->tok[0], L->n);
     for (int k = 0; k < 3; k++) {
-        const char *s = r.tok[2 + k];
+        const char *s = r->tok[2 + k];
         int t = csv_parse_number(s, &tau[k]);
         if (t == 0 && !(tau[k] > 0 && tau[k] <= 1))
             t = 3;
         if (t)
-            csv_file_error(&f, r.line, NULL, "tau%d '%s' is %s", k + 1, s,
+            csv_file_error(&L->f, r->line, NULL, "tau%d '%s' is %s", k + 1, s,
                            t == 1 ? "not a number" : t == 2 ? "not a finite number" : "not in (0, 1]");
     }
-    if (next_line(&r)) {
-        csv_file_error(&f, r.line, NULL,
+    if (next_line(r)) {
+        csv_file_error(&L->f, r->line, NULL,
                        "unexpected content after the last line (p <unused> tau1 tau2 tau3 on line %ld)", p_line);
-        goto fail;
+        return FAIL;
     }
-    if (f.n_errors)
-        goto fail;
+    return 0;
+}
 
-    /* cap == n here: the file held n unit lines. */
-    inst->adjacency_source = strdup(path);
-    if (!inst->adjacency_source)
-        goto nomem;
-    int repeats;
-    st = store_edges(inst, key, ne, &repeats);
-    if (st != TQO_OK)
-        goto nomem;
-    if (repeats)
-        tqo_diag_warning(diag, "%s: %d repeated edge%s merged", path, repeats, repeats == 1 ? "" : "s");
-    if (p_out)
-        *p_out = (int)p;
-    if (tau_out)
-        memcpy(tau_out, tau, sizeof tau);
-    *out = inst;
-    inst = NULL;
-    st = TQO_OK;
-    goto done;
-nomem:
-    csv_file_error(&f, 0, NULL, "out of memory");
-    st = TQO_ERR_NOMEM;
-    goto done;
-fail:
-    st = TQO_ERR_INPUT;
-done:
-    csv_file_finish(&f);
-    tqo_instance_free(inst);
-    strmap_free(&ids);
-    free(uline);
-    free(key);
+/* The sections in file order: n, the units, m, the edges, the last line. */
+static int read_sections(loader *L, const char *path, long *p, double tau[3])
+{
+    reader *r = &L->r;
+    if (!next_line(r)) {
+        csv_file_error(&L->f, 0, NULL, "file is empty (expected the number of units n)");
+        return FAIL;
+    }
+    int e = read_count(L, "units n", 1, NULL, 0, &L->n, &L->n_line);
+    /* Arrays hold min(n, lines): a file too short for n units fails
+       without a huge allocation first. */
+    if (!e)
+        e = alloc_units(L, path, (int)(L->n < L->lines ? L->n : L->lines));
+    if (!e)
+        e = read_units(L);
+    if (e)
+        return e;
+    if (!next_line(r)) {
+        csv_file_error(&L->f, r->line, NULL, "file ends after the units (expected the number of edges m)");
+        return FAIL;
+    }
+    char hint[96];
+    snprintf(hint, sizeof hint, " (more units than the %ld announced on line %ld?)", L->n, L->n_line);
+    e = read_count(L, "edges m", 0, hint, 6, &L->m, &L->m_line);
+    if (!e)
+        e = read_edges(L);
+    if (!e)
+        e = read_last_line(L, p, tau);
+    return e;
+}
+
+tqo_status commdis_load(const char *path, tqo_instance **out, int *p_out, double tau_out[3], tqo_diag *diag)
+{
+    *out = NULL;
+    loader L;
+    memset(&L, 0, sizeof L);
+    csv_file_init(&L.f, path, diag);
+    size_t len = 0;
+    char *buf = read_all(path, &len);
+    if (!buf) {
+        int err = errno;
+        if (err == ENOMEM)
+            csv_file_error(&L.f, 0, NULL, "out of memory");
+        else
+            csv_file_error(&L.f, 0, NULL, "cannot open: %s", strerror(err));
+        return err == ENOMEM ? TQO_ERR_NOMEM : TQO_ERR_INPUT;
+    }
+    L.r = (reader){.p = buf, .end = buf + len, .line = 1, .next = 1};
+    L.inst = calloc(1, sizeof *L.inst);
+    int e = L.inst ? 0 : NOMEM;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        L.r.p += 3;
+    L.lines = 1;
+    for (char *s = buf; (s = memchr(s, '\n', (size_t)(L.r.end - s))); s++)
+        L.lines++;
+    char *nul = memchr(buf, '\0', len);
+    if (!e && nul) {
+        long line = 1;
+        for (char *s = buf; s < nul; s++)
+            line += *s == '\n';
+        csv_file_error(&L.f, line, NULL, "a NUL byte: this is not a text file");
+        e = FAIL;
+    }
+    long p = 0;
+    double tau[3];
+    if (!e)
+        e = read_sections(&L, path, &p, tau);
+    if (!e && L.f.n_errors)
+        e = FAIL;
+    /* n_units == n here: the file held n unit lines. */
+    if (!e && !(L.inst->adjacency_source = strdup(path)))
+        e = NOMEM;
+    int repeats = 0;
+    if (!e && store_edges(L.inst, L.key, L.ne, &repeats) != TQO_OK)
+        e = NOMEM;
+    tqo_status st = e == NOMEM ? TQO_ERR_NOMEM : e ? TQO_ERR_INPUT : TQO_OK;
+    if (e == NOMEM)
+        csv_file_error(&L.f, 0, NULL, "out of memory");
+    if (!e) {
+        if (repeats)
+            tqo_diag_warning(diag, "%s: %d repeated edge%s merged", path, repeats, repeats == 1 ? "" : "s");
+        if (p_out)
+            *p_out = (int)p;
+        if (tau_out)
+            memcpy(tau_out, tau, sizeof tau);
+        *out = L.inst;
+        L.inst = NULL;
+    }
+    csv_file_finish(&L.f);
+    tqo_instance_free(L.inst);
+    strmap_free(&L.ids);
+    free(L.uline);
+    free(L.key);
     free(buf);
     return st;
 }

@@ -264,11 +264,28 @@ static tqo_status build_forecasts(const quota_history *h, const int *cut, int nb
     return res;
 }
 
-tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, const tqo_scenario *sc, int n,
-                         const tqo_scenario_settings *s, tqo_scenarios_result *r, tqo_diag *diag)
+/* What tqo_scenarios prepares before the waves: the checked methods, the
+   territory history, the backtest cut-offs with their forecasts and
+   actuals, and the Monte Carlo's error blocks. */
+typedef struct prep {
+    forecast_method base_method;
+    forecast_method *method;     /* per scenario */
+    quota_history h;
+    int last, nth, per, min_train, first_year, Y, nb;
+    int *cut;                    /* nb + 1 cut-offs */
+    char *need;                  /* [c * 4 + method]: forecasts to build */
+    quota_forecast *fc;          /* [c * 4 + method] */
+    double **actual;             /* [c], c < nb */
+    int nw, w_first;             /* error blocks: 12-month windows */
+    quota_forecast *blocks;
+    double **block_actual;
+    scenario_outcomes out;
+} prep;
+
+/* The settings and every scenario, checked; the methods parsed. */
+static tqo_status check_inputs(const tqo_scenario *sc, int n, const tqo_scenario_settings *s, prep *P,
+                               tqo_diag *diag)
 {
-    memset(r, 0, sizeof *r);
-    double t0 = omp_get_wtime();
     if (n < 1) {
         tqo_diag_error(diag, "no scenarios to evaluate");
         return TQO_ERR_ARG;
@@ -277,138 +294,118 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
         tqo_diag_error(diag, "--replicates %d: must be between 1 and 10000000", s->replicates);
         return TQO_ERR_ARG;
     }
-    forecast_method base_method = FORECAST_AUTO;
-    if (s->base.method && !forecast_method_parse(s->base.method, &base_method)) {
+    P->base_method = FORECAST_AUTO;
+    if (s->base.method && !forecast_method_parse(s->base.method, &P->base_method)) {
         tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, auto", s->base.method);
         return TQO_ERR_ARG;
     }
-    forecast_method *method = malloc((size_t)n * sizeof *method);
-    if (!method)
+    P->method = malloc((size_t)n * sizeof *P->method);
+    if (!P->method)
         return TQO_ERR_NOMEM;
     tqo_status st = TQO_OK;
     for (int k = 0; k < n && st == TQO_OK; k++) {
-        st = check_scenario(&sc[k], &method[k], diag);
+        st = check_scenario(&sc[k], &P->method[k], diag);
         for (int q = 0; q < k && st == TQO_OK; q++)
             if (strcmp(sc[q].name, sc[k].name) == 0) {
                 tqo_diag_error(diag, "scenario '%s' appears twice", sc[k].name);
                 st = TQO_ERR_ARG;
             }
     }
-    int last;
-    if (st == TQO_OK)
-        st = quota_cutoff(inst, s->base.history_until, &last, diag);
-    quota_history h;
-    memset(&h, 0, sizeof h);
-    if (st == TQO_OK)
-        st = quota_history_build(inst, a, &s->base, &h, diag);
-    if (st != TQO_OK) {
-        free(method);
-        return st;
-    }
-    int nth = s->threads > 0 ? s->threads : omp_get_max_threads();
-    int p = h.p, R = s->replicates, per = h.per_year;
-    int min_train = s->base.min_train_years > 0 ? s->base.min_train_years : 2;
-    /* Complete years up to the cut-off; the backtest years are those with
-       min_train years before them. */
-    int offset = 0, first_year = 0, used = last - h.period_first + 1;
-    int Y = used > 0 ? forecast_complete_years(per, h.period_first, used, &offset, &first_year) : 0;
-    int nb = Y - min_train > 0 ? Y - min_train : 0;
-    run U;
-    memset(&U, 0, sizeof U);
-    int *cut = malloc(((size_t)nb + 1) * sizeof(int));
-    char *need = calloc(((size_t)nb + 1) * 4, 1);
-    quota_forecast *fc = calloc(((size_t)nb + 1) * 4, sizeof *fc);
-    double **actual = calloc((size_t)nb + 1, sizeof(double *));
-    scenario_outcomes out;
-    memset(&out, 0, sizeof out);
-    quota_forecast *blocks = NULL;
-    double **block_actual = NULL;
-    int nw = 0;
-    if (!cut || !need || !fc || !actual) {
-        st = TQO_ERR_NOMEM;
-        goto done;
-    }
+    return st;
+}
+
+/* The backtest years (those with min_train complete years before them),
+   their actuals, and every forecast the scenarios need per cut-off. */
+static tqo_status prepare_backtest(prep *P, int n, const tqo_scenario_settings *s, tqo_diag *diag)
+{
+    quota_history *h = &P->h;
+    int p = h->p, per = h->per_year;
+    int offset = 0, used = P->last - h->period_first + 1;
+    P->Y = used > 0 ? forecast_complete_years(per, h->period_first, used, &offset, &P->first_year) : 0;
+    int nb = P->nb = P->Y - P->min_train > 0 ? P->Y - P->min_train : 0;
+    P->cut = malloc(((size_t)nb + 1) * sizeof(int));
+    P->need = calloc(((size_t)nb + 1) * 4, 1);
+    P->fc = calloc(((size_t)nb + 1) * 4, sizeof *P->fc);
+    P->actual = calloc((size_t)nb + 1, sizeof(double *));
+    if (!P->cut || !P->need || !P->fc || !P->actual)
+        return TQO_ERR_NOMEM;
     if (nb == 0) {
         tqo_diag_error(diag,
                        "scenarios need a past year with %d complete years before it to backtest and to draw "
                        "forecast errors from; the history has %d complete year%s (try --min-train-years 1)",
-                       min_train, Y, Y == 1 ? "" : "s");
-        st = TQO_ERR_INPUT;
-        goto done;
+                       P->min_train, P->Y, P->Y == 1 ? "" : "s");
+        return TQO_ERR_INPUT;
     }
-    for (int c = 0; c < nb; c++) {
-        int y = first_year + min_train + c;
-        /* the last period of year y - 1 */
-        cut[c] = (per == 1 ? y : y * per) - 1;
-        need[c * 4 + base_method] = 1;
+    for (int c = 0; c <= nb; c++) {
+        P->need[c * 4 + P->base_method] = 1;
         for (int k = 0; k < n; k++)
-            need[c * 4 + method[k]] = 1;
-        if (!(actual[c] = malloc(((size_t)p + 1) * sizeof(double)))) {
-            st = TQO_ERR_NOMEM;
-            goto done;
-        }
-        quota_history_year(&h, y, actual[c]);
+            P->need[c * 4 + P->method[k]] = 1;
+        if (c == nb)
+            break;
+        int y = P->first_year + P->min_train + c;
+        /* the last period of year y - 1 */
+        P->cut[c] = (per == 1 ? y : y * per) - 1;
+        if (!(P->actual[c] = malloc(((size_t)p + 1) * sizeof(double))))
+            return TQO_ERR_NOMEM;
+        quota_history_year(h, y, P->actual[c]);
     }
-    cut[nb] = last;
-    need[nb * 4 + base_method] = 1;
-    for (int k = 0; k < n; k++)
-        need[nb * 4 + method[k]] = 1;
-    st = build_forecasts(&h, cut, nb, s->base.plan_year, need, min_train, nth, fc, diag);
-    if (st != TQO_OK)
-        goto done;
-    /* The outcome model: the base method's plan-year forecast and its
-       errors in every past 12-month window (a moving-block bootstrap with
-       blocks of one year: many more blocks than calendar years). */
-    int w_first = min_train * per, w_last = last - h.period_first - per + 1;
-    nw = w_last >= w_first ? w_last - w_first + 1 : 0;
-    blocks = calloc((size_t)nw + 1, sizeof *blocks);
-    block_actual = calloc((size_t)nw + 1, sizeof *block_actual);
-    if (!blocks || !block_actual) {
-        st = TQO_ERR_NOMEM;
-        goto done;
-    }
-    {
-        int fail = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
-        for (int k = 0; k < nw; k++) {
-            int q = w_first + k;
-            double *act = malloc(((size_t)p + 1) * sizeof(double));
-            if (!act || quota_forecast_window(&h, q, base_method, min_train, &blocks[k]) != TQO_OK) {
-                free(act);
+    P->cut[nb] = P->last;
+    return build_forecasts(h, P->cut, nb, s->base.plan_year, P->need, P->min_train, P->nth, P->fc, diag);
+}
+
+/* The outcome model: the base method's plan-year forecast and its errors
+   in every past 12-month window (a moving-block bootstrap with blocks of
+   one year: many more blocks than calendar years). */
+static tqo_status prepare_outcomes(prep *P, const tqo_scenario_settings *s)
+{
+    const quota_history *h = &P->h;
+    int p = h->p, per = h->per_year;
+    P->w_first = P->min_train * per;
+    int w_last = P->last - h->period_first - per + 1;
+    int nw = P->nw = w_last >= P->w_first ? w_last - P->w_first + 1 : 0;
+    P->blocks = calloc((size_t)nw + 1, sizeof *P->blocks);
+    P->block_actual = calloc((size_t)nw + 1, sizeof *P->block_actual);
+    if (!P->blocks || !P->block_actual)
+        return TQO_ERR_NOMEM;
+    int fail = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(P->nth)
+    for (int k = 0; k < nw; k++) {
+        int q = P->w_first + k;
+        double *act = malloc(((size_t)p + 1) * sizeof(double));
+        if (!act || quota_forecast_window(h, q, P->base_method, P->min_train, &P->blocks[k]) != TQO_OK) {
+            free(act);
 #pragma omp atomic write
-                fail = 1;
-                continue;
-            }
-            for (int j = 0; j < p; j++) {
-                double v = 0;
-                for (int t = 0; t < per; t++)
-                    v += h.agg[(size_t)j * h.n_periods + q + t];
-                act[j] = v;
-            }
-            block_actual[k] = act;
+            fail = 1;
+            continue;
         }
-        if (fail) {
-            st = TQO_ERR_NOMEM;
-            goto done;
+        for (int j = 0; j < p; j++) {
+            double v = 0;
+            for (int t = 0; t < per; t++)
+                v += h->agg[(size_t)j * h->n_periods + q + t];
+            act[j] = v;
         }
-        const double **f = malloc(((size_t)nw + 1) * sizeof *f);
-        if (!f) {
-            st = TQO_ERR_NOMEM;
-            goto done;
-        }
-        for (int k = 0; k < nw; k++)
-            f[k] = blocks[k].forecast;
-        st = scenario_outcomes_init(&out, p, fc[nb * 4 + base_method].forecast, nw,
-                                    (const double *const *)block_actual, f, R, s->seed);
-        free(f);
-        if (st != TQO_OK)
-            goto done;
+        P->block_actual[k] = act;
     }
-    if (nw < 4)
-        tqo_diag_warning(diag, "the Monte Carlo resamples only %d one-year block%s of forecast errors: its P10-P90 "
-                         "bands understate the uncertainty (more history, or --min-train-years 1, gives more "
-                         "blocks)", nw, nw == 1 ? "" : "s");
-    const quota_forecast *pf = &fc[nb * 4 + base_method];
+    if (fail)
+        return TQO_ERR_NOMEM;
+    const double **f = malloc(((size_t)nw + 1) * sizeof *f);
+    if (!f)
+        return TQO_ERR_NOMEM;
+    for (int k = 0; k < nw; k++)
+        f[k] = P->blocks[k].forecast;
+    tqo_status st = scenario_outcomes_init(&P->out, p, P->fc[P->nb * 4 + P->base_method].forecast, nw,
+                                           (const double *const *)P->block_actual, f, s->replicates, s->seed);
+    free(f);
+    return st;
+}
+
+/* The result's arrays and the run's working arrays, the fixed figures
+   filled in. */
+static tqo_status prepare_result(const prep *P, const tqo_instance *inst, const tqo_assignment *a, int n,
+                                 int R, tqo_scenarios_result *r, run *U)
+{
+    int p = P->h.p, nb = P->nb, nw = P->nw;
+    const quota_forecast *pf = &P->fc[nb * 4 + P->base_method];
     r->n_scenarios = n;
     r->n_territories = p;
     r->replicates = R;
@@ -431,95 +428,92 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     r->backtest_mean = malloc(((size_t)n * M + 1) * sizeof(double));
     r->efficient = calloc((size_t)n + 1, 1);
     r->error = calloc((size_t)n + 1, sizeof(char *));
-    U.bt_quota = malloc(((size_t)n * nb * p + 1) * sizeof(double));
-    U.bt_bound = calloc((size_t)n * nb * p + 1, 1);
-    U.bt_error = calloc((size_t)n * (nb + 1) + 1, sizeof(char *));
+    U->bt_quota = malloc(((size_t)n * nb * p + 1) * sizeof(double));
+    U->bt_bound = calloc((size_t)n * nb * p + 1, 1);
+    U->bt_error = calloc((size_t)n * (nb + 1) + 1, sizeof(char *));
     if (!r->territory_id || !r->potential || !r->forecast || !r->error_block || !r->backtest_year || !r->quota ||
         !r->bound || !r->expected_payout || !r->backtest_attainment || !r->mc || !r->backtest ||
-        !r->backtest_mean || !r->efficient || !r->error || !U.bt_quota || !U.bt_bound || !U.bt_error) {
-        st = TQO_ERR_NOMEM;
-        goto done;
-    }
+        !r->backtest_mean || !r->efficient || !r->error || !U->bt_quota || !U->bt_bound || !U->bt_error)
+        return TQO_ERR_NOMEM;
     for (int j = 0; j < p; j++)
-        if (!(r->territory_id[j] = strdup(a->territory_id[j]))) {
-            st = TQO_ERR_NOMEM;
-            goto done;
-        }
-    memcpy(r->potential, h.potential, (size_t)p * sizeof(double));
+        if (!(r->territory_id[j] = strdup(a->territory_id[j])))
+            return TQO_ERR_NOMEM;
+    memcpy(r->potential, P->h.potential, (size_t)p * sizeof(double));
     memcpy(r->forecast, pf->forecast, (size_t)p * sizeof(double));
     for (int c = 0; c < nb; c++)
-        r->backtest_year[c] = first_year + min_train + c;
+        r->backtest_year[c] = P->first_year + P->min_train + c;
     for (int k = 0; k < nw; k++)
-        r->error_block[k] = h.period_first + w_first + k;
-    U.sc = sc;
-    U.n = n;
-    U.p = p;
-    U.nb = nb;
-    U.R = R;
-    U.nblocks = (R + BLOCK - 1) / BLOCK;
-    U.h = &h;
-    U.fc = fc;
-    U.method = method;
-    U.actual = actual;
-    for (int j = 0; j < p; j++)
-        U.last_sum += pf->last_year[j];
-    U.ids = (const char *const *)a->territory_id;
-    U.out = &out;
-    U.r = r;
+        r->error_block[k] = P->h.period_first + P->w_first + k;
+    return TQO_OK;
+}
 
-    /* Waves of W scenarios: the per-replicate metrics of a wave are held
-       until its percentiles are taken. */
+/* One wave of wn scenarios from w0: their LPs, then their Monte Carlo
+   blocks, then the reductions, each spread over the threads. */
+static int run_wave(const run *U, int nth, int w0, int wn, double *vals, double *pay, scenario_judge *judge,
+                    char *judged)
+{
+    int p = U->p, R = U->R, nb = U->nb;
+    int nlp = wn * (nb + 1), nmc = wn * U->nblocks;
+    int nomem = 0;
+#pragma omp parallel num_threads(nth)
+    {
+#pragma omp for schedule(dynamic, 1)
+        for (int k = 0; k < nlp; k++)
+            solve_lp(U, w0 + k / (nb + 1), k % (nb + 1));
+        glp_free_env(); /* this thread's GLPK environment */
+        scenario_scratch ws;
+        double *outcome = malloc(((size_t)p + 1) * sizeof(double));
+        double *col = malloc(((size_t)R + 1) * sizeof(double));
+        int *cix = malloc(((size_t)R + 1) * sizeof(int));
+        int ok = scenario_scratch_init(&ws, p) == 0 && outcome && col && cix;
+        if (!ok) {
+#pragma omp atomic write
+            nomem = 1;
+        }
+#pragma omp barrier
+        if (!nomem) {
+#pragma omp for schedule(dynamic, 1)
+            for (int sw = 0; sw < wn; sw++)
+                judged[sw] = (char)judge_init(U, w0 + sw, &judge[sw]);
+#pragma omp for schedule(dynamic, 1)
+            for (int k = 0; k < nmc; k++) {
+                int sw = k / U->nblocks, b = k % U->nblocks;
+                mc_block(U, judged[sw] ? &judge[sw] : NULL, b, vals + ((size_t)sw * R + (size_t)b * BLOCK) * M,
+                         pay + ((size_t)sw * U->nblocks + b) * p, outcome, &ws);
+            }
+#pragma omp for schedule(dynamic, 1)
+            for (int sw = 0; sw < wn; sw++) {
+                reduce(U, w0 + sw, vals + (size_t)sw * R * M, pay + (size_t)sw * U->nblocks * p, col, cix, outcome,
+                       &ws);
+                if (judged[sw])
+                    scenario_judge_free(&judge[sw]);
+                judged[sw] = 0;
+            }
+        }
+        scenario_scratch_free(&ws);
+        free(outcome);
+        free(col);
+        free(cix);
+    }
+    return nomem ? -1 : 0;
+}
+
+/* Waves of W scenarios: the per-replicate metrics of a wave are held
+   until its percentiles are taken. */
+static tqo_status run_waves(const run *U, int nth, const tqo_scenario_settings *s)
+{
+    int n = U->n;
     int W = 4 * nth;
     if (W > n)
         W = n;
-    double *vals = malloc(((size_t)W * R * M + 1) * sizeof(double));
-    double *pay = malloc(((size_t)W * U.nblocks * p + 1) * sizeof(double));
+    double *vals = malloc(((size_t)W * U->R * M + 1) * sizeof(double));
+    double *pay = malloc(((size_t)W * U->nblocks * U->p + 1) * sizeof(double));
     scenario_judge *judge = calloc((size_t)W, sizeof *judge);
     char *judged = calloc((size_t)W, 1);
     int nomem = !vals || !pay || !judge || !judged;
     for (int w0 = 0; w0 < n && !nomem; w0 += W) {
         int wn = n - w0 < W ? n - w0 : W;
-        int nlp = wn * (nb + 1), nmc = wn * U.nblocks;
-#pragma omp parallel num_threads(nth)
-        {
-#pragma omp for schedule(dynamic, 1)
-            for (int k = 0; k < nlp; k++)
-                solve_lp(&U, w0 + k / (nb + 1), k % (nb + 1));
-            glp_free_env(); /* this thread's GLPK environment */
-            scenario_scratch ws;
-            double *outcome = malloc(((size_t)p + 1) * sizeof(double));
-            double *col = malloc(((size_t)R + 1) * sizeof(double));
-            int *cix = malloc(((size_t)R + 1) * sizeof(int));
-            int ok = scenario_scratch_init(&ws, p) == 0 && outcome && col && cix;
-            if (!ok) {
-#pragma omp atomic write
-                nomem = 1;
-            }
-#pragma omp barrier
-            if (!nomem) {
-#pragma omp for schedule(dynamic, 1)
-                for (int sw = 0; sw < wn; sw++)
-                    judged[sw] = (char)judge_init(&U, w0 + sw, &judge[sw]);
-#pragma omp for schedule(dynamic, 1)
-                for (int k = 0; k < nmc; k++) {
-                    int sw = k / U.nblocks, b = k % U.nblocks;
-                    mc_block(&U, judged[sw] ? &judge[sw] : NULL, b, vals + ((size_t)sw * R + (size_t)b * BLOCK) * M,
-                             pay + ((size_t)sw * U.nblocks + b) * p, outcome, &ws);
-                }
-#pragma omp for schedule(dynamic, 1)
-                for (int sw = 0; sw < wn; sw++) {
-                    reduce(&U, w0 + sw, vals + (size_t)sw * R * M, pay + (size_t)sw * U.nblocks * p, col, cix,
-                           outcome, &ws);
-                    if (judged[sw])
-                        scenario_judge_free(&judge[sw]);
-                    judged[sw] = 0;
-                }
-            }
-            scenario_scratch_free(&ws);
-            free(outcome);
-            free(col);
-            free(cix);
-        }
+        nomem = run_wave(U, nth, w0, wn, vals, pay, judge, judged) != 0;
         if (s->progress)
             s->progress(s->progress_ctx, w0 + wn, n);
     }
@@ -527,15 +521,19 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     free(pay);
     free(judge);
     free(judged);
-    if (nomem) {
-        st = TQO_ERR_NOMEM;
-        goto done;
-    }
-    /* Failures: the first reason per scenario; a scenario without
-       plan-year quotas counts as failed. */
+    return nomem ? TQO_ERR_NOMEM : TQO_OK;
+}
+
+/* Failures: the first reason per scenario; a scenario without plan-year
+   quotas counts as failed. A grid often holds impossible corners (caps
+   below the target): a few examples and a count, the rest is in the
+   error column. */
+static tqo_status collect_failures(run *U, const tqo_scenario *sc, tqo_scenarios_result *r, tqo_diag *diag)
+{
+    int n = U->n, nb = U->nb, p = U->p;
     for (int k = 0; k < n; k++) {
         for (int t = 0; t <= nb && !r->error[k]; t++) { /* the plan year first */
-            char **e = &U.bt_error[(size_t)k * (nb + 1) + (t == 0 ? nb : t - 1)];
+            char **e = &U->bt_error[(size_t)k * (nb + 1) + (t == 0 ? nb : t - 1)];
             r->error[k] = *e;
             *e = NULL;
         }
@@ -545,11 +543,8 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     if (r->n_failed == n) {
         tqo_diag_error(diag, "no scenario could be evaluated; scenario '%s': %s", sc[0].name,
                        r->error[0] ? r->error[0] : "failed");
-        st = TQO_ERR_INFEASIBLE;
-        goto done;
+        return TQO_ERR_INFEASIBLE;
     }
-    /* A grid often holds impossible corners (caps below the target): a
-       few examples and a count, the rest is in the error column. */
     int n_err = 0;
     for (int k = 0; k < n; k++)
         if (r->error[k] && ++n_err <= 3)
@@ -557,46 +552,107 @@ tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, cons
     if (n_err > 3)
         tqo_diag_warning(diag, "%d more scenarios with errors (%d in all; %d without plan-year quotas): see the "
                          "error column of scenarios_summary.csv", n_err - 3, n_err, r->n_failed);
-    /* Pareto front on the medians of share at quota and cost of sales. */
-    {
-        scenario_point *pt = malloc((size_t)n * sizeof *pt);
-        if (!pt) {
-            st = TQO_ERR_NOMEM;
-            goto done;
-        }
-        for (int k = 0; k < n; k++) {
-            const double *x = r->mc + ((size_t)k * M + TQO_M_PCT_AT_QUOTA) * 3;
-            const double *y = r->mc + ((size_t)k * M + TQO_M_COST_OF_SALES) * 3;
-            pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
-        }
-        scenario_pareto(pt, n, r->efficient);
-        free(pt);
+    return TQO_OK;
+}
+
+/* Pareto front on the medians of share at quota and cost of sales. */
+static tqo_status mark_efficient(const tqo_scenario *sc, int n, tqo_scenarios_result *r)
+{
+    scenario_point *pt = malloc((size_t)n * sizeof *pt);
+    if (!pt)
+        return TQO_ERR_NOMEM;
+    for (int k = 0; k < n; k++) {
+        const double *x = r->mc + ((size_t)k * M + TQO_M_PCT_AT_QUOTA) * 3;
+        const double *y = r->mc + ((size_t)k * M + TQO_M_COST_OF_SALES) * 3;
+        pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
     }
-    r->seconds = omp_get_wtime() - t0;
-done:
-    if (U.bt_error)
+    scenario_pareto(pt, n, r->efficient);
+    free(pt);
+    return TQO_OK;
+}
+
+static void prep_free(prep *P, run *U, int n)
+{
+    int nb = P->nb;
+    if (U->bt_error)
         for (size_t k = 0; k < (size_t)n * (nb + 1); k++)
-            free(U.bt_error[k]);
-    free(U.bt_error);
-    free(U.bt_quota);
-    free(U.bt_bound);
-    scenario_outcomes_free(&out);
-    for (int k = 0; blocks && block_actual && k < nw; k++) {
-        quota_forecast_free(&blocks[k]);
-        free(block_actual[k]);
+            free(U->bt_error[k]);
+    free(U->bt_error);
+    free(U->bt_quota);
+    free(U->bt_bound);
+    scenario_outcomes_free(&P->out);
+    for (int k = 0; P->blocks && P->block_actual && k < P->nw; k++) {
+        quota_forecast_free(&P->blocks[k]);
+        free(P->block_actual[k]);
     }
-    free(blocks);
-    free(block_actual);
-    for (int k = 0; fc && k < (nb + 1) * 4; k++)
-        quota_forecast_free(&fc[k]);
-    free(fc);
-    for (int c = 0; actual && c < nb; c++)
-        free(actual[c]);
-    free(actual);
-    free(cut);
-    free(need);
-    free(method);
-    quota_history_free(&h);
+    free(P->blocks);
+    free(P->block_actual);
+    for (int k = 0; P->fc && k < (nb + 1) * 4; k++)
+        quota_forecast_free(&P->fc[k]);
+    free(P->fc);
+    for (int c = 0; P->actual && c < nb; c++)
+        free(P->actual[c]);
+    free(P->actual);
+    free(P->cut);
+    free(P->need);
+    free(P->method);
+    quota_history_free(&P->h);
+}
+
+tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, const tqo_scenario *sc, int n,
+                         const tqo_scenario_settings *s, tqo_scenarios_result *r, tqo_diag *diag)
+{
+    memset(r, 0, sizeof *r);
+    double t0 = omp_get_wtime();
+    prep P;
+    memset(&P, 0, sizeof P);
+    run U;
+    memset(&U, 0, sizeof U);
+    tqo_status st = check_inputs(sc, n, s, &P, diag);
+    if (st == TQO_OK)
+        st = quota_cutoff(inst, s->base.history_until, &P.last, diag);
+    if (st == TQO_OK)
+        st = quota_history_build(inst, a, &s->base, &P.h, diag);
+    P.nth = s->threads > 0 ? s->threads : omp_get_max_threads();
+    P.min_train = s->base.min_train_years > 0 ? s->base.min_train_years : 2;
+    if (st == TQO_OK)
+        st = prepare_backtest(&P, n, s, diag);
+    if (st == TQO_OK)
+        st = prepare_outcomes(&P, s);
+    if (st != TQO_OK)
+        goto done;
+    if (P.nw < 4)
+        tqo_diag_warning(diag, "the Monte Carlo resamples only %d one-year block%s of forecast errors: its P10-P90 "
+                         "bands understate the uncertainty (more history, or --min-train-years 1, gives more "
+                         "blocks)", P.nw, P.nw == 1 ? "" : "s");
+    st = prepare_result(&P, inst, a, n, s->replicates, r, &U);
+    if (st != TQO_OK)
+        goto done;
+    const quota_forecast *pf = &P.fc[P.nb * 4 + P.base_method];
+    U.sc = sc;
+    U.n = n;
+    U.p = P.h.p;
+    U.nb = P.nb;
+    U.R = s->replicates;
+    U.nblocks = (U.R + BLOCK - 1) / BLOCK;
+    U.h = &P.h;
+    U.fc = P.fc;
+    U.method = P.method;
+    U.actual = P.actual;
+    for (int j = 0; j < U.p; j++)
+        U.last_sum += pf->last_year[j];
+    U.ids = (const char *const *)a->territory_id;
+    U.out = &P.out;
+    U.r = r;
+    st = run_waves(&U, P.nth, s);
+    if (st == TQO_OK)
+        st = collect_failures(&U, sc, r, diag);
+    if (st == TQO_OK)
+        st = mark_efficient(sc, n, r);
+    if (st == TQO_OK)
+        r->seconds = omp_get_wtime() - t0;
+done:
+    prep_free(&P, &U, n);
     if (st != TQO_OK)
         tqo_scenarios_result_free(r);
     return st;
