@@ -2,7 +2,7 @@
 BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-DEBS := cmake make gcc pkg-config python3 libglpk-dev glpk-utils libcsv-dev libcmocka-dev libqhull-dev libinih-dev libomp-dev
+DEBS := cmake make gcc pkg-config python3 libglpk-dev glpk-utils libcsv-dev libcmocka-dev libqhull-dev libinih-dev libomp-dev libgdal-dev libgeos-dev gdal-bin libmicrohttpd-dev libjansson-dev
 DEMO_OUT ?= demo-out
 
 .PHONY: all deps build demo test sanitize clean
@@ -45,20 +45,35 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The whole suite under AddressSanitizer and UBSan, in its own build folder.
+# The suite under AddressSanitizer and UBSan, in its own build folder, but
+# for the tests labelled slow (the real data sets take minutes there).
 sanitize: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTQO_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS) -- -s --no-print-directory
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE slow
+
+# MPI ranks (issue 17): `mpirun -n R tqo scenarios` from a -DTQO_MPI=ON
+# build in build-mpi; its test runs mpirun -n 1, 2 and 3 against a plain run.
+MPI_DEBS := libopenmpi-dev openmpi-bin
+.PHONY: deps-mpi build-mpi test-mpi
+deps-mpi: deps
+	$(call install_debs,$(MPI_DEBS),tqo with MPI)
+
+build-mpi: deps-mpi
+	@cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DTQO_MPI=ON >/dev/null
+	@cmake --build build-mpi -j $(JOBS) --target tqo_cli -- -s --no-print-directory
+
+test-mpi: build-mpi
+	@bash tests/cli/mpi.sh build-mpi/tqo
 
 clean:
-	rm -rf $(BUILD) build-asan $(DEMO_OUT)
+	rm -rf $(BUILD) build-asan build-mpi $(DEMO_OUT)
 
 # The benchmark harness (bench/run.py, issue 6). Its peers are used only
 # here: HiGHS through python3-scipy, CLP and CBC; bc for the bench scripts.
 BENCH_DEBS := coinor-clp coinor-cbc python3-scipy bc
 
-.PHONY: bench-deps bench-quick bench
+.PHONY: bench-deps bench-quick bench bench-prop
 
 bench-deps:
 	$(call install_debs,$(BENCH_DEBS),the benchmark)
@@ -66,6 +81,12 @@ bench-deps:
 # About 3 minutes on 2 cores; writes bench/RESULTS.md, results.csv, scaling.svg.
 bench-quick: build bench-deps
 	@/usr/bin/python3 bench/run.py --suite quick --tqo $(BUILD)/tqo --out bench
+
+# The long differential property test of tqo align against --exact (issue
+# 11): 1000 random cases of up to 150 units, 25-40 minutes on 2 cores;
+# writes bench/prop_long.json and .csv. Needs no peer.
+bench-prop: build
+	@bash bench/prop_long.sh $(BUILD)/tqo
 
 # The full suite: under 30 minutes on 2 cores.
 bench: build bench-deps

@@ -11,6 +11,13 @@ Writes OUT/results.csv, OUT/RESULTS.md and OUT/scaling.svg (see bench/README.md)
 Also the HiGHS peer runner, used by the harness in a child process so that
 its time and memory can be measured and capped like the other peers:
   /usr/bin/python3 bench/run.py highs MODEL.mps [--time-limit S]
+
+Across nodes (issue 17): --shard I/N runs the I-th of N round-robin slices
+of the work items (one per alignment instance, one per other section) and
+also writes OUT/part.json; then
+  /usr/bin/python3 bench/run.py merge --out OUT PART_DIR...
+checks that the parts are one batch (suite, sections, --only, commit), each
+shard once and none missing, and writes OUT's files from all of them.
 """
 import argparse
 import csv
@@ -941,9 +948,109 @@ def progress(msg):
 START = time.monotonic()
 
 
+# --------------------------------------------------------------------------
+# Shards and their merge (issue 17)
+
+PART_VERSION = 1
+STATE = ["rows", "align", "peers", "scaling", "scaling_fit", "scenarios", "loading", "notes", "other", "stamp",
+         "wall", "command"]
+
+
+def parse_shard(text):
+    m = re.fullmatch(r"(\d+)/(\d+)", text or "")
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        sys.exit("run.py: --shard %r is not I/N with 1 <= I <= N" % text)
+    return int(m.group(1)), int(m.group(2))
+
+
+def shard_items(suite, sections, only):
+    """The batch's work items in a fixed order: each alignment instance,
+    then each other section."""
+    items = []
+    for s in sections:
+        if s == "alignment":
+            items += ["alignment:" + r["instance"] for r in load_manifest()
+                      if suite in r["suites"].split(";") and (not only or r["instance"] in only)]
+        else:
+            items.append(s)
+    return items
+
+
+def write_part(R, shard, key):
+    state = {k: getattr(R, k) for k in STATE}
+    with open(os.path.join(R.out, "part.json"), "w") as f:
+        json.dump(dict(version=PART_VERSION, key=key, shard=shard, suite=R.suite, state=state), f)
+
+
+def merge_main(argv):
+    ap = argparse.ArgumentParser(prog="run.py merge")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("parts", nargs="+", help="the --out folders of the shards")
+    a = ap.parse_args(argv)
+    parts = []
+    for d in a.parts:
+        try:
+            with open(os.path.join(d, "part.json")) as f:
+                p = json.load(f)
+        except (OSError, ValueError) as e:
+            sys.exit("run.py merge: %s: not a shard's folder (%s)" % (d, e))
+        if p.get("version") != PART_VERSION:
+            sys.exit("run.py merge: %s: part version %r, not %d" % (d, p.get("version"), PART_VERSION))
+        p["dir"] = d
+        parts.append(p)
+    first = parts[0]
+    for p in parts[1:]:
+        if p["key"] != first["key"]:
+            sys.exit("run.py merge: %s: a part of another batch (%s, not %s)" % (p["dir"], p["key"], first["key"]))
+    n = first["shard"][1]
+    seen = {}
+    for p in parts:
+        i, pn = p["shard"]
+        if pn != n:
+            sys.exit("run.py merge: %s: shard %d/%d, but %s is of %d shards" % (p["dir"], i, pn, first["dir"], n))
+        if i in seen:
+            sys.exit("run.py merge: %s: shard %d/%d given twice (also %s)" % (p["dir"], i, n, seen[i]))
+        seen[i] = p["dir"]
+    missing = [str(i) for i in range(1, n + 1) if i not in seen]
+    if missing:
+        sys.exit("run.py merge: shard%s %s of %d missing" % ("s" if len(missing) > 1 else "", ", ".join(missing), n))
+    parts.sort(key=lambda p: p["shard"][0])
+    R = Results(first["suite"], a.out)
+    R.wall = 0
+    order = {r["instance"]: k for k, r in enumerate(load_manifest())}
+    for p in parts:
+        st = p["state"]
+        R.rows += [r for r in st["rows"] if r["section"] != "targets"]
+        R.align += st["align"]
+        R.peers += st["peers"]
+        R.scaling += st["scaling"]
+        R.scaling_fit.update(st["scaling_fit"])
+        R.scenarios.update(st["scenarios"])
+        R.loading.update(st["loading"])
+        R.notes += [x for x in st["notes"] if x not in R.notes]
+        R.other.update(st["other"])
+        R.wall = max(R.wall, st["wall"])  # the shards ran side by side
+        svg = os.path.join(p["dir"], "scaling.svg")
+        if st["scaling"] and os.path.exists(svg) and os.path.abspath(p["dir"]) != os.path.abspath(a.out):
+            os.makedirs(a.out, exist_ok=True)
+            shutil.copy(svg, os.path.join(a.out, "scaling.svg"))
+    R.align.sort(key=lambda rec: order.get(rec["name"], len(order)))
+    R.stamp = first["state"]["stamp"]
+    R.command = first["state"]["command"]
+    R.keep_models = False
+    R.notes.append("merged from %d shards: %s" % (n, " ".join(p["dir"] for p in parts)))
+    os.makedirs(a.out, exist_ok=True)
+    evaluate_targets(R)
+    R.write()
+    progress("merged %d shards: %s/RESULTS.md, %s/results.csv" % (n, a.out, a.out))
+    return 0
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "highs":
         return highs_child(sys.argv[2:])
+    if len(sys.argv) > 1 and sys.argv[1] == "merge":
+        return merge_main(sys.argv[2:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--suite", choices=sorted(SUITES), required=True)
     ap.add_argument("--tqo", default="build/tqo", help="the tqo binary (default build/tqo)")
@@ -951,6 +1058,7 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated manifest instances (default: the suite's)")
     ap.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated, of: " + ",".join(SECTIONS))
     ap.add_argument("--keep-models", action="store_true", help="keep the exported MPS files")
+    ap.add_argument("--shard", default=None, help="I/N: run only the I-th of N slices of the work (run.py merge)")
     a = ap.parse_args()
     os.chdir(REPO)
     tqo = os.path.relpath(os.path.abspath(a.tqo), REPO) if not os.path.isabs(a.tqo) else a.tqo
@@ -975,6 +1083,14 @@ def main():
     unknown = only - set(r["instance"] for r in load_manifest())
     if unknown:
         sys.exit("run.py: not in instances/manifest.csv: %s" % ", ".join(sorted(unknown)))
+    shard = parse_shard(a.shard) if a.shard else None
+    if shard:
+        items = shard_items(a.suite, sections, only)
+        key = "%s|%s|%s|%s" % (a.suite, ",".join(sections), ",".join(sorted(only)), R.stamp["commit"])
+        mine = [x for k, x in enumerate(items) if k % shard[1] == shard[0] - 1]
+        only = set(x.split(":", 1)[1] for x in mine if x.startswith("alignment:"))
+        sections = [s for s in sections if s in mine or (s == "alignment" and only)]
+        R.notes.append("shard %d/%d: %s" % (shard[0], shard[1], ", ".join(mine) or "no work"))
     progress("%s suite: %s" % (a.suite, ", ".join(sections)))
     funcs = dict(alignment=lambda: section_alignment(R, cfg, tqo, only), scaling=lambda: section_scaling(R, cfg, tqo),
                  scenarios=lambda: section_scenarios(R, cfg, tqo), loading=lambda: section_loading(R, cfg, tqo))
@@ -993,10 +1109,14 @@ def main():
         R.wall = time.monotonic() - START
         evaluate_targets(R)
         R.write()
+        if shard:
+            write_part(R, shard, key)
     R.wall = time.monotonic() - START
     R.add("suite", a.suite, "wall", R.wall, "s", "< %d" % cfg["budget"], "yes" if R.wall < cfg["budget"] else "no",
           R.command)
     R.write()
+    if shard:
+        write_part(R, shard, key)
     progress("done: %s/RESULTS.md, %s/results.csv" % (a.out, a.out))
     return 0
 

@@ -18,7 +18,12 @@
 extern "C" {
 #endif
 
-#define TQO_VERSION "0.1.0"
+/* TQO_VERSION, generated from project() in CMakeLists.txt. */
+#include "tqo_version.h"
+
+/* The library is built with -fvisibility=hidden: only what is declared
+ * here is exported from libtqo.so. */
+#pragma GCC visibility push(default)
 
 /* ------------------------------------------------------------------ */
 /* Status codes and diagnostics                                        */
@@ -139,8 +144,13 @@ typedef struct tqo_label {
 typedef enum tqo_format {
     TQO_FORMAT_AUTO = 0,    /* a folder is tqo CSV; a file is commdis */
     TQO_FORMAT_TQO = 1,
-    TQO_FORMAT_COMMDIS = 2
+    TQO_FORMAT_COMMDIS = 2,
+    TQO_FORMAT_GIS = 3      /* one vector file read with GDAL/OGR: FILE[:LAYER] */
 } tqo_format;
+
+/* Each unit's polygon (WGS84), owned by the instance; opaque here so that
+   the header needs neither GDAL nor GEOS. */
+typedef struct tqo_geometry tqo_geometry;
 
 typedef struct tqo_instance {
     char *source;           /* folder or file it was loaded from, or "generated" */
@@ -199,13 +209,23 @@ typedef struct tqo_instance {
     tqo_format format;
     int default_k;
     double *default_tol_pct;
+
+    /* Unit polygons from a GIS file or boundaries.geojson, or NULL. */
+    tqo_geometry *geometry;
 } tqo_instance;
 
 
 typedef struct tqo_load_settings {
     tqo_format format;
     const char *adjacency;  /* NULL: the instance's adjacency.csv if any;
-                               a path; "none"; or "delaunay" */
+                               a path; "none"; "delaunay"; or "rook" /
+                               "queen" (shared border / any shared point
+                               of the unit polygons) */
+    const char *id_field;   /* GIS: the id attribute (NULL: "unit_id") */
+    const char *boundaries; /* polygons joined to units.csv on the id (NULL:
+                               the folder's boundaries.geojson if any) */
+    const char *assume_crs; /* CRS of a GIS file that declares none */
+    double snap_m;          /* rook/queen: borders this close (metres) meet */
     tqo_log_fn log;
     void *log_ctx;
 } tqo_load_settings;
@@ -240,6 +260,27 @@ int tqo_instance_label(const tqo_instance *inst, const char *name);
 /* Index of a unit or territory by id, or -1 (linear scan: for tests/CLI). */
 int tqo_instance_unit(const tqo_instance *inst, const char *id);
 int tqo_instance_territory(const tqo_instance *inst, const char *id);
+
+/*
+ * Lays a plan over a loaded instance (tqo serve's edits, plan.ini's
+ * [input] current and locks). ids names the plan's n_terr territories:
+ * an instance without territories takes them (sorted by id, no home bases,
+ * capacity 1), else each must be one of the instance's. current (NULL:
+ * unchanged) and lock (NULL: unchanged; else it replaces the instance's
+ * locks) give per unit an index into ids or -1. TQO_ERR_ARG with a message
+ * in diag for an unknown or repeated territory; the instance may then be
+ * partly changed and should be freed.
+ */
+tqo_status tqo_instance_set_plan(tqo_instance *inst, int n_terr, const char *const *ids, const int *current,
+                                 const int *lock, tqo_diag *diag);
+/*
+ * The same from files: current_path in assignment.csv's layout
+ * (unit_id,territory_id,share: each unit's largest share is its current
+ * territory), locks_path in locks.csv's (unit_id,territory_id); either may
+ * be NULL, not both. Errors name the file, line and column.
+ */
+tqo_status tqo_instance_read_plan(tqo_instance *inst, const char *current_path, const char *locks_path,
+                                  tqo_diag *diag);
 
 /* Builds adj_start/adj from edge_u/edge_v (called by the loader). */
 tqo_status tqo_instance_build_graph(tqo_instance *inst);
@@ -283,6 +324,18 @@ typedef struct tqo_instance_stats {
 
 tqo_status tqo_instance_stats_compute(const tqo_instance *inst, tqo_instance_stats *st);
 void tqo_instance_stats_free(tqo_instance_stats *st);
+
+/*
+ * Writes validation.json (what `tqo validate -o DIR` writes) to fp: the
+ * instance's source, units, coordinates and bounding box, each measure's
+ * total/min/mean/max/zeros, labels, territories, adjacency components,
+ * locks and history totals, from st (tqo_instance_stats_compute on inst).
+ * Numbers in the shortest form that reads back the same; ends in a
+ * newline. Writes nothing else; fp stays open and owned by the caller.
+ * TQO_ERR_ARG when an argument is NULL, TQO_ERR_IO when fp reports an
+ * error.
+ */
+tqo_status tqo_instance_stats_write_json(FILE *fp, const tqo_instance *inst, const tqo_instance_stats *st);
 
 /*
  * Connected components of the unit graph: comp[i] in [0, n_comp), numbered
@@ -342,6 +395,9 @@ typedef struct tqo_generate_settings {
     int flat_history;         /* 1: every unit sells the same whole amount
                                  every period (no trend, season or noise):
                                  a history whose forecasts are exact */
+    int boundaries;           /* 1: each unit's Voronoi cell clipped to the
+                                 units' convex hull as its polygon (written
+                                 as boundaries.geojson) */
     tqo_log_fn log;
     void *log_ctx;
 } tqo_generate_settings;
@@ -384,20 +440,31 @@ typedef struct tqo_align_settings {
     int stable_summary;       /* 1: summary.json leaves out the timings, the
                                  thread count and the command line, so that
                                  repeated runs write identical files (tqo plan) */
+    const char *gis_format;   /* instances with polygons: territories and units
+                                 as "geojson" (NULL: the default) or "gpkg" */
     tqo_log_fn log;
     void *log_ctx;
+    /* Progress of the long phases (may be NULL): the phase's name, the work
+       done and the total; called from one thread at a time. */
+    void (*progress)(void *ctx, const char *phase, int done, int total);
+    void *progress_ctx;
 } tqo_align_settings;
 
 void tqo_align_settings_default(tqo_align_settings *s);
 
-/* An island (graph component) whose units went to a territory that is not
-   connected to it: allowed, reported. */
+/* A piece of a territory apart from its main part: an island (a whole
+   graph component), allowed and reported, or a detached piece (detached=1),
+   which breaks contiguity: listed too, and the run fails naming it. */
 typedef struct tqo_exception {
     int territory;
     int component;
     int n_units;
     int first_unit;
+    int detached;             /* 1: not a whole graph component, so a broken
+                                 contiguity constraint, not an allowed island */
 } tqo_exception;
+
+#define TQO_ALIGN_MAX_VIOLATED 8
 
 typedef struct tqo_align_result {
     int n_units, n_territories, n_balance;
@@ -429,6 +496,16 @@ typedef struct tqo_align_result {
     double sec_centres, sec_lp, sec_splits, sec_contiguity, sec_local, sec_total;
     char lp_status[32];
     char mip_status[32];
+    /* From the one independent check of the final plan (every figure above
+       is recomputed there too): "ok", "violated" (the plan breaks the
+       constraints named in violated), "infeasible" (the exact MIP proved
+       that no plan meets them) or "limit" (none found within the limit). */
+    char status[16];
+    int n_violated;
+    char violated[TQO_ALIGN_MAX_VIOLATED][16]; /* "balance", "max_moves",
+                                 "max_distance", "locks", "contiguity",
+                                 "assignment" */
+    int n_detached;           /* exceptions that are detached pieces */
 } tqo_align_result;
 
 tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_align_result *res,
@@ -442,7 +519,9 @@ void tqo_align_result_free(tqo_align_result *res);
 double tqo_align_diameter(const tqo_instance *inst, const tqo_align_result *r, double *per_territory);
 
 /* Writes OUT/assignment.csv, territories.csv, summary.json and map.svg
-   through one output set: all of them, or none on failure. */
+   (and, when the instance has polygons, territories.geojson and
+   units.geojson, or territories.gpkg with both layers) through one output
+   set: all of them, or none on failure. */
 tqo_status tqo_align_write(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
                            const char *dir, tqo_diag *diag);
 /* The whole allocation model for the result's centres, CPLEX LP (mps=0) or
@@ -468,6 +547,18 @@ tqo_status tqo_assignment_load(const char *path, const tqo_instance *inst, tqo_a
 tqo_status tqo_assignment_from_current(const tqo_instance *inst, tqo_assignment *a, tqo_diag *diag);
 void tqo_assignment_free(tqo_assignment *a);
 
+/*
+ * The alignment result as an assignment for tqo_quota and tqo_scenarios,
+ * without a file: fills *a (zeroed first; the caller frees it with
+ * tqo_assignment_free; r is not changed and may be freed afterwards).
+ * It equals, bit for bit, what tqo_assignment_load reads from the
+ * assignment.csv that tqo_align_write writes: entries of zero share are
+ * left out, territories holding a unit come in id order, and a split
+ * unit's shares add up to exactly 1. TQO_ERR_ARG (with a message in d)
+ * when r holds no assignment or leaves a unit unassigned, TQO_ERR_NOMEM.
+ */
+tqo_status tqo_align_assignment(const tqo_align_result *r, tqo_assignment *a, tqo_diag *d);
+
 typedef struct tqo_quota_settings {
     const char *value;          /* history value column (default "sales") */
     const char *potential;      /* a units measure, or NULL */
@@ -491,6 +582,32 @@ typedef struct tqo_quota_settings {
 } tqo_quota_settings;
 
 void tqo_quota_settings_default(tqo_quota_settings *s);
+
+/*
+ * The forecast method named by name, case-insensitive: "last", "trend",
+ * "holt" or "auto" as a string constant of the library (never freed; fit
+ * for tqo_quota_settings.method), or NULL when name is NULL or no method.
+ */
+const char *tqo_forecast_method_lookup(const char *name);
+
+/* Company targets per region (tqo_quota_settings.region_names and
+   region_targets point into it). */
+typedef struct tqo_region_targets {
+    int n;
+    char **name;      /* owned */
+    double *target;   /* owned, non-negative */
+} tqo_region_targets;
+
+/*
+ * Reads a region targets file (CSV with columns region,target; any order,
+ * more columns ignored): fills *rt (zeroed first), to be freed with
+ * tqo_region_targets_free, also after an error. TQO_ERR_INPUT with
+ * "path:line: column 'target': ..." messages in diag for a missing file or
+ * column, a value that is not a non-negative number or a region given
+ * twice; TQO_ERR_ARG when path or rt is NULL; TQO_ERR_NOMEM.
+ */
+tqo_status tqo_region_targets_load(const char *path, tqo_region_targets *rt, tqo_diag *diag);
+void tqo_region_targets_free(tqo_region_targets *rt);
 
 typedef struct tqo_quota_result {
     int n_territories;
@@ -649,6 +766,117 @@ void tqo_scenarios_result_free(tqo_scenarios_result *r);
 tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settings *s,
                                const tqo_scenarios_result *r, const char *dir, tqo_diag *diag);
 
+/*
+ * A sweep in parts (shards on many machines, MPI ranks). A scenario's
+ * figures depend only on its own settings and on the replicate streams
+ * (seed, r), never on which other scenarios run beside it, so any split
+ * gives the rows of a single run bit for bit. tqo_scenarios is begin,
+ * eval of every scenario, end, finish.
+ *
+ * begin checks and prepares (history, forecasts, outcome model) and fills
+ * r's sweep-wide fields; eval evaluates scenarios index[0..k) (global
+ * indices; NULL: 0..k-1) into their rows of r (other rows stay unset);
+ * finish, once every row is in r, counts the failures, warns of them and
+ * marks the Pareto front, as a single run does (TQO_ERR_INFEASIBLE when
+ * no scenario could run). sc and s must outlive the run.
+ */
+typedef struct tqo_scenarios_run tqo_scenarios_run;
+tqo_status tqo_scenarios_begin(const tqo_instance *inst, const tqo_assignment *a, const tqo_scenario *sc, int n,
+                               const tqo_scenario_settings *s, tqo_scenarios_result *r, tqo_scenarios_run **run,
+                               tqo_diag *diag);
+tqo_status tqo_scenarios_eval(tqo_scenarios_run *run, const int *index, int k, tqo_diag *diag);
+void tqo_scenarios_end(tqo_scenarios_run *run);
+tqo_status tqo_scenarios_finish(const tqo_scenario *sc, tqo_scenarios_result *r, tqo_diag *diag);
+
+/* Shard i of n_shards (1-based) holds scenarios g with g % n_shards == i - 1
+   (round robin: neighbouring grid rows often cost alike). Writes them to
+   index (n / n_shards + 1 ints) and returns their count. */
+int tqo_scenarios_shard(int n, int shard, int n_shards, int *index);
+
+/* A 64-bit FNV-1a hash: of bytes, continuing from h (start: TQO_HASH_INIT). */
+#define TQO_HASH_INIT 14695981039346656037ULL
+uint64_t tqo_hash_bytes(uint64_t h, const void *data, size_t len);
+
+/* The hash that ties parts to one sweep: inputs (the caller's hash of its
+   input files) with every setting, scenario and sweep-wide figure of r. */
+uint64_t tqo_scenarios_hash(uint64_t inputs, const tqo_scenario *sc, const tqo_scenario_settings *s,
+                            const tqo_scenarios_result *r);
+
+/* Rows index[0..k) of r as bytes (malloc'd, to send to another process),
+   and back into r: unpack refuses a row out of range or already marked
+   in seen (n_scenarios flags), and marks the rows it stores. */
+tqo_status tqo_scenarios_rows_pack(const tqo_scenarios_result *r, const int *index, int k, unsigned char **buf,
+                                   size_t *len);
+tqo_status tqo_scenarios_rows_unpack(tqo_scenarios_result *r, const unsigned char *buf, size_t len,
+                                     unsigned char *seen, const char *from, tqo_diag *diag);
+
+/* Writes DIR/NAME, one part of a sweep: format version, hash, shard
+   (shard/n_shards), what tqo_scenarios_write needs of sc, s and r, and the
+   rows index[0..k) (through an output set: all or nothing). */
+tqo_status tqo_scenarios_part_write(const char *dir, const char *name, uint64_t hash, int shard, int n_shards,
+                                    const tqo_scenario *sc, const tqo_scenario_settings *s,
+                                    const tqo_scenarios_result *r, const int *index, int k, tqo_diag *diag);
+/* Reads the parts of one sweep, refuses a part of another sweep (hash),
+   of another split, or one missing or given twice (TQO_ERR_INPUT), and
+   writes DIR's files exactly as a single run's tqo_scenarios_write.
+   *n_scenarios (may be NULL): the sweep's scenario count. */
+tqo_status tqo_scenarios_merge(const char *const *parts, int n_parts, const char *dir, int *n_scenarios,
+                               tqo_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* The planning report                                                 */
+/* ------------------------------------------------------------------ */
+
+/* What the report shows; every pointer is borrowed (the report keeps
+   none of them after tqo_report_write returns). */
+typedef struct tqo_report_input {
+    const char *title;                    /* e.g. "tqo plan: instances/superstore"; NULL: "tqo plan" */
+    const tqo_instance *inst;
+    /* alignment (required) */
+    const tqo_align_settings *align_settings;
+    const tqo_align_result *align;
+    /* quotas (NULL: not run); quota->has_actual: the replay of the plan year */
+    const tqo_quota_settings *quota_settings;
+    const tqo_quota_result *quota;
+    /* scenarios (NULL: not run) */
+    const tqo_scenario *scenarios;
+    int n_scenarios;
+    const tqo_scenario_settings *scenario_settings;
+    const tqo_scenarios_result *scen;
+    const char *chosen_scenario;          /* listed first; NULL: none chosen */
+    /* the run's parameters as "key = value" lines, in order (plan.ini) */
+    int n_params;
+    const char *const *param_key;
+    const char *const *param_value;
+    /* warnings collected from the steps, in plain words */
+    int n_warnings;
+    const char *const *warnings;
+} tqo_report_input;
+
+/*
+ * Writes report.html, the planning report of `tqo plan` (one
+ * self-contained page: inline SVG map, CSS and script, no network), to fp,
+ * which stays open and owned by the caller (e.g. from tqo_outset_open).
+ * Deterministic: the same input gives the same bytes. TQO_ERR_ARG when fp
+ * is NULL or in is incomplete or inconsistent (no instance or alignment,
+ * an alignment of other units, scenarios without their result, ...);
+ * TQO_ERR_NOMEM; TQO_ERR_IO when fp reports a write error. Messages go to
+ * diag; after an error fp holds a partial document.
+ */
+tqo_status tqo_report_write(FILE *fp, const tqo_report_input *in, tqo_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Number formatting                                                   */
+/* ------------------------------------------------------------------ */
+
+/* v in the shortest "%.15g".."%.17g" form that reads back as v, as the
+   library's CSV and JSON files write numbers ("0" for zero). buf gets at
+   most size bytes, NUL-terminated; 32 bytes always suffice. */
+void tqo_format_double(double v, char *buf, size_t size);
+/* v for people: 1234567.8 -> "1,234,568"; below 1000 four significant
+   digits ("332.5"); a non-finite v prints as nonfinite (NULL: ""). */
+void tqo_format_thousands(double v, const char *nonfinite, char *buf, size_t size);
+
 /* ------------------------------------------------------------------ */
 /* Output files                                                        */
 /* ------------------------------------------------------------------ */
@@ -665,6 +893,8 @@ tqo_outset *tqo_outset_new(const char *dir);
 FILE *tqo_outset_open(tqo_outset *o, const char *name);
 tqo_status tqo_outset_commit(tqo_outset *o, tqo_diag *diag);
 void tqo_outset_abort(tqo_outset *o);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -115,6 +115,24 @@ static tqo_status fill_result(align_ctx *c, const alloc_solution *x, const int *
     return TQO_OK;
 }
 
+/* Detached pieces of asg, for the debug log. */
+static int asg_detached(const align_ctx *c, const int *asg)
+{
+    int nex = 0, nbad = 0;
+    if (c->contiguity)
+        align_contiguity_exceptions(c, asg, NULL, &nex, &nbad);
+    return nbad;
+}
+
+/* Moved share of a[0] in percent, for the debug log. */
+static double asg_moved_pct(const align_ctx *c, const int *asg)
+{
+    double m = 0;
+    for (int i = 0; c->current && i < c->n; i++)
+        m += c->current[i] >= 0 && c->current[i] != asg[i] ? c->a[0][i] : 0;
+    return c->total[0] > 0 ? 100 * m / c->total[0] : 0;
+}
+
 static double asg_objective(const align_ctx *c, const int *asg)
 {
     double obj = 0;
@@ -141,6 +159,19 @@ static int balance_holds(const align_ctx *c, const int *asg)
     return ok;
 }
 
+/* Balance and the move cap hold for whole units. */
+static int plan_holds(const align_ctx *c, const int *asg)
+{
+    if (!balance_holds(c, asg))
+        return 0;
+    if (c->max_move < 0 || !c->current)
+        return 1;
+    double m = 0;
+    for (int i = 0; i < c->n; i++)
+        m += c->current[i] >= 0 && c->current[i] != asg[i] ? c->a[0][i] : 0;
+    return m <= c->max_move * (1 + 1e-9);
+}
+
 /* Rounds of the support LP after the local search, while each gains at
    least SUPPORT_GAIN of the objective. */
 #define SUPPORT_ROUNDS 4
@@ -157,6 +188,8 @@ static tqo_status polish(align_ctx *c, int *asg, double time_limit, int first)
     if (alt)
         memcpy(alt, asg, (size_t)c->n * sizeof(int));
     tqo_status st = align_local_search(c, asg, time_limit);
+    tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG, "polish: local search leaves %d detached",
+                   asg_detached(c, asg));
     int support_won = 1;
     if (st == TQO_OK && alt) {
         /* the support LP from the repaired plan too; the better one stays
@@ -181,14 +214,15 @@ static tqo_status polish(align_ctx *c, int *asg, double time_limit, int first)
     return st;
 }
 
-static tqo_status solve_exact(align_ctx *c, tqo_align_result *r)
+static tqo_status solve_exact(align_ctx *c, tqo_align_result *r, int node_limit, tqo_diag *diag)
 {
     alloc_solution x;
     double gap = 0;
     double t0 = align_now();
-    tqo_status st = alloc_solve_exact(&c->P, c->contiguity ? c->adj_start : NULL, c->contiguity ? c->adj : NULL,
-                                      c->s->time_limit, &x, &gap, c->diag);
-    r->sec_lp = align_now() - t0;
+    tqo_status st = alloc_solve_exact_limited(&c->P, c->contiguity ? c->adj_start : NULL,
+                                              c->contiguity ? c->adj : NULL, c->s->time_limit, node_limit, NULL, &x,
+                                              &gap, diag);
+    r->sec_lp += align_now() - t0;
     if (st != TQO_OK && !(st == TQO_ERR_LIMIT && x.start))
         return st;
     tqo_status fs = fill_result(c, &x, NULL, r);
@@ -199,6 +233,350 @@ static tqo_status solve_exact(align_ctx *c, tqo_align_result *r)
     snprintf(r->split_resolution, sizeof r->split_resolution, "exact MIP");
     alloc_solution_free(&x);
     return fs != TQO_OK ? fs : st;
+}
+
+/* The exact fallback: the whole MIP when the heuristic plan breaks a
+   constraint and units x territories is at most EXACT_FALLBACK_CELLS
+   (12,000 columns solve in seconds; beyond, GLPK's tree can take long),
+   its search bounded by EXACT_FALLBACK_NODES subproblems, not by the clock
+   (the same answer on any machine), and by --time-limit when given. */
+#define EXACT_FALLBACK_CELLS 20000
+#define EXACT_FALLBACK_NODES 200
+/* With contiguity each node separates cuts over the unit graph: a smaller
+   model and fewer nodes keep the fallback to seconds. */
+#define EXACT_FALLBACK_CELLS_CONTIGUOUS 2000
+#define EXACT_FALLBACK_NODES_CONTIGUOUS 300
+
+static void violated_list(const tqo_align_result *r, char *buf, size_t size)
+{
+    static const char *const names[][2] = {
+        {"balance", "the balance tolerance"}, {"max_moves", "the move cap (--max-moves)"},
+        {"max_distance", "the distance cap (--max-distance)"}, {"locks", "the locks"},
+        {"contiguity", "contiguity"}, {"assignment", "whole assignment"}};
+    buf[0] = 0;
+    for (int k = 0; k < r->n_violated; k++) {
+        const char *nm = r->violated[k];
+        for (size_t q = 0; q < sizeof names / sizeof names[0]; q++)
+            if (strcmp(nm, names[q][0]) == 0)
+                nm = names[q][1];
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, "%s%s", k ? ", " : "", nm);
+    }
+}
+
+/* Tries the exact MIP after a heuristic plan that breaks a constraint;
+   r is replaced by its plan when that passes the check. */
+static tqo_status exact_fallback(align_ctx *c, tqo_align_result *r)
+{
+    char broken[256];
+    violated_list(r, broken, sizeof broken);
+    tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_INFO,
+                   "the heuristic plan breaks %s: solving the exact MIP (%d units x %d territories)", broken, c->n,
+                   c->p);
+    tqo_align_result e;
+    memset(&e, 0, sizeof e);
+    tqo_diag d;
+    tqo_diag_init(&d);
+    tqo_status st = solve_exact(c, &e, c->contiguity ? EXACT_FALLBACK_NODES_CONTIGUOUS : EXACT_FALLBACK_NODES, &d);
+    tqo_diag_free(&d);
+    r->sec_lp += e.sec_lp;
+    if (st == TQO_OK && e.unit_start && align_check(c, &e, 0) == TQO_OK) {
+        e.lower_bound = fmax(e.lower_bound, r->lower_bound);
+        e.iterations = r->iterations;
+        e.lp_splits = r->lp_splits;
+        e.lp_rounds = r->lp_rounds;
+        memcpy(e.lp_status, r->lp_status, sizeof e.lp_status);
+        snprintf(e.split_resolution, sizeof e.split_resolution, "exact MIP (the heuristic plan broke a constraint)");
+        e.sec_centres = r->sec_centres;
+        e.sec_lp = r->sec_lp;
+        e.sec_splits = r->sec_splits;
+        e.sec_contiguity = r->sec_contiguity;
+        e.sec_local = r->sec_local;
+        tqo_align_result_free(r);
+        *r = e;
+        return TQO_OK;
+    }
+    tqo_align_result_free(&e);
+    if (st == TQO_OK || st == TQO_ERR_INFEASIBLE || st == TQO_ERR_LIMIT)
+        return st == TQO_OK ? TQO_ERR_LIMIT : st;
+    return st;
+}
+
+/* The verdict on the result: the independent check (align_check.c), the
+   exact fallback when the heuristic plan breaks a constraint, and an
+   error naming each constraint that could not be met. */
+static tqo_status align_verdict(align_ctx *c, tqo_align_result *r, tqo_status st)
+{
+    if ((st != TQO_OK && st != TQO_ERR_INFEASIBLE && st != TQO_ERR_LIMIT) || !r->unit_start)
+        return st;
+    tqo_status cs = align_check(c, r, 0);
+    if (cs == TQO_OK)
+        return st == TQO_ERR_INFEASIBLE ? TQO_OK : st;
+    if (cs != TQO_ERR_INFEASIBLE)
+        return cs;
+    tqo_status fs = TQO_ERR_INFEASIBLE;
+    int tried = 0;
+    double cells = c->contiguity ? EXACT_FALLBACK_CELLS_CONTIGUOUS : EXACT_FALLBACK_CELLS;
+    if (!c->s->exact && !c->s->allow_splits && (double)c->n * c->p <= cells) {
+        tried = 1;
+        fs = exact_fallback(c, r);
+        if (fs == TQO_OK)
+            return TQO_OK;
+        if (fs != TQO_ERR_INFEASIBLE && fs != TQO_ERR_LIMIT)
+            return fs;
+    }
+    align_check(c, r, 1); /* an error naming each broken constraint */
+    char broken[256];
+    violated_list(r, broken, sizeof broken);
+    if (tried && fs == TQO_ERR_INFEASIBLE) {
+        snprintf(r->status, sizeof r->status, "infeasible");
+        tqo_diag_error(c->diag, "infeasible: the exact MIP proves that no plan meets every constraint together "
+                       "(the best heuristic plan breaks %s): widen the tolerance%s, remove locks, or use "
+                       "--allow-splits", broken, c->max_move >= 0 ? ", raise --max-moves" : "");
+        return TQO_ERR_INFEASIBLE;
+    }
+    if (tried) {
+        snprintf(r->status, sizeof r->status, "limit");
+        tqo_diag_error(c->diag, "no plan found within the limit: the exact MIP stopped after %d subproblems%s "
+                       "without a plan that meets %s; the best heuristic plan is written for inspection",
+                       c->contiguity ? EXACT_FALLBACK_NODES_CONTIGUOUS : EXACT_FALLBACK_NODES, c->s->time_limit > 0 ? " or at --time-limit" : "", broken);
+        return TQO_ERR_LIMIT;
+    }
+    if (!c->s->exact && !c->s->allow_splits)
+        tqo_diag_error(c->diag, "no plan found that meets %s (the model, %d units x %d territories, is too large "
+                       "for the exact fallback: try --exact with --time-limit)", broken, c->n, c->p);
+    return TQO_ERR_INFEASIBLE;
+}
+
+/* The allocation LP for the final centres: its value bounds every
+   assignment to these centres from below. */
+static tqo_status first_lp(align_ctx *c, tqo_align_result *res, alloc_solution *x)
+{
+    const tqo_align_settings *s = c->s;
+    double t = align_now();
+    int errors_before = c->diag->n_errors;
+    tqo_status st = alloc_solve_lp(&c->P, s->candidates, c->prices, x, s->log, s->log_ctx, c->diag);
+    res->sec_lp = align_now() - t;
+    if (st != TQO_OK) {
+        if (st == TQO_ERR_INFEASIBLE && c->diag->n_errors == errors_before)
+            tqo_diag_error(c->diag, "no assignment meets the balance bounds%s: widen the tolerance, use fewer "
+                           "territories%s", c->lock ? " with these locks" : "",
+                           s->allow_splits ? "" : ", or --allow-splits");
+        return st;
+    }
+    snprintf(res->lp_status, sizeof res->lp_status, "%s", x->status);
+    res->lower_bound = x->lower_bound;
+    res->lp_rounds = x->rounds;
+    for (int i = 0; i < c->n; i++)
+        res->lp_splits += x->start[i + 1] - x->start[i] > 1;
+    say(c, "allocation LP: %s, objective %.9g, lower bound %.9g, %d split units (%.2f s)", x->status, x->objective,
+        x->lower_bound, res->lp_splits, res->sec_lp);
+    return TQO_OK;
+}
+
+/* One attempt at whole units from the LP solution x: splits resolved,
+   contiguity repaired, polished. */
+static tqo_status whole_attempt(align_ctx *c, tqo_align_result *res, alloc_solution *x, int *asg)
+{
+    const tqo_align_settings *s = c->s;
+    double t = align_now();
+    tqo_status st = align_resolve_splits(c, x, asg, res->split_resolution, sizeof res->split_resolution);
+    res->sec_splits += align_now() - t;
+    tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "whole units: objective %.9g, moved %.2f%% (%.2f s)",
+                   asg_objective(c, asg), asg_moved_pct(c, asg), align_now() - t);
+    return st;
+}
+
+static tqo_status repair_and_polish(align_ctx *c, tqo_align_result *res, int *asg)
+{
+    const tqo_align_settings *s = c->s;
+    double t = align_now();
+    tqo_status st = align_repair_contiguity(c, asg);
+    res->sec_contiguity += align_now() - t;
+    tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "contiguity repaired: objective %.9g, %d detached, moved %.2f%%",
+                   asg_objective(c, asg), asg_detached(c, asg), asg_moved_pct(c, asg));
+    if (st != TQO_OK)
+        return st;
+    t = align_now();
+    st = polish(c, asg, s->time_limit > 0 ? s->time_limit : 0, 1);
+    res->sec_local += align_now() - t;
+    tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "local search: objective %.9g, balance %s, %d detached",
+                   asg_objective(c, asg), balance_holds(c, asg) ? "holds" : "violated", asg_detached(c, asg));
+    return st;
+}
+
+/* The repair MIP (align_repair.c) when the plan still breaks balance or
+   the move cap: kept when its plan, repaired and polished, meets both and
+   leaves no territory in pieces. */
+static tqo_status repair_by_mip(align_ctx *c, tqo_align_result *res, int *asg)
+{
+    int *alt = malloc((size_t)c->n * sizeof(int));
+    if (!alt)
+        return TQO_ERR_NOMEM;
+    memcpy(alt, asg, (size_t)c->n * sizeof(int));
+    double t = align_now();
+    tqo_status st = TQO_OK;
+    if (align_repair_mip(c, alt)) {
+        res->sec_splits += align_now() - t;
+        st = repair_and_polish(c, res, alt);
+        if (st == TQO_OK && plan_holds(c, alt) && asg_detached(c, alt) == 0) {
+            memcpy(asg, alt, (size_t)c->n * sizeof(int));
+            char was[64];
+            memcpy(was, res->split_resolution, sizeof was);
+            snprintf(res->split_resolution, sizeof res->split_resolution, "%.40s, then a repair MIP", was);
+        }
+    } else {
+        res->sec_splits += align_now() - t;
+    }
+    free(alt);
+    return st;
+}
+
+/* Whole units, connected territories, balance. Lumpy units in a tight
+   region (a territory at its bound whose neighbours are at theirs) can
+   defeat boundary moves; then the LP is solved again with a narrower band,
+   so that its territories leave room to absorb the lumps within the real
+   one. The lower bound stays the full-band one. */
+static tqo_status whole_units(align_ctx *c, tqo_align_result *res, alloc_solution *x, int *asg)
+{
+    const tqo_align_settings *s = c->s;
+    int pk = c->p * c->nb;
+    double *lo_real = malloc((size_t)pk * sizeof(double)), *hi_real = malloc((size_t)pk * sizeof(double));
+    if (!lo_real || !hi_real) {
+        free(lo_real);
+        free(hi_real);
+        return TQO_ERR_NOMEM;
+    }
+    memcpy(lo_real, c->lo, (size_t)pk * sizeof(double));
+    memcpy(hi_real, c->hi, (size_t)pk * sizeof(double));
+    static const double shrink[] = {1.0, 0.5, 0.2};
+    tqo_status st = TQO_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        for (int k = 0; k < pk; k++) {
+            c->lo[k] = c->target[k] - shrink[attempt] * (c->target[k] - lo_real[k]);
+            c->hi[k] = c->target[k] + shrink[attempt] * (hi_real[k] - c->target[k]);
+        }
+        if (attempt > 0) {
+            alloc_solution y;
+            tqo_diag d;
+            tqo_diag_init(&d);
+            double t = align_now();
+            tqo_status ls = alloc_solve_lp(&c->P, s->candidates, c->prices, &y, s->log, s->log_ctx, &d);
+            res->sec_lp += align_now() - t;
+            tqo_diag_free(&d);
+            if (ls != TQO_OK)
+                break; /* no room to narrow: keep the last plan */
+            say(c, "balance: solving again within %.0f%% of the tolerance band", 100 * shrink[attempt]);
+            alloc_solution_free(x);
+            *x = y;
+        }
+        st = whole_attempt(c, res, x, asg);
+        memcpy(c->lo, lo_real, (size_t)pk * sizeof(double));
+        memcpy(c->hi, hi_real, (size_t)pk * sizeof(double));
+        if (st == TQO_OK)
+            st = repair_and_polish(c, res, asg);
+        if (st != TQO_OK || plan_holds(c, asg))
+            break;
+    }
+    memcpy(c->lo, lo_real, (size_t)pk * sizeof(double));
+    memcpy(c->hi, hi_real, (size_t)pk * sizeof(double));
+    free(lo_real);
+    free(hi_real);
+    if (st == TQO_OK && !plan_holds(c, asg))
+        st = repair_by_mip(c, res, asg);
+    return st;
+}
+
+/* Free centres: the final territories' centroids fit them better than the
+   centres the LP started from. Move them, bound the new centres with the
+   LP again, and polish; keep it while it improves. */
+static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *asg)
+{
+    const tqo_align_settings *s = c->s;
+    double *bx = malloc((size_t)c->p * sizeof(double)), *by = malloc((size_t)c->p * sizeof(double));
+    int *basg = malloc((size_t)c->n * sizeof(int));
+    if (!bx || !by || !basg) {
+        free(bx);
+        free(by);
+        free(basg);
+        return TQO_ERR_NOMEM;
+    }
+    double best_obj = asg_objective(c, asg);
+    double best_lb = res->lower_bound;
+    for (int round = 0; round < 4; round++) {
+        memcpy(bx, c->cx, (size_t)c->p * sizeof(double));
+        memcpy(by, c->cy, (size_t)c->p * sizeof(double));
+        memcpy(basg, asg, (size_t)c->n * sizeof(int));
+        double moved = align_refit_centres(c, asg);
+        if (moved < 1e-6)
+            break;
+        alloc_solution y;
+        tqo_diag d;
+        tqo_diag_init(&d);
+        double t = align_now();
+        tqo_status ls = alloc_solve_lp(&c->P, s->candidates, c->prices, &y, s->log, s->log_ctx, &d);
+        res->sec_lp += align_now() - t;
+        tqo_diag_free(&d);
+        if (ls == TQO_OK) {
+            t = align_now();
+            ls = polish(c, asg, s->time_limit > 0 ? s->time_limit : 0, 0);
+            res->sec_local += align_now() - t;
+        }
+        double obj = asg_objective(c, asg);
+        if (ls != TQO_OK || !balance_holds(c, asg) || obj >= best_obj * (1 - 1e-6)) {
+            memcpy(c->cx, bx, (size_t)c->p * sizeof(double));
+            memcpy(c->cy, by, (size_t)c->p * sizeof(double));
+            memcpy(asg, basg, (size_t)c->n * sizeof(int));
+            if (ls == TQO_OK)
+                alloc_solution_free(&y);
+            break;
+        }
+        tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG,
+                       "centres refitted to the territories: objective %.9g, lower bound %.9g", obj, y.lower_bound);
+        best_obj = obj;
+        best_lb = y.lower_bound;
+        res->lp_rounds = y.rounds;
+        alloc_solution_free(&y);
+    }
+    align_bind_problem(c);
+    res->lower_bound = best_lb;
+    free(bx);
+    free(by);
+    free(basg);
+    return TQO_OK;
+}
+
+/* --allow-splits with contiguity: when the LP's plan leaves pieces of a
+   territory detached, whole units repaired, balanced and polished as
+   without splits (a plan with no split is one with splits allowed); the
+   LP's plan stays (and the verdict names its pieces) when that fails. */
+static tqo_status splits_connected(align_ctx *c, tqo_align_result *res, alloc_solution *x, int *asg)
+{
+    if (align_check(c, res, 0) != TQO_ERR_INFEASIBLE || res->n_detached == 0)
+        return TQO_OK;
+    say(c, "the LP's split plan leaves %d pieces detached: making the units whole", res->n_detached);
+    tqo_status st = whole_units(c, res, x, asg);
+    if (st != TQO_OK || !plan_holds(c, asg) || asg_detached(c, asg) > 0) {
+        snprintf(res->split_resolution, sizeof res->split_resolution, "kept (--allow-splits)");
+        return st;
+    }
+    tqo_align_result keep = *res;
+    memset(res, 0, sizeof *res);
+    res->lower_bound = keep.lower_bound;
+    res->lp_splits = keep.lp_splits;
+    res->lp_rounds = keep.lp_rounds;
+    res->iterations = keep.iterations;
+    res->sec_centres = keep.sec_centres;
+    res->sec_lp = keep.sec_lp;
+    res->sec_splits = keep.sec_splits;
+    res->sec_contiguity = keep.sec_contiguity;
+    res->sec_local = keep.sec_local;
+    memcpy(res->lp_status, keep.lp_status, sizeof res->lp_status);
+    snprintf(res->split_resolution, sizeof res->split_resolution, "%.36s (LP splits detached)",
+             keep.split_resolution);
+    tqo_align_result_free(&keep);
+    align_place_zero_weight(c, asg);
+    return fill_result(c, NULL, asg, res);
 }
 
 tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_align_result *res, tqo_diag *diag)
@@ -228,213 +606,39 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
             st = TQO_ERR_INPUT;
             goto done;
         }
-
     if (s->exact) {
-        st = solve_exact(&c, res);
-        res->sec_total = align_now() - t_start;
-        goto exceptions;
+        st = solve_exact(&c, res, 0, diag);
+        goto verdict;
     }
-
-    /* The allocation LP for the final centres: its value bounds every
-       assignment to these centres from below. */
-    t = align_now();
-    int errors_before = diag->n_errors;
-    st = alloc_solve_lp(&c.P, s->candidates, c.prices, &x, s->log, s->log_ctx, diag);
-    res->sec_lp = align_now() - t;
-    if (st != TQO_OK) {
-        if (st == TQO_ERR_INFEASIBLE && diag->n_errors == errors_before)
-            tqo_diag_error(diag, "no assignment meets the balance bounds%s: widen the tolerance, use fewer "
-                           "territories%s", c.lock ? " with these locks" : "",
-                           s->allow_splits ? "" : ", or --allow-splits");
+    st = first_lp(&c, res, &x);
+    if (st != TQO_OK)
         goto done;
-    }
-    snprintf(res->lp_status, sizeof res->lp_status, "%s", x.status);
-    res->lower_bound = x.lower_bound;
-    res->lp_rounds = x.rounds;
-    for (int i = 0; i < c.n; i++)
-        res->lp_splits += x.start[i + 1] - x.start[i] > 1;
-    say(&c, "allocation LP: %s, objective %.9g, lower bound %.9g, %d split units (%.2f s)", x.status, x.objective,
-        x.lower_bound, res->lp_splits, res->sec_lp);
-
-    if (s->allow_splits && !c.contiguity) {
-        snprintf(res->split_resolution, sizeof res->split_resolution, "kept (--allow-splits)");
-        st = fill_result(&c, &x, NULL, res);
-        goto finish;
-    }
     asg = malloc((size_t)c.n * sizeof(int));
     if (!asg) {
         st = TQO_ERR_NOMEM;
         goto done;
     }
     if (s->allow_splits) {
-        /* Splits are kept; whole units still obey contiguity. Units split in
-           the LP are left as they are. */
+        /* Splits are kept; whole units still obey contiguity. */
         snprintf(res->split_resolution, sizeof res->split_resolution, "kept (--allow-splits)");
-        for (int i = 0; i < c.n; i++)
-            asg[i] = x.terr[x.start[i]];
-        int nex, nbad;
-        align_contiguity_exceptions(&c, asg, NULL, &nex, &nbad);
-        if (nbad)
-            tqo_diag_warning(diag, "with --allow-splits the LP territories are kept as they are: %d stray pieces "
-                             "are not repaired", nbad);
         st = fill_result(&c, &x, NULL, res);
+        if (st == TQO_OK && c.contiguity)
+            st = splits_connected(&c, res, &x, asg);
         goto finish;
     }
-    /* Whole units, connected territories, balance. Lumpy units in a tight
-       region (a territory at its bound whose neighbours are at theirs) can
-       defeat boundary moves; then the LP is solved again with a narrower
-       band, so that its territories leave room to absorb the lumps within
-       the real one. The lower bound stays the full-band one. */
-    {
-        int pk = c.p * c.nb;
-        double *lo_real = malloc((size_t)pk * sizeof(double)), *hi_real = malloc((size_t)pk * sizeof(double));
-        if (!lo_real || !hi_real) {
-            free(lo_real);
-            free(hi_real);
-            st = TQO_ERR_NOMEM;
-            goto done;
-        }
-        memcpy(lo_real, c.lo, (size_t)pk * sizeof(double));
-        memcpy(hi_real, c.hi, (size_t)pk * sizeof(double));
-        static const double shrink[] = {1.0, 0.5, 0.2};
-        for (int attempt = 0; attempt < 3; attempt++) {
-            for (int k = 0; k < pk; k++) {
-                c.lo[k] = c.target[k] - shrink[attempt] * (c.target[k] - lo_real[k]);
-                c.hi[k] = c.target[k] + shrink[attempt] * (hi_real[k] - c.target[k]);
-            }
-            if (attempt > 0) {
-                alloc_solution y;
-                tqo_diag d;
-                tqo_diag_init(&d);
-                t = align_now();
-                tqo_status ls = alloc_solve_lp(&c.P, s->candidates, c.prices, &y, s->log, s->log_ctx, &d);
-                res->sec_lp += align_now() - t;
-                tqo_diag_free(&d);
-                if (ls != TQO_OK)
-                    break; /* no room to narrow: keep the last plan */
-                say(&c, "balance: solving again within %.0f%% of the tolerance band", 100 * shrink[attempt]);
-                alloc_solution_free(&x);
-                x = y;
-            }
-            t = align_now();
-            st = align_resolve_splits(&c, &x, asg, res->split_resolution, sizeof res->split_resolution);
-            res->sec_splits += align_now() - t;
-            tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "whole units: objective %.9g (%.2f s)",
-                           asg_objective(&c, asg), align_now() - t);
-            memcpy(c.lo, lo_real, (size_t)pk * sizeof(double));
-            memcpy(c.hi, hi_real, (size_t)pk * sizeof(double));
-            if (st != TQO_OK)
-                break;
-            t = align_now();
-            st = align_repair_contiguity(&c, asg);
-            res->sec_contiguity += align_now() - t;
-            tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "contiguity repaired: objective %.9g",
-                           asg_objective(&c, asg));
-            if (st != TQO_OK)
-                break;
-            t = align_now();
-            st = polish(&c, asg, s->time_limit > 0 ? s->time_limit : 0, 1);
-            res->sec_local += align_now() - t;
-            tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "local search: objective %.9g, balance %s",
-                           asg_objective(&c, asg), balance_holds(&c, asg) ? "holds" : "violated");
-            if (st != TQO_OK || balance_holds(&c, asg))
-                break;
-        }
-        memcpy(c.lo, lo_real, (size_t)pk * sizeof(double));
-        memcpy(c.hi, hi_real, (size_t)pk * sizeof(double));
-        free(lo_real);
-        free(hi_real);
-        if (st != TQO_OK)
-            goto done;
-    }
-    /* Free centres: the final territories' centroids fit them better than
-       the centres the LP started from. Move them, bound the new centres
-       with the LP again, and polish; keep it while it improves. */
-    if (c.n_fixed < c.p && balance_holds(&c, asg)) {
-        double *bx = malloc((size_t)c.p * sizeof(double)), *by = malloc((size_t)c.p * sizeof(double));
-        int *basg = malloc((size_t)c.n * sizeof(int));
-        if (!bx || !by || !basg) {
-            free(bx);
-            free(by);
-            free(basg);
-            st = TQO_ERR_NOMEM;
-            goto done;
-        }
-        double best_obj = 0;
-        for (int i = 0; i < c.n; i++)
-            best_obj += alloc_cost(&c.P, i, asg[i]);
-        double best_lb = res->lower_bound;
-        for (int round = 0; round < 4; round++) {
-            memcpy(bx, c.cx, (size_t)c.p * sizeof(double));
-            memcpy(by, c.cy, (size_t)c.p * sizeof(double));
-            memcpy(basg, asg, (size_t)c.n * sizeof(int));
-            double moved = align_refit_centres(&c, asg);
-            if (moved < 1e-6)
-                break;
-            alloc_solution y;
-            tqo_diag d;
-            tqo_diag_init(&d);
-            t = align_now();
-            tqo_status ls = alloc_solve_lp(&c.P, s->candidates, c.prices, &y, s->log, s->log_ctx, &d);
-            res->sec_lp += align_now() - t;
-            tqo_diag_free(&d);
-            if (ls == TQO_OK) {
-                t = align_now();
-                ls = polish(&c, asg, s->time_limit > 0 ? s->time_limit : 0, 0);
-                res->sec_local += align_now() - t;
-            }
-            double obj = 0;
-            for (int i = 0; i < c.n; i++)
-                obj += alloc_cost(&c.P, i, asg[i]);
-            if (ls != TQO_OK || !balance_holds(&c, asg) || obj >= best_obj * (1 - 1e-6)) {
-                memcpy(c.cx, bx, (size_t)c.p * sizeof(double));
-                memcpy(c.cy, by, (size_t)c.p * sizeof(double));
-                memcpy(asg, basg, (size_t)c.n * sizeof(int));
-                if (ls == TQO_OK)
-                    alloc_solution_free(&y);
-                break;
-            }
-            tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG,
-                           "centres refitted to the territories: objective %.9g, lower bound %.9g", obj, y.lower_bound);
-            best_obj = obj;
-            best_lb = y.lower_bound;
-            res->lp_rounds = y.rounds;
-            alloc_solution_free(&y);
-        }
-        align_bind_problem(&c);
-        res->lower_bound = best_lb;
-        free(bx);
-        free(by);
-        free(basg);
-    }
+    st = whole_units(&c, res, &x, asg);
+    if (st == TQO_OK && c.n_fixed < c.p && balance_holds(&c, asg))
+        st = refit_free_centres(&c, res, asg);
+    if (st != TQO_OK)
+        goto done;
+    align_place_zero_weight(&c, asg); /* units that cost nothing: nearest territory (align_zero.c) */
     st = fill_result(&c, NULL, asg, res);
     if (st != TQO_OK)
         goto done;
-    if (!balance_holds(&c, asg)) {
-        tqo_diag_error(diag, "the territories could not be balanced within the tolerance after making units whole "
-                       "and connected (largest deviation %.2f%%): widen the tolerance, use fewer territories, or "
-                       "--allow-splits", res->max_dev_pct[0]);
-        st = TQO_ERR_INFEASIBLE;
-    }
 finish:
-    res->gap = res->objective > 0 ? (res->objective - res->lower_bound) / res->objective : 0;
-    if (res->gap < 0 && res->gap > -1e-9)
-        res->gap = 0;
     snprintf(res->mip_status, sizeof res->mip_status, "%s", "not used");
-exceptions:
-    if (c.contiguity && res->unit_start) {
-        int *main_t = malloc((size_t)c.n * sizeof(int));
-        if (main_t) {
-            for (int i = 0; i < c.n; i++)
-                main_t[i] = tqo_unit_main_territory(res, i);
-            int nbad = 0;
-            align_contiguity_exceptions(&c, main_t, &res->exceptions, &res->n_exceptions, &nbad);
-            if (nbad)
-                tqo_diag_warning(diag, "%d piece%s of territories are not connected to their territory", nbad,
-                                 nbad == 1 ? "" : "s");
-            free(main_t);
-        }
-    }
+verdict:
+    st = align_verdict(&c, res, st);
     res->sec_total = align_now() - t_start;
 done:
     if (st != TQO_OK && st != TQO_ERR_LIMIT && st != TQO_ERR_INFEASIBLE)

@@ -54,6 +54,12 @@ tqo_status align_choose_centres(align_ctx *c, int *iterations);
    returns the largest move in km. */
 double align_refit_centres(align_ctx *c, const int *asg);
 
+/* align_zero.c: moves each unit of zero compactness weight (free to go
+   anywhere at no cost) to the nearest territory it may join where balance,
+   contiguity, locks, caps and the move cap still hold, without raising the
+   objective; islands of such units as one. Returns the units moved. */
+int align_place_zero_weight(align_ctx *c, int *asg);
+
 /* align_local.c: integer assignments. */
 /* Makes split LP units whole: a small MIP over them and their
    neighbourhood, else rounding. Fills asg (territory per unit). */
@@ -72,6 +78,19 @@ tqo_status align_support_lp(align_ctx *c, int *asg, int *improved);
 /* Whether every territory is connected but for whole islands; the
    exceptions found are appended to *ex (may be NULL to only count). */
 int align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exception **ex, int *n_ex, int *n_bad);
+
+/* align_repair.c: a node-bounded MIP over the moved units and those
+   nearest to a tie, the rest fixed, meeting balance and the move cap;
+   replaces asg and returns 1 when it found such a plan (contiguity is
+   not modelled: the caller checks it). */
+int align_repair_mip(align_ctx *c, int *asg);
+
+/* align_check.c: the one independent check of the result's plan. Fills
+   every reported figure (totals, deviations, objective, moves, splits,
+   exceptions, gap, status, violated constraints) from r's rows; with say,
+   each broken constraint is also an error in c->diag naming it. Returns
+   TQO_ERR_INFEASIBLE when the plan breaks a constraint. */
+tqo_status align_check(const align_ctx *c, tqo_align_result *r, int say);
 
 double align_now(void);
 

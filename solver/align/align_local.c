@@ -544,11 +544,21 @@ static tqo_status repair_strays(align_ctx *c, int *asg)
                     continue;
                 int from = asg[u], bestk = -1;
                 double bestc = INFINITY;
+                /* under a move cap, the unit's current territory first
+                   when it is one of those it may join: no move spent */
+                int home = c->max_move >= 0 && c->current ? c->current[u] : -1;
                 for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
                     int v = c->adj[k];
                     if (piece[v] == piece[u] || asg[v] == from)
                         continue;
                     double cost = alloc_cost(&c->P, u, asg[v]);
+                    if (home >= 0 && isfinite(cost) && (asg[v] == home) != (bestk == home) && bestk >= 0) {
+                        if (asg[v] == home) {
+                            bestc = cost;
+                            bestk = home;
+                        }
+                        continue;
+                    }
                     if (cost < bestc) {
                         bestc = cost;
                         bestk = asg[v];
@@ -582,7 +592,7 @@ static tqo_status repair_strays(align_ctx *c, int *asg)
  * part (by the cost of moving each, none locked elsewhere) joins the
  * territory. Returns the number of units moved, -1 when out of memory.
  */
-static int connect_locked(align_ctx *c, int *asg)
+static int connect_locked(align_ctx *c, int *asg, char *keep)
 {
     int n = c->n, p = c->p;
     if (!c->lock)
@@ -668,7 +678,9 @@ static int connect_locked(align_ctx *c, int *asg)
                     hit = u;
                     break;
                 }
-                if (asg[v] == j || (c->lock[v] >= 0 && c->lock[v] != j) || !alloc_allowed(&c->P, v, j))
+                /* keep: a path already laid to another locked unit; taking
+                   it would cut that one off again (two paths crossing) */
+                if (asg[v] == j || (c->lock[v] >= 0 && c->lock[v] != j) || keep[v] || !alloc_allowed(&c->P, v, j))
                     continue;
                 double w = alloc_cost(&c->P, v, j) - alloc_cost(&c->P, v, asg[v]);
                 double d = dist[u] + (w > 0 ? w : 0) + 1e-9 * (fabs(alloc_cost(&c->P, v, asg[v])) + 1);
@@ -687,6 +699,7 @@ static int connect_locked(align_ctx *c, int *asg)
         }
         for (int u = hit; u >= 0 && piece[u] != q; u = prev[u]) {
             asg[u] = j;
+            keep[u] = 1;
             moved++;
         }
     }
@@ -706,18 +719,25 @@ tqo_status align_repair_contiguity(align_ctx *c, int *asg)
 {
     if (!c->contiguity)
         return TQO_OK;
-    for (int round = 0; round < 4; round++) {
-        tqo_status st = repair_strays(c, asg);
+    char *keep = c->lock ? calloc((size_t)c->n, 1) : NULL;
+    if (c->lock && !keep)
+        return TQO_ERR_NOMEM;
+    tqo_status st = TQO_OK;
+    for (int round = 0; round < 8; round++) {
+        st = repair_strays(c, asg);
         if (st != TQO_OK)
-            return st;
-        int m = connect_locked(c, asg);
+            break;
+        int m = connect_locked(c, asg, keep);
         if (m < 0)
-            return TQO_ERR_NOMEM;
-        if (m == 0)
+            st = TQO_ERR_NOMEM;
+        if (m <= 0)
             break;
         logd(c, "contiguity: %d units join territories to reach their locked units", m);
+        if (round == 7) /* the paths laid last may leave strays of their own */
+            st = repair_strays(c, asg);
     }
-    return TQO_OK;
+    free(keep);
+    return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2101,6 +2121,112 @@ static void improve(ls *L, int *tg, long long work_limit, double time_limit, dou
     }
 }
 
+/* Phase A2: brings the moved measure back under the move cap. Excess moved
+   measure is a violation driven down after balance (lexicographically):
+   a moved unit goes back to its current territory, the cheapest per
+   measure first, when balance does not get worse; else it goes back and
+   chains restore the balance it broke, kept only when balance is no worse
+   and the moved measure fell. Bounded by counts (units tried). */
+#define MOVES_TRIES 4000
+#define MOVES_CHAIN_ROUNDS 3
+static int home_ok(ls *L, int u)
+{
+    const align_ctx *c = L->c;
+    int A = L->asg[u], B = c->current[u];
+    if (B < 0 || B == A || (c->lock && c->lock[u] >= 0) || !alloc_allowed(&c->P, u, B))
+        return 0;
+    if (c->contiguity) {
+        int touch = 0;
+        for (int k = c->adj_start[u]; k < c->adj_start[u + 1] && !touch; k++)
+            touch = L->asg[c->adj[k]] == B;
+        if (!touch)
+            return 0;
+    }
+    return removable(L, u);
+}
+
+static void restore_moves(ls *L)
+{
+    align_ctx *c = L->c;
+    int n = c->n;
+    if (c->max_move < 0 || !c->current)
+        return;
+    double cap = c->max_move * (1 + 1e-12);
+    int *log_u = malloc((size_t)(MOVES_CHAIN_ROUNDS * c->p * (CH_MAXLEN + 2) + 1) * sizeof(int));
+    int *log_f = malloc((size_t)(MOVES_CHAIN_ROUNDS * c->p * (CH_MAXLEN + 2) + 1) * sizeof(int));
+    char *tried = calloc((size_t)n, 1);
+    int tries = 0;
+    double m0 = L->moved;
+    while (log_u && log_f && tried && L->moved > cap && tries < MOVES_TRIES) {
+        double V0 = total_viol(L), M0 = L->moved;
+        /* a single move home that keeps balance no worse, the cheapest
+           per measure */
+        int bu = -1;
+        double bs = INFINITY;
+        for (int u = 0; u < n; u++) {
+            if (c->current[u] < 0 || c->current[u] == L->asg[u] || c->a[0][u] <= 0)
+                continue;
+            int B = c->current[u], A = L->asg[u];
+            if (dviol(L, u, A, B) > 1e-12)
+                continue;
+            double s = (alloc_cost(&c->P, u, B) - alloc_cost(&c->P, u, A)) / c->a[0][u];
+            if (s < bs && home_ok(L, u)) {
+                bs = s;
+                bu = u;
+            }
+        }
+        tries++;
+        if (bu >= 0) {
+            L->tver[L->asg[bu]]++;
+            L->tver[c->current[bu]]++;
+            apply(L, bu, c->current[bu]);
+            continue;
+        }
+        /* else: home, then chains for the balance it broke; the unit
+           tried first is the cheapest per measure not tried yet */
+        bs = INFINITY;
+        for (int u = 0; u < n; u++) {
+            if (tried[u] || c->current[u] < 0 || c->current[u] == L->asg[u] || c->a[0][u] <= 0)
+                continue;
+            double s = (alloc_cost(&c->P, u, c->current[u]) - alloc_cost(&c->P, u, L->asg[u])) / c->a[0][u];
+            if (s < bs && home_ok(L, u)) {
+                bs = s;
+                bu = u;
+            }
+        }
+        if (bu < 0 || !L->mem)
+            break;
+        tried[bu] = 1;
+        int nl = 0;
+        log_u[nl] = bu;
+        log_f[nl++] = L->asg[bu];
+        apply(L, bu, c->current[bu]);
+        chain bc;
+        /* the chains may move other units as long as the net moved
+           measure stays below where it was */
+        double real_cap = c->max_move;
+        c->max_move = M0;
+        for (int r = 0; r < MOVES_CHAIN_ROUNDS && total_viol(L) > V0 + 1e-12; r++)
+            for (int j = 0; j < c->p; j++)
+                if (tviol(L, j, -1, -1) > 1e-12 && best_restore_chain(L, j, &bc))
+                    ch_apply(L, &bc, log_u, log_f, &nl);
+        c->max_move = real_cap;
+        if (total_viol(L) <= V0 + 1e-12 && L->moved < M0 - 1e-9 * (1 + M0)) {
+            for (int j = 0; j < c->p; j++)
+                L->tver[j]++;
+            memset(tried, 0, (size_t)n);
+            continue;
+        }
+        for (int k = nl - 1; k >= 0; k--)
+            apply(L, log_u[k], log_f[k]);
+    }
+    logd(c, "local search: move cap: moved %.6g -> %.6g (cap %.6g), violation %.3g, objective %.9g", m0, L->moved,
+         c->max_move, total_viol(L), ls_objective(L));
+    free(log_u);
+    free(log_f);
+    free(tried);
+}
+
 tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
 {
     int n = c->n, p = c->p;
@@ -2116,6 +2242,11 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
     double t0 = align_now();
     logd(c, "local search: violation %.4g at the start, objective %.9g", total_viol(&L), ls_objective(&L));
     restore_balance(&L, tg, work_limit / 2, time_limit, t0);
+    if (c->max_move >= 0 && L.moved > c->max_move * (1 + 1e-12)) {
+        restore_moves(&L);
+        if (total_viol(&L) > 1e-12)
+            restore_balance(&L, tg, L.work + work_limit / 4, time_limit, t0);
+    }
     improve(&L, tg, work_limit, time_limit, t0);
     logd(c, "local search: improved to %.9g (%lld units examined)", ls_objective(&L), L.work);
     ls_free(&L);

@@ -8,6 +8,8 @@
 #include "util/csv_writer.h"
 #include "util/json_writer.h"
 #include "align/map_svg.h"
+#include "align/gis_write.h"
+#include "align/align_assignment.h"
 #include "tqo.h"
 
 #include <csv.h>
@@ -94,36 +96,9 @@ static tqo_status write_assignment(FILE *fp, const tqo_instance *inst, const tqo
         return TQO_ERR_NOMEM;
     fputs("unit_id,territory_id,share\n", fp);
     for (int i = 0; i < r->n_units; i++) {
-        int a = r->unit_start[i], e = r->unit_start[i + 1];
-        int m = 0, big = -1;
-        double sum = 0;
-        for (int k = a; k < e; k++) {
-            if (r->share[k] > 0) {
-                m++;
-                sum += r->share[k];
-                if (big < 0 || r->share[k] > r->share[big])
-                    big = k;
-            }
-        }
-        if (m > 1) {
-            double rest = 0;
-            for (int k = a; k < e; k++) {
-                v[k - a] = r->share[k] > 0 ? r->share[k] / sum : 0;
-                if (k != big)
-                    rest += v[k - a];
-            }
-            v[big - a] = 1 - rest;
-            for (int tries = 0; tries < 64; tries++) {
-                double acc = 0;
-                for (int k = a; k < e; k++)
-                    if (r->share[k] > 0)
-                        acc += v[k - a];
-                if (acc == 1)
-                    break;
-                v[big - a] = nextafter(v[big - a], acc > 1 ? 0.0 : 2.0);
-            }
-        }
-        for (int k = a; k < e; k++) {
+        /* the shares tqo_align_assignment hands on, so files and memory agree */
+        int m = align_unit_shares(r, i, v);
+        for (int k = r->unit_start[i]; k < r->unit_start[i + 1]; k++) {
             if (!(r->share[k] > 0))
                 continue; /* an LP's zero entries are not part of the plan */
             csv_put_field(fp, inst->unit_id[i]);
@@ -133,7 +108,7 @@ static tqo_status write_assignment(FILE *fp, const tqo_instance *inst, const tqo
                 fputs(",1\n", fp);
             } else {
                 fputc(',', fp);
-                csv_put_num(fp, v[k - a]);
+                csv_put_num(fp, v[k - r->unit_start[i]]);
                 fputc('\n', fp);
             }
         }
@@ -289,8 +264,14 @@ static char *command_line(const tqo_instance *inst, const tqo_align_settings *s,
         sb_opt_num(&b, "--max-moves", s->max_moves_pct);
     if (s->disruption_weight > 0)
         sb_opt_num(&b, "--disruption-weight", s->disruption_weight);
-    sb_arg(&b, "--adjacency");
-    sb_arg(&b, inst->has_adjacency && inst->adjacency_source ? inst->adjacency_source : "none");
+    /* A commdis file's own edges come with the file: naming them again is
+       refused on the repeat, so only 'none' and 'delaunay' are written. */
+    const char *adj = inst->has_adjacency && inst->adjacency_source ? inst->adjacency_source : "none";
+    int own_edges = inst->format == TQO_FORMAT_COMMDIS && strcmp(adj, "none") != 0 && strcmp(adj, "delaunay") != 0;
+    if (!own_edges) {
+        sb_arg(&b, "--adjacency");
+        sb_arg(&b, adj);
+    }
     if (!s->contiguity)
         sb_arg(&b, "--no-contiguity");
     if (s->exact)
@@ -342,6 +323,12 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     jw_number(&w, "objective", r->objective);
     jw_number(&w, "lower_bound", r->lower_bound);
     jw_number(&w, "gap", r->gap);
+    /* the verdict of the independent check (align_check.c) */
+    jw_string(&w, "status", r->status[0] ? r->status : "ok");
+    jw_array_flat(&w, "violated");
+    for (int k = 0; k < r->n_violated; k++)
+        jw_string(&w, NULL, r->violated[k]);
+    jw_array_end(&w);
     jw_object(&w, "max_abs_dev_pct");
     for (int b = 0; b < r->n_balance; b++)
         jw_number(&w, measure_name(inst, s, b), r->max_dev_pct[b]);
@@ -363,6 +350,8 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
         jw_string(&w, "first_unit",
                   x->first_unit >= 0 && x->first_unit < inst->n_units ? inst->unit_id[x->first_unit] : NULL);
         jw_int(&w, "component", x->component);
+        /* an island is allowed; a detached piece breaks contiguity */
+        jw_string(&w, "kind", x->detached ? "detached" : "island");
         jw_object_end(&w);
     }
     jw_array_end(&w);
@@ -447,6 +436,8 @@ tqo_status tqo_align_write(const tqo_instance *inst, const tqo_align_settings *s
         return TQO_ERR_ARG;
     }
     tqo_status st = check_result(inst, s, r, diag);
+    if (st == TQO_OK)
+        st = gis_write_check(s, diag);
     if (st != TQO_OK)
         return st;
     tqo_outset *o = tqo_outset_new(dir);
@@ -477,6 +468,8 @@ tqo_status tqo_align_write(const tqo_instance *inst, const tqo_align_settings *s
             st = write_summary(fp[2], inst, s, r, dir);
         if (st == TQO_OK)
             st = tqo_map_svg_write(fp[3], inst, s, r, title);
+        if (st == TQO_OK)
+            st = gis_write(o, dir, inst, s, r, diag);
         free(title);
     } else {
         st = TQO_ERR_NOMEM;

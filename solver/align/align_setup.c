@@ -7,6 +7,7 @@
 #include "util/fmt.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ void tqo_align_settings_default(tqo_align_settings *s)
     s->candidates = 8;
     s->starts = 3;
     s->seed = 1;
-    s->threads = 1;
+    s->threads = omp_get_num_procs(); /* every core: results do not depend on it */
 }
 
 const char *align_unit_name(const align_ctx *c, int i, char *buf, size_t size)
@@ -350,6 +351,30 @@ tqo_status align_precheck(align_ctx *c)
                 }
         free(load);
         free(cnt);
+    }
+    /* A lock beyond --max-distance of its home base contradicts the cap:
+       the input asks for both, and no plan can give both. (A placed centre
+       is not known yet; the check after the solve covers those.) */
+    if (c->lock && c->s->max_distance_km > 0) {
+        int bad = 0;
+        for (int i = 0; i < n; i++) {
+            int j = c->lock[i];
+            if (j < 0 || !c->fixed_centre[j])
+                continue;
+            double d = sqrt(alloc_dist2(&c->P, i, j));
+            if (d <= c->s->max_distance_km * (1 + 1e-12))
+                continue;
+            char nm[256];
+            if (bad++ < 8)
+                tqo_diag_error(c->diag, "unit %s is locked to %s (locks.csv) but is %.4g km from its home base, "
+                               "beyond --max-distance %g: unlock it or raise the cap",
+                               align_unit_name(c, i, nm, sizeof nm), c->territory_id[j], d, c->s->max_distance_km);
+        }
+        if (bad > 8)
+            tqo_diag_error(c->diag, "%d locked units in all are beyond --max-distance %g of their home base", bad,
+                           c->s->max_distance_km);
+        if (bad)
+            return TQO_ERR_INPUT;
     }
     /* Islands: a graph component too small to be a territory of its own
        must join one elsewhere (a reported exception); that is allowed. An

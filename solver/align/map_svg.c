@@ -7,6 +7,7 @@
  * a viewBox about 1000 px wide, which is finer than a screen shows.
  */
 #include "align/map_svg.h"
+#include "align/map_shapes.h"
 #include "util/fmt.h"
 
 #include <math.h>
@@ -415,8 +416,8 @@ static double proj_y(const view *v, double y) { return v->oy + (v->max_y - y) * 
    x axis shrunk by the cosine of the mean latitude, so shapes look right
    at mid latitudes; the units' and centres' extent scaled to MAP_SIZE
    on its longer side. grid: 100 x 100 zeroed bytes of scratch. */
-static void view_setup(const tqo_instance *inst, const tqo_align_result *r, int has_xy, unsigned char *grid,
-                       view *v, double *map_w, double *map_h, double *radius, double *star)
+static void view_setup(const tqo_instance *inst, const tqo_align_result *r, int has_xy, const map_shapes *sh,
+                       unsigned char *grid, view *v, double *map_w, double *map_h, double *radius, double *star)
 {
     int n = r->n_units, p = r->n_territories;
     *v = (view){0, 0, 1.0, 0, 0, 1.0, 0, 0};
@@ -464,6 +465,15 @@ static void view_setup(const tqo_instance *inst, const tqo_align_result *r, int 
             min_y = fmin(min_y, r->center_y[j]);
             max_y = fmax(max_y, r->center_y[j]);
         }
+        for (int i = 0; sh && i < sh->n; i++) { /* polygons reach beyond their points */
+            double shift = wx(v, inst->x[i]) - inst->x[i];
+            for (size_t k = sh->pt_start[sh->ring_start[i]]; k < sh->pt_start[sh->ring_start[i + 1]]; k++) {
+                min_x = fmin(min_x, (sh->x[k] + shift) * v->kx);
+                max_x = fmax(max_x, (sh->x[k] + shift) * v->kx);
+                min_y = fmin(min_y, sh->y[k]);
+                max_y = fmax(max_y, sh->y[k]);
+            }
+        }
         double span = fmax(max_x - min_x, max_y - min_y);
         v->scale = span > 0 ? MAP_SIZE / span : 1.0;
         *map_w = (max_x - min_x) * v->scale;
@@ -491,19 +501,56 @@ static void view_setup(const tqo_instance *inst, const tqo_align_result *r, int 
     }
 }
 
+/* The polygons' vertices in px (origin at the map area's corner), then
+   simplified to half a px: finer than that does not show. */
+static int project_shapes(const tqo_instance *inst, const view *v, map_shapes *sh)
+{
+    for (int i = 0; i < sh->n; i++) {
+        double shift = wx(v, inst->x[i]) - inst->x[i];
+        for (size_t k = sh->pt_start[sh->ring_start[i]]; k < sh->pt_start[sh->ring_start[i + 1]]; k++) {
+            sh->x[k] = ((sh->x[k] + shift) * v->kx - v->min_x) * v->scale;
+            sh->y[k] = (v->max_y - sh->y[k]) * v->scale;
+        }
+    }
+    return map_shapes_simplify(sh, 0.5);
+}
+
+/* Loads the instance's polygons into sh (sh->n = 0 when it has none). */
+static int shapes_load(const tqo_instance *inst, map_shapes *sh)
+{
+    memset(sh, 0, sizeof *sh);
+    if (inst->coords == TQO_COORDS_NONE || !inst->x || !inst->y)
+        return 0;
+    return map_shapes_load(inst, sh) < 0 ? -1 : 0;
+}
+
 int tqo_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
                       double *cy, tqo_map_frame *f)
 {
+    return map_positions_shapes(inst, r, ux, uy, cx, cy, f, NULL);
+}
+
+int map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
+                         double *cy, tqo_map_frame *f, map_shapes *sh)
+{
     int n = r->n_units, p = r->n_territories;
+    if (sh)
+        memset(sh, 0, sizeof *sh);
     if (inst->coords == TQO_COORDS_NONE || !inst->x || !inst->y || n <= 0)
         return 0;
     unsigned char *grid = calloc(100 * 100, 1);
-    if (!grid)
+    if (!grid || (sh && shapes_load(inst, sh) != 0)) {
+        free(grid);
         return -1;
+    }
     view v;
-    view_setup(inst, r, 1, grid, &v, &f->width, &f->height, &f->radius, &f->star);
+    view_setup(inst, r, 1, sh && sh->n ? sh : NULL, grid, &v, &f->width, &f->height, &f->radius, &f->star);
     free(grid);
     v.ox = v.oy = 0;
+    if (sh && sh->n && project_shapes(inst, &v, sh) != 0) {
+        map_shapes_free(sh);
+        return -1;
+    }
     for (int i = 0; ux && uy && i < n; i++) {
         ux[i] = proj_x(&v, inst->x[i]);
         uy[i] = proj_y(&v, inst->y[i]);
@@ -587,6 +634,8 @@ static void put_head(FILE *fp, const tqo_instance *inst, const tqo_align_setting
         fprintf(fp, ".c%d{fill:%s}\n", c, PALETTE[c]);
     fputs(".u{fill:#bbb}\n"
           ".s{stroke:#000;stroke-width:.4}\n"
+          "#units path{fill-rule:evenodd}\n"
+          ".tb{fill:none;stroke:#222;stroke-width:.9;stroke-linejoin:round}\n"
           ".x{fill:#fff;stroke:#000;stroke-width:1}\n"
           ".bg{fill:#fff}\n"
           "text{font:11px sans-serif;fill:#222}\n"
@@ -607,16 +656,24 @@ static void put_head(FILE *fp, const tqo_instance *inst, const tqo_align_setting
     fputs("</text>\n", fp);
 }
 
-/* One unit's circle and its tooltip: id (name): territory, or shares. */
-static void put_unit(FILE *fp, const tqo_instance *inst, const tqo_align_result *r, const view *v, int i, int g,
-                     int name, const char *radius)
+/* One unit's polygon (sh) or circle and its tooltip: id (name):
+   territory, or shares. */
+static void put_unit(FILE *fp, const tqo_instance *inst, const tqo_align_result *r, const view *v,
+                     const map_shapes *sh, int i, int g, int name, const char *radius)
 {
     int p = r->n_territories;
     char a[32], b2[32];
     int split = r->unit_start[i + 1] - r->unit_start[i] > 1;
-    fmt1(a, proj_x(v, inst->x[i]));
-    fmt1(b2, proj_y(v, inst->y[i]));
-    fprintf(fp, "<circle%s cx=\"%s\" cy=\"%s\" r=\"%s\"><title>", split ? " class=\"s\"" : "", a, b2, radius);
+    if (sh) {
+        fprintf(fp, "<path%s d=\"", split ? " class=\"s\"" : "");
+        map_shapes_put_path(fp, sh, i, v->ox, v->oy);
+        fputs("\"><title>", fp);
+    } else {
+        fmt1(a, proj_x(v, inst->x[i]));
+        fmt1(b2, proj_y(v, inst->y[i]));
+        fprintf(fp, "<circle%s cx=\"%s\" cy=\"%s\" r=\"%s\"><title>", split ? " class=\"s\"" : "", a, b2,
+                radius);
+    }
     put_text(fp, inst->unit_id[i]);
     if (name >= 0 && inst->labels[name].value[i] && inst->labels[name].value[i][0]) {
         fputs(" (", fp);
@@ -635,12 +692,14 @@ static void put_unit(FILE *fp, const tqo_instance *inst, const tqo_align_result 
         put_text(fp, r->territory_id[r->terr[e]]);
         fprintf(fp, " %.3g%%", 100 * r->share[e]);
     }
-    fputs("</title></circle>\n", fp);
+    fputs(sh ? "</title></path>\n" : "</title></circle>\n", fp);
 }
 
-/* The units, group by group, then the centres as stars. */
-static void put_map(FILE *fp, const tqo_instance *inst, const tqo_align_result *r, const view *v, const int *colour,
-                    const int *first, const int *order, double radius, double star)
+/* The units, group by group, the territory outlines when the units are
+   polygons (sh), then the centres as stars. */
+static void put_map(FILE *fp, const tqo_instance *inst, const tqo_align_result *r, const view *v,
+                    const map_shapes *sh, const int *main_t, const int *colour, const int *first, const int *order,
+                    double radius, double star)
 {
     int p = r->n_territories;
     int name = tqo_instance_label(inst, "name");
@@ -655,10 +714,16 @@ static void put_map(FILE *fp, const tqo_instance *inst, const tqo_align_result *
         else
             fputs("<g class=\"u\">\n", fp);
         for (int k = first[g]; k < first[g + 1]; k++)
-            put_unit(fp, inst, r, v, order[k], g, name, c2);
+            put_unit(fp, inst, r, v, sh, order[k], g, name, c2);
         fputs("</g>\n", fp);
     }
-    fputs("</g>\n<g id=\"centres\">\n", fp);
+    fputs("</g>\n", fp);
+    if (sh) {
+        fputs("<path id=\"outlines\" class=\"tb\" d=\"", fp);
+        map_shapes_put_borders(fp, sh, main_t, v->ox, v->oy);
+        fputs("\"/>\n", fp);
+    }
+    fputs("<g id=\"centres\">\n", fp);
     for (int j = 0; r->center_x && r->center_y && j < p; j++) {
         if (!isfinite(r->center_x[j]) || !isfinite(r->center_y[j]))
             continue;
@@ -710,13 +775,16 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
     int *first = calloc((size_t)p + 2, sizeof *first); /* units grouped by main territory */
     int *order = malloc(((size_t)n + 1) * sizeof *order);
     unsigned char *grid = calloc(100 * 100, 1);
+    map_shapes sh = {0};
     tqo_status st = TQO_ERR_NOMEM;
     if (!colour || !main_t || !first || !order || !grid || tqo_territory_colours(inst, r, colour) < 0 ||
-        group_units(r, main_t, first, order) != 0)
+        group_units(r, main_t, first, order) != 0 || (has_xy && shapes_load(inst, &sh) != 0))
         goto done;
     view v;
     double map_w, map_h, radius, star;
-    view_setup(inst, r, has_xy, grid, &v, &map_w, &map_h, &radius, &star);
+    view_setup(inst, r, has_xy, sh.n ? &sh : NULL, grid, &v, &map_w, &map_h, &radius, &star);
+    if (sh.n && project_shapes(inst, &v, &sh) != 0)
+        goto done;
     double pad = star + 2;
     v.ox = MARGIN + pad + (MAP_SIZE - map_w) / 2;
     v.oy = HEADER + pad;
@@ -724,10 +792,11 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
     legend_layout(inst, s, r, &pg);
     put_head(fp, inst, s, r, title, &pg, has_xy);
     if (has_xy)
-        put_map(fp, inst, r, &v, colour, first, order, radius, star);
+        put_map(fp, inst, r, &v, sh.n ? &sh : NULL, main_t, colour, first, order, radius, star);
     put_legend(fp, inst, s, r, &pg, colour, first);
     st = ferror(fp) ? TQO_ERR_IO : TQO_OK;
 done:
+    map_shapes_free(&sh);
     free(colour);
     free(main_t);
     free(first);

@@ -52,6 +52,14 @@ typedef struct tqo_map_frame {
 int tqo_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
                       double *cy, tqo_map_frame *f);
 
+/* As tqo_map_positions, and when sh is not NULL the unit polygons too:
+   loaded, projected to the same px and simplified (sh->n = 0 when the
+   instance has none; map_shapes_free releases them). -1 when out of
+   memory (sh is then empty). */
+struct map_shapes;
+int map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
+                         double *cy, tqo_map_frame *f, struct map_shapes *sh);
+
 /*
  * Writes the map: one circle per unit in its main territory's colour
  * (split units outlined), a star at each centre, and a legend with each

@@ -1174,536 +1174,722 @@ static int free_for_violations(work *W, rlp *R, int slack0)
 }
 
 
-tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
-                          tqo_log_fn log, void *log_ctx, tqo_diag *diag)
-{
-    memset(x, 0, sizeof *x);
-    clock_t clock0 = clock();
-    work W;
-    memset(&W, 0, sizeof W);
-    W.P = P;
-    W.n = P->n;
-    W.p = P->p;
-    W.nb = P->nb;
-    W.log = log;
-    W.log_ctx = log_ctx;
-    W.has_move = P->current && P->max_move >= 0;
-    int n = W.n, p = W.p, nb = W.nb;
-    tqo_status st = TQO_OK;
-    rlp R;
-    memset(&R, 0, sizeof R);
-    kv *gaps = NULL, *viol = NULL;
-    int *vj = NULL, *pjb = NULL, *pbelow = NULL;
-    double *vc = NULL, *pu = NULL, *pbest = NULL, *pcb = NULL, *prf = NULL;
+/* ------------------------------------------------------------------ */
+/* alloc_solve_lp, step by step                                        */
 
-    W.lo = malloc((size_t)p * nb * sizeof(double));
-    W.hi = malloc((size_t)p * nb * sizeof(double));
-    W.pi = calloc((size_t)p * nb, sizeof(double));
-    W.inert = calloc((size_t)n, 1);
-    if (!W.lo || !W.hi || !W.pi || !W.inert)
-        goto nomem;
+/* What alloc_solve_lp's steps share: the scaled problem, the restricted
+   LP with its elastic slacks, the units in order of ambiguity, and the
+   pricing round's per-unit buffers (allocated once, reused each round).
+   One per call: the cold start calls alloc_solve_lp again on a coarser
+   problem. */
+typedef struct lp_run {
+    work W;
+    rlp R;
+    tqo_diag *diag;
+    kv *gaps;                 /* units by the gap between their two best reduced costs */
+    int ng, nfreed_gap;       /* entries in gaps; how many were freed in order */
+    int slack0, nslack;       /* the elastic slack columns */
+    double penalty;           /* their objective coefficient */
+    glp_smcp parm;
+    int rounds, viol_rounds, sweeps;
+    double L_full;            /* best Lagrangian bound, scaled */
+    double t_simplex, t_price, t_round, tw0;
+    /* the pricing round, per unit */
+    kv *viol;
+    int *vj, *pjb, *pbelow;
+    double *vc, *pu, *pbest, *pcb, *prf;
+} lp_run;
+
+static tqo_status lp_nomem(tqo_diag *diag)
+{
+    tqo_diag_error(diag, "out of memory in the allocation LP");
+    return TQO_ERR_NOMEM;
+}
+
+static void lp_run_free(lp_run *S)
+{
+    rlp *R = &S->R;
+    if (R->lp)
+        glp_delete_prob(R->lp);
+    free(R->urow);
+    free(R->fixed);
+    free(R->first_col);
+    free(R->next_col);
+    free(R->col_unit);
+    free(R->col_terr);
+    free(R->fixload);
+    free(S->gaps);
+    free(S->viol);
+    free(S->vj);
+    free(S->vc);
+    free(S->pu);
+    free(S->pbest);
+    free(S->pcb);
+    free(S->prf);
+    free(S->pjb);
+    free(S->pbelow);
+    work_free(&S->W);
+}
+
+/* Cost scale: the mean weighted squared distance to the nearest centre
+   makes scaled costs of order one, which GLPK's tolerances expect. Units
+   with no weight and no measure are marked inert on the way (placed, not
+   solved) and left out of the mean. */
+static double cost_scale_mark_inert(work *W)
+{
+    const alloc_problem *P = W->P;
+    int n = W->n, nb = W->nb;
+    double sum = 0;
+    int cnt = 0;
+    for (int i = 0; i < n; i++) {
+        int any = P->w[i] > 0;
+        for (int b = 0; b < nb; b++)
+            any |= P->a[b][i] > 0;
+        if (!any) {
+            W->inert[i] = 1;
+            continue;
+        }
+        double best = INFINITY, delta;
+        scan_it it;
+        scan_start(W, i, &it);
+        for (int j; (j = scan_next(W, &it, &delta)) >= 0 && !(delta * delta > best);) {
+            double k = near_key(W, i, j);
+            if (k < best)
+                best = k;
+        }
+        double d2 = W->u3 ? chord_to_d2(best) : best;
+        sum += P->w[i] * d2;
+        cnt++;
+    }
+    return cnt && sum > 0 ? sum / cnt : 1.0;
+}
+
+/* Scale: each measure divided by its mean per territory, so that the
+   balance rows are of order one too; unit vectors for lat/lon; the
+   centres sorted for the pruned scans. */
+static tqo_status scale_problem(lp_run *S)
+{
+    work *W = &S->W;
+    const alloc_problem *P = W->P;
+    int n = W->n, p = W->p, nb = W->nb;
+    W->lo = malloc((size_t)p * nb * sizeof(double));
+    W->hi = malloc((size_t)p * nb * sizeof(double));
+    W->pi = calloc((size_t)p * nb, sizeof(double));
+    W->inert = calloc((size_t)n, 1);
+    if (!W->lo || !W->hi || !W->pi || !W->inert)
+        return lp_nomem(S->diag);
     for (int b = 0; b < nb; b++) {
         double tot = 0;
         for (int i = 0; i < n; i++)
             tot += P->a[b][i];
-        W.ascale[b] = tot > 0 ? tot / p : 1.0;
+        W->ascale[b] = tot > 0 ? tot / p : 1.0;
     }
     for (int j = 0; j < p; j++)
         for (int b = 0; b < nb; b++) {
-            W.lo[j * nb + b] = P->lo[j * nb + b] / W.ascale[b];
-            W.hi[j * nb + b] = P->hi[j * nb + b] / W.ascale[b];
+            W->lo[j * nb + b] = P->lo[j * nb + b] / W->ascale[b];
+            W->hi[j * nb + b] = P->hi[j * nb + b] / W->ascale[b];
         }
-    W.cap = W.has_move ? P->max_move / W.ascale[0] : 0;
+    W->cap = W->has_move ? P->max_move / W->ascale[0] : 0;
     if (P->coords == TQO_COORDS_LATLON) {
-        W.u3 = malloc((size_t)n * 3 * sizeof(double));
-        W.c3 = malloc((size_t)p * 3 * sizeof(double));
-        if (!W.u3 || !W.c3)
-            goto nomem;
+        W->u3 = malloc((size_t)n * 3 * sizeof(double));
+        W->c3 = malloc((size_t)p * 3 * sizeof(double));
+        if (!W->u3 || !W->c3)
+            return lp_nomem(S->diag);
         for (int i = 0; i < n; i++)
-            to_unit_vector(P->ux[i], P->uy[i], W.u3 + 3 * (size_t)i);
+            to_unit_vector(P->ux[i], P->uy[i], W->u3 + 3 * (size_t)i);
         for (int j = 0; j < p; j++)
-            to_unit_vector(P->cx[j], P->cy[j], W.c3 + 3 * (size_t)j);
+            to_unit_vector(P->cx[j], P->cy[j], W->c3 + 3 * (size_t)j);
     }
-    if (build_scan(&W) != TQO_OK)
-        goto nomem;
-    /* Cost scale: the mean weighted squared distance to the nearest centre
-       makes scaled costs of order one, which GLPK's tolerances expect. */
-    {
-        double sum = 0;
-        int cnt = 0;
-        for (int i = 0; i < n; i++) {
-            int any = P->w[i] > 0;
-            for (int b = 0; b < nb; b++)
-                any |= P->a[b][i] > 0;
-            if (!any) {
-                W.inert[i] = 1;
-                continue;
-            }
-            double best = INFINITY, delta;
-            scan_it it;
-            scan_start(&W, i, &it);
-            for (int j; (j = scan_next(&W, &it, &delta)) >= 0 && !(delta * delta > best);) {
-                double k = near_key(&W, i, j);
-                if (k < best)
-                    best = k;
-            }
-            double d2 = W.u3 ? chord_to_d2(best) : best;
-            sum += P->w[i] * d2;
-            cnt++;
-        }
-        W.cscale = cnt && sum > 0 ? sum / cnt : 1.0;
-    }
-    if (prices) {
-        for (int j = 0; j < p; j++)
-            for (int b = 0; b < nb; b++)
-                W.pi[j * nb + b] = prices[j * nb + b] * W.ascale[b] / W.cscale;
-        W.nu = W.has_move ? prices[p * nb] * W.ascale[0] / W.cscale : 0;
-        if (W.nu < 0)
-            W.nu = 0;
-    }
-    /* Cold start: prices from a coarser problem when this one is large;
-       a small one is given to the LP whole. */
-    int warm = 0;
-    if (prices)
-        for (int k = 0; k <= p * nb && !warm; k++)
-            warm = prices[k] != 0;
-    int coarse_min = 6 * p * nb + 600;
-    int all_free = 0;
-    if (!warm && n > coarse_min) {
-        coarse C;
-        st = build_coarse(P, n / 6 > coarse_min / 2 ? n / 6 : coarse_min / 2, &C);
-        if (st != TQO_OK)
-            goto fail;
-        double *cp = calloc((size_t)p * nb + 1, sizeof(double));
-        alloc_solution cx;
-        tqo_diag cd;
-        tqo_diag_init(&cd);
-        if (cp && C.P.n < n)
-            st = alloc_solve_lp(&C.P, candidates, cp, &cx, log, log_ctx, &cd);
-        else
-            st = cp ? TQO_ERR_ARG : TQO_ERR_NOMEM;
-        if (st == TQO_OK) {
-            alloc_solution_free(&cx);
-            for (int j = 0; j < p; j++)
-                for (int b = 0; b < nb; b++)
-                    W.pi[j * nb + b] = cp[j * nb + b] * W.ascale[b] / W.cscale;
-            W.nu = W.has_move ? cp[p * nb] * W.ascale[0] / W.cscale : 0;
-            warm = 1;
-        } else if (st == TQO_ERR_NOMEM) {
-            free(cp);
-            coarse_free(&C);
-            tqo_diag_free(&cd);
-            goto nomem;
-        }
-        /* otherwise: the coarse problem failed (it may be infeasible where
-           the fine one is not); go on cold */
-        st = TQO_OK;
-        free(cp);
-        coarse_free(&C);
-        tqo_diag_free(&cd);
-    }
-    if (!warm)
-        all_free = 1;
-    st = build_candidates(&W, candidates > 0 ? candidates : 8, warm);
-    if (st != TQO_OK)
-        goto fail;
-    for (int i = 0; i < n; i++)
-        if (W.cs[i] == W.cs[i + 1]) {
-            tqo_diag_error(diag, "unit '%s' has no territory it may join (check --max-distance and locks)",
-                           P->unit_id ? P->unit_id[i] : "?");
-            st = TQO_ERR_INFEASIBLE;
-            goto fail;
-        }
-    int sweeps = 0;
-    double tw0 = wall_now();
-    if (warm) {
-        st = price_ascent(&W, &sweeps);
-        if (st != TQO_OK)
-            goto fail;
-    } else {
-        recompute_reduced(&W);
-    }
+    if (build_scan(W) != TQO_OK)
+        return lp_nomem(S->diag);
+    W->cscale = cost_scale_mark_inert(W);
+    return TQO_OK;
+}
 
-    /* Which units are ambiguous: the gap between their best and second
-       best reduced cost over the candidates. */
-    gaps = malloc((size_t)n * sizeof(kv));
-    viol = malloc((size_t)n * sizeof(kv));
-    vj = malloc((size_t)n * sizeof(int));
-    vc = malloc((size_t)n * sizeof(double));
-    pu = malloc((size_t)n * sizeof(double));
-    pbest = malloc((size_t)n * sizeof(double));
-    pcb = malloc((size_t)n * sizeof(double));
-    prf = malloc((size_t)n * sizeof(double));
-    pjb = malloc((size_t)n * sizeof(int));
-    pbelow = malloc((size_t)n * sizeof(int));
-    if (!viol || !vj || !vc || !pu || !pbest || !pcb || !prf || !pjb || !pbelow)
-        goto nomem;
-    R.urow = calloc((size_t)n, sizeof(int));
-    R.fixed = malloc((size_t)n * sizeof(int));
-    R.first_col = calloc((size_t)n, sizeof(int));
-    R.fixload = calloc((size_t)p * nb, sizeof(double));
-    if (!gaps || !R.urow || !R.fixed || !R.first_col || !R.fixload || rlp_grow_cols(&R, 1024) != 0)
-        goto nomem;
+/* Prices in the problem's units (p*nb balance prices, then the move
+   price) to scaled Lagrangian ones; the caller clamps nu where needed. */
+static void prices_to_scaled(work *W, const double *prices)
+{
+    int p = W->p, nb = W->nb;
+    for (int j = 0; j < p; j++)
+        for (int b = 0; b < nb; b++)
+            W->pi[j * nb + b] = prices[j * nb + b] * W->ascale[b] / W->cscale;
+    W->nu = W->has_move ? prices[p * nb] * W->ascale[0] / W->cscale : 0;
+}
+
+/* The inverse, for the caller's warm start of the next solve. */
+static void prices_from_scaled(const work *W, double *prices)
+{
+    int p = W->p, nb = W->nb;
+    for (int j = 0; j < p; j++)
+        for (int b = 0; b < nb; b++)
+            prices[j * nb + b] = W->pi[j * nb + b] * W->cscale / W->ascale[b];
+    prices[p * nb] = W->has_move ? W->nu * W->cscale / W->ascale[0] : 0;
+}
+
+/* Cold start: prices from a coarser problem when this one is large and
+   no nonzero prices were given (*warm: there are prices to start from);
+   a small one is given to the LP whole. A coarse problem that fails (it
+   may be infeasible where the fine one is not) leaves a cold start; only
+   running out of memory is an error. */
+static tqo_status cold_start(lp_run *S, int candidates, const double *prices, int *warm)
+{
+    work *W = &S->W;
+    int n = W->n, p = W->p, nb = W->nb;
+    *warm = 0;
+    if (prices)
+        for (int k = 0; k <= p * nb && !*warm; k++)
+            *warm = prices[k] != 0;
+    int coarse_min = 6 * p * nb + 600;
+    if (*warm || n <= coarse_min)
+        return TQO_OK;
+    coarse C;
+    tqo_status st = build_coarse(W->P, n / 6 > coarse_min / 2 ? n / 6 : coarse_min / 2, &C);
+    if (st != TQO_OK)
+        return st;
+    double *cp = calloc((size_t)p * nb + 1, sizeof(double));
+    alloc_solution cx;
+    tqo_diag cd;
+    tqo_diag_init(&cd);
+    if (cp && C.P.n < n)
+        st = alloc_solve_lp(&C.P, candidates, cp, &cx, W->log, W->log_ctx, &cd);
+    else
+        st = cp ? TQO_ERR_ARG : TQO_ERR_NOMEM;
+    if (st == TQO_OK) {
+        alloc_solution_free(&cx);
+        prices_to_scaled(W, cp);
+        *warm = 1;
+    }
+    free(cp);
+    coarse_free(&C);
+    tqo_diag_free(&cd);
+    return st == TQO_ERR_NOMEM ? lp_nomem(S->diag) : TQO_OK;
+}
+
+/* Each unit's candidate territories (a unit with none makes the problem
+   infeasible), then the prices to start from: an ascent from warm ones,
+   else the reduced costs at zero prices. */
+static tqo_status start_prices(lp_run *S, int candidates, int warm)
+{
+    work *W = &S->W;
+    tqo_status st = build_candidates(W, candidates > 0 ? candidates : 8, warm);
+    if (st != TQO_OK)
+        return st;
+    for (int i = 0; i < W->n; i++)
+        if (W->cs[i] == W->cs[i + 1]) {
+            tqo_diag_error(S->diag, "unit '%s' has no territory it may join (check --max-distance and locks)",
+                           W->P->unit_id ? W->P->unit_id[i] : "?");
+            return TQO_ERR_INFEASIBLE;
+        }
+    S->tw0 = wall_now();
+    if (warm)
+        return price_ascent(W, &S->sweeps);
+    recompute_reduced(W);
+    return TQO_OK;
+}
+
+/* The pricing round's per-unit buffers and the restricted LP's per-unit
+   and per-column arrays. */
+static tqo_status lp_run_alloc(lp_run *S)
+{
+    int n = S->W.n, p = S->W.p, nb = S->W.nb;
+    rlp *R = &S->R;
+    S->gaps = malloc((size_t)n * sizeof(kv));
+    S->viol = malloc((size_t)n * sizeof(kv));
+    S->vj = malloc((size_t)n * sizeof(int));
+    S->vc = malloc((size_t)n * sizeof(double));
+    S->pu = malloc((size_t)n * sizeof(double));
+    S->pbest = malloc((size_t)n * sizeof(double));
+    S->pcb = malloc((size_t)n * sizeof(double));
+    S->prf = malloc((size_t)n * sizeof(double));
+    S->pjb = malloc((size_t)n * sizeof(int));
+    S->pbelow = malloc((size_t)n * sizeof(int));
+    if (!S->viol || !S->vj || !S->vc || !S->pu || !S->pbest || !S->pcb || !S->prf || !S->pjb || !S->pbelow)
+        return lp_nomem(S->diag);
+    R->urow = calloc((size_t)n, sizeof(int));
+    R->fixed = malloc((size_t)n * sizeof(int));
+    R->first_col = calloc((size_t)n, sizeof(int));
+    R->fixload = calloc((size_t)p * nb, sizeof(double));
+    if (!S->gaps || !R->urow || !R->fixed || !R->first_col || !R->fixload || rlp_grow_cols(R, 1024) != 0)
+        return lp_nomem(S->diag);
+    return TQO_OK;
+}
+
+/* Ambiguous units: every unit starts fixed in its best candidate; the
+   gap between its best and second-best reduced cost says how clearly
+   (S->gaps, smallest first: the order in which units are freed). */
+static void fix_best_rank_gaps(lp_run *S)
+{
+    work *W = &S->W;
     int ng = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < W->n; i++) {
         double b1 = INFINITY, b2 = INFINITY;
         int j1 = -1;
-        for (int e = W.cs[i]; e < W.cs[i + 1]; e++) {
-            if (W.r[e] < b1) {
+        for (int e = W->cs[i]; e < W->cs[i + 1]; e++) {
+            if (W->r[e] < b1) {
                 b2 = b1;
-                b1 = W.r[e];
-                j1 = W.ct[e];
-            } else if (W.r[e] < b2) {
-                b2 = W.r[e];
+                b1 = W->r[e];
+                j1 = W->ct[e];
+            } else if (W->r[e] < b2) {
+                b2 = W->r[e];
             }
         }
-        fix_unit(&W, &R, i, j1);
-        if (!W.inert[i] && isfinite(b2)) {
-            gaps[ng].k = b2 - b1;
-            gaps[ng].v = i;
+        fix_unit(W, &S->R, i, j1);
+        if (!W->inert[i] && isfinite(b2)) {
+            S->gaps[ng].k = b2 - b1;
+            S->gaps[ng].v = i;
             ng++;
         }
     }
-    qsort(gaps, (size_t)ng, sizeof(kv), kv_cmp);
+    qsort(S->gaps, (size_t)ng, sizeof(kv), kv_cmp);
+    S->ng = ng;
+}
 
+/* The restricted LP's fixed rows (balance, then the move cap) and its
+   elastic slacks. Slacks keep every restricted LP feasible, so its duals
+   can always be priced; a slack still used once nothing prices out (at
+   any penalty) means the model itself is infeasible. */
+static tqo_status add_rows_and_slacks(lp_run *S)
+{
+    work *W = &S->W;
+    rlp *R = &S->R;
+    int n = W->n, p = W->p, nb = W->nb;
     glpk_quiet();
-    R.lp = glp_create_prob();
-    glp_set_obj_dir(R.lp, GLP_MIN);
-    R.nrow_fixed = p * nb + (W.has_move ? 1 : 0);
-    glp_add_rows(R.lp, R.nrow_fixed);
-    /* Elastic slacks keep every restricted LP feasible, so its duals can
-       always be priced; a slack still used once nothing prices out (at any
-       penalty) means the model itself is infeasible. */
+    R->lp = glp_create_prob();
+    glp_set_obj_dir(R->lp, GLP_MIN);
+    R->nrow_fixed = p * nb + (W->has_move ? 1 : 0);
+    glp_add_rows(R->lp, R->nrow_fixed);
     double penalty = 1.0;
-    for (int e = 0; e < W.cs[n]; e++)
-        if (W.cc[e] > penalty)
-            penalty = W.cc[e];
+    for (int e = 0; e < W->cs[n]; e++)
+        if (W->cc[e] > penalty)
+            penalty = W->cc[e];
     penalty *= 1e3;
-    int nslack = 2 * p * nb + (W.has_move ? 1 : 0);
-    int slack0 = glp_add_cols(R.lp, nslack);
-    if (rlp_grow_cols(&R, slack0 + nslack) != 0)
-        goto nomem;
+    S->penalty = penalty;
+    int nslack = 2 * p * nb + (W->has_move ? 1 : 0);
+    int slack0 = glp_add_cols(R->lp, nslack);
+    S->nslack = nslack;
+    S->slack0 = slack0;
+    if (rlp_grow_cols(R, slack0 + nslack) != 0)
+        return lp_nomem(S->diag);
     for (int k = 0; k < p * nb; k++) {
         int ind[2] = {0, k + 1};
         double up[2] = {0, 1.0}, dn[2] = {0, -1.0};
-        glp_set_mat_col(R.lp, slack0 + 2 * k, 1, ind, up);
-        glp_set_mat_col(R.lp, slack0 + 2 * k + 1, 1, ind, dn);
+        glp_set_mat_col(R->lp, slack0 + 2 * k, 1, ind, up);
+        glp_set_mat_col(R->lp, slack0 + 2 * k + 1, 1, ind, dn);
     }
-    if (W.has_move) {
+    if (W->has_move) {
         int ind[2] = {0, p * nb + 1};
         double dn[2] = {0, -1.0};
-        glp_set_mat_col(R.lp, slack0 + 2 * p * nb, 1, ind, dn);
+        glp_set_mat_col(R->lp, slack0 + 2 * p * nb, 1, ind, dn);
     }
     for (int c = slack0; c < slack0 + nslack; c++) {
-        glp_set_col_bnds(R.lp, c, GLP_LO, 0.0, 0.0);
-        glp_set_obj_coef(R.lp, c, penalty);
-        R.col_unit[c] = -1;
-        R.col_terr[c] = -1;
-        R.next_col[c] = 0;
+        glp_set_col_bnds(R->lp, c, GLP_LO, 0.0, 0.0);
+        glp_set_obj_coef(R->lp, c, penalty);
+        R->col_unit[c] = -1;
+        R->col_terr[c] = -1;
+        R->next_col[c] = 0;
     }
-    R.ncol = slack0 + nslack - 1;
-    R.keep_feasible = !all_free;
-    int nfree_target = all_free ? n : 4 * p * nb + 200;
-    int nfreed_gap = 0;
-    for (; nfreed_gap < ng && nfreed_gap < nfree_target; nfreed_gap++) {
-        int i = gaps[nfreed_gap].v;
-        if (free_unit(&W, &R, i, -1, 0) != 0)
-            goto nomem;
+    R->ncol = slack0 + nslack - 1;
+    return TQO_OK;
+}
+
+/* The first units freed: all of them on a cold start (the LP gets the
+   problem whole), else the most ambiguous few; a warm start keeps every
+   basis primal feasible (see free_unit). */
+static tqo_status free_first_units(lp_run *S, int all_free)
+{
+    S->R.keep_feasible = !all_free;
+    int nfree_target = all_free ? S->W.n : 4 * S->W.p * S->W.nb + 200;
+    for (; S->nfreed_gap < S->ng && S->nfreed_gap < nfree_target; S->nfreed_gap++) {
+        int i = S->gaps[S->nfreed_gap].v;
+        if (free_unit(&S->W, &S->R, i, -1, 0) != 0)
+            return lp_nomem(S->diag);
     }
-    glp_smcp parm;
-    glp_init_smcp(&parm);
-    parm.meth = GLP_DUALP;
-    parm.r_test = GLP_RT_FLIP;
-    parm.msg_lev = GLP_MSG_OFF;
-    int rounds = 0, lp_ok = 0, viol_rounds = 0;
-    double L_full = -INFINITY;
-    logf_(&W, "alloc: ascent %.3f s", wall_now() - tw0);
-    double t_simplex = 0, t_price = 0;
-    if (R.keep_feasible) {
-        /* Balance rows: the activity of the free units where they are;
-           out of bounds, the row's slack is basic instead. */
-        set_row_bounds(&W, &R);
-        double *act = calloc((size_t)p * nb + 1, sizeof(double));
-        if (!act)
-            goto nomem;
-        for (int c = 1; c <= R.ncol; c++) {
-            int i = R.col_unit[c];
-            if (i < 0 || glp_get_col_stat(R.lp, c) != GLP_BS)
-                continue;
-            int j = R.col_terr[c];
-            for (int b = 0; b < nb; b++)
-                act[j * nb + b] += Ab(&W, b, i);
-            if (W.has_move && is_moved(&W, i, j))
-                act[p * nb] += Ab(&W, 0, i);
-        }
-        for (int k = 0; k < p * nb; k++) {
-            double lo = W.lo[k] - R.fixload[k], hi = W.hi[k] - R.fixload[k];
-            int fx = glp_get_row_type(R.lp, k + 1) == GLP_FX;
-            if (act[k] > hi) {
-                glp_set_col_stat(R.lp, slack0 + 2 * k + 1, GLP_BS);
-                glp_set_row_stat(R.lp, k + 1, fx ? GLP_NS : GLP_NU);
-            } else if (act[k] < lo) {
-                glp_set_col_stat(R.lp, slack0 + 2 * k, GLP_BS);
-                glp_set_row_stat(R.lp, k + 1, fx ? GLP_NS : GLP_NL);
-            }
-        }
-        if (W.has_move && act[p * nb] > W.cap - R.fixmove) {
-            glp_set_col_stat(R.lp, slack0 + 2 * p * nb, GLP_BS);
-            glp_set_row_stat(R.lp, p * nb + 1, GLP_NU);
-        }
-        free(act);
-        parm.meth = GLP_PRIMAL;
+    return TQO_OK;
+}
+
+/* A feasible first basis for the primal simplex: balance rows get the
+   activity of the free units where they are; a row out of bounds gets
+   its slack basic instead. */
+static tqo_status feasible_first_basis(lp_run *S)
+{
+    work *W = &S->W;
+    rlp *R = &S->R;
+    int p = W->p, nb = W->nb, slack0 = S->slack0;
+    set_row_bounds(W, R);
+    double *act = calloc((size_t)p * nb + 1, sizeof(double));
+    if (!act)
+        return lp_nomem(S->diag);
+    for (int c = 1; c <= R->ncol; c++) {
+        int i = R->col_unit[c];
+        if (i < 0 || glp_get_col_stat(R->lp, c) != GLP_BS)
+            continue;
+        int j = R->col_terr[c];
+        for (int b = 0; b < nb; b++)
+            act[j * nb + b] += Ab(W, b, i);
+        if (W->has_move && is_moved(W, i, j))
+            act[p * nb] += Ab(W, 0, i);
     }
-    while (rounds < MAX_ROUNDS) {
-        set_row_bounds(&W, &R);
-        double ts0 = wall_now();
-        int ret;
-        if (guarded_simplex(R.lp, &parm, &ret) != 0) {
-            R.lp = NULL; /* freed with GLPK's environment */
-            tqo_diag_error(diag, "GLPK failed inside the allocation LP");
-            st = TQO_ERR_SOLVER;
-            goto fail;
+    for (int k = 0; k < p * nb; k++) {
+        double lo = W->lo[k] - R->fixload[k], hi = W->hi[k] - R->fixload[k];
+        int fx = glp_get_row_type(R->lp, k + 1) == GLP_FX;
+        if (act[k] > hi) {
+            glp_set_col_stat(R->lp, slack0 + 2 * k + 1, GLP_BS);
+            glp_set_row_stat(R->lp, k + 1, fx ? GLP_NS : GLP_NU);
+        } else if (act[k] < lo) {
+            glp_set_col_stat(R->lp, slack0 + 2 * k, GLP_BS);
+            glp_set_row_stat(R->lp, k + 1, fx ? GLP_NS : GLP_NL);
         }
-        rounds++;
-        if (ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB) {
-            /* A bad warm basis: start again from the standard one. */
-            glp_std_basis(R.lp);
-            if (guarded_simplex(R.lp, &parm, &ret) != 0) {
-                R.lp = NULL;
-                tqo_diag_error(diag, "GLPK failed inside the allocation LP");
-                st = TQO_ERR_SOLVER;
-                goto fail;
+    }
+    if (W->has_move && act[p * nb] > W->cap - R->fixmove) {
+        glp_set_col_stat(R->lp, slack0 + 2 * p * nb, GLP_BS);
+        glp_set_row_stat(R->lp, p * nb + 1, GLP_NU);
+    }
+    free(act);
+    S->parm.meth = GLP_PRIMAL;
+    return TQO_OK;
+}
+
+/* Solves the restricted LP once (a bad warm basis: again from the
+   standard one); anything but an optimum is a solver error. */
+static tqo_status solve_restricted(lp_run *S, alloc_solution *x)
+{
+    rlp *R = &S->R;
+    set_row_bounds(&S->W, R);
+    double ts0 = wall_now();
+    int ret;
+    if (guarded_simplex(R->lp, &S->parm, &ret) != 0) {
+        R->lp = NULL; /* freed with GLPK's environment */
+        tqo_diag_error(S->diag, "GLPK failed inside the allocation LP");
+        return TQO_ERR_SOLVER;
+    }
+    S->rounds++;
+    if (ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB) {
+        /* A bad warm basis: start again from the standard one. */
+        glp_std_basis(R->lp);
+        if (guarded_simplex(R->lp, &S->parm, &ret) != 0) {
+            R->lp = NULL;
+            tqo_diag_error(S->diag, "GLPK failed inside the allocation LP");
+            return TQO_ERR_SOLVER;
+        }
+    }
+    S->t_simplex += wall_now() - ts0;
+    S->t_round = wall_now();
+    if (ret != 0 || glp_get_status(R->lp) != GLP_OPT) {
+        snprintf(x->status, sizeof x->status, "glpk error %d/%d", ret, glp_get_status(R->lp));
+        tqo_diag_error(S->diag, "allocation LP: GLPK returned %d (status %d)", ret, glp_get_status(R->lp));
+        return TQO_ERR_SOLVER;
+    }
+    return TQO_OK;
+}
+
+static double slack_used(const lp_run *S)
+{
+    double s = 0;
+    for (int c = S->slack0; c < S->slack0 + S->nslack; c++)
+        s += glp_get_col_prim(S->R.lp, c);
+    return s;
+}
+
+/* Phase 1: while a slack is used, the duals are penalty prices and
+   pricing would free units wholesale. Free instead the units nearest to
+   the violated rows (a few rounds), then more of the units nearest to a
+   tie, and solve again. Returns 1 to solve again, 0 to go on to pricing,
+   -1 when out of memory. */
+static int relieve_slack(lp_run *S)
+{
+    work *W = &S->W;
+    rlp *R = &S->R;
+    int nfix = 0;
+    double slack1 = slack_used(S);
+    if (slack1 > 1e-9 && S->viol_rounds < 8) {
+        S->viol_rounds++;
+        nfix = free_for_violations(W, R, S->slack0);
+        if (nfix < 0)
+            return -1;
+        logf_(W, "alloc: round %d, slack %.3g: freed %d units near violated rows (simplex %.3f s)", S->rounds,
+              slack1, nfix, S->t_simplex);
+        if (nfix > 0)
+            return 1;
+    }
+    if (slack1 > 1e-9 && S->nfreed_gap < S->ng) {
+        /* More of the units closest to a tie, doubling each time. */
+        int target = 2 * S->nfreed_gap;
+        for (; S->nfreed_gap < S->ng && S->nfreed_gap < target; S->nfreed_gap++) {
+            int i = S->gaps[S->nfreed_gap].v;
+            if (R->fixed[i] >= 0) {
+                if (free_unit(W, R, i, -1, 0) != 0)
+                    return -1;
+                nfix++;
             }
         }
-        t_simplex += wall_now() - ts0;
-        ts0 = wall_now();
-        if (ret != 0 || glp_get_status(R.lp) != GLP_OPT) {
-            st = TQO_ERR_SOLVER;
-            snprintf(x->status, sizeof x->status, "glpk error %d/%d", ret, glp_get_status(R.lp));
-            tqo_diag_error(diag, "allocation LP: GLPK returned %d (status %d)", ret, glp_get_status(R.lp));
-            goto fail;
-        }
-        {
-            /* Phase 1: while a slack is used, the duals are penalty prices
-               and pricing would free units wholesale. Free instead the
-               units nearest to the violated rows (a few rounds), then more
-               of the units nearest to a tie, and solve again. */
-            int nfix = 0;
-            double slack1 = 0;
-            for (int c = slack0; c < slack0 + nslack; c++)
-                slack1 += glp_get_col_prim(R.lp, c);
-            if (slack1 > 1e-9 && viol_rounds < 8) {
-                viol_rounds++;
-                nfix = free_for_violations(&W, &R, slack0);
-                if (nfix < 0)
-                    goto nomem;
-                logf_(&W, "alloc: round %d, slack %.3g: freed %d units near violated rows (simplex %.3f s)", rounds,
-                      slack1, nfix, t_simplex);
-                if (nfix > 0)
-                    continue;
-            }
-            if (slack1 > 1e-9 && nfreed_gap < ng) {
-                /* More of the units closest to a tie, doubling each time. */
-                int target = 2 * nfreed_gap;
-                for (; nfreed_gap < ng && nfreed_gap < target; nfreed_gap++) {
-                    int i = gaps[nfreed_gap].v;
-                    if (R.fixed[i] >= 0) {
-                        if (free_unit(&W, &R, i, -1, 0) != 0)
-                            goto nomem;
-                        nfix++;
-                    }
-                }
-                logf_(&W, "alloc: round %d, slack %.3g: freed %d more units near ties (simplex %.3f s)", rounds, slack1,
-                      nfix, t_simplex);
-                continue;
-            }
-            if (slack1 > 1e-9) {
-                nfix = free_for_violations(&W, &R, slack0);
-                if (nfix < 0)
-                    goto nomem;
-                logf_(&W, "alloc: round %d, slack %.3g: freed %d units near violated rows", rounds, slack1, nfix);
-                if (nfix > 0)
-                    continue;
-            }
-        }
-        /* Duals in Lagrangian sign: GLPK's row dual y gives pi = -y. */
-        for (int k = 0; k < p * nb; k++)
-            W.pi[k] = -glp_get_row_dual(R.lp, k + 1);
-        W.nu = W.has_move ? -glp_get_row_dual(R.lp, p * nb + 1) : 0;
-        if (W.nu < 0)
-            W.nu = 0;
-        /* Full pricing over every allowed pair, and the bound: the
-           O(n p) pass, in parallel over units. Each unit writes only its
-           own slots and the sums are taken in unit order afterwards, so
-           the result is the same for any number of threads. */
-        int added = 0, freed_now = 0, nviol = 0;
-        double sum_min = 0;
-        for (int i = 0; i < n; i++)
-            pu[i] = R.urow[i] ? glp_get_row_dual(R.lp, R.urow[i]) : 0;
-        int nth = P->threads > 0 ? P->threads : 1;
-        double pmin[TQO_MAX_BALANCE], pmax[TQO_MAX_BALANCE];
-        price_range(&W, pmin, pmax);
-        /* Each unit's best territory, scanning the centres outward along
-           the axis until their distance alone rules the rest out (equal
-           reduced costs: the lowest territory index, as a full scan). */
+        logf_(W, "alloc: round %d, slack %.3g: freed %d more units near ties (simplex %.3f s)", S->rounds, slack1,
+              nfix, S->t_simplex);
+        return 1;
+    }
+    if (slack1 > 1e-9) {
+        nfix = free_for_violations(W, R, S->slack0);
+        if (nfix < 0)
+            return -1;
+        logf_(W, "alloc: round %d, slack %.3g: freed %d units near violated rows", S->rounds, slack1, nfix);
+        if (nfix > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The restricted LP's duals in Lagrangian sign (GLPK's row dual y gives
+   pi = -y), and each free unit's row dual (pu). */
+static void read_duals(lp_run *S)
+{
+    work *W = &S->W;
+    const rlp *R = &S->R;
+    int p = W->p, nb = W->nb;
+    for (int k = 0; k < p * nb; k++)
+        W->pi[k] = -glp_get_row_dual(R->lp, k + 1);
+    W->nu = W->has_move ? -glp_get_row_dual(R->lp, p * nb + 1) : 0;
+    if (W->nu < 0)
+        W->nu = 0;
+    for (int i = 0; i < W->n; i++)
+        S->pu[i] = R->urow[i] ? glp_get_row_dual(R->lp, R->urow[i]) : 0;
+}
+
+/* Full pricing over every allowed pair: the O(n p) pass, in parallel
+   over units. Each unit writes only its own slots (its best territory,
+   reduced and plain cost, its fixed territory's reduced cost, whether
+   a column prices below its row dual), so the result is the same for any
+   number of threads. Each unit scans the centres outward along the axis
+   until their distance alone rules the rest out (equal reduced costs:
+   the lowest territory index, as a full scan). */
+static void price_all_units(lp_run *S)
+{
+    const work *W = &S->W;
+    const rlp *R = &S->R;
+    const alloc_problem *P = W->P;
+    int n = W->n;
+    const double *pu = S->pu;
+    double *pbest = S->pbest, *pcb = S->pcb, *prf = S->prf;
+    int *pjb = S->pjb, *pbelow = S->pbelow;
+    int nth = P->threads > 0 ? P->threads : 1;
+    double pmin[TQO_MAX_BALANCE], pmax[TQO_MAX_BALANCE];
+    price_range(W, pmin, pmax);
 #pragma omp parallel for schedule(static) num_threads(nth)
-        for (int i = 0; i < n; i++) {
-            double best = INFINITY, rf = INFINITY, cb = 0, delta;
-            double wi = P->w[i] / W.cscale, fl = price_floor(&W, i, pmin, pmax);
-            int jb = -1, prune = wi >= 0, j;
-            scan_it it;
-            scan_start(&W, i, &it);
-            while ((j = scan_next(&W, &it, &delta)) >= 0) {
-                if (prune && beyond(&W, wi, fl, delta, best))
-                    break;
-                double d2 = wd2(&W, i, j);
+    for (int i = 0; i < n; i++) {
+        double best = INFINITY, rf = INFINITY, cb = 0, delta;
+        double wi = P->w[i] / W->cscale, fl = price_floor(W, i, pmin, pmax);
+        int jb = -1, prune = wi >= 0, j;
+        scan_it it;
+        scan_start(W, i, &it);
+        while ((j = scan_next(W, &it, &delta)) >= 0) {
+            if (prune && beyond(W, wi, fl, delta, best))
+                break;
+            double d2 = wd2(W, i, j);
+            if (!allowed_d2(P, i, j, d2))
+                continue;
+            double c = cost_d2(P, i, j, d2) / W->cscale;
+            double r = reduced(W, i, j, c);
+            if (r < best || (r == best && j < jb)) {
+                best = r;
+                jb = j;
+                cb = c;
+            }
+        }
+        if (R->fixed[i] >= 0) {
+            int jf = R->fixed[i];
+            double d2 = wd2(W, i, jf);
+            if (allowed_d2(P, i, jf, d2))
+                rf = reduced(W, i, jf, cost_d2(P, i, jf, d2) / W->cscale);
+        }
+        pbest[i] = best;
+        pjb[i] = jb;
+        pcb[i] = cb;
+        prf[i] = rf;
+        /* some column prices below the unit's row dual: the best does */
+        pbelow[i] = R->urow[i] && best < pu[i] - PRICE_TOL;
+    }
+}
+
+/* After price_all_units, in unit order: the Lagrangian sum of each
+   unit's best (*sum_min), the missing improving columns of free units
+   added (*added), and fixed units that would rather be elsewhere freed,
+   the worst first (*freed). Duals of a restricted LP can be poor where
+   its free units are few: many fixed units then seem misplaced, most of
+   them only because of those duals. Freeing the worst few lets the next
+   LP's duals tell about the rest. Returns -1 when out of memory. */
+static int act_on_prices(lp_run *S, double *sum_min, int *added, int *freed)
+{
+    work *W = &S->W;
+    rlp *R = &S->R;
+    const alloc_problem *P = W->P;
+    int n = W->n, p = W->p, nviol = 0;
+    const double *pu = S->pu, *pbest = S->pbest, *prf = S->prf;
+    kv *viol = S->viol;
+    for (int i = 0; i < n; i++) {
+        *sum_min += pbest[i];
+        if (!W->inert[i] && R->urow[i] && S->pbelow[i]) {
+            /* a free unit with improving columns: add the missing ones */
+            for (int j = 0; j < p; j++) {
+                double d2 = wd2(W, i, j);
                 if (!allowed_d2(P, i, j, d2))
                     continue;
-                double c = cost_d2(P, i, j, d2) / W.cscale;
-                double r = reduced(&W, i, j, c);
-                if (r < best || (r == best && j < jb)) {
-                    best = r;
-                    jb = j;
-                    cb = c;
+                double c = cost_d2(P, i, j, d2) / W->cscale;
+                if (reduced(W, i, j, c) < pu[i] - PRICE_TOL && !has_col(R, i, j)) {
+                    if (add_col(W, R, i, j, c) != 0)
+                        return -1;
+                    (*added)++;
                 }
             }
-            if (R.fixed[i] >= 0) {
-                int jf = R.fixed[i];
-                double d2 = wd2(&W, i, jf);
-                if (allowed_d2(P, i, jf, d2))
-                    rf = reduced(&W, i, jf, cost_d2(P, i, jf, d2) / W.cscale);
-            }
-            pbest[i] = best;
-            pjb[i] = jb;
-            pcb[i] = cb;
-            prf[i] = rf;
-            /* some column prices below the unit's row dual: the best does */
-            pbelow[i] = R.urow[i] && best < pu[i] - PRICE_TOL;
         }
-        for (int i = 0; i < n; i++) {
-            sum_min += pbest[i];
-            if (!W.inert[i] && R.urow[i] && pbelow[i]) {
-                /* a free unit with improving columns: add the missing ones */
-                for (int j = 0; j < p; j++) {
-                    double d2 = wd2(&W, i, j);
-                    if (!allowed_d2(P, i, j, d2))
-                        continue;
-                    double c = cost_d2(P, i, j, d2) / W.cscale;
-                    if (reduced(&W, i, j, c) < pu[i] - PRICE_TOL && !has_col(&R, i, j)) {
-                        if (add_col(&W, &R, i, j, c) != 0)
-                            goto nomem;
-                        added++;
-                    }
-                }
-            }
-            if (!W.inert[i] && R.fixed[i] >= 0 && prf[i] > pbest[i] + PRICE_TOL) {
-                viol[nviol].k = -(prf[i] - pbest[i]);
-                viol[nviol].v = i;
-                vj[i] = pjb[i];
-                vc[i] = pcb[i];
-                nviol++;
-            }
+        if (!W->inert[i] && R->fixed[i] >= 0 && prf[i] > pbest[i] + PRICE_TOL) {
+            viol[nviol].k = -(prf[i] - pbest[i]);
+            viol[nviol].v = i;
+            S->vj[i] = S->pjb[i];
+            S->vc[i] = S->pcb[i];
+            nviol++;
         }
-        /* Duals of a restricted LP can be poor where its free units are
-           few: many fixed units then seem misplaced, most of them only
-           because of those duals. Free the worst few first; the next LP's
-           duals tell about the rest. */
-        if (nviol) {
-            qsort(viol, (size_t)nviol, sizeof(kv), kv_cmp);
-            int nfree_now = glp_get_num_rows(R.lp) - R.nrow_fixed;
-            int lim = nfree_now > 200 ? nfree_now : 200;
-            for (int q = 0; q < nviol && q < lim; q++) {
-                int i = viol[q].v;
-                if (free_unit(&W, &R, i, vj[i], vc[i]) != 0)
-                    goto nomem;
-                freed_now++;
-            }
-            nviol = 0;
+    }
+    if (nviol) {
+        qsort(viol, (size_t)nviol, sizeof(kv), kv_cmp);
+        int nfree_now = glp_get_num_rows(R->lp) - R->nrow_fixed;
+        int lim = nfree_now > 200 ? nfree_now : 200;
+        for (int q = 0; q < nviol && q < lim; q++) {
+            int i = viol[q].v;
+            if (free_unit(W, R, i, S->vj[i], S->vc[i]) != 0)
+                return -1;
+            (*freed)++;
         }
-        t_price += wall_now() - ts0;
-        double L = sum_min;
-        for (int k = 0; k < p * nb; k++)
-            L -= W.pi[k] > 0 ? W.pi[k] * W.hi[k] : W.pi[k] * W.lo[k];
-        if (W.has_move)
-            L -= W.nu * W.cap;
-        if (L > L_full)
-            L_full = L;
-        double slack = 0;
-        for (int c = slack0; c < slack0 + nslack; c++)
-            slack += glp_get_col_prim(R.lp, c);
-        logf_(&W, "alloc: round %d, %d free units, %d columns, LP %.9g, bound %.9g, slack %.3g, +%d columns, +%d freed "
+    }
+    return 0;
+}
+
+/* The Lagrangian value at the current prices: a lower bound whatever
+   happened before (the pruned scans skip only pairs proven worse). */
+static double lagrangian_bound(const work *W, double sum_min)
+{
+    double L = sum_min;
+    for (int k = 0; k < W->p * W->nb; k++)
+        L -= W->pi[k] > 0 ? W->pi[k] * W->hi[k] : W->pi[k] * W->lo[k];
+    if (W->has_move)
+        L -= W->nu * W->cap;
+    return L;
+}
+
+/* Every slack still used once nothing prices out at the highest penalty:
+   which bound cannot be met, and by how much. */
+static void report_infeasible(const lp_run *S)
+{
+    const work *W = &S->W;
+    const alloc_problem *P = W->P;
+    int p = W->p, nb = W->nb, slack0 = S->slack0;
+    glp_prob *lp = S->R.lp;
+    for (int k = 0; k < p * nb; k++) {
+        double s_up = glp_get_col_prim(lp, slack0 + 2 * k);
+        double s_dn = glp_get_col_prim(lp, slack0 + 2 * k + 1);
+        int j = k / nb, b = k % nb;
+        if (s_up > 1e-9)
+            tqo_diag_error(S->diag, "territory '%s' cannot reach its lower bound of balanced measure %d "
+                           "(short by %.6g)", P->territory_id ? P->territory_id[j] : "?", b + 1,
+                           s_up * W->ascale[b]);
+        if (s_dn > 1e-9)
+            tqo_diag_error(S->diag, "territory '%s' cannot stay within its upper bound of balanced measure %d "
+                           "(over by %.6g)", P->territory_id ? P->territory_id[j] : "?", b + 1,
+                           s_dn * W->ascale[b]);
+    }
+    if (W->has_move && glp_get_col_prim(lp, slack0 + 2 * p * nb) > 1e-9)
+        tqo_diag_error(S->diag, "the cap on moves cannot be met together with balance (over by %.6g)",
+                       glp_get_col_prim(lp, slack0 + 2 * p * nb) * W->ascale[0]);
+}
+
+/* The pricing rounds: solve the restricted LP, relieve its slacks, price
+   every pair at its duals; done when nothing prices out and no slack is
+   used (*lp_ok), or after MAX_ROUNDS. A slack still used when nothing
+   prices out raises the penalty (x100), up to 1e12: past that the model
+   is infeasible. */
+static tqo_status pricing_rounds(lp_run *S, alloc_solution *x, int *lp_ok)
+{
+    work *W = &S->W;
+    rlp *R = &S->R;
+    while (S->rounds < MAX_ROUNDS) {
+        tqo_status st = solve_restricted(S, x);
+        if (st != TQO_OK)
+            return st;
+        int again = relieve_slack(S);
+        if (again < 0)
+            return lp_nomem(S->diag);
+        if (again)
+            continue;
+        read_duals(S);
+        int added = 0, freed_now = 0;
+        double sum_min = 0;
+        price_all_units(S);
+        if (act_on_prices(S, &sum_min, &added, &freed_now) != 0)
+            return lp_nomem(S->diag);
+        S->t_price += wall_now() - S->t_round;
+        double L = lagrangian_bound(W, sum_min);
+        if (L > S->L_full)
+            S->L_full = L;
+        double slack = slack_used(S);
+        logf_(W, "alloc: round %d, %d free units, %d columns, LP %.9g, bound %.9g, slack %.3g, +%d columns, +%d freed "
               "(simplex %.3f s)",
-              rounds, glp_get_num_rows(R.lp) - R.nrow_fixed, R.ncol, glp_get_obj_val(R.lp) * W.cscale,
-              L * W.cscale, slack, added, freed_now, t_simplex);
+              S->rounds, glp_get_num_rows(R->lp) - R->nrow_fixed, R->ncol, glp_get_obj_val(R->lp) * W->cscale,
+              L * W->cscale, slack, added, freed_now, S->t_simplex);
         if (added == 0 && freed_now == 0) {
             if (slack <= 1e-9) {
-                lp_ok = 1;
+                *lp_ok = 1;
                 break;
             }
-            if (penalty >= 1e12) {
-                st = TQO_ERR_INFEASIBLE;
-                for (int k = 0; k < p * nb; k++) {
-                    double s_up = glp_get_col_prim(R.lp, slack0 + 2 * k);
-                    double s_dn = glp_get_col_prim(R.lp, slack0 + 2 * k + 1);
-                    int j = k / nb, b = k % nb;
-                    if (s_up > 1e-9)
-                        tqo_diag_error(diag, "territory '%s' cannot reach its lower bound of balanced measure %d "
-                                       "(short by %.6g)", P->territory_id ? P->territory_id[j] : "?", b + 1,
-                                       s_up * W.ascale[b]);
-                    if (s_dn > 1e-9)
-                        tqo_diag_error(diag, "territory '%s' cannot stay within its upper bound of balanced measure %d "
-                                       "(over by %.6g)", P->territory_id ? P->territory_id[j] : "?", b + 1,
-                                       s_dn * W.ascale[b]);
-                }
-                if (W.has_move && glp_get_col_prim(R.lp, slack0 + 2 * p * nb) > 1e-9)
-                    tqo_diag_error(diag, "the cap on moves cannot be met together with balance (over by %.6g)",
-                                   glp_get_col_prim(R.lp, slack0 + 2 * p * nb) * W.ascale[0]);
-                goto fail;
+            if (S->penalty >= 1e12) {
+                report_infeasible(S);
+                return TQO_ERR_INFEASIBLE;
             }
-            penalty *= 100;
-            for (int c = slack0; c < slack0 + nslack; c++)
-                glp_set_obj_coef(R.lp, c, penalty);
+            S->penalty *= 100;
+            for (int c = S->slack0; c < S->slack0 + S->nslack; c++)
+                glp_set_obj_coef(R->lp, c, S->penalty);
             continue;
         }
     }
-    if (!lp_ok) {
-        snprintf(x->status, sizeof x->status, "round limit");
-        tqo_diag_warning(diag, "allocation LP: pricing stopped after %d rounds; the bound is still valid", rounds);
-    } else {
-        snprintf(x->status, sizeof x->status, "optimal");
-    }
+    return TQO_OK;
+}
 
-    /* The solution: LP columns for free units, whole units for fixed ones. */
+/* The solution: LP columns for free units (shares normalised to one and
+   sorted by territory, for stable output), whole units for fixed ones;
+   the objective in the problem's units. */
+static tqo_status extract_solution(lp_run *S, alloc_solution *x)
+{
+    const work *W = &S->W;
+    const rlp *R = &S->R;
+    const alloc_problem *P = W->P;
+    int n = W->n;
     x->n = n;
     x->start = malloc((size_t)(n + 1) * sizeof(int));
-    int cap = n + R.ncol + 1;
+    int cap = n + R->ncol + 1;
     x->terr = malloc((size_t)cap * sizeof(int));
     x->share = malloc((size_t)cap * sizeof(double));
     if (!x->start || !x->terr || !x->share)
-        goto nomem;
+        return lp_nomem(S->diag);
     int m = 0;
     double obj = 0;
     for (int i = 0; i < n; i++) {
         x->start[i] = m;
-        if (R.fixed[i] >= 0) {
-            x->terr[m] = R.fixed[i];
+        if (R->fixed[i] >= 0) {
+            x->terr[m] = R->fixed[i];
             x->share[m] = 1.0;
             m++;
             continue;
         }
         double sum = 0;
         int m0 = m;
-        for (int c = R.first_col[i]; c; c = R.next_col[c]) {
-            double v = glp_get_col_prim(R.lp, c);
+        for (int c = R->first_col[i]; c; c = R->next_col[c]) {
+            double v = glp_get_col_prim(R->lp, c);
             if (v > 1e-9) {
-                x->terr[m] = R.col_terr[c];
+                x->terr[m] = R->col_terr[c];
                 x->share[m] = v;
                 sum += v;
                 m++;
             }
         }
         if (m == m0) { /* cannot happen with a feasible LP; keep it whole */
-            x->terr[m] = W.ct[W.cs[i]];
+            x->terr[m] = W->ct[W->cs[i]];
             x->share[m] = 1.0;
             m++;
             continue;
@@ -1728,45 +1914,76 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
         for (int k = x->start[i]; k < x->start[i + 1]; k++)
             obj += x->share[k] * alloc_cost(P, i, x->terr[k]);
     x->objective = obj;
-    x->lower_bound = L_full * W.cscale;
-    x->rounds = rounds;
+    return TQO_OK;
+}
+
+tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
+                          tqo_log_fn log, void *log_ctx, tqo_diag *diag)
+{
+    memset(x, 0, sizeof *x);
+    clock_t clock0 = clock();
+    lp_run S;
+    memset(&S, 0, sizeof S);
+    work *W = &S.W;
+    W->P = P;
+    W->n = P->n;
+    W->p = P->p;
+    W->nb = P->nb;
+    W->log = log;
+    W->log_ctx = log_ctx;
+    W->has_move = P->current && P->max_move >= 0;
+    S.diag = diag;
+    int warm = 0, lp_ok = 0;
+    tqo_status st = scale_problem(&S);
+    if (st != TQO_OK)
+        goto fail;
     if (prices) {
-        for (int j = 0; j < p; j++)
-            for (int b = 0; b < nb; b++)
-                prices[j * nb + b] = W.pi[j * nb + b] * W.cscale / W.ascale[b];
-        prices[p * nb] = W.has_move ? W.nu * W.cscale / W.ascale[0] : 0;
+        prices_to_scaled(W, prices);
+        if (W->nu < 0)
+            W->nu = 0;
     }
-    logf_(&W, "alloc: simplex %.3f s, pricing %.3f s", t_simplex, t_price);
-    logf_(&W, "alloc: %s after %d rounds (%d sweeps), objective %.9g, bound %.9g, %.3f s, n=%d", x->status, rounds,
-          sweeps, x->objective, x->lower_bound, (double)(clock() - clock0) / CLOCKS_PER_SEC, n);
-    goto done;
-nomem:
-    st = TQO_ERR_NOMEM;
-    tqo_diag_error(diag, "out of memory in the allocation LP");
+    if ((st = cold_start(&S, candidates, prices, &warm)) != TQO_OK)
+        goto fail;
+    if ((st = start_prices(&S, candidates, warm)) != TQO_OK)
+        goto fail;
+    if ((st = lp_run_alloc(&S)) != TQO_OK)
+        goto fail;
+    fix_best_rank_gaps(&S);
+    if ((st = add_rows_and_slacks(&S)) != TQO_OK)
+        goto fail;
+    if ((st = free_first_units(&S, !warm)) != TQO_OK)
+        goto fail;
+    glp_init_smcp(&S.parm);
+    S.parm.meth = GLP_DUALP;
+    S.parm.r_test = GLP_RT_FLIP;
+    S.parm.msg_lev = GLP_MSG_OFF;
+    S.L_full = -INFINITY;
+    logf_(W, "alloc: ascent %.3f s", wall_now() - S.tw0);
+    if (S.R.keep_feasible && (st = feasible_first_basis(&S)) != TQO_OK)
+        goto fail;
+    if ((st = pricing_rounds(&S, x, &lp_ok)) != TQO_OK)
+        goto fail;
+    if (!lp_ok) {
+        snprintf(x->status, sizeof x->status, "round limit");
+        tqo_diag_warning(diag, "allocation LP: pricing stopped after %d rounds; the bound is still valid", S.rounds);
+    } else {
+        snprintf(x->status, sizeof x->status, "optimal");
+    }
+    if ((st = extract_solution(&S, x)) != TQO_OK)
+        goto fail;
+    x->lower_bound = S.L_full * W->cscale;
+    x->rounds = S.rounds;
+    if (prices)
+        prices_from_scaled(W, prices);
+    logf_(W, "alloc: simplex %.3f s, pricing %.3f s", S.t_simplex, S.t_price);
+    logf_(W, "alloc: %s after %d rounds (%d sweeps), objective %.9g, bound %.9g, %.3f s, n=%d", x->status, S.rounds,
+          S.sweeps, x->objective, x->lower_bound, (double)(clock() - clock0) / CLOCKS_PER_SEC, W->n);
+    lp_run_free(&S);
+    return TQO_OK;
 fail:
     alloc_solution_free(x);
     if (st == TQO_ERR_INFEASIBLE)
         snprintf(x->status, sizeof x->status, "infeasible");
-done:
-    if (R.lp)
-        glp_delete_prob(R.lp);
-    free(R.urow);
-    free(R.fixed);
-    free(R.first_col);
-    free(R.next_col);
-    free(R.col_unit);
-    free(R.col_terr);
-    free(R.fixload);
-    free(gaps);
-    free(viol);
-    free(vj);
-    free(vc);
-    free(pu);
-    free(pbest);
-    free(pcb);
-    free(prf);
-    free(pjb);
-    free(pbelow);
-    work_free(&W);
+    lp_run_free(&S);
     return st;
 }

@@ -81,6 +81,15 @@ tqo_status alloc_write_model(const alloc_problem *P, int integer, int mps, const
  */
 tqo_status alloc_solve_exact(const alloc_problem *P, const int *adj_start, const int *adj, double time_limit,
                              alloc_solution *x, double *gap, tqo_diag *diag);
+/* The same from a start assignment (territory per unit, may be NULL; used
+   when it meets every constraint), also bounded by node_limit
+   branch-and-cut subproblems (0: none), which unlike the clock gives the
+   same result on any machine: at either limit the best plan found is
+   returned (TQO_OK, status "time limit"), or TQO_ERR_LIMIT when there is
+   none; TQO_ERR_INFEASIBLE when GLPK proved that no plan exists. */
+tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_start, const int *adj,
+                                     double time_limit, int node_limit, const int *start, alloc_solution *x,
+                                     double *gap, tqo_diag *diag);
 
 /*
  * A MIP over a part of the units: units with fixed[i] >= 0 stay in that

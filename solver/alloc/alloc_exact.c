@@ -71,6 +71,9 @@ typedef struct exact_ctx {
     /* Best bound seen (scaled objective). */
     double bound;
     double last_bound_time;
+    /* Subproblems selected, against node_limit (0: none): a bound that
+       keeps the result independent of the machine's load. */
+    int selects, node_limit;
 } exact_ctx;
 
 static void ctx_free(exact_ctx *c)
@@ -479,6 +482,8 @@ static void exact_callback(glp_tree *T, void *info)
     switch (glp_ios_reason(T)) {
     case GLP_ISELECT:
         track_bound(c, T);
+        if (c->node_limit > 0 && ++c->selects > c->node_limit)
+            glp_ios_terminate(T);
         break;
     case GLP_IROWGEN:
         if (c->contiguity) {
@@ -581,7 +586,286 @@ tqo_status alloc_solve_exact_start(const alloc_problem *P, const int *adj_start,
                                    double time_limit, const int *start, alloc_solution *x, double *gap,
                                    tqo_diag *diag)
 {
-    char b1[16], b2[16];
+    return alloc_solve_exact_limited(P, adj_start, adj, time_limit, 0, start, x, gap, diag);
+}
+
+/* What alloc_solve_exact_limited's steps share, beside the callback's
+   context c (whose m points at m here). */
+typedef struct exact_run {
+    exact_ctx c;
+    alloc_glpk_model m;
+    double start_cost;        /* the start's cost when it is used, else INFINITY */
+    double trivial;           /* each unit at its cheapest territory: a bound without LP */
+    double time_limit, t0;
+    alloc_solution *x;
+    double *gap;
+    tqo_diag *diag;
+    int failed;               /* GLPK failed internally: m.lp is gone */
+} exact_run;
+
+/* Empty balance bounds: infeasible, said before any model is built. */
+static tqo_status check_bounds_nonempty(const alloc_problem *P, alloc_solution *x, tqo_diag *diag)
+{
+    char b1[16];
+    for (int q = 0; q < P->p * P->nb; q++)
+        if (P->lo[q] > P->hi[q]) {
+            tqo_diag_error(diag, "exact MIP: territory '%s' has empty bounds %g..%g on balanced measure %d",
+                           tname(P, q / P->nb, b1, sizeof b1), P->lo[q], P->hi[q], q % P->nb);
+            set_status(x, "infeasible");
+            return TQO_ERR_INFEASIBLE;
+        }
+    return TQO_OK;
+}
+
+/* A start must be feasible (and contiguous when required): GLPK takes
+   heuristic solutions on trust. It is offered at the first heuristic
+   call, and returned should the search end with nothing better. Returns
+   its cost, INFINITY when it is not used (or there is none). */
+static double check_start(exact_ctx *c, const int *start, tqo_diag *diag)
+{
+    const alloc_problem *P = c->P;
+    double start_cost = INFINITY;
+    if (!start)
+        return start_cost;
+    memcpy(c->t, start, (size_t)P->n * sizeof *c->t);
+    int why = check_rows(c);
+    if (!why && c->contiguity && count_disconnected(c) > 0)
+        why = 3;
+    if (why) {
+        tqo_diag_warning(diag, "exact MIP: the start assignment is not used: %s",
+                         why == 3 ? "a territory is not contiguous"
+                                  : "it breaks the balance bounds, a lock, the maximum distance or the move cap");
+    } else {
+        c->start = start;
+        start_cost = 0;
+        for (int i = 0; i < P->n; i++)
+            start_cost += alloc_cost(P, i, start[i]);
+    }
+    return start_cost;
+}
+
+/* Each unit at its cheapest allowed territory: a bound that needs no
+   LP, for when time runs out before the root LP is solved. */
+static double trivial_bound(const alloc_problem *P, const alloc_glpk_model *m)
+{
+    double trivial = 0;
+    for (int i = 0; i < P->n; i++) {
+        double best = INFINITY;
+        for (int col = m->unit_start[i]; col < m->unit_start[i + 1]; col++)
+            best = fmin(best, alloc_cost(P, i, m->col_terr[col]));
+        trivial += best;
+    }
+    return trivial;
+}
+
+/* Root LP (after GLPK's scaling): glp_intopt without presolve wants an
+   optimal basis, and its value is a valid bound should the search find
+   nothing better. At the time limit the start, if any, is the answer:
+   *ended then, as on any error. */
+static tqo_status solve_root_lp(exact_run *E, int *ended)
+{
+    const alloc_problem *P = E->c.P;
+    alloc_solution *x = E->x;
+    tqo_diag *diag = E->diag;
+    *ended = 1;
+    scale_args sa = {E->m.lp};
+    if (guarded_call(do_scale, &sa) != 0) {
+        E->failed = 1;
+        return TQO_ERR_SOLVER;
+    }
+    glp_smcp sp;
+    glp_init_smcp(&sp);
+    sp.msg_lev = GLP_MSG_OFF;
+    sp.meth = GLP_DUALP;
+    sp.tm_lim = alloc_glpk_tm_lim(E->time_limit);
+    int ret = 0;
+    if (guarded_simplex(E->m.lp, &sp, &ret) != 0) {
+        E->failed = 1;
+        return TQO_ERR_SOLVER;
+    }
+    if (ret == GLP_ETMLIM) {
+        if (E->c.start) {
+            tqo_status st = fill_solution(x, P, E->c.start, E->start_cost, E->trivial, "time limit", E->gap, diag);
+            if (st == TQO_OK)
+                tqo_diag_warning(diag, "exact MIP: time limit of %g s reached while solving the LP relaxation; "
+                                 "the start assignment is returned", E->time_limit);
+            return st;
+        }
+        tqo_diag_error(diag, "exact MIP: time limit of %g s reached while solving the LP relaxation",
+                       E->time_limit);
+        set_status(x, "time limit");
+        return TQO_ERR_LIMIT;
+    }
+    if (ret != 0) {
+        tqo_diag_error(diag, "exact MIP: GLPK's simplex failed on the LP relaxation (glp_simplex returned %d)", ret);
+        set_status(x, "failed");
+        return TQO_ERR_SOLVER;
+    }
+    int ls = glp_get_status(E->m.lp);
+    if (ls == GLP_NOFEAS) {
+        tqo_diag_error(diag, "exact MIP: no assignment meets the balance bounds%s, not even a fractional one",
+                       E->m.move_row ? " and the move cap" : "");
+        set_status(x, "infeasible");
+        return TQO_ERR_INFEASIBLE;
+    }
+    if (ls != GLP_OPT) {
+        tqo_diag_error(diag, "exact MIP: the LP relaxation was not solved (GLPK status %d)", ls);
+        set_status(x, "failed");
+        return TQO_ERR_SOLVER;
+    }
+    E->c.bound = glp_get_obj_val(E->m.lp);
+    *ended = 0;
+    return TQO_OK;
+}
+
+/* Branch and cut with the contiguity callback, within what is left of
+   the time limit. *ret: glp_intopt's code (a node-limit stop counts as
+   the clock's), *ms: the MIP status. TQO_OK when there is a result to
+   report: GLPK's incumbent or the start. */
+static tqo_status exact_branch_and_cut(exact_run *E, int *ret, int *ms)
+{
+    exact_ctx *c = &E->c;
+    alloc_solution *x = E->x;
+    tqo_diag *diag = E->diag;
+    glp_iocp ip;
+    glp_init_iocp(&ip);
+    ip.msg_lev = GLP_MSG_OFF;
+    ip.presolve = GLP_OFF;
+    ip.mip_gap = MIP_GAP;
+    ip.cb_func = exact_callback;
+    ip.cb_info = c;
+    /* MIR and cover cuts on the balance rows, with GLPK's default
+       Driebeck-Tomlin branching, were fastest on 150-unit test grids. */
+    ip.mir_cuts = GLP_ON;
+    ip.cov_cuts = GLP_ON;
+    if (c->contiguity) {
+        ip.sr_heur = GLP_OFF;
+        ip.fp_heur = GLP_OFF;
+        ip.ps_heur = GLP_OFF;
+    } else {
+        ip.fp_heur = GLP_ON;
+    }
+    if (E->time_limit > 0) {
+        double left = E->time_limit - (alloc_glpk_now() - E->t0);
+        ip.tm_lim = alloc_glpk_tm_lim(left > 0.001 ? left : 0.001);
+    }
+    if (guarded_intopt(E->m.lp, &ip, ret) != 0) {
+        E->failed = 1;
+        return TQO_ERR_SOLVER;
+    }
+    *ms = glp_mip_status(E->m.lp);
+    const char *what = c->contiguity ? "contiguous assignment" : "assignment";
+    const char *rows = E->m.move_row ? "the balance bounds and the move cap" : "the balance bounds";
+    if (*ms == GLP_NOFEAS) {
+        tqo_diag_error(diag, "exact MIP: no %s of whole units meets %s", what, rows);
+        set_status(x, "infeasible");
+        return TQO_ERR_INFEASIBLE;
+    }
+    /* a node limit stops the search as the clock does */
+    if (*ret == GLP_ESTOP)
+        *ret = GLP_ETMLIM;
+    if (!(*ret == 0 || *ret == GLP_ETMLIM || *ret == GLP_EMIPGAP)) {
+        tqo_diag_error(diag, "exact MIP: GLPK's branch and cut failed (glp_intopt returned %d)", *ret);
+        set_status(x, "failed");
+        return TQO_ERR_SOLVER;
+    }
+    const int have = *ms == GLP_OPT || *ms == GLP_FEAS;
+    if (!have && !c->start) {
+        if (*ret == GLP_ETMLIM) {
+            if (c->node_limit > 0 && c->selects > c->node_limit)
+                tqo_diag_error(diag, "exact MIP: no %s found within the limit of %d subproblems", what,
+                               c->node_limit);
+            else
+                tqo_diag_error(diag, "exact MIP: no %s found within the time limit of %g s", what,
+                               E->time_limit);
+            set_status(x, "time limit");
+            return TQO_ERR_LIMIT;
+        }
+        tqo_diag_error(diag, "exact MIP: GLPK ended without a solution (status %d)", *ms);
+        set_status(x, "failed");
+        return TQO_ERR_SOLVER;
+    }
+    return TQO_OK;
+}
+
+/* A territory in several parts: cannot happen with GLPK's heuristics
+   off; said if it does. */
+static void warn_disconnected(exact_ctx *c, tqo_diag *diag)
+{
+    char b2[16];
+    int bad = count_disconnected(c);
+    if (bad <= 0)
+        return;
+    for (int j = 0; j < c->P->p; j++) {
+        int n_partial = 0;
+        for (int q = c->terr_start[j]; q < c->terr_start[j + 1]; q++)
+            n_partial += piece_partial(c, c->terr_pieces[q]);
+        if (n_partial > 1)
+            tqo_diag_warning(diag, "exact MIP: territory '%s' is not contiguous in the solution "
+                             "found (%d separate parts)", tname(c->P, j, b2, sizeof b2), n_partial);
+    }
+}
+
+/* The result into x: GLPK's incumbent, or the start should it be better,
+   with the bound in true units; a stop at a limit is said with its gap. */
+static tqo_status exact_result(exact_run *E, int ret, int ms)
+{
+    exact_ctx *c = &E->c;
+    const alloc_problem *P = c->P;
+    const alloc_glpk_model *m = &E->m;
+    tqo_diag *diag = E->diag;
+    const int n = P->n, have = ms == GLP_OPT || ms == GLP_FEAS;
+    double obj = INFINITY, inc = INFINITY;
+    if (have) {
+        if (!round_solution(c, m->lp, glp_mip_col_val)) {
+            tqo_diag_error(diag, "exact MIP: GLPK's solution is not integral");
+            set_status(E->x, "failed");
+            return TQO_ERR_SOLVER;
+        }
+        obj = 0;
+        for (int i = 0; i < n; i++)
+            obj += alloc_cost(P, i, c->t[i]);
+        inc = glp_mip_obj_val(m->lp);
+    }
+    if (c->start && E->start_cost < obj) {
+        memcpy(c->t, c->start, (size_t)n * sizeof *c->t);
+        obj = E->start_cost;
+    }
+    /* The bound, in true units: with the tree exhausted GLPK proved its
+       incumbent; otherwise the best active node's bound, which only
+       counts up to the incumbent (above it, it proves the incumbent). */
+    double lb;
+    if (ret == 0 && ms == GLP_OPT) {
+        lb = inc * m->scale;
+    } else {
+        lb = c->bound;
+        if (ret == GLP_EMIPGAP && have) /* GLPK stopped at gap <= MIP_GAP */
+            lb = fmax(lb, inc - MIP_GAP * (fabs(inc) + DBL_EPSILON));
+        lb = fmax(lb * m->scale, E->trivial);
+    }
+    if (lb > obj)
+        lb = obj;
+    tqo_status st = fill_solution(E->x, P, c->t, obj, lb, ret == GLP_ETMLIM ? "time limit" : "optimal", E->gap,
+                                  diag);
+    if (st != TQO_OK)
+        return st;
+    double g = obj > 0 ? (obj - lb) / obj : 0;
+    if (ret == GLP_ETMLIM && c->node_limit > 0 && c->selects > c->node_limit)
+        tqo_diag_warning(diag, "exact MIP: limit of %d subproblems reached; the best solution found has a gap "
+                         "of %.3g%% to the bound", c->node_limit, 100 * g);
+    else if (ret == GLP_ETMLIM)
+        tqo_diag_warning(diag, "exact MIP: time limit of %g s reached; the best solution found has a gap "
+                         "of %.3g%% to the bound", E->time_limit, 100 * g);
+    if (c->contiguity)
+        warn_disconnected(c, diag);
+    return TQO_OK;
+}
+
+tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_start, const int *adj,
+                                     double time_limit, int node_limit, const int *start, alloc_solution *x,
+                                     double *gap, tqo_diag *diag)
+{
+    char b1[16];
     if (!P || !x || P->n <= 0 || P->p <= 0) {
         tqo_diag_error(diag, "exact MIP: invalid arguments (no units or territories)");
         return TQO_ERR_ARG;
@@ -590,248 +874,62 @@ tqo_status alloc_solve_exact_start(const alloc_problem *P, const int *adj_start,
     set_status(x, "not solved");
     if (gap)
         *gap = INFINITY;
-    const int n = P->n, p = P->p, nb = P->nb;
-    const double t0 = alloc_glpk_now();
-
-    for (int q = 0; q < p * nb; q++)
-        if (P->lo[q] > P->hi[q]) {
-            tqo_diag_error(diag, "exact MIP: territory '%s' has empty bounds %g..%g on balanced measure %d",
-                           tname(P, q / nb, b1, sizeof b1), P->lo[q], P->hi[q], q % nb);
-            set_status(x, "infeasible");
-            return TQO_ERR_INFEASIBLE;
-        }
+    const int n = P->n, p = P->p;
+    exact_run E;
+    memset(&E, 0, sizeof E);
+    E.t0 = alloc_glpk_now();
+    E.time_limit = time_limit;
+    E.x = x;
+    E.gap = gap;
+    E.diag = diag;
+    tqo_status st = check_bounds_nonempty(P, x, diag);
+    if (st != TQO_OK)
+        return st;
 
     glpk_quiet();
-    alloc_glpk_model m;
-    tqo_status st = alloc_glpk_build(P, 1, 1, NULL, NULL, NULL, &m, diag);
+    st = alloc_glpk_build(P, 1, 1, NULL, NULL, NULL, &E.m, diag);
     if (st != TQO_OK)
         return st;
     for (int i = 0; i < n; i++)
-        if (m.unit_start[i] == m.unit_start[i + 1]) {
+        if (E.m.unit_start[i] == E.m.unit_start[i + 1]) {
             tqo_diag_error(diag, "exact MIP: unit '%s' may join no territory (locks or maximum distance)",
                            uname(P, i, b1, sizeof b1));
-            alloc_glpk_model_free(&m, 0);
+            alloc_glpk_model_free(&E.m, 0);
             set_status(x, "infeasible");
             return TQO_ERR_INFEASIBLE;
         }
 
-    exact_ctx c;
-    memset(&c, 0, sizeof c);
-    c.P = P;
-    c.m = &m;
-    c.adj_start = adj_start;
-    c.adj = adj;
-    c.contiguity = adj_start && adj;
-    c.bound = -DBL_MAX;
-    if (!ctx_alloc(&c, n, p)) {
+    exact_ctx *c = &E.c;
+    c->P = P;
+    c->m = &E.m;
+    c->adj_start = adj_start;
+    c->adj = adj;
+    c->contiguity = adj_start && adj;
+    c->bound = -DBL_MAX;
+    c->node_limit = node_limit;
+    if (!ctx_alloc(c, n, p)) {
         tqo_diag_error(diag, "exact MIP: out of memory");
-        ctx_free(&c);
-        alloc_glpk_model_free(&m, 0);
+        ctx_free(c);
+        alloc_glpk_model_free(&E.m, 0);
         return TQO_ERR_NOMEM;
     }
-    if (c.contiguity)
-        graph_components(&c);
-    /* A start must be feasible (and contiguous when required): GLPK takes
-       heuristic solutions on trust. It is offered at the first heuristic
-       call, and returned should the search end with nothing better. */
-    double start_cost = INFINITY, trivial = 0;
-    if (start) {
-        memcpy(c.t, start, (size_t)n * sizeof *c.t);
-        int why = check_rows(&c);
-        if (!why && c.contiguity && count_disconnected(&c) > 0)
-            why = 3;
-        if (why) {
-            tqo_diag_warning(diag, "exact MIP: the start assignment is not used: %s",
-                             why == 3 ? "a territory is not contiguous"
-                                      : "it breaks the balance bounds, a lock, the maximum distance or the move cap");
-        } else {
-            c.start = start;
-            start_cost = 0;
-            for (int i = 0; i < n; i++)
-                start_cost += alloc_cost(P, i, start[i]);
-        }
-    }
-    /* Each unit at its cheapest allowed territory: a bound that needs no
-       LP, for when time runs out before the root LP is solved. */
-    for (int i = 0; i < n; i++) {
-        double best = INFINITY;
-        for (int col = m.unit_start[i]; col < m.unit_start[i + 1]; col++)
-            best = fmin(best, alloc_cost(P, i, m.col_terr[col]));
-        trivial += best;
-    }
+    if (c->contiguity)
+        graph_components(c);
+    E.start_cost = check_start(c, start, diag);
+    E.trivial = trivial_bound(P, &E.m);
 
-    int failed = 0; /* GLPK failed internally: m.lp is gone */
-    scale_args sa = {m.lp};
-    if (guarded_call(do_scale, &sa) != 0) {
-        failed = 1;
-        goto glpk_failed;
-    }
-
-    /* Root LP: glp_intopt without presolve wants an optimal basis, and its
-       value is a valid bound should the search find nothing better. */
-    glp_smcp sp;
-    glp_init_smcp(&sp);
-    sp.msg_lev = GLP_MSG_OFF;
-    sp.meth = GLP_DUALP;
-    sp.tm_lim = alloc_glpk_tm_lim(time_limit);
-    int ret = 0;
-    if (guarded_simplex(m.lp, &sp, &ret) != 0) {
-        failed = 1;
-        goto glpk_failed;
-    }
-    if (ret == GLP_ETMLIM) {
-        if (c.start) {
-            st = fill_solution(x, P, start, start_cost, trivial, "time limit", gap, diag);
-            if (st == TQO_OK)
-                tqo_diag_warning(diag, "exact MIP: time limit of %g s reached while solving the LP relaxation; "
-                                 "the start assignment is returned", time_limit);
-            goto done;
-        }
-        tqo_diag_error(diag, "exact MIP: time limit of %g s reached while solving the LP relaxation", time_limit);
-        set_status(x, "time limit");
-        st = TQO_ERR_LIMIT;
-        goto done;
-    }
-    if (ret != 0) {
-        tqo_diag_error(diag, "exact MIP: GLPK's simplex failed on the LP relaxation (glp_simplex returned %d)", ret);
+    int ended = 0, ret = 0, ms = GLP_UNDEF;
+    st = solve_root_lp(&E, &ended);
+    if (!ended)
+        st = exact_branch_and_cut(&E, &ret, &ms);
+    if (E.failed) {
+        tqo_diag_error(diag, "exact MIP: GLPK failed internally: %s", glpk_last_error());
         set_status(x, "failed");
         st = TQO_ERR_SOLVER;
-        goto done;
+    } else if (!ended && st == TQO_OK) {
+        st = exact_result(&E, ret, ms);
     }
-    int ls = glp_get_status(m.lp);
-    if (ls == GLP_NOFEAS) {
-        tqo_diag_error(diag, "exact MIP: no assignment meets the balance bounds%s, not even a fractional one",
-                       m.move_row ? " and the move cap" : "");
-        set_status(x, "infeasible");
-        st = TQO_ERR_INFEASIBLE;
-        goto done;
-    }
-    if (ls != GLP_OPT) {
-        tqo_diag_error(diag, "exact MIP: the LP relaxation was not solved (GLPK status %d)", ls);
-        set_status(x, "failed");
-        st = TQO_ERR_SOLVER;
-        goto done;
-    }
-    c.bound = glp_get_obj_val(m.lp);
-
-    glp_iocp ip;
-    glp_init_iocp(&ip);
-    ip.msg_lev = GLP_MSG_OFF;
-    ip.presolve = GLP_OFF;
-    ip.mip_gap = MIP_GAP;
-    ip.cb_func = exact_callback;
-    ip.cb_info = &c;
-    /* MIR and cover cuts on the balance rows, with GLPK's default
-       Driebeck-Tomlin branching, were fastest on 150-unit test grids. */
-    ip.mir_cuts = GLP_ON;
-    ip.cov_cuts = GLP_ON;
-    if (c.contiguity) {
-        ip.sr_heur = GLP_OFF;
-        ip.fp_heur = GLP_OFF;
-        ip.ps_heur = GLP_OFF;
-    } else {
-        ip.fp_heur = GLP_ON;
-    }
-    if (time_limit > 0) {
-        double left = time_limit - (alloc_glpk_now() - t0);
-        ip.tm_lim = alloc_glpk_tm_lim(left > 0.001 ? left : 0.001);
-    }
-    if (guarded_intopt(m.lp, &ip, &ret) != 0) {
-        failed = 1;
-        goto glpk_failed;
-    }
-    int ms = glp_mip_status(m.lp);
-    const char *what = c.contiguity ? "contiguous assignment" : "assignment";
-    const char *rows = m.move_row ? "the balance bounds and the move cap" : "the balance bounds";
-    if (ms == GLP_NOFEAS) {
-        tqo_diag_error(diag, "exact MIP: no %s of whole units meets %s", what, rows);
-        set_status(x, "infeasible");
-        st = TQO_ERR_INFEASIBLE;
-        goto done;
-    }
-    if (!(ret == 0 || ret == GLP_ETMLIM || ret == GLP_EMIPGAP)) {
-        tqo_diag_error(diag, "exact MIP: GLPK's branch and cut failed (glp_intopt returned %d)", ret);
-        set_status(x, "failed");
-        st = TQO_ERR_SOLVER;
-        goto done;
-    }
-    const int have = ms == GLP_OPT || ms == GLP_FEAS;
-    if (!have && !c.start) {
-        if (ret == GLP_ETMLIM) {
-            tqo_diag_error(diag, "exact MIP: no %s found within the time limit of %g s", what, time_limit);
-            set_status(x, "time limit");
-            st = TQO_ERR_LIMIT;
-        } else {
-            tqo_diag_error(diag, "exact MIP: GLPK ended without a solution (status %d)", ms);
-            set_status(x, "failed");
-            st = TQO_ERR_SOLVER;
-        }
-        goto done;
-    }
-
-    /* GLPK's incumbent, or the start should it be better. */
-    double obj = INFINITY, inc = INFINITY;
-    if (have) {
-        if (!round_solution(&c, m.lp, glp_mip_col_val)) {
-            tqo_diag_error(diag, "exact MIP: GLPK's solution is not integral");
-            set_status(x, "failed");
-            st = TQO_ERR_SOLVER;
-            goto done;
-        }
-        obj = 0;
-        for (int i = 0; i < n; i++)
-            obj += alloc_cost(P, i, c.t[i]);
-        inc = glp_mip_obj_val(m.lp);
-    }
-    if (c.start && start_cost < obj) {
-        memcpy(c.t, start, (size_t)n * sizeof *c.t);
-        obj = start_cost;
-    }
-
-    /* The bound, in true units: with the tree exhausted GLPK proved its
-       incumbent; otherwise the best active node's bound, which only
-       counts up to the incumbent (above it, it proves the incumbent). */
-    double lb;
-    if (ret == 0 && ms == GLP_OPT) {
-        lb = inc * m.scale;
-    } else {
-        lb = c.bound;
-        if (ret == GLP_EMIPGAP && have) /* GLPK stopped at gap <= MIP_GAP */
-            lb = fmax(lb, inc - MIP_GAP * (fabs(inc) + DBL_EPSILON));
-        lb = fmax(lb * m.scale, trivial);
-    }
-    if (lb > obj)
-        lb = obj;
-    st = fill_solution(x, P, c.t, obj, lb, ret == GLP_ETMLIM ? "time limit" : "optimal", gap, diag);
-    if (st != TQO_OK)
-        goto done;
-    double g = obj > 0 ? (obj - lb) / obj : 0;
-    if (ret == GLP_ETMLIM)
-        tqo_diag_warning(diag, "exact MIP: time limit of %g s reached; the best solution found has a gap "
-                         "of %.3g%% to the bound", time_limit, 100 * g);
-    if (c.contiguity) {
-        int bad = count_disconnected(&c);
-        if (bad > 0) {
-            /* Cannot happen with GLPK's heuristics off; said if it does. */
-            for (int j = 0; j < p; j++) {
-                int n_partial = 0;
-                for (int q = c.terr_start[j]; q < c.terr_start[j + 1]; q++)
-                    n_partial += piece_partial(&c, c.terr_pieces[q]);
-                if (n_partial > 1)
-                    tqo_diag_warning(diag, "exact MIP: territory '%s' is not contiguous in the solution "
-                                     "found (%d separate parts)", tname(P, j, b2, sizeof b2), n_partial);
-            }
-        }
-    }
-    st = TQO_OK;
-    goto done;
-
-glpk_failed:
-    tqo_diag_error(diag, "exact MIP: GLPK failed internally: %s", glpk_last_error());
-    set_status(x, "failed");
-    st = TQO_ERR_SOLVER;
-done:
-    ctx_free(&c);
-    alloc_glpk_model_free(&m, failed);
+    ctx_free(c);
+    alloc_glpk_model_free(&E.m, E.failed);
     return st;
 }

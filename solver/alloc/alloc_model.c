@@ -198,110 +198,125 @@ static void build_in_glpk(void *arg)
         glp_load_matrix(lp, d->nnz, d->ia, d->ja, d->ar);
 }
 
-tqo_status alloc_glpk_build(const alloc_problem *P, int integer, int scaled, const int *fixed,
-                            const int *cand_start, const int *cand, alloc_glpk_model *m,
-                            tqo_diag *diag)
-{
-    memset(m, 0, sizeof *m);
-    if (!P || P->n <= 0 || P->p <= 0 || P->nb < 0 || (P->nb > 0 && (!P->a || !P->lo || !P->hi)) ||
-        (cand && !cand_start)) {
-        tqo_diag_error(diag, "allocation model: invalid problem (no units or territories)");
-        return TQO_ERR_ARG;
-    }
-    const int n = P->n, p = P->p, nb = P->nb;
-    /* The cap is on moved amounts of a[0]: no measure, no cap. */
-    const int has_move = P->max_move >= 0 && P->current != NULL && nb > 0;
-    tqo_status st = TQO_ERR_NOMEM;
+/* What alloc_glpk_build's steps share: the arguments, the arrays handed
+   to GLPK (d) and the per-unit and per-territory work space. */
+typedef struct model_build {
+    const alloc_problem *P;
+    const int *fixed, *cand_start, *cand;
+    alloc_glpk_model *m;
     build_data d;
-    memset(&d, 0, sizeof d);
-    d.integer = integer;
-    int *stamp = malloc((size_t)p * sizeof *stamp);
-    int *assign_row = malloc((size_t)n * sizeof *assign_row);
-    double *shift = calloc((size_t)p * nb + 1, sizeof *shift);
-    double *cost = NULL;
-    char **su = calloc((size_t)n, sizeof *su), **st_ = calloc((size_t)p, sizeof *st_);
-    m->unit_start = malloc(((size_t)n + 1) * sizeof *m->unit_start);
-    if (!stamp || !assign_row || !shift || !su || !st_ || !m->unit_start)
-        goto fail;
-    for (int j = 0; j < p; j++)
-        stamp[j] = -1;
+    int has_move;
+    int n_free;               /* free units: assignment rows 1..n_free, then the balance rows */
+    int *stamp;               /* per territory: the last unit that took it, against duplicates */
+    int *assign_row;          /* per unit: its assignment row, 0 when fixed */
+    double *shift;            /* [j*nb+b] measures of the fixed units */
+    double move_shift;        /* moved measure of the fixed units */
+    double *cost;             /* per column, true units */
+    char **su, **st_;         /* sanitized unit and territory ids */
+    int ids_ok;               /* names from ids, else from indices */
+} model_build;
 
-    /* Columns: the allowed candidate territories of every free unit. */
-    double move_shift = 0;
+/* First pass: counts the columns (the allowed candidate territories of
+   every free unit, each once) and numbers the assignment rows; fixed
+   units' measures and moves go into the shifts of the row bounds. */
+static tqo_status count_columns(model_build *B, tqo_diag *diag)
+{
+    const alloc_problem *P = B->P;
+    const int *fixed = B->fixed, *cand_start = B->cand_start, *cand = B->cand;
+    alloc_glpk_model *m = B->m;
+    const int n = P->n, p = P->p, nb = P->nb;
+    for (int j = 0; j < p; j++)
+        B->stamp[j] = -1;
     int n_cols = 0, n_free = 0;
     for (int i = 0; i < n; i++) {
         m->unit_start[i] = n_cols;
-        assign_row[i] = 0;
+        B->assign_row[i] = 0;
         if (fixed && fixed[i] >= 0) {
             int j = fixed[i];
             if (j >= p) {
                 tqo_diag_error(diag, "allocation model: unit %d is fixed to territory %d of %d", i, j, p);
-                st = TQO_ERR_ARG;
-                goto fail;
+                return TQO_ERR_ARG;
             }
             for (int b = 0; b < nb; b++)
-                shift[(size_t)j * nb + b] += P->a[b][i];
-            if (has_move && is_move(P, i, j))
-                move_shift += P->a[0][i];
+                B->shift[(size_t)j * nb + b] += P->a[b][i];
+            if (B->has_move && is_move(P, i, j))
+                B->move_shift += P->a[0][i];
             continue;
         }
-        assign_row[i] = ++n_free;
+        B->assign_row[i] = ++n_free;
         int k0 = cand ? cand_start[i] : 0, k1 = cand ? cand_start[i + 1] : p;
         for (int k = k0; k < k1; k++) {
             int j = cand ? cand[k] : k;
             if (j < 0 || j >= p) {
                 tqo_diag_error(diag, "allocation model: candidate territory %d of unit %d is out of range", j, i);
-                st = TQO_ERR_ARG;
-                goto fail;
+                return TQO_ERR_ARG;
             }
-            if (stamp[j] == i || !pair_allowed(P, i, j))
+            if (B->stamp[j] == i || !pair_allowed(P, i, j))
                 continue;
-            stamp[j] = i;
+            B->stamp[j] = i;
             n_cols++;
         }
     }
+    B->n_free = n_free;
     m->unit_start[n] = n_cols;
-    m->n_cols = d.n_cols = n_cols;
-    d.n_rows = n_free + p * nb + (has_move ? 1 : 0);
-    m->n_rows = d.n_rows;
-    m->move_row = has_move ? d.n_rows : 0;
+    m->n_cols = B->d.n_cols = n_cols;
+    B->d.n_rows = n_free + p * nb + (B->has_move ? 1 : 0);
+    m->n_rows = B->d.n_rows;
+    m->move_row = B->has_move ? B->d.n_rows : 0;
+    return TQO_OK;
+}
 
-    size_t nc = (size_t)n_cols + 1;
+/* The column map, the costs and GLPK's arrays, at the sizes counted. */
+static tqo_status alloc_model_arrays(model_build *B)
+{
+    alloc_glpk_model *m = B->m;
+    build_data *d = &B->d;
+    size_t nc = (size_t)d->n_cols + 1;
     m->col_unit = malloc(nc * sizeof *m->col_unit);
     m->col_terr = malloc(nc * sizeof *m->col_terr);
-    cost = malloc(nc * sizeof *cost);
-    d.obj = malloc(nc * sizeof *d.obj);
-    d.col_name = calloc(nc, sizeof *d.col_name);
-    size_t nr = (size_t)d.n_rows + 1;
-    d.row_name = calloc(nr, sizeof *d.row_name);
-    d.row_type = malloc(nr * sizeof *d.row_type);
-    d.row_lb = malloc(nr * sizeof *d.row_lb);
-    d.row_ub = malloc(nr * sizeof *d.row_ub);
-    size_t max_nnz = (size_t)n_cols * (size_t)(nb + 2) + 1;
-    d.ia = malloc(max_nnz * sizeof *d.ia);
-    d.ja = malloc(max_nnz * sizeof *d.ja);
-    d.ar = malloc(max_nnz * sizeof *d.ar);
-    if (!m->col_unit || !m->col_terr || !cost || !d.obj || !d.col_name || !d.row_name || !d.row_type ||
-        !d.row_lb || !d.row_ub || !d.ia || !d.ja || !d.ar)
-        goto fail;
+    B->cost = malloc(nc * sizeof *B->cost);
+    d->obj = malloc(nc * sizeof *d->obj);
+    d->col_name = calloc(nc, sizeof *d->col_name);
+    size_t nr = (size_t)d->n_rows + 1;
+    d->row_name = calloc(nr, sizeof *d->row_name);
+    d->row_type = malloc(nr * sizeof *d->row_type);
+    d->row_lb = malloc(nr * sizeof *d->row_lb);
+    d->row_ub = malloc(nr * sizeof *d->row_ub);
+    size_t max_nnz = (size_t)d->n_cols * (size_t)(B->P->nb + 2) + 1;
+    d->ia = malloc(max_nnz * sizeof *d->ia);
+    d->ja = malloc(max_nnz * sizeof *d->ja);
+    d->ar = malloc(max_nnz * sizeof *d->ar);
+    if (!m->col_unit || !m->col_terr || !B->cost || !d->obj || !d->col_name || !d->row_name || !d->row_type ||
+        !d->row_lb || !d->row_ub || !d->ia || !d->ja || !d->ar)
+        return TQO_ERR_NOMEM;
+    return TQO_OK;
+}
 
-    /* Second pass: fill the columns in the same order (never past the
-       count, should alloc_allowed answer differently this time). */
+/* Second pass: fills the columns in the same order (never past the
+   count, should alloc_allowed answer differently this time); scaled: the
+   costs are divided by their mean positive value. */
+static void fill_columns(model_build *B, int scaled)
+{
+    const alloc_problem *P = B->P;
+    const int *cand_start = B->cand_start, *cand = B->cand;
+    alloc_glpk_model *m = B->m;
+    const int n = P->n, p = P->p, n_cols = B->d.n_cols;
+    double *cost = B->cost;
     for (int j = 0; j < p; j++)
-        stamp[j] = -1;
+        B->stamp[j] = -1;
     int c = 0;
     double cost_sum = 0;
     int cost_pos = 0;
     for (int i = 0; i < n; i++) {
         m->unit_start[i] = c;
-        if (!assign_row[i])
+        if (!B->assign_row[i])
             continue;
         int k0 = cand ? cand_start[i] : 0, k1 = cand ? cand_start[i + 1] : p;
         for (int k = k0; k < k1 && c < n_cols; k++) {
             int j = cand ? cand[k] : k;
-            if (stamp[j] == i || !pair_allowed(P, i, j))
+            if (B->stamp[j] == i || !pair_allowed(P, i, j))
                 continue;
-            stamp[j] = i;
+            B->stamp[j] = i;
             m->col_unit[c] = i;
             m->col_terr[c] = j;
             cost[c] = alloc_cost(P, i, j);
@@ -313,137 +328,210 @@ tqo_status alloc_glpk_build(const alloc_problem *P, int integer, int scaled, con
         }
     }
     m->unit_start[n] = c;
-    m->n_cols = d.n_cols = n_cols = c;
+    m->n_cols = B->d.n_cols = c;
     m->scale = scaled && cost_pos > 0 ? cost_sum / cost_pos : 1.0;
     if (!(m->scale > 0) || !isfinite(m->scale))
         m->scale = 1.0;
+}
 
-    /* Matrix, column by column. */
+/* The objective and the matrix, column by column: the unit's assignment
+   row, its measures in the territory's balance rows, the move row. */
+static void fill_matrix(model_build *B)
+{
+    const alloc_problem *P = B->P;
+    const alloc_glpk_model *m = B->m;
+    build_data *d = &B->d;
+    const int nb = P->nb, n_cols = d->n_cols;
+    const int bal0 = B->n_free; /* rows bal0+1 .. bal0+p*nb */
     int nnz = 0;
-    const int bal0 = n_free; /* rows bal0+1 .. bal0+p*nb */
-    for (c = 0; c < n_cols; c++) {
+    for (int c = 0; c < n_cols; c++) {
         int i = m->col_unit[c], j = m->col_terr[c];
-        d.obj[c] = cost[c] / m->scale;
+        d->obj[c] = B->cost[c] / m->scale;
         nnz++;
-        d.ia[nnz] = assign_row[i];
-        d.ja[nnz] = c + 1;
-        d.ar[nnz] = 1.0;
+        d->ia[nnz] = B->assign_row[i];
+        d->ja[nnz] = c + 1;
+        d->ar[nnz] = 1.0;
         for (int b = 0; b < nb; b++) {
             double v = P->a[b][i];
             if (v == 0)
                 continue;
             nnz++;
-            d.ia[nnz] = bal0 + j * nb + b + 1;
-            d.ja[nnz] = c + 1;
-            d.ar[nnz] = v;
+            d->ia[nnz] = bal0 + j * nb + b + 1;
+            d->ja[nnz] = c + 1;
+            d->ar[nnz] = v;
         }
-        if (has_move && is_move(P, i, j) && P->a[0][i] != 0) {
+        if (B->has_move && is_move(P, i, j) && P->a[0][i] != 0) {
             nnz++;
-            d.ia[nnz] = m->move_row;
-            d.ja[nnz] = c + 1;
-            d.ar[nnz] = P->a[0][i];
+            d->ia[nnz] = m->move_row;
+            d->ja[nnz] = c + 1;
+            d->ar[nnz] = P->a[0][i];
         }
     }
-    d.nnz = nnz;
+    d->nnz = nnz;
+}
 
-    /* Row bounds; fixed units' measures are already in the rows. */
+/* Row bounds; fixed units' measures are already in the rows. */
+static void model_row_bounds(model_build *B)
+{
+    const alloc_problem *P = B->P;
+    build_data *d = &B->d;
+    const int n = P->n, p = P->p, nb = P->nb, bal0 = B->n_free;
     for (int i = 0; i < n; i++)
-        if (assign_row[i]) {
-            int r = assign_row[i] - 1;
-            d.row_type[r] = GLP_FX;
-            d.row_lb[r] = d.row_ub[r] = 1.0;
+        if (B->assign_row[i]) {
+            int r = B->assign_row[i] - 1;
+            d->row_type[r] = GLP_FX;
+            d->row_lb[r] = d->row_ub[r] = 1.0;
         }
     for (int j = 0; j < p; j++)
         for (int b = 0; b < nb; b++) {
             size_t q = (size_t)j * nb + b;
             int r = bal0 + (int)q;
-            row_type(P->lo[q] - shift[q], P->hi[q] - shift[q], &d.row_type[r], &d.row_lb[r], &d.row_ub[r]);
+            row_type(P->lo[q] - B->shift[q], P->hi[q] - B->shift[q], &d->row_type[r], &d->row_lb[r],
+                     &d->row_ub[r]);
         }
-    if (has_move) {
-        int r = m->move_row - 1;
-        d.row_type[r] = GLP_UP;
-        d.row_lb[r] = 0;
-        d.row_ub[r] = P->max_move - move_shift;
+    if (B->has_move) {
+        int r = B->m->move_row - 1;
+        d->row_type[r] = GLP_UP;
+        d->row_lb[r] = 0;
+        d->row_ub[r] = P->max_move - B->move_shift;
     }
+}
 
-    /* Names from ids; indices when ids are missing, too long, or clash
-       (an LP file would silently merge two variables of one name). */
+/* Column names from ids (x_UNIT_TERR); indices when ids are missing, too
+   long, or clash (an LP file would silently merge two variables of one
+   name). Sets B->ids_ok for the row names. */
+static tqo_status name_columns(model_build *B)
+{
+    const alloc_problem *P = B->P;
+    alloc_glpk_model *m = B->m;
+    build_data *d = &B->d;
+    const int n = P->n, p = P->p, n_cols = d->n_cols;
     int ids_ok = P->unit_id && P->territory_id, nomem = 0;
     for (int i = 0; ids_ok && i < n; i++)
-        ids_ok = (su[i] = sanitize(P->unit_id[i])) != NULL;
+        ids_ok = (B->su[i] = sanitize(P->unit_id[i])) != NULL;
     for (int j = 0; ids_ok && j < p; j++)
-        ids_ok = (st_[j] = sanitize(P->territory_id[j])) != NULL;
-    ids_ok = ids_ok && all_distinct(su, n, &nomem) && all_distinct(st_, p, &nomem);
-    for (c = 0; ids_ok && c < n_cols; c++) {
-        d.col_name[c] = fmt_name("x_%s_%s", su[m->col_unit[c]], st_[m->col_terr[c]]);
-        if (!d.col_name[c])
-            goto fail;
+        ids_ok = (B->st_[j] = sanitize(P->territory_id[j])) != NULL;
+    ids_ok = ids_ok && all_distinct(B->su, n, &nomem) && all_distinct(B->st_, p, &nomem);
+    for (int c = 0; ids_ok && c < n_cols; c++) {
+        d->col_name[c] = fmt_name("x_%s_%s", B->su[m->col_unit[c]], B->st_[m->col_terr[c]]);
+        if (!d->col_name[c])
+            return TQO_ERR_NOMEM;
     }
-    ids_ok = ids_ok && all_distinct(d.col_name, n_cols, &nomem);
+    ids_ok = ids_ok && all_distinct(d->col_name, n_cols, &nomem);
     if (nomem)
-        goto fail;
+        return TQO_ERR_NOMEM;
     if (!ids_ok) {
         m->index_names = 1;
-        for (c = 0; c < n_cols; c++) {
-            free(d.col_name[c]);
+        for (int c = 0; c < n_cols; c++) {
+            free(d->col_name[c]);
             char a[16], b[16];
             snprintf(a, sizeof a, "%d", m->col_unit[c]);
             snprintf(b, sizeof b, "%d", m->col_terr[c]);
-            if (!(d.col_name[c] = fmt_name("x_%s_%s", a, b)))
-                goto fail;
+            if (!(d->col_name[c] = fmt_name("x_%s_%s", a, b)))
+                return TQO_ERR_NOMEM;
         }
     }
+    B->ids_ok = ids_ok;
+    return TQO_OK;
+}
+
+/* Row names: assign_UNIT, bal_TERR_B (ids or indices, as the columns)
+   and move. */
+static tqo_status name_rows(model_build *B)
+{
+    const alloc_problem *P = B->P;
+    build_data *d = &B->d;
+    const int n = P->n, p = P->p, nb = P->nb, bal0 = B->n_free, ids_ok = B->ids_ok;
     for (int i = 0; i < n; i++) {
-        if (!assign_row[i])
+        if (!B->assign_row[i])
             continue;
         char a[16];
         snprintf(a, sizeof a, "%d", i);
-        if (!(d.row_name[assign_row[i] - 1] = fmt_name("assign_%s%s", ids_ok ? su[i] : a, "")))
-            goto fail;
+        if (!(d->row_name[B->assign_row[i] - 1] = fmt_name("assign_%s%s", ids_ok ? B->su[i] : a, "")))
+            return TQO_ERR_NOMEM;
     }
     for (int j = 0; j < p; j++)
         for (int b = 0; b < nb; b++) {
             char a[16], bb[16];
             snprintf(a, sizeof a, "%d", j);
             snprintf(bb, sizeof bb, "%d", b);
-            if (!(d.row_name[bal0 + j * nb + b] = fmt_name("bal_%s_%s", ids_ok ? st_[j] : a, bb)))
-                goto fail;
+            if (!(d->row_name[bal0 + j * nb + b] = fmt_name("bal_%s_%s", ids_ok ? B->st_[j] : a, bb)))
+                return TQO_ERR_NOMEM;
         }
-    if (has_move && !(d.row_name[m->move_row - 1] = fmt_name("move%s%s", "", "")))
-        goto fail;
+    if (B->has_move && !(d->row_name[B->m->move_row - 1] = fmt_name("move%s%s", "", "")))
+        return TQO_ERR_NOMEM;
+    return TQO_OK;
+}
 
-    if (guarded_call(build_in_glpk, &d) != 0) {
+tqo_status alloc_glpk_build(const alloc_problem *P, int integer, int scaled, const int *fixed,
+                            const int *cand_start, const int *cand, alloc_glpk_model *m,
+                            tqo_diag *diag)
+{
+    memset(m, 0, sizeof *m);
+    if (!P || P->n <= 0 || P->p <= 0 || P->nb < 0 || (P->nb > 0 && (!P->a || !P->lo || !P->hi)) ||
+        (cand && !cand_start)) {
+        tqo_diag_error(diag, "allocation model: invalid problem (no units or territories)");
+        return TQO_ERR_ARG;
+    }
+    const int n = P->n, p = P->p, nb = P->nb;
+    model_build B;
+    memset(&B, 0, sizeof B);
+    B.P = P;
+    B.fixed = fixed;
+    B.cand_start = cand_start;
+    B.cand = cand;
+    B.m = m;
+    /* The cap is on moved amounts of a[0]: no measure, no cap. */
+    B.has_move = P->max_move >= 0 && P->current != NULL && nb > 0;
+    B.d.integer = integer;
+    tqo_status st = TQO_ERR_NOMEM;
+    B.stamp = malloc((size_t)p * sizeof *B.stamp);
+    B.assign_row = malloc((size_t)n * sizeof *B.assign_row);
+    B.shift = calloc((size_t)p * nb + 1, sizeof *B.shift);
+    B.su = calloc((size_t)n, sizeof *B.su);
+    B.st_ = calloc((size_t)p, sizeof *B.st_);
+    m->unit_start = malloc(((size_t)n + 1) * sizeof *m->unit_start);
+    if (!B.stamp || !B.assign_row || !B.shift || !B.su || !B.st_ || !m->unit_start)
+        goto fail;
+    if ((st = count_columns(&B, diag)) != TQO_OK || (st = alloc_model_arrays(&B)) != TQO_OK)
+        goto fail;
+    fill_columns(&B, scaled);
+    fill_matrix(&B);
+    model_row_bounds(&B);
+    if ((st = name_columns(&B)) != TQO_OK || (st = name_rows(&B)) != TQO_OK)
+        goto fail;
+    if (guarded_call(build_in_glpk, &B.d) != 0) {
         tqo_diag_error(diag, "allocation model: GLPK failed while building the model: %s", glpk_last_error());
-        d.lp = NULL; /* freed with GLPK's environment */
+        B.d.lp = NULL; /* freed with GLPK's environment */
         st = TQO_ERR_SOLVER;
         goto fail;
     }
-    m->lp = d.lp;
+    m->lp = B.d.lp;
     st = TQO_OK;
     goto done;
 
 fail:
     if (st == TQO_ERR_NOMEM)
         tqo_diag_error(diag, "allocation model: out of memory");
-    if (d.lp)
-        glp_delete_prob(d.lp);
+    if (B.d.lp)
+        glp_delete_prob(B.d.lp);
     alloc_glpk_model_free(m, 1);
 done:
-    free_strs(su, n);
-    free_strs(st_, p);
-    free_strs(d.col_name, d.n_cols);
-    free_strs(d.row_name, d.n_rows);
-    free(d.row_type);
-    free(d.row_lb);
-    free(d.row_ub);
-    free(d.obj);
-    free(d.ia);
-    free(d.ja);
-    free(d.ar);
-    free(cost);
-    free(stamp);
-    free(assign_row);
-    free(shift);
+    free_strs(B.su, n);
+    free_strs(B.st_, p);
+    free_strs(B.d.col_name, B.d.n_cols);
+    free_strs(B.d.row_name, B.d.n_rows);
+    free(B.d.row_type);
+    free(B.d.row_lb);
+    free(B.d.row_ub);
+    free(B.d.obj);
+    free(B.d.ia);
+    free(B.d.ja);
+    free(B.d.ar);
+    free(B.cost);
+    free(B.stamp);
+    free(B.assign_row);
+    free(B.shift);
     return st;
 }
 
@@ -601,17 +689,13 @@ static void count_nodes(glp_tree *tree, void *info)
         glp_ios_terminate(tree);
 }
 
-tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
-                                  const int *cand, double time_limit, int node_limit, int *out, double *objective,
-                                  tqo_diag *diag)
+/* The subset MIP's arguments checked: fixed territories in range and
+   allowed, bounds not empty. Counts the fixed units (*n_fixed). */
+static tqo_status check_subset_args(const alloc_problem *P, const int *fixed, int *n_fixed, tqo_diag *diag)
 {
-    if (!P || !out || P->n <= 0 || P->p <= 0) {
-        tqo_diag_error(diag, "subset MIP: invalid arguments");
-        return TQO_ERR_ARG;
-    }
     const int n = P->n, p = P->p, nb = P->nb;
     char b1[16], b2[16];
-    int n_fixed = 0;
+    *n_fixed = 0;
     for (int i = 0; fixed && i < n; i++) {
         if (fixed[i] < 0)
             continue;
@@ -626,7 +710,7 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
                            unit_name(P, i, b1, sizeof b1), terr_name(P, fixed[i], b2, sizeof b2));
             return TQO_ERR_ARG;
         }
-        n_fixed++;
+        (*n_fixed)++;
     }
     for (int q = 0; q < p * nb; q++)
         if (P->lo[q] > P->hi[q]) {
@@ -634,66 +718,49 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
                            terr_name(P, q / nb, b1, sizeof b1), P->lo[q], P->hi[q], q % nb);
             return TQO_ERR_INFEASIBLE;
         }
-    if (n_fixed == n) {
-        tqo_status st = check_fixed_rows(P, fixed, diag);
-        if (st == TQO_OK) {
-            double obj = 0;
-            for (int i = 0; i < n; i++) {
-                out[i] = fixed[i];
-                obj += alloc_cost(P, i, fixed[i]);
-            }
-            if (objective)
-                *objective = obj;
-        }
-        return st;
-    }
+    return TQO_OK;
+}
 
-    glpk_quiet();
-    alloc_glpk_model m;
-    tqo_status st = alloc_glpk_build(P, 1, 1, fixed, cand_start, cand, &m, diag);
-    if (st != TQO_OK)
-        return st;
-    for (int i = 0; i < n; i++)
-        if (!(fixed && fixed[i] >= 0) && m.unit_start[i] == m.unit_start[i + 1]) {
-            tqo_diag_error(diag, "subset MIP: unit '%s' has no candidate territory it may join",
-                           unit_name(P, i, b1, sizeof b1));
-            alloc_glpk_model_free(&m, 0);
-            return TQO_ERR_INFEASIBLE;
-        }
-
-    /* The LP relaxation first, then branch and cut from its basis, both
-       without GLPK's presolvers: GLPK 5.0's MIP presolver aborts with
-       "glp_add_cols: ncs = 0" when it eliminates every column, which small
-       subset models make it do (the guard would only turn that into an
-       error), and these models are small enough not to need them. */
-    const double t0 = alloc_glpk_now();
+/* The LP relaxation, solved before branch and cut so that the search
+   starts from its basis; an infeasible relaxation proves the MIP
+   infeasible. *glpk_failed: GLPK failed internally (m->lp is gone). */
+static tqo_status subset_relaxation(const alloc_glpk_model *m, double time_limit, int n_free, const char *what,
+                                    int *glpk_failed, tqo_diag *diag)
+{
     glp_smcp sp;
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
     sp.meth = GLP_DUALP;
     sp.tm_lim = alloc_glpk_tm_lim(time_limit);
-    int ret = 0, ms = GLP_UNDEF;
-    if (guarded_simplex(m.lp, &sp, &ret) != 0)
-        goto glpk_failed;
-    const int n_free = n - n_fixed;
-    const char *what = m.move_row ? "the balance bounds and the move cap" : "the balance bounds";
-    if (ret == 0 && glp_get_status(m.lp) == GLP_NOFEAS) {
+    int ret = 0;
+    if (guarded_simplex(m->lp, &sp, &ret) != 0) {
+        *glpk_failed = 1;
+        return TQO_ERR_SOLVER;
+    }
+    if (ret == 0 && glp_get_status(m->lp) == GLP_NOFEAS) {
         tqo_diag_error(diag, "subset MIP: no assignment of the %d free units to their candidate territories "
                        "meets %s, not even a fractional one", n_free, what);
-        st = TQO_ERR_INFEASIBLE;
-        goto done;
+        return TQO_ERR_INFEASIBLE;
     }
     if (ret == GLP_ETMLIM) {
         tqo_diag_error(diag, "subset MIP: time limit of %g s reached while solving the LP relaxation", time_limit);
-        st = TQO_ERR_LIMIT;
-        goto done;
+        return TQO_ERR_LIMIT;
     }
-    if (ret != 0 || glp_get_status(m.lp) != GLP_OPT) {
+    if (ret != 0 || glp_get_status(m->lp) != GLP_OPT) {
         tqo_diag_error(diag, "subset MIP: GLPK's simplex failed on the LP relaxation (return code %d, "
-                       "status %d)", ret, glp_get_status(m.lp));
-        st = TQO_ERR_SOLVER;
-        goto done;
+                       "status %d)", ret, glp_get_status(m->lp));
+        return TQO_ERR_SOLVER;
     }
+    return TQO_OK;
+}
+
+/* Branch and cut from the relaxation's basis, within what is left of
+   the time limit (from t0) and within node_limit subproblems (0: none).
+   *ret: glp_intopt's return code; TQO_OK when GLPK has an assignment. */
+static tqo_status subset_branch_and_cut(const alloc_glpk_model *m, double time_limit, double t0, int node_limit,
+                                        int n_free, const char *what, int *ret, int *glpk_failed,
+                                        tqo_diag *diag)
+{
     glp_iocp parm;
     glp_init_iocp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
@@ -713,65 +780,134 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
         parm.cb_func = count_nodes;
         parm.cb_info = &ns;
     }
-    if (guarded_intopt(m.lp, &parm, &ret) != 0)
-        goto glpk_failed;
-    ms = glp_mip_status(m.lp);
+    if (guarded_intopt(m->lp, &parm, ret) != 0) {
+        *glpk_failed = 1;
+        return TQO_ERR_SOLVER;
+    }
+    int ms = glp_mip_status(m->lp);
     if (ms == GLP_NOFEAS) {
         tqo_diag_error(diag, "subset MIP: no assignment of the %d free units to their candidate territories "
                        "meets %s", n_free, what);
-        st = TQO_ERR_INFEASIBLE;
-    } else if (!(ret == 0 || ret == GLP_ETMLIM || ret == GLP_EMIPGAP || ret == GLP_ESTOP)) {
-        tqo_diag_error(diag, "subset MIP: GLPK's branch and cut failed (glp_intopt returned %d)", ret);
-        st = TQO_ERR_SOLVER;
-    } else if (ms != GLP_OPT && ms != GLP_FEAS) {
-        if (ret == GLP_ESTOP) {
+        return TQO_ERR_INFEASIBLE;
+    }
+    if (!(*ret == 0 || *ret == GLP_ETMLIM || *ret == GLP_EMIPGAP || *ret == GLP_ESTOP)) {
+        tqo_diag_error(diag, "subset MIP: GLPK's branch and cut failed (glp_intopt returned %d)", *ret);
+        return TQO_ERR_SOLVER;
+    }
+    if (ms != GLP_OPT && ms != GLP_FEAS) {
+        if (*ret == GLP_ESTOP) {
             tqo_diag_error(diag, "subset MIP: no assignment of the %d free units found within %d subproblems",
                            n_free, node_limit);
-            st = TQO_ERR_LIMIT;
-        } else if (ret == GLP_ETMLIM) {
+            return TQO_ERR_LIMIT;
+        }
+        if (*ret == GLP_ETMLIM) {
             tqo_diag_error(diag, "subset MIP: no assignment of the %d free units found within the time "
                            "limit of %g s", n_free, time_limit);
-            st = TQO_ERR_LIMIT;
+            return TQO_ERR_LIMIT;
+        }
+        tqo_diag_error(diag, "subset MIP: GLPK ended without a solution (status %d)", ms);
+        return TQO_ERR_SOLVER;
+    }
+    return TQO_OK;
+}
+
+/* GLPK's assignment into out (fixed units where they are) and its true
+   cost into *objective; a stop at a limit is said as a warning. */
+static tqo_status read_subset_solution(const alloc_problem *P, const int *fixed, const alloc_glpk_model *m,
+                                       int ret, double time_limit, int node_limit, int *out, double *objective,
+                                       tqo_diag *diag)
+{
+    char b1[16];
+    double obj = 0;
+    for (int i = 0; i < P->n; i++) {
+        if (fixed && fixed[i] >= 0) {
+            out[i] = fixed[i];
         } else {
-            tqo_diag_error(diag, "subset MIP: GLPK ended without a solution (status %d)", ms);
-            st = TQO_ERR_SOLVER;
-        }
-    }
-    if (st == TQO_OK) {
-        double obj = 0;
-        for (int i = 0; i < n && st == TQO_OK; i++) {
-            if (fixed && fixed[i] >= 0) {
-                out[i] = fixed[i];
-            } else {
-                out[i] = -1;
-                for (int c = m.unit_start[i]; c < m.unit_start[i + 1]; c++)
-                    if (glp_mip_col_val(m.lp, c + 1) > 0.5)
-                        out[i] = m.col_terr[c];
-                if (out[i] < 0) {
-                    tqo_diag_error(diag, "subset MIP: GLPK's solution leaves unit '%s' unassigned",
-                                   unit_name(P, i, b1, sizeof b1));
-                    st = TQO_ERR_SOLVER;
-                    break;
-                }
+            out[i] = -1;
+            for (int c = m->unit_start[i]; c < m->unit_start[i + 1]; c++)
+                if (glp_mip_col_val(m->lp, c + 1) > 0.5)
+                    out[i] = m->col_terr[c];
+            if (out[i] < 0) {
+                tqo_diag_error(diag, "subset MIP: GLPK's solution leaves unit '%s' unassigned",
+                               unit_name(P, i, b1, sizeof b1));
+                return TQO_ERR_SOLVER;
             }
-            obj += alloc_cost(P, i, out[i]);
         }
-        if (st == TQO_OK && objective)
-            *objective = obj;
-        if (st == TQO_OK && ret == GLP_ETMLIM)
-            tqo_diag_warning(diag, "subset MIP: time limit of %g s reached; the best assignment found is used",
-                             time_limit);
-        if (st == TQO_OK && ret == GLP_ESTOP)
-            tqo_diag_warning(diag, "subset MIP: stopped after %d subproblems; the best assignment found is used",
-                             node_limit);
+        obj += alloc_cost(P, i, out[i]);
     }
-done:
+    if (objective)
+        *objective = obj;
+    if (ret == GLP_ETMLIM)
+        tqo_diag_warning(diag, "subset MIP: time limit of %g s reached; the best assignment found is used",
+                         time_limit);
+    if (ret == GLP_ESTOP)
+        tqo_diag_warning(diag, "subset MIP: stopped after %d subproblems; the best assignment found is used",
+                         node_limit);
+    return TQO_OK;
+}
+
+tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
+                                  const int *cand, double time_limit, int node_limit, int *out, double *objective,
+                                  tqo_diag *diag)
+{
+    if (!P || !out || P->n <= 0 || P->p <= 0) {
+        tqo_diag_error(diag, "subset MIP: invalid arguments");
+        return TQO_ERR_ARG;
+    }
+    const int n = P->n;
+    char b1[16];
+    int n_fixed = 0;
+    tqo_status st = check_subset_args(P, fixed, &n_fixed, diag);
+    if (st != TQO_OK)
+        return st;
+    if (n_fixed == n) {
+        st = check_fixed_rows(P, fixed, diag);
+        if (st == TQO_OK) {
+            double obj = 0;
+            for (int i = 0; i < n; i++) {
+                out[i] = fixed[i];
+                obj += alloc_cost(P, i, fixed[i]);
+            }
+            if (objective)
+                *objective = obj;
+        }
+        return st;
+    }
+
+    glpk_quiet();
+    alloc_glpk_model m;
+    st = alloc_glpk_build(P, 1, 1, fixed, cand_start, cand, &m, diag);
+    if (st != TQO_OK)
+        return st;
+    for (int i = 0; i < n; i++)
+        if (!(fixed && fixed[i] >= 0) && m.unit_start[i] == m.unit_start[i + 1]) {
+            tqo_diag_error(diag, "subset MIP: unit '%s' has no candidate territory it may join",
+                           unit_name(P, i, b1, sizeof b1));
+            alloc_glpk_model_free(&m, 0);
+            return TQO_ERR_INFEASIBLE;
+        }
+
+    /* The LP relaxation first, then branch and cut from its basis, both
+       without GLPK's presolvers: GLPK 5.0's MIP presolver aborts with
+       "glp_add_cols: ncs = 0" when it eliminates every column, which small
+       subset models make it do (the guard would only turn that into an
+       error), and these models are small enough not to need them. */
+    const double t0 = alloc_glpk_now();
+    const int n_free = n - n_fixed;
+    const char *what = m.move_row ? "the balance bounds and the move cap" : "the balance bounds";
+    int ret = 0, glpk_failed = 0;
+    st = subset_relaxation(&m, time_limit, n_free, what, &glpk_failed, diag);
+    if (st == TQO_OK)
+        st = subset_branch_and_cut(&m, time_limit, t0, node_limit, n_free, what, &ret, &glpk_failed, diag);
+    if (glpk_failed) {
+        tqo_diag_error(diag, "subset MIP: GLPK failed internally: %s", glpk_last_error());
+        alloc_glpk_model_free(&m, 1);
+        return TQO_ERR_SOLVER;
+    }
+    if (st == TQO_OK)
+        st = read_subset_solution(P, fixed, &m, ret, time_limit, node_limit, out, objective, diag);
     alloc_glpk_model_free(&m, 0);
     return st;
-glpk_failed:
-    tqo_diag_error(diag, "subset MIP: GLPK failed internally: %s", glpk_last_error());
-    alloc_glpk_model_free(&m, 1);
-    return TQO_ERR_SOLVER;
 }
 
 /*

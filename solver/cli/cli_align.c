@@ -1,129 +1,113 @@
 /* `tqo align`: assigns units to territories and writes the plan. */
 #include "cli/cli_common.h"
-#include "util/fmt.h"
+#include "cli/options.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static void usage(FILE *fp, const tqo_align_settings *def)
+/* One broken constraint in words, with the setting that asked for it. */
+static const char *violated_words(const tqo_align_settings *s, const tqo_align_result *r, const char *name,
+                                  char *buf, size_t n)
 {
-    char threads[32];
-    if (def->threads > 0)
-        snprintf(threads, sizeof threads, "%d", def->threads);
+    if (strcmp(name, "max_moves") == 0)
+        snprintf(buf, n, "max_moves (the move cap, --max-moves %g)", s->max_moves_pct);
+    else if (strcmp(name, "max_distance") == 0)
+        snprintf(buf, n, "max_distance (the distance cap, --max-distance %g)", s->max_distance_km);
+    else if (strcmp(name, "balance") == 0)
+        snprintf(buf, n, "balance (a --balance tolerance)");
+    else if (strcmp(name, "locks") == 0)
+        snprintf(buf, n, "locks (locks.csv)");
+    else if (strcmp(name, "contiguity") == 0)
+        snprintf(buf, n, "contiguity (%d detached piece%s)", r->n_detached, r->n_detached == 1 ? "" : "s");
+    else if (strcmp(name, "assignment") == 0)
+        snprintf(buf, n, "assignment (a unit not assigned exactly once)");
     else
-        snprintf(threads, sizeof threads, "automatic");
-    fprintf(fp,
-            "usage: tqo align INSTANCE -o DIR [options]\n"
-            "\n"
-            "Assigns the units of an instance folder to territories: compact\n"
-            "territories (weighted squared distance to their centre) whose totals of\n"
-            "the balanced measures stay within a tolerance of their targets, and\n"
-            "connected in the unit graph when the instance has one. Centres are the\n"
-            "rep home bases of territories.csv, else they are placed by the solver.\n"
-            "Writes DIR/assignment.csv, territories.csv, summary.json and map.svg.\n"
-            "\n"
-            "options:\n"
-            "  -o, --out DIR              folder to write (required; created if needed)\n"
-            "  -k N                       territories to draw when the instance has no\n"
-            "                             home bases (default: the instance's territories)\n"
-            "      --balance COL[:TOL]    balance measure COL within TOL percent of its\n"
-            "                             target (default TOL %g); repeat for up to %d\n"
-            "                             measures (default: the first measure)\n"
-            "      --weight COL           compactness weight per unit (default: the first\n"
-            "                             balanced measure)\n"
-            "      --allow-splits         units may be shared between territories (default off)\n"
-            "      --max-distance KM      no unit farther than KM from its centre (default:\n"
-            "                             no limit)\n"
-            "      --max-moves PCT        move at most PCT percent of the first balanced\n"
-            "                             measure away from the current plan (default: no cap)\n"
-            "      --disruption-weight W  add W x the moved measure to the objective\n"
-            "                             (default %g)\n"
-            "      --format F             tqo (a folder), commdis (one file of the academic\n"
-            "                             districting format: its p and tolerances are the\n"
-            "                             defaults of -k and --balance) or auto (default)\n"
-            "      --adjacency SRC        neighbours from SRC: a CSV file (unit_a,unit_b),\n"
-            "                             'delaunay' or 'none' (default: the instance's\n"
-            "                             adjacency.csv)\n"
-            "      --no-contiguity        do not keep territories connected (default: keep\n"
-            "                             them connected when there is adjacency)\n"
-            "      --exact                solve the whole assignment as one MIP (default off)\n"
-            "      --time-limit S         seconds for --exact, 0 for none (default %g)\n"
-            "      --candidates N         nearest centres per unit in the first LP (default %d)\n"
-            "      --starts N             starts when centres are placed (default %d)\n"
-            "      --seed S               random seed (default %llu)\n"
-            "      --threads N            threads (default %s)\n"
-            "      --write-lp FILE        also write the model in CPLEX LP format\n"
-            "      --write-mps FILE       also write the model in free MPS format\n"
-            "  -q, --quiet                print nothing but warnings and errors\n"
-            "  -v, --verbose              also print the solver's progress in detail\n"
-            "  -h, --help                 this help\n"
-            "\n"
-            "Exit status: 0 success, 1 solver failure, infeasible model or i/o error,\n"
-            "2 bad input or usage.\n",
-            def->balance_tol_pct[0], TQO_MAX_BALANCE, def->disruption_weight, def->time_limit, def->candidates,
-            def->starts, (unsigned long long)def->seed, threads);
+        snprintf(buf, n, "%s", name);
+    return buf;
 }
 
-/* "pop" or "pop:3.5"; the tolerance after the last colon. */
-static int parse_balance(const char *arg, tqo_align_settings *s, double default_tol)
+void cli_align_violated(const tqo_align_settings *s, const tqo_align_result *r, char *buf, size_t n)
 {
-    if (s->n_balance >= TQO_MAX_BALANCE) {
-        cli_usage_error("option '--balance': at most %d measures", TQO_MAX_BALANCE);
-        return -1;
+    size_t u = 0;
+    buf[0] = 0;
+    for (int k = 0; k < r->n_violated && u < n; k++) {
+        char w[160];
+        u += (size_t)snprintf(buf + u, n - u, "%s%s", k ? ", " : "", violated_words(s, r, r->violated[k], w, sizeof w));
     }
-    const char *colon = strrchr(arg, ':');
-    size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
-    if (len == 0) {
-        cli_usage_error("option '--balance': '%s' names no measure", arg);
-        return -1;
-    }
-    double tol = default_tol;
-    if (colon && cli_parse_double("--balance", colon + 1, 0, 100, &tol) != 0)
-        return -1;
-    /* The settings point into argv; a copy is needed to cut the tolerance. */
-    char *name = malloc(len + 1);
-    if (!name) {
-        cli_usage_error("out of memory");
-        return -1;
-    }
-    memcpy(name, arg, len);
-    name[len] = '\0';
-    for (int b = 0; b < s->n_balance; b++) {
-        if (strcasecmp(s->balance[b], name) == 0) {
-            cli_usage_error("option '--balance': measure '%s' given twice", name);
-            free(name);
-            return -1;
-        }
-    }
-    s->balance[s->n_balance] = name;
-    s->balance_tol_pct[s->n_balance] = tol;
-    s->n_balance++;
-    return 0;
+    if (!r->n_violated)
+        snprintf(buf, n, "none");
 }
 
+const char *cli_align_contiguity(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                                 char *buf, size_t n)
+{
+    int islands = r->n_exceptions - r->n_detached;
+    if (!s->contiguity)
+        snprintf(buf, n, "not required");
+    else if (!inst->has_adjacency)
+        snprintf(buf, n, "no adjacency");
+    else if (r->n_exceptions == 0)
+        snprintf(buf, n, "every territory connected");
+    else if (r->n_detached == 0)
+        snprintf(buf, n, "%d exception%s (islands joined to territories not connected to them)", islands,
+                 islands == 1 ? "" : "s");
+    else
+        snprintf(buf, n, "%d exception%s: %d island%s joined to territories not connected to them, %d detached "
+                 "piece%s cut off from %s territory (broken)", r->n_exceptions, r->n_exceptions == 1 ? "" : "s",
+                 islands, islands == 1 ? "" : "s", r->n_detached, r->n_detached == 1 ? "" : "s",
+                 r->n_detached == 1 ? "its" : "their");
+    return buf;
+}
+
+/* What the run's exit means, from the check's status. */
+static void print_status(const tqo_align_settings *s, const tqo_align_result *r, tqo_status st)
+{
+    char broken[1024];
+    cli_align_violated(s, r, broken, sizeof broken);
+    const char *status = r->status[0] ? r->status : "ok";
+    if (strcmp(status, "ok") == 0) {
+        printf("status       ok%s\n", st == TQO_ERR_LIMIT ? " (stopped at the time limit: the best plan found "
+                                                            "meets every constraint)" : "");
+        return;
+    }
+    if (strcmp(status, "infeasible") == 0)
+        printf("status       infeasible: the exact MIP proves that no plan meets every constraint\n");
+    else if (strcmp(status, "limit") == 0)
+        printf("status       limit: no plan meeting every constraint was found within the limit\n");
+    else
+        printf("status       %s\n", status);
+    printf("violated     %s: the plan written breaks %s, for inspection only\n", broken,
+           r->n_violated == 1 ? "it" : "them");
+}
 
 static void print_summary(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
-                          const char *out)
+                          tqo_status st, const char *out)
 {
-    char a[64];
+    char a[64], txt[512];
+    /* Every figure below is the independent check's (align_check.c). */
+    int ok = !r->status[0] || strcmp(r->status, "ok") == 0;
+    print_status(s, r, st);
     printf("territories  %d (%s)\n", r->n_territories,
            r->fixed_centres ? "centres at the home bases" : "centres placed");
-    fmt_thousands(a, sizeof a, r->objective, "n/a");
+    tqo_format_thousands(r->objective, "n/a", a, sizeof a);
     printf("objective    %s\n", a);
-    fmt_thousands(a, sizeof a, r->lower_bound, "n/a");
-    printf("lower bound  %s\n", a);
-    if (isfinite(r->gap))
+    if (ok) {
+        tqo_format_thousands(r->lower_bound, "n/a", a, sizeof a);
+        printf("lower bound  %s\n", a);
+    }
+    /* A bound holds for plans within the constraints only: none for others. */
+    if (ok && isfinite(r->gap))
         printf("gap          %.2f%%\n", 100 * r->gap);
     else
-        printf("gap          n/a\n");
+        printf("gap          n/a%s\n", ok ? "" : " (the plan is outside its constraints)");
     for (int b = 0; b < r->n_balance && b < s->n_balance; b++) {
         int m = tqo_instance_measure(inst, s->balance[b]);
-        printf("%s %-12s largest deviation %.2f%% (tolerance %g%%)\n", b ? "            " : "balance     ",
-               m >= 0 ? inst->measures[m].name : s->balance[b], r->max_dev_pct[b], s->balance_tol_pct[b]);
+        printf("%s %-12s largest deviation %.2f%% (tolerance %g%%)%s\n", b ? "            " : "balance     ",
+               m >= 0 ? inst->measures[m].name : s->balance[b], r->max_dev_pct[b], s->balance_tol_pct[b],
+               r->max_dev_pct[b] > s->balance_tol_pct[b] * (1 + 1e-9) ? ": broken" : "");
     }
     if (s->allow_splits)
         printf("splits       %d unit%s shared (LP: %d)\n", r->splits, r->splits == 1 ? "" : "s", r->lp_splits);
@@ -132,17 +116,17 @@ static void print_summary(const tqo_instance *inst, const tqo_align_settings *s,
                r->split_resolution[0] ? r->split_resolution : "rounding");
     else
         printf("splits       none in the LP\n");
-    if (r->n_exceptions) {
-        printf("contiguity   %d exception%s (islands joined to territories not connected to them)\n",
-               r->n_exceptions, r->n_exceptions == 1 ? "" : "s");
-    } else {
-        printf("contiguity   %s\n", !s->contiguity ? "not required"
-                                    : inst->has_adjacency ? "every territory connected"
-                                                          : "no adjacency");
+    printf("contiguity   %s\n", cli_align_contiguity(inst, s, r, txt, sizeof txt));
+    if (inst->current) {
+        int cap_broken = 0;
+        for (int k = 0; k < r->n_violated; k++)
+            cap_broken |= strcmp(r->violated[k], "max_moves") == 0;
+        char cap[96] = "";
+        if (s->max_moves_pct >= 0)
+            snprintf(cap, sizeof cap, " (cap %g%%%s)", s->max_moves_pct, cap_broken ? ": broken" : "");
+        printf("moved        %d units, %.2f%% of %s%s\n", r->moved_units, r->moved_share,
+               r->n_balance ? s->balance[0] : "", cap);
     }
-    if (inst->current)
-        printf("moved        %d units, %.2f%% of %s\n", r->moved_units, r->moved_share,
-               r->n_balance ? s->balance[0] : "");
     if (inst->coords == TQO_COORDS_XY) {
         double d = tqo_align_diameter(inst, r, NULL);
         if (isfinite(d))
@@ -191,140 +175,32 @@ static void flush_diag(tqo_diag *d)
 
 int cli_align(int argc, char **argv)
 {
-    enum { OPT_BALANCE = 256, OPT_WEIGHT, OPT_SPLITS, OPT_MAXDIST, OPT_MAXMOVES, OPT_DISRUPTION,
-           OPT_ADJACENCY, OPT_NOCONTIG, OPT_EXACT, OPT_TIME, OPT_CANDIDATES, OPT_STARTS, OPT_SEED,
-           OPT_THREADS, OPT_WRITE_LP, OPT_WRITE_MPS, OPT_FORMAT };
-    static const struct option opts[] = {
-        {"balance", required_argument, NULL, OPT_BALANCE},
-        {"weight", required_argument, NULL, OPT_WEIGHT},
-        {"allow-splits", no_argument, NULL, OPT_SPLITS},
-        {"max-distance", required_argument, NULL, OPT_MAXDIST},
-        {"max-moves", required_argument, NULL, OPT_MAXMOVES},
-        {"disruption-weight", required_argument, NULL, OPT_DISRUPTION},
-        {"adjacency", required_argument, NULL, OPT_ADJACENCY},
-        {"no-contiguity", no_argument, NULL, OPT_NOCONTIG},
-        {"exact", no_argument, NULL, OPT_EXACT},
-        {"time-limit", required_argument, NULL, OPT_TIME},
-        {"candidates", required_argument, NULL, OPT_CANDIDATES},
-        {"starts", required_argument, NULL, OPT_STARTS},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"write-lp", required_argument, NULL, OPT_WRITE_LP},
-        {"write-mps", required_argument, NULL, OPT_WRITE_MPS},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"out", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    tqo_align_settings s, def;
-    tqo_align_settings_default(&def);
-    s = def;
-    s.n_balance = 0; /* --balance replaces the defaults rather than adding to them */
-    /* tqo.h documents 5: keep to it should the defaults leave tolerances unset. */
-    double default_tol = def.balance_tol_pct[0] > 0 ? def.balance_tol_pct[0] : 5.0;
-    def.balance_tol_pct[0] = default_tol;
-    tqo_load_settings ls;
-    tqo_load_settings_default(&ls);
-    cli_common cc = {0};
-    const char *write_lp = NULL, *write_mps = NULL;
-    char *owned[TQO_MAX_BALANCE] = {0}; /* balance names cut from their tolerance */
-    int rc = CLI_EXIT_INPUT;
-    long v;
-    double d;
-
-    /* The dispatcher has parsed its own options already: start afresh,
-       and report errors ourselves with the tqo prefix. */
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":k:o:qvh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'k':
-            if (cli_parse_int("-k", optarg, 1, 10000000, &v) != 0)
-                goto out;
-            s.k = (int)v;
-            break;
-        case OPT_BALANCE:
-            if (parse_balance(optarg, &s, default_tol) != 0)
-                goto out;
-            owned[s.n_balance - 1] = (char *)s.balance[s.n_balance - 1];
-            break;
-        case OPT_WEIGHT: s.weight = optarg; break;
-        case OPT_SPLITS: s.allow_splits = 1; break;
-        case OPT_MAXDIST:
-            if (cli_parse_double("--max-distance", optarg, 0, 1e9, &d) != 0)
-                goto out;
-            s.max_distance_km = d;
-            break;
-        case OPT_MAXMOVES:
-            if (cli_parse_double("--max-moves", optarg, 0, 100, &d) != 0)
-                goto out;
-            s.max_moves_pct = d;
-            break;
-        case OPT_DISRUPTION:
-            if (cli_parse_double("--disruption-weight", optarg, 0, 1e12, &d) != 0)
-                goto out;
-            s.disruption_weight = d;
-            break;
-        case OPT_ADJACENCY: ls.adjacency = optarg; break;
-        case OPT_NOCONTIG: s.contiguity = 0; break;
-        case OPT_EXACT: s.exact = 1; break;
-        case OPT_TIME:
-            if (cli_parse_double("--time-limit", optarg, 0, 1e9, &d) != 0)
-                goto out;
-            s.time_limit = cc.time_limit = d;
-            break;
-        case OPT_CANDIDATES:
-            if (cli_parse_int("--candidates", optarg, 1, 1000000, &v) != 0)
-                goto out;
-            s.candidates = (int)v;
-            break;
-        case OPT_STARTS:
-            if (cli_parse_int("--starts", optarg, 1, 100000, &v) != 0)
-                goto out;
-            s.starts = (int)v;
-            break;
-        case OPT_SEED:
-            if (cli_parse_u64("--seed", optarg, &s.seed) != 0)
-                goto out;
-            cc.seed = s.seed;
-            break;
-        case OPT_THREADS:
-            if (cli_parse_int("--threads", optarg, 1, 4096, &v) != 0)
-                goto out;
-            s.threads = cc.threads = (int)v;
-            break;
-        case OPT_WRITE_LP: write_lp = optarg; break;
-        case OPT_WRITE_MPS: write_mps = optarg; break;
-        case OPT_FORMAT:
-            if (!tqo_format_parse(optarg, &ls.format)) {
-                cli_usage_error("align: --format '%s': not tqo, commdis or auto", optarg);
-                goto out;
-            }
-            break;
-        case 'o': cc.out = optarg; break;
-        case 'q': cc.quiet = 1; break;
-        case 'v': cc.verbose = 1; break;
-        case 'h':
-            usage(stdout, &def);
-            rc = CLI_EXIT_OK;
-            goto out;
-        case ':':
-            cli_usage_error("align: option '%s' needs a value (see 'tqo align --help')", argv[optind - 1]);
-            goto out;
-        default:
-            cli_usage_error("align: unknown option '%s' (see 'tqo align --help')", argv[optind - 1]);
-            goto out;
-        }
+    cli_settings S;
+    cli_settings_default(&S);
+    int first = 0;
+    int rc = cli_options_parse(CMD_ALIGN, argc, argv, &S, 0, &first);
+    if (rc != 0) {
+        cli_settings_free(&S);
+        return rc == 1 ? CLI_EXIT_OK : rc;
     }
-    if (optind >= argc) {
+    rc = CLI_EXIT_INPUT;
+    tqo_align_settings s = S.align;
+    tqo_load_settings ls = S.load;
+    s.seed = S.seed;
+    s.threads = S.threads;
+    cli_common cc = {.quiet = S.quiet, .verbose = S.verbose, .threads = S.threads, .seed = S.seed,
+                     .time_limit = s.time_limit, .out = S.out};
+    const char *write_lp = S.write_lp, *write_mps = S.write_mps;
+    /* tqo.h documents 5: keep to it should the defaults leave tolerances unset. */
+    tqo_align_settings def;
+    tqo_align_settings_default(&def);
+    double default_tol = def.balance_tol_pct[0] > 0 ? def.balance_tol_pct[0] : 5.0;
+    if (first >= argc) {
         cli_usage_error("align: expected an INSTANCE folder (see 'tqo align --help')");
         goto out;
     }
-    if (optind < argc - 1) {
-        cli_usage_error("align: unexpected argument '%s' (see 'tqo align --help')", argv[optind + 1]);
+    if (first < argc - 1) {
+        cli_usage_error("align: unexpected argument '%s' (see 'tqo align --help')", argv[first + 1]);
         goto out;
     }
     if (!cc.out) {
@@ -342,7 +218,7 @@ int cli_align(int argc, char **argv)
     tqo_align_result res;
     memset(&res, 0, sizeof res);
     int aligned = 0;
-    tqo_status st = tqo_instance_load(argv[optind], &ls, &inst, &diag);
+    tqo_status st = tqo_instance_load(argv[first], &ls, &inst, &diag);
     flush_diag(&diag);
     if (st == TQO_OK)
         st = cli_align_defaults(inst, &s, default_tol, cc.quiet, &diag);
@@ -361,13 +237,8 @@ int cli_align(int argc, char **argv)
                 wst = tqo_align_write_model(inst, &s, &res, write_lp, 0, &diag);
             if (wst == TQO_OK && write_mps)
                 wst = tqo_align_write_model(inst, &s, &res, write_mps, 1, &diag);
-            if (wst == TQO_OK && !cc.quiet) {
-                if (st == TQO_ERR_LIMIT)
-                    printf("stopped at a limit: the best plan found is written\n");
-                if (st == TQO_ERR_INFEASIBLE)
-                    printf("the plan misses a bound (see the error): it is written for inspection\n");
-                print_summary(inst, &s, &res, cc.out);
-            }
+            if (wst == TQO_OK && !cc.quiet)
+                print_summary(inst, &s, &res, st, cc.out);
             if (wst != TQO_OK)
                 st = wst;
         }
@@ -379,7 +250,6 @@ int cli_align(int argc, char **argv)
     tqo_instance_free(inst);
     rc = cli_exit_code(st);
 out:
-    for (int b = 0; b < TQO_MAX_BALANCE; b++)
-        free(owned[b]);
+    cli_settings_free(&S);
     return rc;
 }

@@ -45,6 +45,12 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
    within default_tol percent (announced on stderr unless quiet). */
 tqo_status cli_align_defaults(const tqo_instance *inst, tqo_align_settings *s, double default_tol, int quiet,
                               tqo_diag *diag);
+/* From the alignment's independent check (its status, violated[] and
+   exceptions): the broken constraints in words ("none" when none), and
+   the contiguity claim; what tqo align and tqo plan print. */
+void cli_align_violated(const tqo_align_settings *s, const tqo_align_result *r, char *buf, size_t n);
+const char *cli_align_contiguity(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
+                                 char *buf, size_t n);
 
 /* Commands: each returns the process exit status. */
 int cli_validate(int argc, char **argv);
@@ -53,5 +59,6 @@ int cli_align(int argc, char **argv);
 int cli_quota(int argc, char **argv);
 int cli_scenarios(int argc, char **argv);
 int cli_plan(int argc, char **argv);
+int cli_merge(int argc, char **argv);
 
 #endif

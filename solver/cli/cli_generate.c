@@ -1,169 +1,26 @@
 /* `tqo generate`: writes a synthetic instance folder. */
 #include "cli/cli_common.h"
+#include "cli/options.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-
-static void usage(FILE *fp, const tqo_generate_settings *def)
-{
-    fprintf(fp,
-            "usage: tqo generate -o DIR [options]\n"
-            "\n"
-            "Writes a synthetic instance (units.csv, territories.csv, adjacency.csv,\n"
-            "history.csv) with clustered locations, correlated measures, Delaunay\n"
-            "adjacency, a current plan and sales history. The same options always\n"
-            "give the same files.\n"
-            "\n"
-            "options:\n"
-            "  -o, --out DIR          folder to write (required; created if needed)\n"
-            "      --units N          number of units (default %d)\n"
-            "      --territories P    number of territories, at most N (default %d)\n"
-            "      --periods T        history periods, 0 for none (default %d)\n"
-            "      --granularity G    year, quarter or month (default quarter)\n"
-            "      --first-year Y     year of the first period (default %d)\n"
-            "      --seed S           random seed (default %llu)\n"
-            "      --geo              lat/lon coordinates instead of planar km (default off)\n"
-            "      --plan-imbalance PCT  balance the current plan only until its largest\n"
-            "                         workload deviation is within PCT%% (a plan to realign;\n"
-            "                         default: the usual mild balancing)\n"
-            "      --format F         tqo (default: a folder of CSV files) or commdis: one file\n"
-            "                         of the academic districting format (-o FILE; measures\n"
-            "                         potential, accounts, workload as a1..a3, p = --territories;\n"
-            "                         no history, plan or home bases)\n"
-            "      --tolerance PCT    commdis: the balance tolerance of a1..a3 (default 5)\n"
-            "      --flat-history     every unit sells the same whole amount every period:\n"
-            "                         no trend, season or noise (default off)\n"
-            "      --quiet            print nothing on success (default off)\n"
-            "  -h, --help             show this help\n",
-            def->n_units, def->n_territories, def->n_periods, def->first_year,
-            (unsigned long long)def->seed);
-}
-
-static int parse_granularity(const char *s, tqo_period_kind *out)
-{
-    static const struct {
-        const char *name;
-        tqo_period_kind kind;
-    } names[] = {
-        {"year", TQO_PERIOD_YEAR}, {"yearly", TQO_PERIOD_YEAR},
-        {"quarter", TQO_PERIOD_QUARTER}, {"quarterly", TQO_PERIOD_QUARTER},
-        {"month", TQO_PERIOD_MONTH}, {"monthly", TQO_PERIOD_MONTH},
-    };
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        if (strcasecmp(s, names[k].name) == 0) {
-            *out = names[k].kind;
-            return 0;
-        }
-    }
-    return -1;
-}
 
 int cli_generate(int argc, char **argv)
 {
-    enum { OPT_UNITS = 256, OPT_TERRITORIES, OPT_PERIODS, OPT_GRANULARITY, OPT_FIRST_YEAR,
-           OPT_SEED, OPT_GEO, OPT_IMBALANCE, OPT_FLAT, OPT_FORMAT, OPT_TOL, OPT_QUIET };
-    static const struct option options[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"units", required_argument, NULL, OPT_UNITS},
-        {"territories", required_argument, NULL, OPT_TERRITORIES},
-        {"periods", required_argument, NULL, OPT_PERIODS},
-        {"granularity", required_argument, NULL, OPT_GRANULARITY},
-        {"first-year", required_argument, NULL, OPT_FIRST_YEAR},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"geo", no_argument, NULL, OPT_GEO},
-        {"plan-imbalance", required_argument, NULL, OPT_IMBALANCE},
-        {"flat-history", no_argument, NULL, OPT_FLAT},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"tolerance", required_argument, NULL, OPT_TOL},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    tqo_generate_settings s, def;
-    tqo_generate_settings_default(&def);
-    s = def;
-    cli_common common = {0};
-    tqo_format format = TQO_FORMAT_TQO;
-    double tol_pct = 5;
-    long v;
-
-    /* The dispatcher has parsed its own options already: start afresh,
-       and report errors ourselves with the tqo prefix. */
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            common.out = optarg;
-            break;
-        case OPT_UNITS:
-            if (cli_parse_int("--units", optarg, 1, 50000000, &v) != 0)
-                return CLI_EXIT_INPUT;
-            s.n_units = (int)v;
-            break;
-        case OPT_TERRITORIES:
-            if (cli_parse_int("--territories", optarg, 1, 50000000, &v) != 0)
-                return CLI_EXIT_INPUT;
-            s.n_territories = (int)v;
-            break;
-        case OPT_PERIODS:
-            if (cli_parse_int("--periods", optarg, 0, 1200, &v) != 0)
-                return CLI_EXIT_INPUT;
-            s.n_periods = (int)v;
-            break;
-        case OPT_GRANULARITY:
-            if (parse_granularity(optarg, &s.granularity) != 0)
-                return cli_usage_error("option '--granularity': '%s' is not one of year, quarter, month",
-                                       optarg);
-            break;
-        case OPT_FIRST_YEAR:
-            if (cli_parse_int("--first-year", optarg, 1000, 9999, &v) != 0)
-                return CLI_EXIT_INPUT;
-            s.first_year = (int)v;
-            break;
-        case OPT_SEED:
-            if (cli_parse_u64("--seed", optarg, &s.seed) != 0)
-                return CLI_EXIT_INPUT;
-            break;
-        case OPT_GEO:
-            s.geo = 1;
-            break;
-        case OPT_IMBALANCE: {
-            double d;
-            if (cli_parse_double("--plan-imbalance", optarg, 0, 1000, &d) != 0)
-                return CLI_EXIT_INPUT;
-            s.plan_imbalance_pct = d;
-            break;
-        }
-        case OPT_FLAT:
-            s.flat_history = 1;
-            break;
-        case OPT_FORMAT:
-            if (!tqo_format_parse(optarg, &format) || format == TQO_FORMAT_AUTO)
-                return cli_usage_error("option '--format': '%s' is not tqo or commdis", optarg);
-            break;
-        case OPT_TOL:
-            if (cli_parse_double("--tolerance", optarg, 1e-9, 100, &tol_pct) != 0)
-                return CLI_EXIT_INPUT;
-            break;
-        case OPT_QUIET:
-            common.quiet = 1;
-            break;
-        case 'h':
-            usage(stdout, &def);
-            return CLI_EXIT_OK;
-        case ':':
-            return cli_usage_error("option '%s' needs a value (see 'tqo generate --help')",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("unknown option '%s' (see 'tqo generate --help')", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("unexpected argument '%s' (see 'tqo generate --help')", argv[optind]);
+    cli_settings S;
+    cli_settings_default(&S);
+    int first = 0;
+    int rc = cli_options_parse(CMD_GENERATE, argc, argv, &S, 0, &first);
+    tqo_generate_settings s = S.gen;
+    s.seed = S.seed;
+    cli_common common = {.quiet = S.quiet, .out = S.out, .seed = S.seed};
+    tqo_format format = S.gen_format;
+    double tol_pct = S.gen_tolerance;
+    cli_settings_free(&S); /* the command line's strings stay in argv */
+    if (rc != 0)
+        return rc == 1 ? CLI_EXIT_OK : rc;
+    if (first < argc)
+        return cli_usage_error("unexpected argument '%s' (see 'tqo generate --help')", argv[first]);
     if (!common.out)
         return cli_usage_error("missing output folder: use -o DIR (see 'tqo generate --help')");
     if (s.n_territories > s.n_units)

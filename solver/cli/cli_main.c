@@ -1,5 +1,7 @@
 /* tqo: the command line. Parses the command name and hands over. */
 #include "cli/cli_common.h"
+#include "cli/cli_serve.h"
+#include "cli/options.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +19,8 @@ static const char USAGE[] =
     "                       compare quota scenarios: backtest and Monte Carlo\n"
     "  plan INSTANCE -o DIR   align, quotas and scenarios in one run, with plan.ini\n"
     "                       and report.html\n"
+    "  serve INSTANCE -o DIR  the plan as a web app: move, lock, rebalance, save\n"
+    "  merge OUT PART...    combine the parts of tqo scenarios --shard I/N\n"
     "  generate -o DIR      write a synthetic instance\n"
     "\n"
     "options:\n"
@@ -37,6 +41,8 @@ static const command COMMANDS[] = {
     {"quota", cli_quota},
     {"scenarios", cli_scenarios},
     {"plan", cli_plan},
+    {"merge", cli_merge},
+    {"serve", cli_serve},
     {"generate", cli_generate},
 };
 
@@ -53,6 +59,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tqo %s\n", TQO_VERSION);
+        return CLI_EXIT_OK;
+    }
+    /* Hidden: writes doc/tqo.1 and docs/options.md from the option table. */
+    if (strcmp(cmd, "--dump-options") == 0) {
+        if (argc != 3 || cli_options_dump(argv[2], stdout) != 0)
+            return cli_usage_error("--dump-options takes man or markdown");
         return CLI_EXIT_OK;
     }
     if (strcmp(cmd, "help") == 0 && argc >= 3) {

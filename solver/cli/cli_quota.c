@@ -1,80 +1,33 @@
 /* tqo quota: territory quotas from history and potential. */
 #include "cli/cli_common.h"
 #include "cli/cli_quota_opts.h"
+#include "cli/options.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *fp)
-{
-    fprintf(fp, "usage: tqo quota INSTANCE -o DIR [options]\n"
-          "\n"
-          "Sets territory quotas for the plan year: history aggregated to territories\n"
-          "through the assignment, a forecast per territory, fair shares blending forecast\n"
-          "and potential, and an LP (GLPK) that meets the company target, growth bounds\n"
-          "and region targets as close to the fair shares as it can. Writes\n"
-          "DIR/quotas.csv, quotas_by_period.csv and quota_summary.json.\n"
-          "\n"
-          "options:\n"
-          "  -o, --out DIR            output folder (required)\n"
-          "      --assignment FILE    unit_id,territory_id,share (tqo align's\n"
-          "                           assignment.csv); default: the 'current' column\n"
-          "%s"
-          "  -q, --quiet              print nothing but warnings and errors\n"
-          "  -h, --help               this help\n",
-          cli_quota_options_help);
-}
-
 int cli_quota(int argc, char **argv)
 {
-    enum { O_ASG = 256 };
-    static const struct option own[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"assignment", required_argument, NULL, O_ASG},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct option *opts = cli_quota_options_merge(own);
-    if (!opts)
-        return CLI_EXIT_FAIL;
-    cli_common cc = {0};
-    tqo_quota_settings s;
-    tqo_quota_settings_default(&s);
+    cli_settings S;
+    cli_settings_default(&S);
+    int first = 0;
+    int rc = cli_options_parse(CMD_QUOTA, argc, argv, &S, 0, &first);
+    if (rc == 0 && cli_quota_check(&S, 1, "quota") != 0)
+        rc = CLI_EXIT_INPUT;
+    cli_common cc = {.quiet = S.quiet, .out = S.out};
+    const char *asg_path = S.assignment;
+    tqo_quota_settings s = S.quota;
     cli_region_targets R = {0};
-    const char *asg_path = NULL;
-    optind = 1;
-    opterr = 0;
-    int c, bad = 0;
-    while (!bad && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
-        int q = cli_quota_option(c, optarg, &s, &R);
-        if (q < 0) {
-            bad = CLI_EXIT_INPUT;
-            break;
-        }
-        if (q > 0)
-            continue;
-        switch (c) {
-        case 'o': cc.out = optarg; break;
-        case 'q': cc.quiet = 1; break;
-        case 'h': usage(stdout); bad = -1; break;
-        case O_ASG: asg_path = optarg; break;
-        case ':': bad = cli_usage_error("quota: option '%s' needs a value", argv[optind - 1]); break;
-        default: bad = cli_usage_error("quota: unknown option '%s' (see 'tqo quota --help')", argv[optind - 1]);
-        }
-    }
-    free(opts);
-    if (bad)
-        return bad < 0 ? CLI_EXIT_OK : bad;
-    if (optind != argc - 1)
+    R.path = S.region_targets;
+    cli_settings_free(&S); /* the command line's strings stay in argv */
+    if (rc != 0)
+        return rc == 1 ? CLI_EXIT_OK : rc;
+    if (first != argc - 1)
         return cli_usage_error("quota: expected one INSTANCE folder (see 'tqo quota --help')");
     if (!cc.out)
         return cli_usage_error("quota: missing output folder (-o DIR)");
-    if (cli_quota_check(&s, 1, "quota") != 0)
-        return CLI_EXIT_INPUT;
 
     tqo_diag diag;
     tqo_diag_init(&diag);
@@ -84,7 +37,7 @@ int cli_quota(int argc, char **argv)
     tqo_load_settings ls;
     tqo_load_settings_default(&ls);
     ls.adjacency = "none";
-    tqo_status st = tqo_instance_load(argv[optind], &ls, &inst, &diag);
+    tqo_status st = tqo_instance_load(argv[first], &ls, &inst, &diag);
     if (st == TQO_OK)
         st = asg_path ? tqo_assignment_load(asg_path, inst, &asg, &diag) : tqo_assignment_from_current(inst, &asg, &diag);
     if (st == TQO_OK)

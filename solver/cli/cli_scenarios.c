@@ -1,6 +1,8 @@
 /* tqo scenarios: quota scenarios judged against history and the plan year. */
 #include "cli/cli_common.h"
 #include "cli/cli_quota_opts.h"
+#include "cli/cli_sweep.h"
+#include "cli/options.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,46 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_CURVE "50:0;100:100;150:250;200:250"
-#define DEFAULT_INCENTIVE 10000.0
-
-static void usage(FILE *fp)
-{
-    fprintf(fp,
-            "usage: tqo scenarios INSTANCE --scenarios FILE -o DIR [options]\n"
-            "\n"
-            "Compares quota scenarios before one is chosen. Each row of FILE is a set of\n"
-            "tqo quota parameters and a pay plan; each is judged by a backtest (quotas for\n"
-            "every past year set from the years before it, against what was sold) and by a\n"
-            "Monte Carlo of the plan year (outcomes: the forecast times the errors of a\n"
-            "whole past year drawn at random, the same draws for every scenario). Writes\n"
-            "DIR/scenarios_summary.csv, scenarios_detail.csv, scenarios.svg and\n"
-            "scenarios.json, and prints the Pareto-efficient scenarios.\n"
-            "\n"
-            "options:\n"
-            "  -o, --out DIR            output folder (required)\n"
-            "      --scenarios FILE     scenarios.csv: scenario (required), growth, target,\n"
-            "                           over_assign, history_weight, min_growth, max_growth,\n"
-            "                           fairness, forecast, target_incentive, payout_curve;\n"
-            "                           empty or missing cells take the options below\n"
-            "      --assignment FILE    unit_id,territory_id,share (tqo align's\n"
-            "                           assignment.csv); default: the 'current' column\n"
-            "      --replicates R       Monte Carlo replicates (default 1000)\n"
-            "      --seed S             random seed (default 1)\n"
-            "      --threads N          OpenMP threads (default: all cores); the output is\n"
-            "                           the same for any N\n"
-            "      --target-incentive X paid per territory at 100%% attainment (default %g)\n"
-            "      --payout-curve C     attainment%%:payout%% points, e.g. 80:0;80:20;100:100\n"
-            "                           (a repeated attainment is a step; default %s)\n"
-            "      --top N              Pareto-efficient scenarios to print (default 10)\n"
-            "\n"
-            "quota defaults for every scenario (and --value, --potential, --history-until,\n"
-            "--forecast and --min-train-years for the outcome model):\n"
-            "%s"
-            "  -q, --quiet              print nothing but warnings and errors; no progress bar\n"
-            "  -h, --help               this help\n",
-            DEFAULT_INCENTIVE, DEFAULT_CURVE, cli_quota_options_help);
-}
 
 /* The progress bar: scenarios done, rate and time left, redrawn in place. */
 typedef struct progress {
@@ -125,91 +87,47 @@ static void print_top(const tqo_scenario *sc, const tqo_scenarios_result *r, int
 
 int cli_scenarios(int argc, char **argv)
 {
-    enum { O_ASG = 256, O_SCEN, O_REPL, O_SEED, O_THREADS, O_INC, O_CURVE, O_TOP };
-    static const struct option own[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"assignment", required_argument, NULL, O_ASG},
-        {"scenarios", required_argument, NULL, O_SCEN},
-        {"replicates", required_argument, NULL, O_REPL},
-        {"seed", required_argument, NULL, O_SEED},
-        {"threads", required_argument, NULL, O_THREADS},
-        {"target-incentive", required_argument, NULL, O_INC},
-        {"payout-curve", required_argument, NULL, O_CURVE},
-        {"top", required_argument, NULL, O_TOP},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct option *opts = cli_quota_options_merge(own);
-    if (!opts)
-        return CLI_EXIT_FAIL;
-    cli_common cc = {0};
+    cli_settings S;
+    cli_settings_default(&S);
     tqo_scenario_settings set;
     tqo_scenario_settings_default(&set);
+    S.threads = set.threads; /* scenarios runs on every core unless told */
+    int first = 0;
+    int rc = cli_options_parse(CMD_SCENARIOS, argc, argv, &S, 0, &first);
+    if (rc == 0 && cli_quota_check(&S, 0, "scenarios") != 0)
+        rc = CLI_EXIT_INPUT;
+    set.base = S.quota;
     cli_region_targets R = {0};
-    const char *asg_path = NULL, *scen_path = NULL, *curve_text = DEFAULT_CURVE;
-    double incentive = DEFAULT_INCENTIVE;
-    long lv, top = 10;
-    optind = 1;
-    opterr = 0;
-    int c, bad = 0;
-    while (!bad && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
-        int q = cli_quota_option(c, optarg, &set.base, &R);
-        if (q < 0) {
-            bad = CLI_EXIT_INPUT;
-            break;
-        }
-        if (q > 0)
-            continue;
-        switch (c) {
-        case 'o': cc.out = optarg; break;
-        case 'q': cc.quiet = 1; break;
-        case 'h': usage(stdout); bad = -1; break;
-        case O_ASG: asg_path = optarg; break;
-        case O_SCEN: scen_path = optarg; break;
-        case O_REPL:
-            if (cli_parse_int("--replicates", optarg, 1, 10000000, &lv) != 0)
-                bad = CLI_EXIT_INPUT;
-            set.replicates = (int)lv;
-            break;
-        case O_SEED:
-            if (cli_parse_u64("--seed", optarg, &set.seed) != 0)
-                bad = CLI_EXIT_INPUT;
-            break;
-        case O_THREADS:
-            if (cli_parse_int("--threads", optarg, 1, 1024, &lv) != 0)
-                bad = CLI_EXIT_INPUT;
-            set.threads = (int)lv;
-            break;
-        case O_INC:
-            if (cli_parse_double("--target-incentive", optarg, 0, 1e12, &incentive) != 0)
-                bad = CLI_EXIT_INPUT;
-            break;
-        case O_CURVE: curve_text = optarg; break;
-        case O_TOP:
-            if (cli_parse_int("--top", optarg, 0, 1000000, &top) != 0)
-                bad = CLI_EXIT_INPUT;
-            break;
-        case ':': bad = cli_usage_error("scenarios: option '%s' needs a value", argv[optind - 1]); break;
-        default:
-            bad = cli_usage_error("scenarios: unknown option '%s' (see 'tqo scenarios --help')", argv[optind - 1]);
-        }
-    }
-    free(opts);
-    if (bad)
-        return bad < 0 ? CLI_EXIT_OK : bad;
-    if (optind != argc - 1)
+    R.path = S.region_targets;
+    cli_common cc = {.quiet = S.quiet, .out = S.out};
+    const char *asg_path = S.assignment, *scen_path = S.scenarios, *curve_text = S.curve;
+    double incentive = S.incentive;
+    long top = S.top;
+    const char *shard_text = S.shard;
+    set.replicates = S.replicates;
+    set.seed = S.seed;
+    set.threads = S.threads;
+    cli_settings_free(&S); /* the command line's strings stay in argv */
+    if (rc != 0)
+        return rc == 1 ? CLI_EXIT_OK : rc;
+    if (first != argc - 1)
         return cli_usage_error("scenarios: expected one INSTANCE folder (see 'tqo scenarios --help')");
     if (!cc.out)
         return cli_usage_error("scenarios: missing output folder (-o DIR)");
     if (!scen_path)
         return cli_usage_error("scenarios: missing the scenarios file (--scenarios FILE)");
-    if (cli_quota_check(&set.base, 0, "scenarios") != 0)
-        return CLI_EXIT_INPUT;
     tqo_payout_curve curve;
     char why[200];
     if (tqo_payout_parse(curve_text, &curve, why, sizeof why) != 0)
         return cli_usage_error("option '--payout-curve': %s", why);
+    int shard = 0, n_shards = 0;
+    if (shard_text && cli_shard_parse(shard_text, &shard, &n_shards) != 0)
+        return CLI_EXIT_INPUT;
+    int rank = cli_mpi_init(); /* -1: not started by mpirun */
+    if (rank >= 0 && shard_text) {
+        cli_mpi_finalize();
+        return cli_usage_error("scenarios: --shard splits a sweep over separate runs; under mpirun leave it out");
+    }
 
     tqo_diag diag;
     tqo_diag_init(&diag);
@@ -223,7 +141,7 @@ int cli_scenarios(int argc, char **argv)
     tqo_load_settings ls;
     tqo_load_settings_default(&ls);
     ls.adjacency = "none";
-    tqo_status st = tqo_instance_load(argv[optind], &ls, &inst, &diag);
+    tqo_status st = tqo_instance_load(argv[first], &ls, &inst, &diag);
     if (st == TQO_OK)
         st = asg_path ? tqo_assignment_load(asg_path, inst, &asg, &diag) : tqo_assignment_from_current(inst, &asg, &diag);
     if (st == TQO_OK)
@@ -236,12 +154,23 @@ int cli_scenarios(int argc, char **argv)
         set.progress = show_progress;
         set.progress_ctx = &pg;
     }
-    if (st == TQO_OK)
+    cli_sweep w = {inst, &asg, sc, n, &set, cc.out, cc.quiet};
+    int whole = 1; /* this process writes the sweep's files */
+    if (rank >= 0) {
+        st = cli_sweep_mpi(&w, st, &r, &diag);
+        whole = rank == 0;
+    } else if (st == TQO_OK && shard_text) {
+        const char *in[] = {argv[first], asg_path, scen_path};
+        st = cli_sweep_shard(&w, cli_hash_inputs(in, 3), shard, n_shards, &diag);
+        whole = 0;
+    } else if (st == TQO_OK) {
         st = tqo_scenarios(inst, &asg, sc, n, &set, &r, &diag);
-    if (st == TQO_OK)
+    }
+    if (st == TQO_OK && whole)
         st = tqo_scenarios_write(sc, &set, &r, cc.out, &diag);
-    cli_print_diag(&diag);
-    if (st == TQO_OK && !cc.quiet) {
+    if (rank <= 0)
+        cli_print_diag(&diag);
+    if (st == TQO_OK && whole && !cc.quiet) {
         printf("scenarios    %d x %d replicates x %d territories in %.2f s; plan year %d, forecast %s\n", n,
                r.replicates, r.n_territories, r.seconds, r.plan_year, r.method);
         printf("backtest     years");
@@ -262,5 +191,6 @@ int cli_scenarios(int argc, char **argv)
     tqo_instance_free(inst);
     cli_region_targets_free(&R);
     tqo_diag_free(&diag);
+    cli_mpi_finalize();
     return st == TQO_ERR_INFEASIBLE ? CLI_EXIT_INPUT : cli_exit_code(st);
 }

@@ -1,32 +1,12 @@
 /* tqo validate: load an instance and show what a planner needs to trust it. */
 #include "cli/cli_common.h"
-#include "util/json_writer.h"
+#include "cli/options.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char HELP[] =
-    "usage: tqo validate INSTANCE [options]\n"
-    "\n"
-    "Loads an instance folder (units.csv and the optional territories.csv,\n"
-    "adjacency.csv, locks.csv, history.csv) or a commdis file (the academic\n"
-    "districting format; docs/format.md), checks every value, and prints\n"
-    "counts, totals and ranges of each measure, the coordinate bounding box,\n"
-    "the graph's connected components and isolated units, and the history\n"
-    "periods covered. Errors name file, line and column; exit status 2.\n"
-    "\n"
-    "options:\n"
-    "  --adjacency SRC   neighbours from SRC: a CSV file (unit_a,unit_b),\n"
-    "                    'delaunay' (triangulation of unit locations) or\n"
-    "                    'none'; default: the instance's adjacency.csv\n"
-    "  --format F        tqo (a folder), commdis (a file) or auto (default:\n"
-    "                    a folder is tqo, a file commdis)\n"
-    "  -o, --out DIR     also write DIR/validation.json\n"
-    "  -q, --quiet       print nothing but errors\n"
-    "  -h, --help        this help\n";
 
 /* 1234567.5 -> "1,234,567.5"; integers without decimals. */
 static void fmt_num(double v, char *buf, size_t size)
@@ -128,107 +108,49 @@ static void print_text(const tqo_instance *inst, const tqo_instance_stats *st)
     }
 }
 
-static void write_json(FILE *fp, const tqo_instance *inst, const tqo_instance_stats *st)
+static void put_id(FILE *fp, const char *id)
 {
-    jw w;
-    jw_init(&w, fp);
-    jw_object(&w, NULL);
-    jw_string(&w, "instance", inst->source);
-    jw_string(&w, "tqo_version", TQO_VERSION);
-    jw_int(&w, "units", st->n_units);
-    jw_string(&w, "coordinates", inst->coords == TQO_COORDS_XY ? "xy" : inst->coords == TQO_COORDS_LATLON ? "latlon" : "none");
-    if (inst->coords != TQO_COORDS_NONE) {
-        jw_object(&w, "bounding_box");
-        jw_number(&w, inst->coords == TQO_COORDS_XY ? "min_x" : "min_lon", st->bbox_min_x);
-        jw_number(&w, inst->coords == TQO_COORDS_XY ? "max_x" : "max_lon", st->bbox_max_x);
-        jw_number(&w, inst->coords == TQO_COORDS_XY ? "min_y" : "min_lat", st->bbox_min_y);
-        jw_number(&w, inst->coords == TQO_COORDS_XY ? "max_y" : "max_lat", st->bbox_max_y);
-        jw_object_end(&w);
+    if (!strpbrk(id, ",\"\r\n")) {
+        fputs(id, fp);
+        return;
     }
-    jw_array(&w, "measures");
-    for (int m = 0; m < inst->n_measures; m++) {
-        jw_object(&w, NULL);
-        jw_string(&w, "name", inst->measures[m].name);
-        jw_number(&w, "total", st->measures[m].total);
-        jw_number(&w, "min", st->measures[m].min);
-        jw_number(&w, "mean", st->measures[m].mean);
-        jw_number(&w, "max", st->measures[m].max);
-        jw_int(&w, "zeros", st->measures[m].zeros);
-        jw_object_end(&w);
+    fputc('"', fp);
+    for (; *id; id++) {
+        if (*id == '"')
+            fputc('"', fp);
+        fputc(*id, fp);
     }
-    jw_array_end(&w);
-    jw_array(&w, "labels");
-    for (int l = 0; l < inst->n_labels; l++)
-        jw_string(&w, NULL, inst->labels[l].name);
-    jw_array_end(&w);
-    jw_int(&w, "territories", inst->n_territories);
-    jw_int(&w, "home_bases", inst->n_homes);
-    if (inst->current) {
-        jw_int(&w, "current_territories", st->n_current_territories);
-        jw_int(&w, "units_without_current", st->n_units_without_current);
+    fputc('"', fp);
+}
+
+/* adjacency.csv (unit_a,unit_b) of the instance's graph; 0 on failure. */
+static int write_pairs(tqo_outset *o, const tqo_instance *inst)
+{
+    FILE *fp = tqo_outset_open(o, "adjacency.csv");
+    if (!fp)
+        return 0;
+    fputs("unit_a,unit_b\n", fp);
+    for (int e = 0; e < inst->n_edges; e++) {
+        put_id(fp, inst->unit_id[inst->edge_u[e]]);
+        fputc(',', fp);
+        put_id(fp, inst->unit_id[inst->edge_v[e]]);
+        fputc('\n', fp);
     }
-    if (inst->has_adjacency) {
-        jw_object(&w, "adjacency");
-        jw_string(&w, "source", inst->adjacency_source);
-        jw_int(&w, "pairs", st->n_edges);
-        jw_int(&w, "components", st->n_components);
-        jw_int(&w, "largest_component", st->largest_component);
-        jw_int(&w, "isolated_units", st->n_isolated);
-        jw_object_end(&w);
-    } else {
-        jw_null(&w, "adjacency");
-    }
-    jw_int(&w, "locks", st->n_locks);
-    if (st->n_periods) {
-        jw_object(&w, "history");
-        jw_string(&w, "granularity", tqo_period_kind_name(inst->period_kind));
-        jw_int(&w, "periods", st->n_periods);
-        jw_string(&w, "first", st->first_period);
-        jw_string(&w, "last", st->last_period);
-        jw_int(&w, "rows", st->n_history_rows);
-        jw_object(&w, "totals");
-        for (int k = 0; k < inst->n_history_values; k++)
-            jw_number(&w, inst->history_value_name[k], st->history_totals[k]);
-        jw_object_end(&w);
-        jw_object_end(&w);
-    } else {
-        jw_null(&w, "history");
-    }
-    jw_object_end(&w);
-    jw_finish(&w);
+    return 1;
 }
 
 int cli_validate(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"adjacency", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    cli_common cc = {0};
-    tqo_load_settings ls;
-    tqo_load_settings_default(&ls);
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'a': ls.adjacency = optarg; break;
-        case 'f':
-            if (!tqo_format_parse(optarg, &ls.format))
-                return cli_usage_error("validate: --format '%s': not tqo, commdis or auto", optarg);
-            break;
-        case 'o': cc.out = optarg; break;
-        case 'q': cc.quiet = 1; break;
-        case 'h': fputs(HELP, stdout); return CLI_EXIT_OK;
-        case ':': return cli_usage_error("validate: option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage_error("validate: unknown option '%s' (see 'tqo validate --help')", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
+    cli_settings S;
+    cli_settings_default(&S);
+    int first = 0;
+    int rc = cli_options_parse(CMD_VALIDATE, argc, argv, &S, 0, &first);
+    cli_common cc = {.quiet = S.quiet, .out = S.out};
+    tqo_load_settings ls = S.load;
+    cli_settings_free(&S); /* the command line's strings stay in argv */
+    if (rc != 0)
+        return rc == 1 ? CLI_EXIT_OK : rc;
+    if (first != argc - 1)
         return cli_usage_error("validate: expected one INSTANCE folder (see 'tqo validate --help')");
     ls.log = cli_log;
     ls.log_ctx = &cc;
@@ -236,7 +158,7 @@ int cli_validate(int argc, char **argv)
     tqo_diag diag;
     tqo_diag_init(&diag);
     tqo_instance *inst = NULL;
-    tqo_status st = tqo_instance_load(argv[optind], &ls, &inst, &diag);
+    tqo_status st = tqo_instance_load(argv[first], &ls, &inst, &diag);
     cli_print_diag(&diag);
     if (st != TQO_OK) {
         if (diag.n_errors > 1)
@@ -254,13 +176,21 @@ int cli_validate(int argc, char **argv)
         if (cc.out) {
             tqo_outset *o = tqo_outset_new(cc.out);
             FILE *fp = o ? tqo_outset_open(o, "validation.json") : NULL;
+            /* neighbours derived from polygons: the graph, for checking */
+            if (fp && inst->geometry && inst->has_adjacency && !write_pairs(o, inst))
+                fp = NULL;
             if (!fp) {
                 tqo_diag_error(&diag, "%s: cannot write validation.json", cc.out);
                 tqo_outset_abort(o);
                 st = TQO_ERR_IO;
             } else {
-                write_json(fp, inst, &stats);
-                st = tqo_outset_commit(o, &diag);
+                st = tqo_instance_stats_write_json(fp, inst, &stats);
+                if (st == TQO_OK) {
+                    st = tqo_outset_commit(o, &diag);
+                } else {
+                    tqo_diag_error(&diag, "%s: cannot write validation.json", cc.out);
+                    tqo_outset_abort(o);
+                }
             }
             if (st != TQO_OK)
                 fprintf(stderr, "tqo: error: %s\n", tqo_diag_first_error(&diag));

@@ -11,6 +11,7 @@
  * instance everywhere, and a new feature with a new key shifts nothing.
  */
 #include "tqo.h"
+#include "instance/gis_voronoi.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -914,6 +915,12 @@ tqo_status tqo_generate(const tqo_generate_settings *s, tqo_instance **out, tqo_
     if (!inst->adjacency_source || (st = tqo_instance_build_graph(inst)) != TQO_OK) {
         st = TQO_ERR_NOMEM;
         goto fail;
+    }
+
+    if (s->boundaries) {
+        logf_(s, "generate: Voronoi cells as unit polygons");
+        if ((st = gis_voronoi_cells(inst, diag)) != TQO_OK)
+            goto fail;
     }
 
     logf_(s, "generate: %d territories and the current plan", p);

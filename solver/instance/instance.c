@@ -1,4 +1,5 @@
 /* The instance model: lookups, the unit graph, freeing. */
+#include "instance/gis.h"
 #include "tqo.h"
 
 #include <stdlib.h>
@@ -63,6 +64,7 @@ void tqo_instance_free(tqo_instance *inst)
     }
     free(inst->history_value_name);
     free(inst->history);
+    gis_geometry_free(inst->geometry);
     free(inst);
 }
 

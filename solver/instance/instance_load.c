@@ -7,6 +7,7 @@
  */
 #include "util/csv_reader.h"
 #include "instance/instance_commdis.h"
+#include "instance/gis.h"
 #include "util/path.h"
 #include "util/strmap.h"
 #include "tqo.h"
@@ -30,12 +31,12 @@ void tqo_load_settings_default(tqo_load_settings *s)
 
 const char *tqo_format_name(tqo_format f)
 {
-    return f == TQO_FORMAT_COMMDIS ? "commdis" : f == TQO_FORMAT_TQO ? "tqo" : "auto";
+    return f == TQO_FORMAT_COMMDIS ? "commdis" : f == TQO_FORMAT_TQO ? "tqo" : f == TQO_FORMAT_GIS ? "gis" : "auto";
 }
 
 int tqo_format_parse(const char *s, tqo_format *f)
 {
-    static const tqo_format all[] = {TQO_FORMAT_AUTO, TQO_FORMAT_TQO, TQO_FORMAT_COMMDIS};
+    static const tqo_format all[] = {TQO_FORMAT_AUTO, TQO_FORMAT_TQO, TQO_FORMAT_COMMDIS, TQO_FORMAT_GIS};
     for (size_t k = 0; k < sizeof all / sizeof *all; k++)
         if (strcasecmp(s, tqo_format_name(all[k])) == 0) {
             *f = all[k];
@@ -1081,11 +1082,14 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
     }
     *out = NULL;
     struct stat sb;
+    int is_dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    /* A vector file (FILE[:LAYER] may name no file of its own): GDAL/OGR. */
+    if (s->format == TQO_FORMAT_GIS || (s->format == TQO_FORMAT_AUTO && !is_dir && gis_is_vector_path(path)))
+        return gis_load_instance(path, s, out, diag);
     if (stat(path, &sb) != 0) {
         tqo_diag_error(diag, "%s: cannot open: %s", path, strerror(errno));
         return TQO_ERR_INPUT;
     }
-    int is_dir = S_ISDIR(sb.st_mode);
     if (s->format == TQO_FORMAT_COMMDIS || (s->format == TQO_FORMAT_AUTO && !is_dir)) {
         if (is_dir) {
             tqo_diag_error(diag, "%s: a folder, but --format commdis reads one file", path);
@@ -1135,9 +1139,14 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
     }
     if (L.territories_ok)
         st = worst(st, resolve_current(&L));
+    /* unit polygons (boundaries.geojson or --boundaries), joined on the id */
+    if (st == TQO_OK)
+        st = worst(st, gis_attach_boundaries(inst, path, s, diag));
 
     const char *adj = s->adjacency;
-    if (adj && strcmp(adj, "delaunay") == 0)
+    if (adj && (strcmp(adj, "rook") == 0 || strcmp(adj, "queen") == 0))
+        st = st == TQO_OK ? gis_adjacency(inst, adj[0] == 'q', s->snap_m, diag) : st;
+    else if (adj && strcmp(adj, "delaunay") == 0)
         st = worst(st, derive_delaunay(&L));
     else if (adj && strcmp(adj, "none") == 0)
         ;

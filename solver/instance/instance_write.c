@@ -5,6 +5,7 @@
  * the files small, readable and byte-for-byte deterministic.
  */
 #include "tqo.h"
+#include "instance/gis_voronoi.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -371,6 +372,18 @@ static int write_history(const tqo_instance *inst, out_buf *b)
     return b->failed ? -1 : 0;
 }
 
+/* The unit polygons (generate --boundaries) as GeoJSON. */
+static int write_boundaries(const tqo_instance *inst, out_buf *b)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (gis_boundaries_geojson(inst, &text, &len) != TQO_OK)
+        return -1;
+    ob_bytes(b, text, len);
+    free(text);
+    return b->failed ? -1 : 0;
+}
+
 typedef int (*write_fn)(const tqo_instance *inst, out_buf *b);
 
 tqo_status tqo_instance_write(const tqo_instance *inst, const char *dir, tqo_diag *diag)
@@ -386,6 +399,7 @@ tqo_status tqo_instance_write(const tqo_instance *inst, const char *dir, tqo_dia
         {"locks.csv", write_locks, inst->lock != NULL},
         {"history.csv", write_history,
          inst->n_history_values > 0 && inst->n_periods > 0 && inst->history},
+        {"boundaries.geojson", write_boundaries, inst->geometry != NULL},
     };
     const int n_files = (int)(sizeof files / sizeof files[0]);
 

@@ -371,6 +371,37 @@ void quota_alloc_free(quota_alloc *q)
     memset(q, 0, sizeof *q);
 }
 
+/*
+ * A ramp below 1 scales a territory's fair share down; what it frees goes
+ * to the territories at full ramp in proportion to their fair shares, so
+ * that the fair shares still add up to the total and no single territory
+ * takes the shortfall (the quota LP would otherwise pile the whole gap on
+ * the one with the largest share, the cheapest per unit of relative
+ * deviation). When every territory ramps, they all scale up alike.
+ */
+static void spread_ramps(double *fair, const double *ramp, int p)
+{
+    double freed = 0, full = 0, all = 0;
+    for (int j = 0; j < p; j++) {
+        double r = ramp[j];
+        if (r < 1) {
+            freed += fair[j] * (1 - r);
+            fair[j] *= r;
+        } else {
+            full += fair[j];
+        }
+        all += fair[j];
+    }
+    if (!(freed > 0))
+        return;
+    double base = full > 0 ? full : all;
+    if (!(base > 0))
+        return; /* nothing to spread it by: the LP places the gap */
+    for (int j = 0; j < p; j++)
+        if (full <= 0 || ramp[j] >= 1)
+            fair[j] += freed * fair[j] / base;
+}
+
 tqo_status quota_allocate(const quota_history *h, const quota_forecast *f, const tqo_quota_settings *s,
                           const char *const *territory_id, quota_alloc *q, tqo_diag *diag)
 {
@@ -396,12 +427,16 @@ tqo_status quota_allocate(const quota_history *h, const quota_forecast *f, const
     q->target = s->target > 0 ? s->target : lsum * (1 + s->growth_pct / 100.0);
     q->total = q->target * (1 + s->over_assign_pct / 100.0);
     /* Fair shares: the blend of forecast and potential shares, scaled by
-       a territory's ramp (new or vacant territories). */
+       a territory's ramp (new or vacant territories), the ramp's shortfall
+       spread by fair share (see spread_ramps). */
     double aw = h->has_potential ? s->history_weight : 1.0;
     for (int j = 0; j < p; j++) {
         double fs = fsum > 0 ? f->forecast[j] / fsum : 1.0 / p;
         double ps = psum > 0 ? h->potential[j] / psum : 1.0 / p;
-        q->fair_share[j] = q->total * (aw * fs + (1 - aw) * ps) * h->ramp[j];
+        q->fair_share[j] = q->total * (aw * fs + (1 - aw) * ps);
+    }
+    spread_ramps(q->fair_share, h->ramp, p);
+    for (int j = 0; j < p; j++) {
         lb[j] = ub[j] = NAN;
         if (f->last_year[j] > 0) {
             if (!isnan(s->min_growth_pct))
@@ -436,8 +471,12 @@ tqo_status quota_allocate(const quota_history *h, const quota_forecast *f, const
     memcpy(q->quota, out.q, (size_t)p * sizeof(double));
     memcpy(q->bound, out.bound, (size_t)p);
     quota_lp_out_free(&out);
-    /* Cents that add up to the total exactly. */
-    quota_round_cents(q->quota, p, q->total);
+    /* Cents that add up to the total exactly and keep every bound. */
+    int broken = quota_round_cents_bounded(q->quota, p, q->total, lb, ub);
+    if (broken)
+        tqo_diag_warning(diag, "the growth bounds leave no whole cents that add up to the target: %d quota%s "
+                         "a fraction of a cent outside %s bound", broken, broken == 1 ? " is" : "s are",
+                         broken == 1 ? "its" : "their");
 done:
     free(lb);
     free(ub);

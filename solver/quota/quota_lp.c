@@ -133,6 +133,62 @@ static void box_sums(const quota_lp_in *in, const double *lo, const double *hi, 
     *sh = b;
 }
 
+/* Where territory j stands when the group's common level of deviation is
+   L, moving in direction sg (+1 up to hi, -1 down to lo) from q. */
+static double level_at(double f, double w, double q, double lo, double hi, double sg, double L)
+{
+    double v = f + sg * L * w;
+    return sg > 0 ? fmin(hi, fmax(q, v)) : fmax(lo, fmin(q, v));
+}
+
+/*
+ * Moves as much of the gap D as the m territories grp[] can take
+ * (water-filling: the smallest common deviation level L that takes it,
+ * by bisection, then the tiny excess given back in proportion), so that
+ * no one takes more than its share of the move. Returns what is left of D.
+ */
+static double spread_group(const double *fair, const double *w, const double *lo, const double *hi, const int *grp,
+                           int m, double *q, double D)
+{
+    double sg = D > 0 ? 1 : -1, need = fabs(D), room = 0, wmin = INFINITY, L0 = INFINITY, L1 = -INFINITY;
+    for (int i = 0; i < m; i++) {
+        int j = grp[i];
+        room += sg > 0 ? hi[j] - q[j] : q[j] - lo[j];
+        wmin = fmin(wmin, w[j]);
+        double at = sg * (q[j] - fair[j]) / w[j]; /* the level at which j starts to move */
+        L0 = fmin(L0, at);
+        L1 = fmax(L1, at);
+    }
+    if (room <= need) {
+        for (int i = 0; i < m; i++)
+            q[grp[i]] = sg > 0 ? hi[grp[i]] : lo[grp[i]];
+        return D - sg * room;
+    }
+    L1 += need / wmin; /* every territory has moved need or reached its bound: enough */
+    for (int it = 0; it < 200 && L1 - L0 > 1e-15 * fmax(1, fabs(L1)); it++) {
+        double Lm = 0.5 * (L0 + L1), a = 0;
+        for (int i = 0; i < m; i++) {
+            int j = grp[i];
+            a += sg * (level_at(fair[j], w[j], q[j], lo[j], hi[j], sg, Lm) - q[j]);
+        }
+        if (a >= need)
+            L1 = Lm;
+        else
+            L0 = Lm;
+    }
+    double a = 0;
+    for (int i = 0; i < m; i++) {
+        int j = grp[i];
+        a += sg * (level_at(fair[j], w[j], q[j], lo[j], hi[j], sg, L1) - q[j]);
+    }
+    double keep = a > 0 ? need / a : 0; /* a >= need: scale the moves down to need */
+    for (int i = 0; i < m; i++) {
+        int j = grp[i];
+        q[j] += (level_at(fair[j], w[j], q[j], lo[j], hi[j], sg, L1) - q[j]) * keep;
+    }
+    return 0;
+}
+
 /*
  * The quota LP without region rows, solved exactly without a simplex: the
  * objective is separable with one coupling row, so (sum) start every quota
@@ -205,12 +261,23 @@ static tqo_status solve_direct(const quota_lp_in *in, quota_lp_out *out, double 
     g_w = w;
     qsort(ord, (size_t)p, sizeof *ord, by_weight);
     double D = T - S;
-    for (int k = 0; k < p && D != 0; k++) {
-        int j = ord[k];
-        double room = D > 0 ? hi[j] - out->q[j] : out->q[j] - lo[j];
-        double step = fmin(room, fabs(D));
-        out->q[j] += D > 0 ? step : -step;
-        D += D > 0 ? -step : step;
+    for (int k = 0; k < p && D != 0;) {
+        /* Territories of (nearly) equal weight cost the same per unit: any
+           split of the gap among them is sum-optimal, so take the fairest,
+           the one with the smallest largest deviation. */
+        int m = 1;
+        while (k + m < p && w[ord[k + m]] >= w[ord[k]] * (1 - 1e-9))
+            m++;
+        if (m == 1) { /* the common case, exactly as before */
+            int j = ord[k];
+            double room = D > 0 ? hi[j] - out->q[j] : out->q[j] - lo[j];
+            double step = fmin(room, fabs(D));
+            out->q[j] += D > 0 ? step : -step;
+            D += D > 0 ? -step : step;
+        } else {
+            D = spread_group(in->fair, w, lo, hi, ord + k, m, out->q, D);
+        }
+        k += m;
     }
     free(lo);
     free(hi);
@@ -243,6 +310,72 @@ static void finish(const quota_lp_in *in, quota_lp_out *out, double floor_f)
             out->bound[j] = 'u';
     }
     out->objective = in->minimax ? mx : obj;
+}
+
+/*
+ * The simplex returns one vertex of the sum objective's optimal face, which
+ * piles a gap on one territory where several could take it at the same cost:
+ * those of (nearly) equal weight in the same region row (or in none). Moving
+ * quotas within such a group, all in the group's direction, changes neither
+ * the objective nor any row sum, so each group's total move is spread again
+ * by water-filling, as the direct method does: the fairest of those optima.
+ */
+static tqo_status spread_ties(const quota_lp_in *in, double floor_f, double *q)
+{
+    int p = in->p;
+    int *grp = malloc(((size_t)p + 1) * sizeof(int)), *done = calloc((size_t)p + 1, sizeof(int));
+    double *lo = malloc(((size_t)p + 1) * sizeof(double)), *hi = malloc(((size_t)p + 1) * sizeof(double));
+    double *keep = malloc(((size_t)p + 1) * sizeof(double)), *w = malloc(((size_t)p + 1) * sizeof(double));
+    if (!grp || !done || !lo || !hi || !keep || !w) {
+        free(grp), free(done), free(lo), free(hi), free(keep), free(w);
+        return TQO_ERR_NOMEM;
+    }
+    for (int j = 0; j < p; j++) {
+        w[j] = fmax(in->fair[j], floor_f); /* the objective's weights, as in the rows */
+        lo[j] = has(in->lb, j) ? fmax(0, in->lb[j]) : 0;
+        hi[j] = has(in->ub, j) && isfinite(in->ub[j]) ? fmax(lo[j], in->ub[j]) : INFINITY;
+    }
+    for (int j = 0; j < p; j++) {
+        if (done[j])
+            continue;
+        int rj = in->region && in->region_target && in->region[j] >= 0 && !isnan(in->region_target[in->region[j]])
+                     ? in->region[j] : -1;
+        int m = 0;
+        for (int k = j; k < p; k++) {
+            int rk = in->region && in->region_target && in->region[k] >= 0 &&
+                             !isnan(in->region_target[in->region[k]]) ? in->region[k] : -1;
+            if (!done[k] && rk == rj && fabs(w[k] - w[j]) <= 1e-9 * w[j]) {
+                grp[m++] = k;
+                done[k] = 1;
+            }
+        }
+        if (m < 2)
+            continue;
+        double D = 0;
+        for (int i = 0; i < m; i++) { /* from the fair shares, the group's whole move again */
+            int k = grp[i];
+            keep[k] = q[k];
+            double s = fmin(fmax(in->fair[k], lo[k]), hi[k]);
+            D += q[k] - s;
+            q[k] = s;
+        }
+        if (D == 0 || fabs(spread_group(in->fair, w, lo, hi, grp, m, q, D)) > 1e-9 * fmax(1, in->total))
+            for (int i = 0; i < m; i++) /* nothing to spread, or numbers that will not: as it was */
+                q[grp[i]] = keep[grp[i]];
+    }
+    free(grp), free(done), free(lo), free(hi), free(keep), free(w);
+    return TQO_OK;
+}
+
+/* The simplex's quotas: its ties spread (sum objective), then finished. */
+static tqo_status settle_simplex(const quota_lp_in *in, quota_lp_out *out, double floor_f, tqo_diag *diag)
+{
+    if (!in->minimax && spread_ties(in, floor_f, out->q) != TQO_OK) {
+        tqo_diag_error(diag, "out of memory in the quota LP");
+        return TQO_ERR_NOMEM;
+    }
+    finish(in, out, floor_f);
+    return TQO_OK;
 }
 
 tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *diag)
@@ -389,7 +522,7 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
             double q = glp_get_col_prim(lp, j + 1) * sc;
             out->q[j] = q < 0 ? 0 : q;
         }
-        finish(in, out, floor_f);
+        st = settle_simplex(in, out, floor_f, diag);
     }
     glp_delete_prob(lp);
     if (st != TQO_OK)
@@ -411,4 +544,97 @@ void quota_round_cents(double *v, int n, double total)
     }
     free(w);
     free(cents);
+}
+
+/* Remainders for rounding to cents, largest first (ties: lower index). */
+typedef struct cent_rem {
+    double frac;
+    int i;
+} cent_rem;
+
+static int by_frac(const void *a, const void *b)
+{
+    const cent_rem *x = a, *y = b;
+    if (x->frac != y->frac)
+        return x->frac > y->frac ? -1 : 1;
+    return x->i - y->i;
+}
+
+/* One cent more (dir +1) or less (-1) for territories in the order of r
+   (from the front for +1, the back for -1) that stay within [lo, hi];
+   returns the cents still to move (0 unless none had room). */
+static int64_t move_cents(int64_t *c, const int64_t *lo, const int64_t *hi, const cent_rem *r, int n, int64_t left)
+{
+    while (left != 0) {
+        int moved = 0;
+        for (int k = 0; k < n && left != 0; k++) {
+            int i = left > 0 ? r[k].i : r[n - 1 - k].i;
+            if (left > 0 && c[i] < hi[i]) {
+                c[i]++;
+                left--;
+                moved = 1;
+            } else if (left < 0 && c[i] > lo[i]) {
+                c[i]--;
+                left++;
+                moved = 1;
+            }
+        }
+        if (!moved)
+            break;
+    }
+    return left;
+}
+
+int quota_round_cents_bounded(double *v, int n, double total, const double *lb, const double *ub)
+{
+    int broken = 0;
+    if (n <= 0 || !isfinite(total) || fabs(total) > 9e13)
+        return 0;
+    int64_t *c = malloc((size_t)n * sizeof *c), *lo = malloc((size_t)n * sizeof *lo);
+    int64_t *hi = malloc((size_t)n * sizeof *hi);
+    cent_rem *r = malloc((size_t)n * sizeof *r);
+    if (!c || !lo || !hi || !r)
+        goto out;
+    int64_t T = llround(total * 100.0), sum = 0;
+    for (int i = 0; i < n; i++) {
+        /* The cents that keep the bounds (1e-6 of a cent: the LP's own
+           noise, not a real shortfall); none when both lie within one cent. */
+        lo[i] = 0;
+        hi[i] = INT64_MAX;
+        if (lb && !isnan(lb[i]) && lb[i] > 0)
+            lo[i] = (int64_t)ceil(lb[i] * 100.0 - 1e-6);
+        if (ub && !isnan(ub[i]) && isfinite(ub[i]))
+            hi[i] = (int64_t)floor(ub[i] * 100.0 + 1e-6);
+        double raw = fmax(0, v[i]) * 100.0, fl = floor(raw);
+        if (lo[i] > hi[i])
+            lo[i] = hi[i] = llround(raw);
+        c[i] = (int64_t)fl;
+        r[i].frac = raw - fl;
+        r[i].i = i;
+        /* round towards the bound that would otherwise be broken */
+        if (c[i] < lo[i])
+            c[i] = lo[i];
+        if (c[i] > hi[i])
+            c[i] = hi[i];
+        sum += c[i];
+    }
+    qsort(r, (size_t)n, sizeof *r, by_frac);
+    int64_t left = move_cents(c, lo, hi, r, n, T - sum);
+    if (left != 0) { /* no cents keep every bound: the exact total wins */
+        for (int i = 0; i < n; i++) {
+            lo[i] = 0;
+            hi[i] = INT64_MAX;
+        }
+        move_cents(c, lo, hi, r, n, left);
+    }
+    for (int i = 0; i < n; i++) {
+        v[i] = (double)c[i] / 100.0;
+        broken += (lb && !isnan(lb[i]) && v[i] < lb[i] - 1e-8) || (ub && !isnan(ub[i]) && v[i] > ub[i] + 1e-8);
+    }
+out:
+    free(c);
+    free(lo);
+    free(hi);
+    free(r);
+    return broken;
 }

@@ -134,7 +134,8 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
     else
         jw_number(&w, "growth_pct", s->growth_pct);
     jw_number(&w, "over_assign_pct", s->over_assign_pct);
-    jw_number(&w, "history_weight", s->history_weight);
+    /* as used: without a potential the fair shares are the forecast shares */
+    jw_number(&w, "history_weight", s->potential ? s->history_weight : 1.0);
     jw_number(&w, "min_growth_pct", s->min_growth_pct);
     jw_number(&w, "max_growth_pct", s->max_growth_pct);
     jw_string(&w, "fairness", s->minimax ? "minimax" : "sum");

@@ -13,6 +13,7 @@
 #include "util/fmt.h"
 #include "util/json_writer.h"
 #include "align/map_svg.h"
+#include "align/map_shapes.h"
 #include "scenarios/scenario_svg.h"
 #include "util/strmap.h"
 
@@ -392,8 +393,9 @@ static const char CSS[] =
     "#tqo-map,.chart,.sc-chart{display:block;width:100%;height:auto;max-width:1000px}\n"
     "#tqo-tip{position:absolute;pointer-events:none;background:rgba(20,24,30,.9);color:#fff;padding:4px 8px;"
     "border-radius:4px;font-size:12px;white-space:nowrap;z-index:2}\n"
-    ".mbg{fill:#fbfcfd}#tqo-units .s{stroke:#000;stroke-width:.4}\n"
-    ".star{fill:#fff;stroke:#000;stroke-width:1}#tqo-hl{fill:none;stroke:#000;stroke-width:1.5}\n"
+    ".mbg{fill:#fbfcfd}#tqo-units .s{stroke:#000;stroke-width:.4}#tqo-units path{fill-rule:evenodd}\n"
+    ".tb{fill:none;stroke:#222;stroke-width:.9;stroke-linejoin:round;pointer-events:none}\n"
+    ".star{fill:#fff;stroke:#000;stroke-width:1}#tqo-hl{fill:none;stroke:#000;stroke-width:1.5;pointer-events:none}\n"
     ".chart text,#tqo-map text{font:11px sans-serif;fill:#333}\n"
     "#tqo-map .cl{font-size:12px;font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
     ".chart .ax{font-size:12px;text-anchor:middle}.chart .ty{text-anchor:end}\n"
@@ -693,7 +695,8 @@ static tqo_status put_map(rep *R)
     double *ux = malloc(((size_t)n + 1) * sizeof *ux), *uy = malloc(((size_t)n + 1) * sizeof *uy);
     double *cx = malloc(((size_t)p + 1) * sizeof *cx), *cy = malloc(((size_t)p + 1) * sizeof *cy);
     tqo_map_frame f;
-    int has = ux && uy && cx && cy ? tqo_map_positions(R->inst, r, ux, uy, cx, cy, &f) : -1;
+    map_shapes sh; /* the unit polygons, when the instance has them */
+    int has = ux && uy && cx && cy ? map_positions_shapes(R->inst, r, ux, uy, cx, cy, &f, &sh) : -1;
     if (has < 0) {
         free(ux);
         free(uy);
@@ -728,7 +731,13 @@ static tqo_status put_map(rep *R)
                 fprintf(fp, "<g class=\"c%d\" data-t=\"%d\">\n", R->colour[g] % TQO_PALETTE_SIZE, g);
             else
                 fputs("<g class=\"u\" data-t=\"-1\">\n", fp);
-            for (int k = R->first[g]; k < R->first[g + 1]; k++) {
+            for (int k = R->first[g]; k < R->first[g + 1] && sh.n; k++) {
+                int i = R->order[k];
+                fputs(r->unit_start[i + 1] - r->unit_start[i] > 1 ? "<path class=\"s\" d=\"" : "<path d=\"", fp);
+                map_shapes_put_path(fp, &sh, i, pad, pad);
+                fputs("\"/>\n", fp);
+            }
+            for (int k = R->first[g]; k < R->first[g + 1] && !sh.n; k++) {
                 int i = R->order[k];
                 fputs(r->unit_start[i + 1] - r->unit_start[i] > 1 ? "<circle class=\"s\"" : "<circle", fp);
                 px(fp, " cx=\"", ux[i] + pad, "\"");
@@ -737,7 +746,13 @@ static tqo_status put_map(rep *R)
             }
             fputs("</g>\n", fp);
         }
-        fputs("</g>\n<g id=\"tqo-centres\">\n", fp);
+        fputs("</g>\n", fp);
+        if (sh.n) { /* territory outlines over the units */
+            fputs("<path class=\"tb\" d=\"", fp);
+            map_shapes_put_borders(fp, &sh, R->main_t, pad, pad);
+            fputs("\"/>\n", fp);
+        }
+        fputs("<g id=\"tqo-centres\">\n", fp);
         /* Hundreds of stars would hide the units: smaller ones there. */
         double star = p > 200 ? fmax(3.0, f.star * sqrt(200.0 / p)) : f.star;
         for (int j = 0; j < p; j++) {
@@ -757,14 +772,17 @@ static tqo_status put_map(rep *R)
             put_html(fp, r->territory_id[j]);
             fputs("</text>\n", fp);
         }
-        fputs("</g>\n<circle id=\"tqo-hl\" cx=\"0\" cy=\"0\" r=\"0\"/>\n</svg>\n"
-              "<div id=\"tqo-tip\" hidden></div>\n</div>\n",
+        fputs(sh.n ? "</g>\n<path id=\"tqo-hl\" d=\"\"/>\n</svg>\n"
+                   : "</g>\n<circle id=\"tqo-hl\" cx=\"0\" cy=\"0\" r=\"0\"/>\n</svg>\n",
               fp);
-        fprintf(fp, "<p class=\"note\">Each dot is a unit in its territory's colour%s; stars mark the %s. Point at "
+        fputs("<div id=\"tqo-tip\" hidden></div>\n</div>\n", fp);
+        fprintf(fp, "<p class=\"note\">Each %s is a unit in its territory's colour%s%s; stars mark the %s. Point at "
                     "a unit for its id, name and territory.</p>\n</section>\n",
-                r->splits ? " (outlined: split between territories)" : "",
+                sh.n ? "area" : "dot", r->splits ? " (outlined: split between territories)" : "",
+                sh.n ? ", with the territories' borders drawn over them" : "",
                 r->fixed_centres ? "home bases" : "territory centres");
     }
+    map_shapes_free(&sh);
     free(ux);
     free(uy);
     free(cx);
@@ -1082,7 +1100,9 @@ static void sp_text(const tqo_scenario *sc, int k, char *buf, size_t size)
     char t[48];
     buf[0] = 0;
     switch (k) {
-    case SP_HW: snprintf(buf, size, "%g", q->history_weight); break;
+    case SP_HW: /* the weight used: without a potential the forecast share alone */
+        snprintf(buf, size, "%g", q->potential ? q->history_weight : 1.0);
+        break;
     case SP_GROWTH:
         if (!(q->target > 0) && isfinite(q->growth_pct))
             snprintf(buf, size, "%g%%", q->growth_pct);
@@ -1296,20 +1316,22 @@ static const char SCRIPT[] =
     "var map = $(\"tqo-map\");\n"
     "if (map) {\n"
     "  var data = JSON.parse($(\"tqo-data\").textContent), tip = $(\"tqo-tip\"), hl = $(\"tqo-hl\");\n"
-    "  var CELL = 20, grid = null, pts = [];\n"
+    "  var CELL = 20, grid = null, pts = [], index = new Map();\n"
     "  var build = function () {\n"
     "    grid = {};\n"
     "    each(document.querySelectorAll(\"#tqo-units > g\"), function (g) {\n"
     "      var t = Number(g.getAttribute(\"data-t\"));\n"
     "      each(g.children, function (c) {\n"
-    "        var p = {x: Number(c.getAttribute(\"cx\")), y: Number(c.getAttribute(\"cy\")), t: t};\n"
+    "        var p = {x: Number(c.getAttribute(\"cx\")), y: Number(c.getAttribute(\"cy\")), t: t, el: c};\n"
+    "        index.set(c, pts.length);\n"
     "        var cell = Math.floor(p.x / CELL) + \",\" + Math.floor(p.y / CELL);\n"
     "        (grid[cell] = grid[cell] || []).push(pts.length);\n"
     "        pts.push(p);\n"
     "      });\n"
     "    });\n"
     "  };\n"
-    "  var hide = function () { tip.hidden = true; hl.setAttribute(\"r\", 0); };\n"
+    "  var poly = hl.tagName === \"path\";\n"
+    "  var hide = function () { tip.hidden = true; if (poly) hl.setAttribute(\"d\", \"\"); else hl.setAttribute(\"r\", 0); };\n"
     "  map.addEventListener(\"mousemove\", function (e) {\n"
     "    if (!grid) build();\n"
     "    var m = map.getScreenCTM();\n"
@@ -1322,6 +1344,8 @@ static const char SCRIPT[] =
     "        if (d < bd) { bd = d; best = k; }\n"
     "      });\n"
     "    var reach = Math.min(CELL, Math.max(2 * Number(map.getAttribute(\"data-r\")), 8 / m.a));\n"
+    "    if (index.has(e.target)) best = index.get(e.target), bd = 0; /* pointing at a unit's area */\n"
+    "    else if (poly) best = -1;\n"
     "    if (best < 0 || bd > reach * reach) return hide();\n"
     "    var p = pts[best], name = data.name ? data.name[best] : \"\";\n"
     "    tip.textContent = data.id[best] + (name ? \" \" + name : \"\") + \": \" +\n"
@@ -1330,6 +1354,7 @@ static const char SCRIPT[] =
     "    tip.style.left = (e.clientX - box.left + 14) + \"px\";\n"
     "    tip.style.top = (e.clientY - box.top + 14) + \"px\";\n"
     "    tip.hidden = false;\n"
+    "    if (poly) { hl.setAttribute(\"d\", p.el.getAttribute(\"d\")); return; }\n"
     "    hl.setAttribute(\"cx\", p.x); hl.setAttribute(\"cy\", p.y);\n"
     "    hl.setAttribute(\"r\", Number(map.getAttribute(\"data-r\")) + 2);\n"
     "  });\n"
@@ -1345,7 +1370,7 @@ static const char SCRIPT[] =
     "if (location.hash === \"#selftest\") {\n"
     "  var out = $(\"tqo-selftest\"), bad = [], got = {}, sorted = \"none\";\n"
     "  var count = function (sel) { return document.querySelectorAll(sel).length; };\n"
-    "  got.units = count(\"#tqo-units circle\");\n"
+    "  got.units = count(\"#tqo-units circle, #tqo-units path\");\n"
     "  got.territories = count(\"#tqo-territories tbody tr\");\n"
     "  got.scenarios = count(\"#tqo-scenarios tbody tr\");\n"
     "  Object.keys(got).forEach(function (k) {\n"
@@ -1368,10 +1393,10 @@ static const char SCRIPT[] =
     "    sorted = up && down ? \"ok\" : \"bad\";\n"
     "    if (sorted !== \"ok\") bad.push(\"sort\");\n"
     "  }\n"
-    "  var tipped = \"none\", unit = document.querySelector(\"#tqo-units circle\");\n"
+    "  var tipped = \"none\", unit = document.querySelector(\"#tqo-units circle, #tqo-units path\");\n"
     "  if (unit) {\n"
     "    var box = unit.getBoundingClientRect();\n"
-    "    map.dispatchEvent(new MouseEvent(\"mousemove\", {bubbles: true, clientX: box.left + box.width / 2,\n"
+    "    unit.dispatchEvent(new MouseEvent(\"mousemove\", {bubbles: true, clientX: box.left + box.width / 2,\n"
     "                                                   clientY: box.top + box.height / 2}));\n"
     "    tipped = !tip.hidden && tip.textContent.indexOf(data.id[0] + \" \") === 0 ? \"ok\" : \"bad\";\n"
     "    if (tipped !== \"ok\") bad.push(\"tooltip\");\n"

@@ -10,29 +10,9 @@
 
 #include "tqo.h"
 
-typedef struct report_input {
-    const char *title;                    /* e.g. "tqo plan: instances/superstore" */
-    const tqo_instance *inst;
-    /* alignment (required) */
-    const tqo_align_settings *align_settings;
-    const tqo_align_result *align;
-    /* quotas (NULL: not run); quota->has_actual: the replay of the plan year */
-    const tqo_quota_settings *quota_settings;
-    const tqo_quota_result *quota;
-    /* scenarios (NULL: not run) */
-    const tqo_scenario *scenarios;
-    int n_scenarios;
-    const tqo_scenario_settings *scenario_settings;
-    const tqo_scenarios_result *scen;
-    const char *chosen_scenario;          /* listed first; NULL: none chosen */
-    /* the run's parameters as "key = value" lines, in order (plan.ini) */
-    int n_params;
-    const char *const *param_key;
-    const char *const *param_value;
-    /* warnings collected from the steps, in plain words */
-    int n_warnings;
-    const char *const *warnings;
-} report_input;
+/* The report's input is public (tqo_report_input in tqo.h): tqo_report_write
+   is the library's entry, report_html_write the module's own. */
+typedef tqo_report_input report_input;
 
 /* Writes the whole document. Deterministic: the same input gives the same
    bytes (no dates, timings or paths beyond what the input holds). */

@@ -172,8 +172,16 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
     }
     if (CELL(C_OVER))
         bad |= number(f, row, A->col[C_OVER], -100, 1e6, &sc.quota.over_assign_pct) != 0;
-    if (CELL(C_HW))
+    if (CELL(C_HW)) {
         bad |= number(f, row, A->col[C_HW], 0, 1, &sc.quota.history_weight) != 0;
+        /* without a potential the fair share is the forecast share alone:
+           a weight would be ignored, so it is refused */
+        if (!sc.quota.potential) {
+            csv_file_error(f, row->line, f->cols[A->col[C_HW]], "scenario '%s': a history weight needs a potential "
+                           "(--potential COL): without one the fair share is the forecast share alone", name);
+            bad = 1;
+        }
+    }
     if (CELL(C_MING))
         bad |= number(f, row, A->col[C_MING], -100, 1e6, &sc.quota.min_growth_pct) != 0;
     if (CELL(C_MAXG))

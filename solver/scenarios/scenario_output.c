@@ -37,7 +37,7 @@ static double param_value(const tqo_scenario *sc, int k)
     case 0: return q->target > 0 ? NAN : q->growth_pct; /* a target wins over a growth */
     case 1: return q->target > 0 ? q->target : NAN;
     case 2: return q->over_assign_pct;
-    case 3: return q->history_weight;
+    case 3: return q->potential ? q->history_weight : 1.0; /* the weight used: none without a potential */
     case 4: return q->min_growth_pct;
     case 5: return q->max_growth_pct;
     case 8: return sc->target_incentive;

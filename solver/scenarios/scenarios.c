@@ -447,9 +447,9 @@ static tqo_status prepare_result(const prep *P, const tqo_instance *inst, const 
     return TQO_OK;
 }
 
-/* One wave of wn scenarios from w0: their LPs, then their Monte Carlo
+/* One wave of wn scenarios ix[0..wn): their LPs, then their Monte Carlo
    blocks, then the reductions, each spread over the threads. */
-static int run_wave(const run *U, int nth, int w0, int wn, double *vals, double *pay, scenario_judge *judge,
+static int run_wave(const run *U, int nth, const int *ix, int wn, double *vals, double *pay, scenario_judge *judge,
                     char *judged)
 {
     int p = U->p, R = U->R, nb = U->nb;
@@ -459,7 +459,7 @@ static int run_wave(const run *U, int nth, int w0, int wn, double *vals, double 
     {
 #pragma omp for schedule(dynamic, 1)
         for (int k = 0; k < nlp; k++)
-            solve_lp(U, w0 + k / (nb + 1), k % (nb + 1));
+            solve_lp(U, ix[k / (nb + 1)], k % (nb + 1));
         glp_free_env(); /* this thread's GLPK environment */
         scenario_scratch ws;
         double *outcome = malloc(((size_t)p + 1) * sizeof(double));
@@ -474,7 +474,7 @@ static int run_wave(const run *U, int nth, int w0, int wn, double *vals, double 
         if (!nomem) {
 #pragma omp for schedule(dynamic, 1)
             for (int sw = 0; sw < wn; sw++)
-                judged[sw] = (char)judge_init(U, w0 + sw, &judge[sw]);
+                judged[sw] = (char)judge_init(U, ix[sw], &judge[sw]);
 #pragma omp for schedule(dynamic, 1)
             for (int k = 0; k < nmc; k++) {
                 int sw = k / U->nblocks, b = k % U->nblocks;
@@ -483,7 +483,7 @@ static int run_wave(const run *U, int nth, int w0, int wn, double *vals, double 
             }
 #pragma omp for schedule(dynamic, 1)
             for (int sw = 0; sw < wn; sw++) {
-                reduce(U, w0 + sw, vals + (size_t)sw * R * M, pay + (size_t)sw * U->nblocks * p, col, cix, outcome,
+                reduce(U, ix[sw], vals + (size_t)sw * R * M, pay + (size_t)sw * U->nblocks * p, col, cix, outcome,
                        &ws);
                 if (judged[sw])
                     scenario_judge_free(&judge[sw]);
@@ -498,11 +498,10 @@ static int run_wave(const run *U, int nth, int w0, int wn, double *vals, double 
     return nomem ? -1 : 0;
 }
 
-/* Waves of W scenarios: the per-replicate metrics of a wave are held
-   until its percentiles are taken. */
-static tqo_status run_waves(const run *U, int nth, const tqo_scenario_settings *s)
+/* Waves of W of the scenarios ix[0..n): the per-replicate metrics of a
+   wave are held until its percentiles are taken. */
+static tqo_status run_waves(const run *U, int nth, const tqo_scenario_settings *s, const int *ix, int n)
 {
-    int n = U->n;
     int W = 4 * nth;
     if (W > n)
         W = n;
@@ -513,7 +512,7 @@ static tqo_status run_waves(const run *U, int nth, const tqo_scenario_settings *
     int nomem = !vals || !pay || !judge || !judged;
     for (int w0 = 0; w0 < n && !nomem; w0 += W) {
         int wn = n - w0 < W ? n - w0 : W;
-        nomem = run_wave(U, nth, w0, wn, vals, pay, judge, judged) != 0;
+        nomem = run_wave(U, nth, ix + w0, wn, vals, pay, judge, judged) != 0;
         if (s->progress)
             s->progress(s->progress_ctx, w0 + wn, n);
     }
@@ -528,18 +527,28 @@ static tqo_status run_waves(const run *U, int nth, const tqo_scenario_settings *
    quotas counts as failed. A grid often holds impossible corners (caps
    below the target): a few examples and a count, the rest is in the
    error column. */
-static tqo_status collect_failures(run *U, const tqo_scenario *sc, tqo_scenarios_result *r, tqo_diag *diag)
+static void take_errors(run *U, const int *ix, int n)
 {
-    int n = U->n, nb = U->nb, p = U->p;
-    for (int k = 0; k < n; k++) {
-        for (int t = 0; t <= nb && !r->error[k]; t++) { /* the plan year first */
+    int nb = U->nb;
+    for (int i = 0; i < n; i++) {
+        int k = ix[i];
+        for (int t = 0; t <= nb && !U->r->error[k]; t++) { /* the plan year first */
             char **e = &U->bt_error[(size_t)k * (nb + 1) + (t == 0 ? nb : t - 1)];
-            r->error[k] = *e;
+            U->r->error[k] = *e;
             *e = NULL;
         }
+    }
+}
+
+/* Over every scenario, once all are in r (a single run, or the merge of
+   parts): the count, the warnings, and the error when none could run. */
+static tqo_status collect_failures(const tqo_scenario *sc, tqo_scenarios_result *r, tqo_diag *diag)
+{
+    int n = r->n_scenarios, p = r->n_territories;
+    r->n_failed = 0;
+    for (int k = 0; k < n; k++)
         if (!isfinite(r->quota[(size_t)k * p]))
             r->n_failed++;
-    }
     if (r->n_failed == n) {
         tqo_diag_error(diag, "no scenario could be evaluated; scenario '%s': %s", sc[0].name,
                        r->error[0] ? r->error[0] : "failed");
@@ -558,6 +567,8 @@ static tqo_status collect_failures(run *U, const tqo_scenario *sc, tqo_scenarios
 /* Pareto front on the medians of share at quota and cost of sales. */
 static tqo_status mark_efficient(const tqo_scenario *sc, int n, tqo_scenarios_result *r)
 {
+    if (n < 1)
+        return TQO_OK;
     scenario_point *pt = malloc((size_t)n * sizeof *pt);
     if (!pt)
         return TQO_ERR_NOMEM;
@@ -599,61 +610,125 @@ static void prep_free(prep *P, run *U, int n)
     quota_history_free(&P->h);
 }
 
+/* A sweep prepared for evaluation in parts (see tqo.h). */
+struct tqo_scenarios_run {
+    prep P;
+    run U;
+    const tqo_scenario_settings *s;
+};
+
+void tqo_scenarios_end(tqo_scenarios_run *R)
+{
+    if (!R)
+        return;
+    prep_free(&R->P, &R->U, R->U.n);
+    free(R);
+}
+
+static void run_init(run *U, prep *P, const tqo_assignment *a, const tqo_scenario *sc, int n, int R,
+                     tqo_scenarios_result *r)
+{
+    const quota_forecast *pf = &P->fc[P->nb * 4 + P->base_method];
+    U->sc = sc;
+    U->n = n;
+    U->p = P->h.p;
+    U->nb = P->nb;
+    U->R = R;
+    U->nblocks = (R + BLOCK - 1) / BLOCK;
+    U->h = &P->h;
+    U->fc = P->fc;
+    U->method = P->method;
+    U->actual = P->actual;
+    for (int j = 0; j < U->p; j++)
+        U->last_sum += pf->last_year[j];
+    U->ids = (const char *const *)a->territory_id;
+    U->out = &P->out;
+    U->r = r;
+}
+
+tqo_status tqo_scenarios_begin(const tqo_instance *inst, const tqo_assignment *a, const tqo_scenario *sc, int n,
+                               const tqo_scenario_settings *s, tqo_scenarios_result *r, tqo_scenarios_run **out,
+                               tqo_diag *diag)
+{
+    memset(r, 0, sizeof *r);
+    *out = NULL;
+    tqo_scenarios_run *R = calloc(1, sizeof *R);
+    if (!R)
+        return TQO_ERR_NOMEM;
+    prep *P = &R->P;
+    R->s = s;
+    R->U.n = n;
+    tqo_status st = check_inputs(sc, n, s, P, diag);
+    if (st == TQO_OK)
+        st = quota_cutoff(inst, s->base.history_until, &P->last, diag);
+    if (st == TQO_OK)
+        st = quota_history_build(inst, a, &s->base, &P->h, diag);
+    P->nth = s->threads > 0 ? s->threads : omp_get_max_threads();
+    P->min_train = s->base.min_train_years > 0 ? s->base.min_train_years : 2;
+    if (st == TQO_OK)
+        st = prepare_backtest(P, n, s, diag);
+    if (st == TQO_OK)
+        st = prepare_outcomes(P, s);
+    if (st == TQO_OK && P->nw < 4)
+        tqo_diag_warning(diag, "the Monte Carlo resamples only %d one-year block%s of forecast errors: its P10-P90 "
+                         "bands understate the uncertainty (more history, or --min-train-years 1, gives more "
+                         "blocks)", P->nw, P->nw == 1 ? "" : "s");
+    if (st == TQO_OK)
+        st = prepare_result(P, inst, a, n, s->replicates, r, &R->U);
+    if (st != TQO_OK) {
+        tqo_scenarios_end(R);
+        tqo_scenarios_result_free(r);
+        return st;
+    }
+    run_init(&R->U, P, a, sc, n, s->replicates, r);
+    *out = R;
+    return TQO_OK;
+}
+
+tqo_status tqo_scenarios_eval(tqo_scenarios_run *R, const int *index, int k, tqo_diag *diag)
+{
+    int n = R->U.n;
+    int *ix = malloc(((size_t)k + 1) * sizeof *ix);
+    if (!ix)
+        return TQO_ERR_NOMEM;
+    for (int i = 0; i < k; i++) {
+        ix[i] = index ? index[i] : i;
+        if (ix[i] < 0 || ix[i] >= n) {
+            tqo_diag_error(diag, "scenario index %d: not in 0..%d", ix[i], n - 1);
+            free(ix);
+            return TQO_ERR_ARG;
+        }
+    }
+    tqo_status st = k > 0 ? run_waves(&R->U, R->P.nth, R->s, ix, k) : TQO_OK;
+    if (st == TQO_OK)
+        take_errors(&R->U, ix, k);
+    free(ix);
+    return st;
+}
+
+tqo_status tqo_scenarios_finish(const tqo_scenario *sc, tqo_scenarios_result *r, tqo_diag *diag)
+{
+    tqo_status st = collect_failures(sc, r, diag);
+    if (st == TQO_OK)
+        st = mark_efficient(sc, r->n_scenarios, r);
+    return st;
+}
+
 tqo_status tqo_scenarios(const tqo_instance *inst, const tqo_assignment *a, const tqo_scenario *sc, int n,
                          const tqo_scenario_settings *s, tqo_scenarios_result *r, tqo_diag *diag)
 {
-    memset(r, 0, sizeof *r);
     double t0 = omp_get_wtime();
-    prep P;
-    memset(&P, 0, sizeof P);
-    run U;
-    memset(&U, 0, sizeof U);
-    tqo_status st = check_inputs(sc, n, s, &P, diag);
-    if (st == TQO_OK)
-        st = quota_cutoff(inst, s->base.history_until, &P.last, diag);
-    if (st == TQO_OK)
-        st = quota_history_build(inst, a, &s->base, &P.h, diag);
-    P.nth = s->threads > 0 ? s->threads : omp_get_max_threads();
-    P.min_train = s->base.min_train_years > 0 ? s->base.min_train_years : 2;
-    if (st == TQO_OK)
-        st = prepare_backtest(&P, n, s, diag);
-    if (st == TQO_OK)
-        st = prepare_outcomes(&P, s);
+    tqo_scenarios_run *R;
+    tqo_status st = tqo_scenarios_begin(inst, a, sc, n, s, r, &R, diag);
     if (st != TQO_OK)
-        goto done;
-    if (P.nw < 4)
-        tqo_diag_warning(diag, "the Monte Carlo resamples only %d one-year block%s of forecast errors: its P10-P90 "
-                         "bands understate the uncertainty (more history, or --min-train-years 1, gives more "
-                         "blocks)", P.nw, P.nw == 1 ? "" : "s");
-    st = prepare_result(&P, inst, a, n, s->replicates, r, &U);
-    if (st != TQO_OK)
-        goto done;
-    const quota_forecast *pf = &P.fc[P.nb * 4 + P.base_method];
-    U.sc = sc;
-    U.n = n;
-    U.p = P.h.p;
-    U.nb = P.nb;
-    U.R = s->replicates;
-    U.nblocks = (U.R + BLOCK - 1) / BLOCK;
-    U.h = &P.h;
-    U.fc = P.fc;
-    U.method = P.method;
-    U.actual = P.actual;
-    for (int j = 0; j < U.p; j++)
-        U.last_sum += pf->last_year[j];
-    U.ids = (const char *const *)a->territory_id;
-    U.out = &P.out;
-    U.r = r;
-    st = run_waves(&U, P.nth, s);
+        return st;
+    st = tqo_scenarios_eval(R, NULL, n, diag);
+    tqo_scenarios_end(R);
     if (st == TQO_OK)
-        st = collect_failures(&U, sc, r, diag);
-    if (st == TQO_OK)
-        st = mark_efficient(sc, n, r);
+        st = tqo_scenarios_finish(sc, r, diag);
     if (st == TQO_OK)
         r->seconds = omp_get_wtime() - t0;
-done:
-    prep_free(&P, &U, n);
-    if (st != TQO_OK)
+    else
         tqo_scenarios_result_free(r);
     return st;
 }

@@ -3,18 +3,7 @@
 # files in the layout other tools read (checked with Python's csv, json and
 # xml parsers), and an unwritable output folder fails with nothing left.
 # Usage: align.sh path/to/tqo
-set -u
-TQO=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { # description, then a command that must succeed
-    local d=$1; shift
-    if "$@" >/dev/null 2>&1; then ok "$d"; else bad "$d"; fi
-}
-has() { grep -qF -- "$2" "$1"; }
+. "$(dirname "$0")/lib.sh" "$@"
 usage_error() { # description, expected message, then the arguments
     local d=$1 msg=$2; shift 2
     "$TQO" align "$@" >"$tmp/o" 2>"$tmp/e"
@@ -28,7 +17,8 @@ usage_error() { # description, expected message, then the arguments
 for opt in -k --balance --weight --allow-splits --max-distance --max-moves --disruption-weight --adjacency \
     --no-contiguity --exact --time-limit --candidates --starts --seed --threads --write-lp --write-mps --out \
     --quiet --help; do
-    has "$tmp/h" "$opt" || bad "--help documents $opt"
+    # a switch may be listed as --[no-]NAME
+    has "$tmp/h" "$opt" || has "$tmp/h" "--[no-]${opt#--}" || bad "--help documents $opt"
 done
 usage_error "--balance pop:abc" "option '--balance': 'abc' is not a number" "$tmp/inst" -o "$tmp/never" --balance pop:abc
 usage_error "--balance tolerance above 100" "option '--balance': 101 is out of range" "$tmp/inst" -o "$tmp/never" --balance potential:101
@@ -94,5 +84,4 @@ check "--write-mps writes the model" test -s "$tmp/m.mps"
 rc=$?
 [ $rc -eq 1 ] && has "$tmp/e" "cannot write" && ok "unwritable output: exit 1" || bad "unwritable output (exit $rc)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

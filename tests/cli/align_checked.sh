@@ -7,18 +7,10 @@
 # Generated instances (600 units, 6 territories, planar and --geo) with seed 3,
 # whose split MIP finishes well inside its time limit, keep this under ~30 s.
 # Usage: align_checked.sh path/to/tqo   (run from the repository root)
-set -u
+. "$(dirname "$0")/lib.sh" "$@"
+# lib.sh runs a copy of the binary, so a rebuild meanwhile cannot make the
+# two determinism runs use different programs
 CHECK="python3 tests/tools/check_align.py"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# one copy of the binary for the whole run, so a rebuild meanwhile cannot
-# make the two determinism runs use different programs
-TQO=$tmp/tqo
-cp "$1" "$TQO" || { echo "not ok - copy $1"; echo "0 passed, 1 failed"; exit 1; }
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-indent() { sed 's/^/    # /'; }
 
 # aligned NAME INSTANCE OUT [align options] -- [checker options]
 # Runs tqo align, then the checker; on failure shows the command and output.
@@ -156,5 +148,4 @@ EOF
     fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -2,22 +2,14 @@
 # tqo align on the real data sets and on generated cases, each result
 # checked by recomputing from the output files (tests/tools/check_align.py).
 # Usage: align_real.sh path/to/tqo
-set -u
-TQO=$1
-DATA=${TQO_SHARED_DATA:-../shared/data}
+. "$(dirname "$0")/lib.sh" "$@"
 CHECK="python3 tests/tools/check_align.py"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-has() { grep -qF -- "$2" "$1"; }
 checked() { # description, instance, out, checker options...
     local d=$1 inst=$2 out=$3; shift 3
     if $CHECK "$inst" "$out" "$@" >"$tmp/check" 2>&1; then ok "$d"; else bad "$d"; cat "$tmp/check"; fi
 }
 
-if [ -d "$DATA/italy" ]; then
+if [ -d "$DATA/italy" ] && [ -d "$DATA/uscounties" ]; then
     # 60 territories: Roma and Milano are larger than any territory may be.
     "$TQO" align "$DATA/italy" -k 60 --balance population:5 -o "$tmp/it60" >"$tmp/o" 2>"$tmp/e"
     rc=$?
@@ -36,7 +28,7 @@ if [ -d "$DATA/italy" ]; then
     checked "uscounties -k 50: balanced within 10%, connected but for at most 20 islands" "$DATA/uscounties" \
         "$tmp/us50" --max-exceptions 20 --max-splits 0
 else
-    echo "skip - $DATA not present"
+    skip_part "italy and uscounties: not in $DATA"
 fi
 
 # Realignment: a current plan 25% out of balance, at most 10% may move.
@@ -82,5 +74,4 @@ PY
 "$TQO" align "$tmp/g" --balance workload:5 -o "$tmp/l" -q
 checked "locks hold, home bases are the centres" "$tmp/g" "$tmp/l" --max-splits 0
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

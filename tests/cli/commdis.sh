@@ -5,14 +5,7 @@
 # district diameter by brute force), generate --format commdis read back,
 # and a malformed file rejected with file:line and nothing written.
 # Usage: commdis.sh path/to/tqo
-set -u
-TQO=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { local d=$1; shift; if "$@" >"$tmp/log" 2>&1; then ok "$d"; else bad "$d"; cat "$tmp/log"; fi; }
+. "$(dirname "$0")/lib.sh" "$@"
 F=instances/commdis/du-500-10.txt
 
 check "validate a commdis file" "$TQO" validate "$F"
@@ -89,5 +82,4 @@ B=tests/fixtures/commdis/bad/unknown_unit.txt
 "$TQO" validate instances/superstore_scenarios.csv 2>"$tmp/e"; [ $? -eq 2 ] && grep -q "nor a commdis file" "$tmp/e" \
     && ok "a CSV file is neither format" || { bad "a CSV file is neither format"; cat "$tmp/e"; }
 
-echo "# $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

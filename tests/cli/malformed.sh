@@ -1,11 +1,7 @@
 #!/bin/bash
 # Every malformed fixture: exit status 2, its exact first error message, and
 # no output left behind. Usage: malformed.sh path/to/tqo
-set -u
-TQO=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh" "$@"
 for d in tests/fixtures/bad/*/; do
     d=${d%/}
     name=$(basename "$d")
@@ -37,5 +33,4 @@ if [ "$n" -eq 10 ] && grep -q "units.csv: 13 errors in all, the first 10 shown" 
 else
     echo "not ok - many errors: $n shown"; cat "$tmp/stderr"; fail=$((fail + 1))
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -3,15 +3,8 @@
 # files: the sum to the cent, every bound, period quotas, the replayed year,
 # minimax, region targets, and an impossible combination explained.
 # Usage: quota.sh path/to/tqo
-set -u
-TQO=$1
+. "$(dirname "$0")/lib.sh" "$@"
 SS=instances/superstore
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { local d=$1; shift; if "$@" >"$tmp/log" 2>&1; then ok "$d"; else bad "$d"; cat "$tmp/log"; fi; }
 
 "$TQO" quota --help >"$tmp/h" || bad "quota --help"
 for opt in --assignment --value --potential --history-until --plan-period --forecast --target --growth \
@@ -120,5 +113,4 @@ if [ $rc -eq 2 ] && grep -q "floors alone add up to" "$tmp/e" && [ ! -e "$tmp/ba
 else
     bad "impossible floors (exit $rc)"; cat "$tmp/e"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -13,18 +13,12 @@
 #
 # The reports are written by tqo plan, as a planner would make them.
 # Usage: report_browser.sh path/to/tqo [chromium]
-set -u
-TQO=$1
+. "$(dirname "$0")/lib.sh" "$@"
 CHROMIUM=${2:-chromium}
 if ! command -v "$CHROMIUM" >/dev/null 2>&1; then
-    echo "skip: no chromium ($CHROMIUM)"
+    echo "skip - no chromium ($CHROMIUM)"
     exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
 
 # render PAGE: the DOM after load (and the self-test) in $tmp/dom, the
 # browser's log in $tmp/log. Its own profile folder: no clash with other
@@ -124,5 +118,4 @@ if [ -f "$tmp/superstore.html" ]; then
     console | grep -q injected && ok "an injected console.error is seen" || bad "an injected console.error is seen"
 fi
 
-echo "# $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -5,15 +5,8 @@
 # threads, a flat history paying exactly the target incentive, and errors
 # that name the row and column and leave nothing behind.
 # Usage: scenarios.sh path/to/tqo
-set -u
-TQO=$1
+. "$(dirname "$0")/lib.sh" "$@"
 SS=instances/superstore
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { local d=$1; shift; if "$@" >"$tmp/log" 2>&1; then ok "$d"; else bad "$d"; cat "$tmp/log"; fi; }
 
 "$TQO" scenarios --help >"$tmp/h" || bad "scenarios --help"
 for opt in --out --scenarios --assignment --replicates --seed --threads --target-incentive --payout-curve --top \
@@ -153,5 +146,4 @@ printf 'scenario,growth,history_weight\na,5,0.5\nb,abc,0.5\nc,5,2\n' >"$tmp/bad.
 [ $? -eq 2 ] && grep -q "min-train-years" "$tmp/e" && [ ! -e "$tmp/bo" ] \
     && ok "too little history explained" || { bad "too little history"; cat "$tmp/e"; }
 
-echo "# $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -1,19 +1,7 @@
 #!/bin/bash
 # tqo validate on the real data sets and the good fixtures; the CLI basics.
 # Usage: validate.sh path/to/tqo
-set -u
-TQO=$1
-DATA=${TQO_SHARED_DATA:-../shared/data}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { # description, then a command that must succeed
-    local d=$1; shift
-    if "$@" >/dev/null 2>&1; then ok "$d"; else bad "$d"; fi
-}
-has() { grep -qF -- "$2" "$1"; }
+. "$(dirname "$0")/lib.sh" "$@"
 
 "$TQO" --version >"$tmp/v" && grep -qE '^tqo [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/v" && ok "--version" || bad "--version"
 "$TQO" --help >"$tmp/h" && has "$tmp/h" "validate" && has "$tmp/h" "generate" && ok "--help lists commands" || bad "--help"
@@ -24,7 +12,7 @@ has() { grep -qF -- "$2" "$1"; }
 "$TQO" validate 2>"$tmp/e"; [ $? -eq 2 ] && ok "validate without an instance: exit 2" || bad "validate without an instance"
 "$TQO" validate "$tmp/nowhere" 2>"$tmp/e"; [ $? -eq 2 ] && has "$tmp/e" "nowhere: cannot open: No such file or directory" && ok "missing folder" || bad "missing folder"
 
-if [ -d "$DATA/italy" ]; then
+if [ -d "$DATA/italy" ] && [ -d "$DATA/uscounties" ] && [ -d "$DATA/superstore" ]; then
     "$TQO" validate "$DATA/italy" >"$tmp/it" 2>&1
     check "italy: 7,900 units" has "$tmp/it" "units        7,900"
     check "italy: population total 59,414,471" has "$tmp/it" "population   total 59,414,471"
@@ -35,7 +23,7 @@ if [ -d "$DATA/italy" ]; then
     check "superstore: 631 units" has "$tmp/ss" "units        631"
     check "superstore: 16 quarterly periods 2014Q1-2017Q4" has "$tmp/ss" "history      16 quarterly periods 2014Q1-2017Q4"
 else
-    echo "skip - $DATA not present"
+    skip_part "italy, uscounties, superstore: not in $DATA"
 fi
 
 "$TQO" validate instances/superstore -o "$tmp/out" >/dev/null 2>&1
@@ -58,5 +46,4 @@ check "--adjacency delaunay: connected" has "$tmp/f" "(delaunay), 1 connected co
 "$TQO" validate tests/fixtures/good/full --quiet >"$tmp/f" 2>&1
 check "--quiet prints nothing" test ! -s "$tmp/f"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -2,7 +2,8 @@
 """Independent checker for the output of `tqo align`.
 
 Usage: check_align.py INSTANCE OUT [--adjacency FILE|none] [--max-exceptions N]
-                      [--gap PCT] [--max-splits N] [--max-moved-pct PCT] [--json]
+                      [--gap PCT] [--max-splits N] [--max-moved-pct PCT]
+                      [--printed STDOUT_FILE] [--json]
 
 Everything is recomputed from the files (INSTANCE/units.csv, territories.csv,
 adjacency.csv, locks.csv and OUT/assignment.csv, territories.csv); from
@@ -35,7 +36,18 @@ Checks:
     territory with a home base has its centre there (within 1e-9).
  6. realignment: with a `current` column, the moved share of the first
     balanced measure (in percent), against --max-moved-pct and the run's own
-    --max-moves; with --max-distance, no unit beyond it.
+    --max-moves; with --max-distance, no unit beyond it (locked units too:
+    a lock beyond the cap must be refused, never kept silently).
+ 7. claims: summary.json's gap is not negative and its contiguity_exceptions
+    list every detached piece (a piece that is not a whole island is accepted
+    only when the run has locks or --allow-splits and summary.json lists it);
+    a "status" field, when present, is a string or object. With --printed,
+    the printed summary (objective, gap, deviations, split units, the
+    contiguity line, moves) against the recomputed figures.
+
+Each failed check has a kind (balance, move-cap, move-cap-locked,
+distance-cap, distance-cap-locked, contiguity-unreported, contiguity-claim,
+lock, gap, figure, ...), listed in --json output as failure_kinds.
 
 Exit status 0 when every check passes, 1 when one fails, 2 on unreadable input.
 """
@@ -135,8 +147,8 @@ class Report:
         self.checks = []  # (name, ok, detail)
         self.notes = []
 
-    def check(self, name, ok, detail=""):
-        self.checks.append((name, bool(ok), detail))
+    def check(self, name, ok, detail="", kind=None):
+        self.checks.append((name, bool(ok), detail, kind or kind_of(name)))
         return ok
 
     def note(self, text):
@@ -144,7 +156,40 @@ class Report:
 
     @property
     def failures(self):
-        return [(n, d) for n, ok, d in self.checks if not ok]
+        return [(n, d) for n, ok, d, _ in self.checks if not ok]
+
+    @property
+    def failure_kinds(self):
+        return sorted(set(k for _, ok, _, k in self.checks if not ok))
+
+
+# The kind of a failed check, for counting violations by kind (prop_align.py);
+# checks that compare a reported figure with the recomputed one are "figure".
+KIND_PREFIXES = (
+    ("balance ", "balance"),
+    ("no unit beyond --max-distance", "distance-cap"),
+    ("contiguity: no territory piece", "contiguity-unreported"),
+    ("contiguity: exceptions", "contiguity"),
+    ("contiguity claim", "contiguity-claim"),
+    ("locks:", "lock"),
+    ("home bases:", "home-base"),
+    ("lower bound <= objective", "gap"),
+    ("gap is not negative", "gap"),
+    ("no split units", "splits"),
+    ("every unit", "assignment"),
+    ("no unknown unit", "assignment"),
+    ("territory ids of", "assignment"),
+    ("shares ", "assignment"),
+    ("no (unit", "assignment"),
+    ("status", "status"),
+)
+
+
+def kind_of(name):
+    for prefix, kind in KIND_PREFIXES:
+        if name.startswith(prefix):
+            return kind
+    return "figure"
 
 
 def close_rel(a, b, rel, abs_floor=0.0):
@@ -206,6 +251,12 @@ def run(args):
     n = len(units)
     fig["n_units"] = n
     fig["coordinates"] = kind
+    # locked units, to tell a cap broken by a lock from one broken otherwise
+    locked = set()
+    if os.path.exists(os.path.join(inst, "locks.csv")):
+        for r in read_csv(os.path.join(inst, "locks.csv"))[1]:
+            if r.get("unit_id", "") in index:
+                locked.add(index[r["unit_id"]])
 
     # --- output territories
     th, trows = read_csv(os.path.join(out, "territories.csv"))
@@ -392,7 +443,8 @@ def run(args):
                 caps.append(("the run's --max-moves", run_max_moves))
             for what, c in caps:
                 rep.check("moved %.6g%% <= %g%% (%s)" % (fig["moved_pct"], c, what), fig["moved_pct"] <= c + 1e-6,
-                          "moved %.9g%% of %s" % (fig["moved_pct"], measures[0]))
+                          "moved %.9g%% of %s" % (fig["moved_pct"], measures[0]),
+                          kind="move-cap-locked" if locked else "move-cap")
         else:
             fig["moved_pct"] = None
             rep.note("current plan names territories not in the output: moves not measured")
@@ -408,12 +460,14 @@ def run(args):
     w = meas[weight]
     per_t = [[] for _ in range(p)]
     far = []
+    far_locked = False
     for i in range(n):
         for j, s in rows_of[i]:
             d2 = dist2(kind, ux[i], uy[i], cx[j], cy[j])
             per_t[j].append(w[i] * d2 * s)
             if max_distance > 0 and math.sqrt(d2) > max_distance * (1 + 1e-9) + 1e-9:
-                far.append("%s->%s %.6g km" % (units[i], terr[j], math.sqrt(d2)))
+                far.append("%s->%s %.6g km%s" % (units[i], terr[j], math.sqrt(d2), " (locked)" if i in locked else ""))
+                far_locked = far_locked or i in locked
     comp = [math.fsum(x) for x in per_t]
     compact = math.fsum(comp)
     obj = compact
@@ -444,7 +498,8 @@ def run(args):
                 bad.append("%s %.17g vs %.17g" % (terr[j], rc, comp[j]))
         rep.check("OUT/territories.csv compactness matches", not bad, few(bad))
     if max_distance > 0:
-        rep.check("no unit beyond --max-distance %g km" % max_distance, not far, few(far))
+        rep.check("no unit beyond --max-distance %g km" % max_distance, not far, few(far),
+                  kind="distance-cap-locked" if far_locked else "distance-cap")
     lb = summary.get("lower_bound")
     fig["lower_bound"] = lb
     if lb is not None:
@@ -454,6 +509,8 @@ def run(args):
         rep.check("lower bound <= objective", lb <= obj * (1 + 1e-9) + 1e-9,
                   "lower bound %.17g, objective %.17g" % (lb, obj))
         if "gap" in summary and summary["gap"] is not None:
+            rep.check("gap is not negative (summary.json gap %.6g)" % float(summary["gap"]),
+                      float(summary["gap"]) >= -1e-9, "summary gap %.17g" % float(summary["gap"]))
             rep.check("summary gap matches", abs(float(summary["gap"]) - gap) <= 1e-6,
                       "summary %.17g, recomputed %.17g" % (float(summary["gap"]), gap))
         if args.gap is not None:
@@ -517,7 +574,7 @@ def run(args):
             for j, s in rows_of[i]:
                 if s > 0:
                     members[j][i] = s
-        exceptions, violations = [], []
+        exceptions, loose = [], []
         for j in range(p):
             mem = members[j]
             seen = set()
@@ -544,24 +601,48 @@ def run(args):
                 if q == core:
                     continue
                 desc = "%s: %d units from %s" % (terr[j], pc[1], units[pc[3]])
-                (exceptions if pc[4] else violations).append(desc)
+                (exceptions if pc[4] else loose).append((j, desc))
+        # A piece that is not a whole island is allowed only where the user
+        # allowed it (locks or --allow-splits) and summary.json lists it as
+        # an exception of that territory; any other is a violation.
+        sx = summary.get("contiguity_exceptions")
+        listed = collections.Counter()
+        if isinstance(sx, list):
+            for e in sx:
+                if isinstance(e, dict):
+                    listed[e.get("territory")] += 1
+        detached = collections.Counter(terr[j] for j, _ in exceptions + loose)
+        excused = bool(locked) or bool(allow_splits)
+        reported, violations = [], []
+        for j, desc in loose:
+            (reported if excused and listed[terr[j]] >= detached[terr[j]] else violations).append(desc)
+        exceptions = [d for _, d in exceptions]
         fig["exceptions"] = len(exceptions)
+        fig["reported_pieces"] = len(reported)
         fig["violations"] = len(violations)
         fig["exception_list"] = exceptions
+        fig["reported_list"] = reported
         fig["violation_list"] = violations
-        rep.check("contiguity: no territory piece apart from its main one except whole islands",
+        rep.check("contiguity: no territory piece apart from its main one except whole islands "
+                  "(or pieces forced by locks or splits and listed in summary.json)",
                   not violations, "%d violations: %s" % (len(violations), few(violations)))
         rep.check("contiguity: exceptions %d <= graph components - 1 (%d)" % (len(exceptions), ncomp - 1),
                   len(exceptions) <= ncomp - 1, few(exceptions))
         if args.max_exceptions is not None:
             rep.check("contiguity: exceptions %d <= %d" % (len(exceptions), args.max_exceptions),
                       len(exceptions) <= args.max_exceptions, few(exceptions))
-        sx = summary.get("contiguity_exceptions")
         src = params.get("adjacency")
-        same_graph = args.adjacency is None or (src and os.path.abspath(src) == os.path.abspath(adj_path))
+        same_graph = args.adjacency is None or args.same_graph or (
+            src and os.path.abspath(src) == os.path.abspath(adj_path))
+        fig["contiguity_checked_graph_is_runs"] = bool(same_graph)
+        n_detached = len(exceptions) + len(reported) + len(violations)
         if isinstance(sx, list) and same_graph:
-            rep.check("summary contiguity_exceptions count matches", len(sx) == len(exceptions),
-                      "summary %d, recomputed %d" % (len(sx), len(exceptions)))
+            rep.check("contiguity claim: summary contiguity_exceptions lists every detached piece",
+                      len(sx) >= n_detached, "summary lists %d, recomputed %d detached pieces: %s"
+                      % (len(sx), n_detached, few(violations + reported + exceptions)))
+            if len(sx) >= n_detached:  # too few is the claim above
+                rep.check("summary contiguity_exceptions count matches", len(sx) == n_detached,
+                          "summary %d, recomputed %d" % (len(sx), n_detached))
 
     # --- locks
     locks_path = os.path.join(inst, "locks.csv")
@@ -589,8 +670,91 @@ def run(args):
                 bad.append("%s centre (%.17g, %.17g), home (%.17g, %.17g)" % (terr[j], cx[j], cy[j], hx, hy))
         rep.check("home bases: %d centres at the rep's home base" % len(home), not bad, few(bad))
 
+    # --- summary.json status (when tqo writes one) and the printed summary
+    status = summary.get("status")
+    fig["status"] = status
+    if status is not None:
+        rep.check("status: summary.json status is a string or an object", isinstance(status, (str, dict)),
+                  "status is %r" % (status,))
+    if args.printed:
+        check_printed(rep, fig, args.printed)
+
     fig["ok"] = not rep.failures
+    fig["failure_kinds"] = rep.failure_kinds
     return rep, fig
+
+
+def parse_printed_number(text):
+    return float(text.replace(",", ""))
+
+
+def check_printed(rep, fig, path):
+    """The summary tqo printed on standard output (saved to PATH), each
+    figure against the recomputed one at the precision it is printed with."""
+    import re
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise InputError("%s: %s" % (path, e.strerror or e))
+    devs = fig.get("max_dev_pct") or {}
+    seen = set()
+    for line in lines:
+        m = re.match(r"^objective\s+(-?[\d,.]+(?:e[-+]?\d+)?)\s*$", line)
+        if m and fig.get("objective_recomputed") is not None:
+            v, r = parse_printed_number(m.group(1)), fig["objective_recomputed"]
+            tol = 0.51 if abs(r) >= 1000 else 1e-3 * abs(r) + 1e-12
+            rep.check("printed objective matches", abs(v - r) <= tol, "printed %s, recomputed %.10g" % (m.group(1), r))
+            seen.add("objective")
+            continue
+        m = re.match(r"^gap\s+(-?[\d.]+)%\s*$", line)
+        if m:
+            v = float(m.group(1))
+            rep.check("gap is not negative (printed gap %s%%)" % m.group(1), v >= 0, line.strip())
+            if fig.get("gap_pct") is not None:
+                rep.check("printed gap matches", abs(v - fig["gap_pct"]) <= 0.0051,
+                          "printed %s%%, recomputed %.6g%%" % (m.group(1), fig["gap_pct"]))
+            continue
+        m = re.match(r"^(?:balance)?\s+(\S+)\s+largest deviation\s+(-?[\d.]+)%", line)
+        if m:
+            name = next((k for k in devs if k.lower() == m.group(1).lower()), None)
+            rep.check("printed balance line names a balanced measure (%s)" % m.group(1), name is not None, line)
+            if name is not None:
+                rep.check("printed largest deviation of %s matches" % name,
+                          abs(float(m.group(2)) - devs[name]) <= 0.0051,
+                          "printed %s%%, recomputed %.6g%%" % (m.group(2), devs[name]))
+            continue
+        m = re.match(r"^splits\s+(\d+) units? shared", line)
+        if m:
+            rep.check("printed split units match", int(m.group(1)) == fig["n_split"],
+                      "printed %s, recomputed %d" % (m.group(1), fig["n_split"]))
+            continue
+        m = re.match(r"^contiguity\s+(.*?)\s*$", line)
+        if m and fig.get("violations") is not None:
+            text = m.group(1)
+            detached = fig["exceptions"] + fig["reported_pieces"] + fig["violations"]
+            if text.startswith("every territory connected"):
+                rep.check("contiguity claim: printed 'every territory connected' holds", detached == 0,
+                          "%d detached pieces: %s" % (detached, ", ".join(
+                              (fig["violation_list"] + fig["reported_list"] + fig["exception_list"])[:5])))
+            else:
+                e = re.match(r"^(\d+) exceptions?", text)
+                if e:
+                    k = int(e.group(1))
+                    rep.check("contiguity claim: printed %d exceptions covers every detached piece" % k,
+                              k >= detached, "printed %d, recomputed %d detached pieces" % (k, detached))
+                    if k >= detached:
+                        rep.check("printed exception count matches", k == detached,
+                                  "printed %d, recomputed %d" % (k, detached))
+            continue
+        m = re.match(r"^moved\s+(\d+) units, (-?[\d.]+)% of", line)
+        if m and fig.get("moved_pct") is not None:
+            rep.check("printed moved units match", int(m.group(1)) == fig.get("moved_units"),
+                      "printed %s, recomputed %s" % (m.group(1), fig.get("moved_units")))
+            rep.check("printed moved share matches", abs(float(m.group(2)) - fig["moved_pct"]) <= 0.0051,
+                      "printed %s%%, recomputed %.6g%%" % (m.group(2), fig["moved_pct"]))
+            continue
+    fig["printed_checked"] = True
 
 
 def main():
@@ -599,10 +763,15 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--adjacency", help="adjacency CSV to check contiguity against, or 'none' "
                     "(default: INSTANCE/adjacency.csv when the run kept territories connected)")
+    ap.add_argument("--same-graph", action="store_true", help="the --adjacency FILE given is the graph the run "
+                    "used (e.g. the Delaunay graph of a --adjacency delaunay run): its reported exceptions are "
+                    "compared too")
     ap.add_argument("--max-exceptions", type=int)
     ap.add_argument("--gap", type=float, help="largest allowed gap in percent")
     ap.add_argument("--max-splits", type=int)
     ap.add_argument("--max-moved-pct", type=float)
+    ap.add_argument("--printed", metavar="FILE", help="the standard output of the tqo align run: each printed "
+                    "figure and claim (objective, gap, deviations, splits, contiguity, moves) is checked too")
     ap.add_argument("--json", action="store_true", help="print a JSON object with all figures")
     args = ap.parse_args()
     try:
@@ -615,6 +784,7 @@ def main():
     if args.json:
         fig["checks"] = len(rep.checks)
         fig["failures"] = ["%s: %s" % f for f in rep.failures]
+        fig["failed_checks"] = [{"kind": k, "check": n, "detail": d} for n, ok, d, k in rep.checks if not ok]
         fig["notes"] = rep.notes
         print(json.dumps(fig, indent=2))
         for name, detail in rep.failures:

@@ -508,7 +508,7 @@ static void hostile_escaped(void **state)
     result_from(inst, 2, HOSTILE_T, terr_of, 1, &r);
     r.n_exceptions = 1;
     r.exceptions = calloc(1, sizeof(tqo_exception));
-    r.exceptions[0] = (tqo_exception){1, 1, 1, 0};
+    r.exceptions[0] = (tqo_exception){.territory = 1, .component = 1, .n_units = 1, .first_unit = 0};
     tqo_align_settings as;
     tqo_align_settings_default(&as);
     as.n_balance = 1;

@@ -1,0 +1,46 @@
+/*
+ * tqo scenarios beyond one process: --shard I/N part files, and MPI ranks
+ * (built with -DTQO_MPI=ON and started by mpirun). Both drive the
+ * library's sweep-in-parts API (tqo_scenarios_begin/eval/finish), so the
+ * library itself never needs MPI.
+ */
+#ifndef TQO_CLI_SWEEP_H
+#define TQO_CLI_SWEEP_H
+
+#include "tqo.h"
+
+/* One sweep's inputs, borrowed. */
+typedef struct cli_sweep {
+    const tqo_instance *inst;
+    const tqo_assignment *asg;
+    const tqo_scenario *sc;
+    int n;
+    const tqo_scenario_settings *set;
+    const char *out;
+    int quiet;
+} cli_sweep;
+
+/* "I/N", 1 <= I <= N: 0, or -1 after printing an error. */
+int cli_shard_parse(const char *text, int *shard, int *n_shards);
+
+/* FNV-1a of the input files (an instance folder: its CSV files by name;
+   a file: its bytes), NULL paths skipped, so that parts of one sweep
+   made from other data do not merge. */
+uint64_t cli_hash_inputs(const char *const *paths, int n);
+
+/* Evaluates shard I/N and writes OUT/scenarios_part_I_of_N.bin. */
+tqo_status cli_sweep_shard(const cli_sweep *w, uint64_t inputs, int shard, int n_shards, tqo_diag *diag);
+
+/*
+ * MPI (TQO_MPI builds; elsewhere these do nothing): cli_mpi_init returns
+ * this process's rank when mpirun started it (MPI_Init_thread, funneled),
+ * else -1. cli_sweep_mpi agrees on load_status across ranks, hands out
+ * scenarios dynamically, and gathers every row on rank 0, which gets the
+ * finished result in r (other ranks: TQO_OK and r empty). A rank that
+ * fails prints its message and aborts the job.
+ */
+int cli_mpi_init(void);
+void cli_mpi_finalize(void);
+tqo_status cli_sweep_mpi(const cli_sweep *w, tqo_status load_status, tqo_scenarios_result *r, tqo_diag *diag);
+
+#endif

@@ -1,0 +1,19 @@
+/* The public number formatting of tqo.h: thin wrappers, so that callers of
+   the library print numbers exactly as its own files and summaries do. */
+#include "util/fmt.h"
+#include "util/json_writer.h"
+#include "tqo.h"
+
+void tqo_format_double(double v, char *buf, size_t size)
+{
+    if (!buf || !size)
+        return;
+    jw_format_double(v, buf, size);
+}
+
+void tqo_format_thousands(double v, const char *nonfinite, char *buf, size_t size)
+{
+    if (!buf || !size)
+        return;
+    fmt_thousands(buf, size, v, nonfinite ? nonfinite : "");
+}

@@ -1,0 +1,138 @@
+#!/bin/bash
+# Issue 13: free centres give the same files for any thread count. The
+# starts of the centre search run on the threads at once (each with its own
+# seed, centres and prices, merged in start order), the k-means pass and the
+# LP's pricing split their units over them; none of it may change a byte.
+#  - a generated instance without territories.csv (free centres), -k 6,
+#    --starts 5 (more starts than threads), at --threads 1, 2 and 3;
+#  - the same under a --max-distance cap that binds (capped starts);
+#  - italy -k 20 --balance population:5 --allow-splits at --threads 1 and 2
+#    (skipped without ../shared/data or $TQO_SHARED_DATA).
+# Compared: assignment.csv, territories.csv and summary.json without its
+# timings, thread count and command line; each plan is also checked by
+# tests/tools/check_align.py (balance recomputed from the files).
+# Usage: align_threads.sh path/to/tqo   (run from the repository root)
+set -u
+if [ $# -lt 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 path/to/tqo" >&2
+    exit 2
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+TQO=$tmp/tqo
+cp "$1" "$TQO" || { echo "not ok - copy $1"; exit 1; }
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+DATA=${TQO_SHARED_DATA:-../shared/data}
+CHECK="python3 tests/tools/check_align.py"
+pass=0 fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+bad() { echo "not ok - $1"; fail=$((fail + 1)); }
+indent() { sed 's/^/    # /'; }
+
+# stable SUMMARY: summary.json without what may differ between runs
+stable() {
+    python3 - "$1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d.pop("seconds", None)
+d.pop("command", None)
+d.get("parameters", {}).pop("threads", None)
+print(json.dumps(d, sort_keys=True))
+EOF
+}
+
+# same NAME INSTANCE OUT_A OUT_B: the two runs wrote the same files
+same() {
+    local name=$1 inst=$2 a=$3 b=$4 f diffs=""
+    for f in assignment.csv territories.csv; do
+        cmp -s "$a/$f" "$b/$f" || diffs="$diffs $f"
+    done
+    [ "$(stable "$a/summary.json")" = "$(stable "$b/summary.json")" ] || diffs="$diffs summary.json"
+    if [ -z "$diffs" ]; then
+        ok "$name: identical files"
+    else
+        bad "$name: files differ:$diffs"
+    fi
+}
+
+# solve NAME INSTANCE OUT [options]: runs tqo align, checks exit 0 and the plan
+solve() {
+    local name=$1 inst=$2 out=$3
+    shift 3
+    if "$TQO" align "$inst" -o "$out" "$@" >"$out.stdout" 2>"$out.stderr" && $CHECK "$inst" "$out" >"$out.chk" 2>&1; then
+        ok "$name: exit 0, plan checked"
+    else
+        bad "$name: exit or check failed"
+        indent <"$out.stderr"
+        [ -f "$out.chk" ] && indent <"$out.chk"
+    fi
+}
+
+G=$tmp/g
+if "$TQO" generate -o "$G" --units 400 --territories 6 --periods 4 --seed 13 >/dev/null 2>"$tmp/gen.err" &&
+    rm "$G/territories.csv"; then
+    ok "instance generated, territories.csv removed (free centres)"
+else
+    bad "instance generated"
+    indent <"$tmp/gen.err"
+fi
+
+for t in 1 2 3; do
+    solve "free centres, --threads $t" "$G" "$tmp/f$t" -k 6 --balance workload:5 --starts 5 --threads "$t"
+done
+grep -q '"centres": "located"' "$tmp/f1/summary.json" && ok "the centres were placed" ||
+    bad "summary.json does not say the centres were placed"
+same "free centres, --threads 1 vs 2" "$G" "$tmp/f1" "$tmp/f2"
+same "free centres, --threads 1 vs 3" "$G" "$tmp/f1" "$tmp/f3"
+
+# a cap that binds: the farthest unit of the uncapped plan, less 10%
+cap=$(python3 - "$G" "$tmp/f1" <<'EOF'
+import csv, math, sys
+inst, out = sys.argv[1], sys.argv[2]
+u = {r["unit_id"]: r for r in csv.DictReader(open(inst + "/units.csv"))}
+t = {r["territory_id"]: r for r in csv.DictReader(open(out + "/territories.csv"))}
+far = 0.0
+for r in csv.DictReader(open(out + "/assignment.csv")):
+    a, c = u[r["unit_id"]], t[r["territory_id"]]
+    if "x" in a:
+        far = max(far, math.hypot(float(a["x"]) - float(c["center_x"]), float(a["y"]) - float(c["center_y"])))
+    else:
+        la1, lo1, la2, lo2 = map(math.radians, (float(a["lat"]), float(a["lon"]), float(c["center_lat"]), float(c["center_lon"])))
+        h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+        far = max(far, 2 * 6371.0088 * math.asin(min(1, math.sqrt(h))))
+print("%.3f" % (0.9 * far))
+EOF
+)
+if [ -n "$cap" ]; then
+    for t in 1 2; do
+        "$TQO" align "$G" -o "$tmp/c$t" -k 6 --balance workload:5 --starts 5 --threads "$t" --max-distance "$cap" \
+            >"$tmp/c$t.stdout" 2>"$tmp/c$t.stderr"
+        echo $? >"$tmp/c$t.rc"
+    done
+    if [ "$(cat "$tmp/c1.rc")" = "$(cat "$tmp/c2.rc")" ]; then
+        ok "--max-distance $cap: the same exit status at 1 and 2 threads ($(cat "$tmp/c1.rc"))"
+    else
+        bad "--max-distance $cap: exit $(cat "$tmp/c1.rc") at 1 thread, $(cat "$tmp/c2.rc") at 2"
+    fi
+    if [ "$(cat "$tmp/c1.rc")" = 0 ]; then
+        same "--max-distance $cap, --threads 1 vs 2" "$G" "$tmp/c1" "$tmp/c2"
+    else
+        cmp -s "$tmp/c1.stderr" "$tmp/c2.stderr" && ok "--max-distance $cap: the same message at 1 and 2 threads" ||
+            bad "--max-distance $cap: the messages differ"
+    fi
+else
+    bad "no cap computed from the uncapped plan"
+fi
+
+if [ -f "$DATA/italy/units.csv" ]; then
+    for t in 1 2; do
+        solve "italy -k 20 --allow-splits, --threads $t" "$DATA/italy" "$tmp/i$t" -k 20 --balance population:5 \
+            --allow-splits --threads "$t"
+    done
+    same "italy, --threads 1 vs 2" "$DATA/italy" "$tmp/i1" "$tmp/i2"
+else
+    echo "ok - italy skipped: no $DATA/italy # SKIP"
+fi
+
+echo "# $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
