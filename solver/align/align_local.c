@@ -36,6 +36,24 @@ static int kv2_cmp(const void *a, const void *b)
     return x->v - y->v;
 }
 
+/* Moves heap[x] down the binary min-heap heap[0..nh) to its place. */
+static void kv2_sift_down(kv2 *heap, int nh, int x)
+{
+    for (;;) {
+        int l = 2 * x + 1, r = l + 1, m = x;
+        if (l < nh && kv2_cmp(&heap[l], &heap[m]) < 0)
+            m = l;
+        if (r < nh && kv2_cmp(&heap[r], &heap[m]) < 0)
+            m = r;
+        if (m == x)
+            break;
+        kv2 t = heap[x];
+        heap[x] = heap[m];
+        heap[m] = t;
+        x = m;
+    }
+}
+
 /* Detail for the caller's log (shown with tqo align --verbose). */
 #define logd(c, ...) tqo_log_printf((c)->s->log, (c)->s->log_ctx, TQO_LOG_DEBUG, __VA_ARGS__)
 
@@ -493,21 +511,10 @@ static tqo_status repair_strays(align_ctx *c, int *asg)
     int *piece = malloc((size_t)n * sizeof(int)), *stack = malloc((size_t)n * sizeof(int));
     int *core = malloc((size_t)c->p * sizeof(int)), *psize = malloc((size_t)(n + 1) * sizeof(int));
     int *queue = malloc((size_t)n * sizeof(int));
-    if (!piece || !stack || !core || !psize || !queue) {
-        free(piece);
-        free(stack);
-        free(core);
-        free(psize);
-        free(queue);
-        return TQO_ERR_NOMEM;
-    }
-    if (place_islands(c, asg, piece, core, stack) != TQO_OK) {
-        free(piece);
-        free(stack);
-        free(core);
-        free(psize);
-        free(queue);
-        return TQO_ERR_NOMEM;
+    tqo_status st = TQO_OK;
+    if (!piece || !stack || !core || !psize || !queue || place_islands(c, asg, piece, core, stack) != TQO_OK) {
+        st = TQO_ERR_NOMEM;
+        goto done;
     }
     for (int pass = 0; pass < 50; pass++) {
         int np = territory_pieces(c, asg, piece, core, stack);
@@ -576,12 +583,13 @@ static tqo_status repair_strays(align_ctx *c, int *asg)
         if (!moved)
             break;
     }
+done:
     free(piece);
     free(stack);
     free(core);
     free(psize);
     free(queue);
-    return TQO_OK;
+    return st;
 }
 
 
@@ -636,39 +644,13 @@ static int connect_locked(align_ctx *c, int *asg, char *keep)
                 nh++;
             }
         /* a plain binary heap with lazy deletion */
-        for (int h = nh / 2 - 1; h >= 0; h--) {
-            int x = h;
-            for (;;) {
-                int l = 2 * x + 1, r = l + 1, m = x;
-                if (l < nh && kv2_cmp(&heap[l], &heap[m]) < 0)
-                    m = l;
-                if (r < nh && kv2_cmp(&heap[r], &heap[m]) < 0)
-                    m = r;
-                if (m == x)
-                    break;
-                kv2 t = heap[x];
-                heap[x] = heap[m];
-                heap[m] = t;
-                x = m;
-            }
-        }
+        for (int h = nh / 2 - 1; h >= 0; h--)
+            kv2_sift_down(heap, nh, h);
         int hit = -1;
         while (nh > 0 && hit < 0) {
             kv2 top = heap[0];
             heap[0] = heap[--nh];
-            for (int x = 0;;) {
-                int l = 2 * x + 1, r = l + 1, m = x;
-                if (l < nh && kv2_cmp(&heap[l], &heap[m]) < 0)
-                    m = l;
-                if (r < nh && kv2_cmp(&heap[r], &heap[m]) < 0)
-                    m = r;
-                if (m == x)
-                    break;
-                kv2 t = heap[x];
-                heap[x] = heap[m];
-                heap[m] = t;
-                x = m;
-            }
+            kv2_sift_down(heap, nh, 0);
             int u = top.v;
             if (top.k > dist[u])
                 continue;
@@ -1465,10 +1447,166 @@ static int ch_label(ls *L, int R, int Y, int Z, int u, double g, double dv, doub
     return heap_push(L, g, Z);
 }
 
-static int chain_search(ls *L, int R, int push, int mode, int excl, double need, double budget, chain *best)
+/* What the expansion of one node Y of the chain search shares: the search
+   (root R, direction, mode, excluded unit, stamp, need and budget, best
+   chain) and the node (label g, the unit that came in, its violation). */
+typedef struct ch_node {
+    int R, push, mode, excl, st;
+    double need, budget;
+    chain *best;
+    int Y, in;
+    double g, vY0;
+} ch_node;
+
+/* Offers unit u's move from territory `from` to `into`, reaching node Z at
+   cost gz with violation change dvY at Y and vz0 -> vz1 at Z: recorded as
+   a chain when Z's violation does not grow and it beats the best, and Z
+   labelled for the search to go on. *rem caches whether u may leave.
+   Returns 1 when it may not (the caller passes to its next unit), 2 when
+   the heap is full, else 0. */
+static int ch_offer(ls *L, const ch_node *s, int Z, int u, int from, int into, double gz, double dvY, double vz0,
+                    double vz1, int rok, int *rem)
+{
+    if (rok && vz1 <= vz0 + 1e-12 && ch_better(s->mode, gz, dvY + vz1 - vz0, s->need, s->budget, s->best)) {
+        if (*rem < 0)
+            *rem = removable(L, u);
+        if (!*rem)
+            return 1;
+        ch_record(L, s->push, s->Y, u, into, gz, dvY + vz1 - vz0, s->best);
+    }
+    if (L->depth[s->Y] + 1 < CH_MAXLEN && (L->seen[Z] != s->st || gz < L->lab[Z])) {
+        if (*rem < 0)
+            *rem = removable(L, u);
+        if (!*rem)
+            return 1;
+        if (ch_label(L, s->R, s->Y, Z, u, gz, dvY, dmoved(L, u, from, into), rok, s->st) != 0)
+            return 2;
+    }
+    return 0;
+}
+
+/* Push: a member v of Y leaves for a territory it may join. Nonzero when
+   the heap is full. */
+static int ch_expand_push(ls *L, const ch_node *s)
 {
     align_ctx *c = L->c;
     int *tg = L->tg2;
+    int R = s->R, Y = s->Y, in = s->in;
+    double g = s->g, vY0 = s->vY0;
+    /* the unit that came in must keep a neighbour in Y */
+    int in_nb = -1, in_cnt = 0;
+    if (in >= 0 && c->contiguity)
+        for (int k = c->adj_start[in]; k < c->adj_start[in + 1]; k++)
+            if (L->asg[c->adj[k]] == Y) {
+                in_cnt++;
+                in_nb = c->adj[k];
+            }
+    for (int q = 0; q < L->nmem[Y]; q++) {
+        int v = L->mem[Y][q];
+        L->work++;
+        if (v == in || v == s->excl || (c->lock && c->lock[v] >= 0))
+            continue;
+        if (in >= 0 && c->contiguity && in_cnt == 1 && in_nb == v)
+            continue;
+        double vY1 = tviol(L, Y, in, v);
+        /* the root must do better by its first move, but for a
+           cycle back to it (restore mode) */
+        int rok = Y == R ? vY1 < vY0 - 1e-12 : L->rootok[Y];
+        if (Y == R ? s->mode == CH_IMPROVE && !rok : vY1 > vY0 + 1e-12)
+            continue;
+        int m = targets(L, v, tg);
+        int rem = -1;
+        double dvY = L->dvl[Y] + vY1 - vY0;
+        double cv = alloc_cost(&c->P, v, Y);
+        for (int t = 0; t < m; t++) {
+            int Z = tg[t];
+            if (Z == R && Y != R) {
+                /* back to the root: a cycle, the root gives its first
+                   unit and takes v */
+                int f = L->first[Y];
+                if (!move_ok_after(L, v, Y, R, L->dmv[Y]) || !attached_without(L, v, R, f))
+                    continue;
+                double gz = g + alloc_cost(&c->P, v, R) - cv;
+                double dV = dvY + tviol(L, R, v, f) - tviol(L, R, -1, f);
+                if (ch_better(s->mode, gz, dV, s->need, s->budget, s->best)) {
+                    if (rem < 0)
+                        rem = removable(L, v);
+                    if (!rem)
+                        break;
+                    ch_record(L, 1, Y, v, R, gz, dV, s->best);
+                }
+                continue;
+            }
+            if (L->closed[Z] == s->st || !move_ok_after(L, v, Y, Z, L->dmv[Y]))
+                continue;
+            double gz = g + alloc_cost(&c->P, v, Z) - cv;
+            double vz0 = tviol(L, Z, -1, -1), vz1 = tviol(L, Z, v, -1);
+            int r = ch_offer(L, s, Z, v, Y, Z, gz, dvY, vz0, vz1, rok, &rem);
+            if (r == 1)
+                break;
+            if (r == 2)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Pull: units of other territories next to Y (but for the one that left
+   it) may come in. Nonzero when the heap is full. */
+static int ch_expand_pull(ls *L, const ch_node *s)
+{
+    align_ctx *c = L->c;
+    int R = s->R, Y = s->Y, in = s->in;
+    double g = s->g, vY0 = s->vY0;
+    L->ustamp++;
+    int q0 = 0, q1 = c->contiguity ? L->nmem[Y] : L->rev_start[Y + 1] - L->rev_start[Y];
+    for (int q = q0; q < q1; q++) {
+        int x = c->contiguity ? L->mem[Y][q] : -1;
+        int k0 = c->contiguity ? c->adj_start[x] : L->rev_start[Y] + q;
+        int k1 = c->contiguity ? c->adj_start[x + 1] : k0 + 1;
+        if (x == in && x >= 0)
+            continue;
+        for (int k = k0; k < k1; k++) {
+            int w = c->contiguity ? c->adj[k] : L->rev[k];
+            int Z = L->asg[w];
+            L->work++;
+            if (Z == Y || L->useen[w] == L->ustamp)
+                continue;
+            L->useen[w] = L->ustamp;
+            if (Z == R && Y != R) {
+                /* a cycle: the root takes its first unit and gives w */
+                int f = L->first[Y];
+                if (w == s->excl || !move_ok_after(L, w, R, Y, L->dmv[Y]) || !attached_without(L, f, R, w))
+                    continue;
+                double vY1 = tviol(L, Y, w, in);
+                if (vY1 > vY0 + 1e-12)
+                    continue;
+                double gz = g + alloc_cost(&c->P, w, Y) - alloc_cost(&c->P, w, R);
+                double dV = L->dvl[Y] + vY1 - vY0 + tviol(L, R, f, w) - tviol(L, R, f, -1);
+                if (ch_better(s->mode, gz, dV, s->need, s->budget, s->best) && removable(L, w))
+                    ch_record(L, 0, Y, w, Y, gz, dV, s->best);
+                continue;
+            }
+            if (w == s->excl || L->closed[Z] == s->st || !move_ok_after(L, w, Z, Y, L->dmv[Y]))
+                continue;
+            double vY1 = tviol(L, Y, w, in);
+            int rok = Y == R ? vY1 < vY0 - 1e-12 : L->rootok[Y];
+            if (Y == R ? s->mode == CH_IMPROVE && !rok : vY1 > vY0 + 1e-12)
+                continue;
+            double gz = g + alloc_cost(&c->P, w, Y) - alloc_cost(&c->P, w, Z);
+            double dvY = L->dvl[Y] + vY1 - vY0;
+            double vz0 = tviol(L, Z, -1, -1), vz1 = tviol(L, Z, -1, w);
+            int rem = -1;
+            if (ch_offer(L, s, Z, w, Z, Y, gz, dvY, vz0, vz1, rok, &rem) == 2)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int chain_search(ls *L, int R, int push, int mode, int excl, double need, double budget, chain *best)
+{
+    align_ctx *c = L->c;
     best->len = 0;
     L->sstamp++;
     int st = L->sstamp;
@@ -1486,6 +1624,8 @@ static int chain_search(ls *L, int R, int push, int mode, int excl, double need,
     if (mode == CH_RESTORE)
         for (int j = 0; j < c->p; j++)
             maxred = fmax(maxred, V0R + tviol(L, j, -1, -1));
+    ch_node s = {.R = R, .push = push, .mode = mode, .excl = excl, .st = st, .need = need, .budget = budget,
+                 .best = best};
     int expand = mode == CH_RESTORE ? CH_EXPAND_RESTORE : CH_EXPAND_IMPROVE;
     while (L->nheap > 0 && expand > 0) {
         kv2 top = heap_pop(L);
@@ -1501,133 +1641,12 @@ static int chain_search(ls *L, int R, int push, int mode, int excl, double need,
             break;
         if (L->depth[Y] >= CH_MAXLEN)
             continue;
-        int in = L->nin[Y];
-        double vY0 = tviol(L, Y, -1, -1);
-        if (push) {
-            /* the unit that came in must keep a neighbour in Y */
-            int in_nb = -1, in_cnt = 0;
-            if (in >= 0 && c->contiguity)
-                for (int k = c->adj_start[in]; k < c->adj_start[in + 1]; k++)
-                    if (L->asg[c->adj[k]] == Y) {
-                        in_cnt++;
-                        in_nb = c->adj[k];
-                    }
-            for (int q = 0; q < L->nmem[Y]; q++) {
-                int v = L->mem[Y][q];
-                L->work++;
-                if (v == in || v == excl || (c->lock && c->lock[v] >= 0))
-                    continue;
-                if (in >= 0 && c->contiguity && in_cnt == 1 && in_nb == v)
-                    continue;
-                double vY1 = tviol(L, Y, in, v);
-                /* the root must do better by its first move, but for a
-                   cycle back to it (restore mode) */
-                int rok = Y == R ? vY1 < vY0 - 1e-12 : L->rootok[Y];
-                if (Y == R ? mode == CH_IMPROVE && !rok : vY1 > vY0 + 1e-12)
-                    continue;
-                int m = targets(L, v, tg);
-                int rem = -1;
-                double dvY = L->dvl[Y] + vY1 - vY0;
-                double cv = alloc_cost(&c->P, v, Y);
-                for (int t = 0; t < m; t++) {
-                    int Z = tg[t];
-                    if (Z == R && Y != R) {
-                        /* back to the root: a cycle, the root gives its first
-                           unit and takes v */
-                        int f = L->first[Y];
-                        if (!move_ok_after(L, v, Y, R, L->dmv[Y]) || !attached_without(L, v, R, f))
-                            continue;
-                        double gz = g + alloc_cost(&c->P, v, R) - cv;
-                        double dV = dvY + tviol(L, R, v, f) - tviol(L, R, -1, f);
-                        if (ch_better(mode, gz, dV, need, budget, best)) {
-                            if (rem < 0)
-                                rem = removable(L, v);
-                            if (!rem)
-                                break;
-                            ch_record(L, 1, Y, v, R, gz, dV, best);
-                        }
-                        continue;
-                    }
-                    if (L->closed[Z] == st || !move_ok_after(L, v, Y, Z, L->dmv[Y]))
-                        continue;
-                    double gz = g + alloc_cost(&c->P, v, Z) - cv;
-                    double vz0 = tviol(L, Z, -1, -1), vz1 = tviol(L, Z, v, -1);
-                    if (rok && vz1 <= vz0 + 1e-12 && ch_better(mode, gz, dvY + vz1 - vz0, need, budget, best)) {
-                        if (rem < 0)
-                            rem = removable(L, v);
-                        if (!rem)
-                            break;
-                        ch_record(L, 1, Y, v, Z, gz, dvY + vz1 - vz0, best);
-                    }
-                    if (L->depth[Y] + 1 < CH_MAXLEN && (L->seen[Z] != st || gz < L->lab[Z])) {
-                        if (rem < 0)
-                            rem = removable(L, v);
-                        if (!rem)
-                            break;
-                        if (ch_label(L, R, Y, Z, v, gz, dvY, dmoved(L, v, Y, Z), rok, st) != 0)
-                            return best->len > 0;
-                    }
-                }
-            }
-        } else {
-            /* units of other territories next to Y (but for the one that
-               left it) may come in */
-            L->ustamp++;
-            int q0 = 0, q1 = c->contiguity ? L->nmem[Y] : L->rev_start[Y + 1] - L->rev_start[Y];
-            for (int q = q0; q < q1; q++) {
-                int x = c->contiguity ? L->mem[Y][q] : -1;
-                int k0 = c->contiguity ? c->adj_start[x] : L->rev_start[Y] + q;
-                int k1 = c->contiguity ? c->adj_start[x + 1] : k0 + 1;
-                if (x == in && x >= 0)
-                    continue;
-                for (int k = k0; k < k1; k++) {
-                    int w = c->contiguity ? c->adj[k] : L->rev[k];
-                    int Z = L->asg[w];
-                    L->work++;
-                    if (Z == Y || L->useen[w] == L->ustamp)
-                        continue;
-                    L->useen[w] = L->ustamp;
-                    if (Z == R && Y != R) {
-                        /* a cycle: the root takes its first unit and gives w */
-                        int f = L->first[Y];
-                        if (w == excl || !move_ok_after(L, w, R, Y, L->dmv[Y]) || !attached_without(L, f, R, w))
-                            continue;
-                        double vY1 = tviol(L, Y, w, in);
-                        if (vY1 > vY0 + 1e-12)
-                            continue;
-                        double gz = g + alloc_cost(&c->P, w, Y) - alloc_cost(&c->P, w, R);
-                        double dV = L->dvl[Y] + vY1 - vY0 + tviol(L, R, f, w) - tviol(L, R, f, -1);
-                        if (ch_better(mode, gz, dV, need, budget, best) && removable(L, w))
-                            ch_record(L, 0, Y, w, Y, gz, dV, best);
-                        continue;
-                    }
-                    if (w == excl || L->closed[Z] == st || !move_ok_after(L, w, Z, Y, L->dmv[Y]))
-                        continue;
-                    double vY1 = tviol(L, Y, w, in);
-                    int rok = Y == R ? vY1 < vY0 - 1e-12 : L->rootok[Y];
-                    if (Y == R ? mode == CH_IMPROVE && !rok : vY1 > vY0 + 1e-12)
-                        continue;
-                    double gz = g + alloc_cost(&c->P, w, Y) - alloc_cost(&c->P, w, Z);
-                    double dvY = L->dvl[Y] + vY1 - vY0;
-                    double vz0 = tviol(L, Z, -1, -1), vz1 = tviol(L, Z, -1, w);
-                    int rem = -1;
-                    if (rok && vz1 <= vz0 + 1e-12 && ch_better(mode, gz, dvY + vz1 - vz0, need, budget, best)) {
-                        rem = removable(L, w);
-                        if (!rem)
-                            continue;
-                        ch_record(L, 0, Y, w, Y, gz, dvY + vz1 - vz0, best);
-                    }
-                    if (L->depth[Y] + 1 < CH_MAXLEN && (L->seen[Z] != st || gz < L->lab[Z])) {
-                        if (rem < 0)
-                            rem = removable(L, w);
-                        if (!rem)
-                            continue;
-                        if (ch_label(L, R, Y, Z, w, gz, dvY, dmoved(L, w, Z, Y), rok, st) != 0)
-                            return best->len > 0;
-                    }
-                }
-            }
-        }
+        s.Y = Y;
+        s.g = g;
+        s.in = L->nin[Y];
+        s.vY0 = tviol(L, Y, -1, -1);
+        if (push ? ch_expand_push(L, &s) : ch_expand_pull(L, &s))
+            return best->len > 0;
     }
     return best->len > 0;
 }
@@ -2347,6 +2366,127 @@ static tqo_status round_shares(const align_ctx *c, const alloc_solution *xs, int
     return TQO_OK;
 }
 
+/* Whether every territory's loads under asg are within their balance
+   bounds: 1 or 0, -1 when out of memory. */
+static int loads_in_bounds(const align_ctx *c, const int *asg)
+{
+    int n = c->n, p = c->p, nb = c->nb, ok = 1;
+    double *ld = calloc((size_t)p * nb, sizeof(double));
+    if (!ld)
+        return -1;
+    for (int i = 0; i < n; i++)
+        for (int b = 0; b < nb; b++)
+            ld[asg[i] * nb + b] += c->a[b][i];
+    for (int k = 0; k < p * nb; k++)
+        if (ld[k] < c->lo[k] - 1e-9 * c->target[k] || ld[k] > c->hi[k] + 1e-9 * c->target[k])
+            ok = 0;
+    free(ld);
+    return ok;
+}
+
+/* The support LP's fixed part and candidates. The fixed part of a
+   territory: its interior units (no neighbour elsewhere) connected to the
+   one nearest its centre, through interior units; or that unit alone.
+   Depth of each unit from the fixed part (a BFS in the territory): a unit
+   stays only next to one nearer that part, and joins a territory only next
+   to a member that stays, so that territories stay connected. Free units'
+   candidates are cand[cs[i]..cs[i+1]); *nfree counts them. */
+static tqo_status support_fixed_core(const align_ctx *c, const int *asg, int *fixed, int *cs, int *cand,
+                                     int *depth, int *nfree_out)
+{
+    int n = c->n, p = c->p;
+    int *queue = malloc((size_t)n * sizeof(int)), *root = malloc((size_t)p * sizeof(int));
+    char *interior = malloc((size_t)n);
+    if (!queue || !root || !interior) {
+        free(queue);
+        free(root);
+        free(interior);
+        return TQO_ERR_NOMEM;
+    }
+    for (int j = 0; j < p; j++)
+        root[j] = -1;
+    for (int i = 0; i < n; i++) {
+        interior[i] = 1;
+        for (int k = c->adj_start[i]; k < c->adj_start[i + 1]; k++)
+            interior[i] &= asg[c->adj[k]] == asg[i];
+        int j = asg[i], r = root[j];
+        if (c->lock && c->lock[i] >= 0)
+            continue;
+        /* interior units first, then the nearest to the centre */
+        if (r < 0 || (interior[i] && !interior[r]) ||
+            (interior[i] == interior[r] && alloc_dist2(&c->P, i, j) < alloc_dist2(&c->P, r, j)))
+            root[j] = i;
+    }
+    int qh = 0, qt = 0;
+    for (int i = 0; i < n; i++)
+        depth[i] = -1;
+    for (int j = 0; j < p; j++)
+        if (root[j] >= 0 && depth[root[j]] < 0) {
+            depth[root[j]] = 0;
+            queue[qt++] = root[j];
+        }
+    /* the root's interior component */
+    for (int q = 0; q < qt; q++) {
+        int u = queue[q];
+        if (!interior[u])
+            continue;
+        for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
+            int v = c->adj[k];
+            if (depth[v] < 0 && interior[v]) {
+                depth[v] = 0;
+                queue[qt++] = v;
+            }
+        }
+    }
+    /* the fixed part; other units free (interior ones with their own
+       territory as only candidate) */
+    int nfree = 0, m = 0;
+    for (int i = 0; i < n; i++) {
+        cs[i] = m;
+        /* a locked unit is free too, to ask for its support */
+        int locked = c->lock && c->lock[i] >= 0;
+        fixed[i] = depth[i] == 0 ? asg[i] : -1;
+        if (fixed[i] >= 0)
+            continue;
+        nfree++;
+        int m0 = m;
+        cand[m++] = asg[i];
+        for (int k = c->adj_start[i]; k < c->adj_start[i + 1] && !locked; k++) {
+            int j = asg[c->adj[k]], dup = 0;
+            for (int q = m0; q < m && !dup; q++)
+                dup = cand[q] == j;
+            if (!dup)
+                cand[m++] = j;
+        }
+    }
+    cs[n] = m;
+    while (qh < qt) {
+        int u = queue[qh++];
+        for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
+            int v = c->adj[k];
+            if (depth[v] < 0 && asg[v] == asg[u]) {
+                depth[v] = depth[u] + 1;
+                queue[qt++] = v;
+            }
+        }
+    }
+    /* units not reached (pieces apart, islands): fixed where they are */
+    for (int i = 0; i < n; i++)
+        if (depth[i] < 0)
+            depth[i] = 0;
+    for (int i = 0; i < n; i++)
+        if (depth[i] == 0 && fixed[i] < 0) {
+            /* reached no root: keep it (its candidates stay unused) */
+            fixed[i] = asg[i];
+            nfree--;
+        }
+    free(queue);
+    free(root);
+    free(interior);
+    *nfree_out = nfree;
+    return TQO_OK;
+}
+
 /*
  * Support LP: the units outside the fixed core of their territory choose
  * again, fractionally and all at once, among their own territory and
@@ -2361,7 +2501,7 @@ static tqo_status round_shares(const align_ctx *c, const alloc_solution *xs, int
  */
 tqo_status align_support_lp(align_ctx *c, int *asg, int *improved)
 {
-    int n = c->n, p = c->p, nb = c->nb;
+    int n = c->n;
     *improved = 0;
     if (!c->contiguity)
         return TQO_OK;
@@ -2373,120 +2513,15 @@ tqo_status align_support_lp(align_ctx *c, int *asg, int *improved)
         st = TQO_ERR_NOMEM;
         goto done;
     }
-    int start_ok = 1;
-    {
-        double *ld = calloc((size_t)p * nb, sizeof(double));
-        if (!ld) {
-            st = TQO_ERR_NOMEM;
-            goto done;
-        }
-        for (int i = 0; i < n; i++)
-            for (int b = 0; b < nb; b++)
-                ld[asg[i] * nb + b] += c->a[b][i];
-        for (int k = 0; k < p * nb; k++)
-            if (ld[k] < c->lo[k] - 1e-9 * c->target[k] || ld[k] > c->hi[k] + 1e-9 * c->target[k])
-                start_ok = 0;
-        free(ld);
+    int start_ok = loads_in_bounds(c, asg);
+    if (start_ok < 0) {
+        st = TQO_ERR_NOMEM;
+        goto done;
     }
-    int m = 0, nfree = 0;
-    /* The fixed part of a territory: its interior units (no neighbour
-       elsewhere) connected to the one nearest its centre, through interior
-       units; or that unit alone. Depth of each unit from the fixed part (a
-       BFS in the territory): a unit stays only next to one nearer that
-       part, and joins a territory only next to a member that stays, so
-       that territories stay connected. */
-    {
-        int *queue = malloc((size_t)n * sizeof(int)), *root = malloc((size_t)p * sizeof(int));
-        char *interior = malloc((size_t)n);
-        if (!queue || !root || !interior) {
-            free(queue);
-            free(root);
-            free(interior);
-            st = TQO_ERR_NOMEM;
-            goto done;
-        }
-        for (int j = 0; j < p; j++)
-            root[j] = -1;
-        for (int i = 0; i < n; i++) {
-            interior[i] = 1;
-            for (int k = c->adj_start[i]; k < c->adj_start[i + 1]; k++)
-                interior[i] &= asg[c->adj[k]] == asg[i];
-            int j = asg[i], r = root[j];
-            if (c->lock && c->lock[i] >= 0)
-                continue;
-            /* interior units first, then the nearest to the centre */
-            if (r < 0 || (interior[i] && !interior[r]) ||
-                (interior[i] == interior[r] && alloc_dist2(&c->P, i, j) < alloc_dist2(&c->P, r, j)))
-                root[j] = i;
-        }
-        int qh = 0, qt = 0;
-        for (int i = 0; i < n; i++)
-            depth[i] = -1;
-        for (int j = 0; j < p; j++)
-            if (root[j] >= 0 && depth[root[j]] < 0) {
-                depth[root[j]] = 0;
-                queue[qt++] = root[j];
-            }
-        /* the root's interior component */
-        for (int q = 0; q < qt; q++) {
-            int u = queue[q];
-            if (!interior[u])
-                continue;
-            for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
-                int v = c->adj[k];
-                if (depth[v] < 0 && interior[v]) {
-                    depth[v] = 0;
-                    queue[qt++] = v;
-                }
-            }
-        }
-        /* the fixed part; other units free (interior ones with their own
-           territory as only candidate) */
-        nfree = 0;
-        m = 0;
-        for (int i = 0; i < n; i++) {
-            cs[i] = m;
-            /* a locked unit is free too, to ask for its support */
-            int locked = c->lock && c->lock[i] >= 0;
-            fixed[i] = depth[i] == 0 ? asg[i] : -1;
-            if (fixed[i] >= 0)
-                continue;
-            nfree++;
-            int m0 = m;
-            cand[m++] = asg[i];
-            for (int k = c->adj_start[i]; k < c->adj_start[i + 1] && !locked; k++) {
-                int j = asg[c->adj[k]], dup = 0;
-                for (int q = m0; q < m && !dup; q++)
-                    dup = cand[q] == j;
-                if (!dup)
-                    cand[m++] = j;
-            }
-        }
-        cs[n] = m;
-        while (qh < qt) {
-            int u = queue[qh++];
-            for (int k = c->adj_start[u]; k < c->adj_start[u + 1]; k++) {
-                int v = c->adj[k];
-                if (depth[v] < 0 && asg[v] == asg[u]) {
-                    depth[v] = depth[u] + 1;
-                    queue[qt++] = v;
-                }
-            }
-        }
-        /* units not reached (pieces apart, islands): fixed where they are */
-        for (int i = 0; i < n; i++)
-            if (depth[i] < 0)
-                depth[i] = 0;
-        for (int i = 0; i < n; i++)
-            if (depth[i] == 0 && fixed[i] < 0) {
-                /* reached no root: keep it (its candidates stay unused) */
-                fixed[i] = asg[i];
-                nfree--;
-            }
-        free(queue);
-        free(root);
-        free(interior);
-    }
+    int nfree = 0;
+    st = support_fixed_core(c, asg, fixed, cs, cand, depth, &nfree);
+    if (st != TQO_OK)
+        goto done;
     alloc_solution y;
     tqo_diag d;
     tqo_diag_init(&d);
@@ -2517,17 +2552,8 @@ tqo_status align_support_lp(align_ctx *c, int *asg, int *improved)
         goto done;
     for (int i = 0; i < n; i++)
         o1 += alloc_cost(&c->P, i, a2[i]);
-    double *load = calloc((size_t)p * nb, sizeof(double));
-    int ok = load != NULL;
-    if (load) {
-        for (int i = 0; i < n; i++)
-            for (int b = 0; b < nb; b++)
-                load[a2[i] * nb + b] += c->a[b][i];
-        for (int k = 0; k < p * nb; k++)
-            if (load[k] < c->lo[k] - 1e-9 * c->target[k] || load[k] > c->hi[k] + 1e-9 * c->target[k])
-                ok = 0;
-        free(load);
-    }
+    /* out of memory there only keeps the start */
+    int ok = loads_in_bounds(c, a2) > 0;
     if (c->max_move >= 0 && c->current) {
         double moved = 0;
         for (int i = 0; i < n; i++)

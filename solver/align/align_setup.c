@@ -120,17 +120,11 @@ static void no_such_measure(align_ctx *c, const char *opt, const char *name)
                    inst->n_measures ? list : "none");
 }
 
-tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, tqo_diag *diag)
+/* The measures to balance and the weight measure, checked against the
+   instance. */
+static tqo_status setup_measures(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s,
+                                 tqo_diag *diag)
 {
-    memset(c, 0, sizeof *c);
-    c->inst = inst;
-    c->s = s;
-    c->diag = diag;
-    c->n = inst->n_units;
-    if (inst->coords == TQO_COORDS_NONE) {
-        tqo_diag_error(diag, "alignment needs unit coordinates: units.csv has neither x,y nor lat,lon");
-        return TQO_ERR_INPUT;
-    }
     if (s->n_balance < 1 || s->n_balance > TQO_MAX_BALANCE) {
         tqo_diag_error(diag, "give one to %d measures to balance (--balance COL[:TOL])", TQO_MAX_BALANCE);
         return TQO_ERR_ARG;
@@ -172,9 +166,16 @@ tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_s
         }
     }
     c->w = inst->measures[c->wmeas].value;
+    return TQO_OK;
+}
 
-    /* Territories: rep home bases fix the centres; otherwise -k, or the
-       instance's own territories, with centres chosen by the solver. */
+/* Territories: rep home bases fix the centres; otherwise -k, or the
+   instance's own territories, with centres chosen by the solver. Sets p,
+   allocates the per-territory arrays and names the territories; *use_ids
+   tells whether they are the instance's own. */
+static tqo_status setup_territories(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s,
+                                    tqo_diag *diag, int *use_ids)
+{
     int have = inst->n_territories;
     if (inst->n_homes > 0 && s->k > 0 && s->k != have) {
         tqo_diag_error(diag, "-k %d, but territories.csv has %d territories with home bases: drop -k, or give "
@@ -196,7 +197,7 @@ tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_s
     int p = c->p, nb = c->nb;
     /* The instance's territory ids are kept when they are the territories
        being drawn; -k with another count names them T01, T02, ... */
-    int use_ids = have == p;
+    *use_ids = have == p;
     c->territory_id = calloc((size_t)p, sizeof(char *));
     c->cx = malloc((size_t)p * sizeof(double));
     c->cy = malloc((size_t)p * sizeof(double));
@@ -212,21 +213,28 @@ tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_s
         width++;
     for (int j = 0; j < p; j++) {
         char buf[32];
-        if (!use_ids)
+        if (!*use_ids)
             snprintf(buf, sizeof buf, "T%0*d", width & 15, (j + 1) % 1000000000);
-        c->territory_id[j] = strdup(use_ids ? inst->territory_id[j] : buf);
+        c->territory_id[j] = strdup(*use_ids ? inst->territory_id[j] : buf);
         if (!c->territory_id[j])
             return TQO_ERR_NOMEM;
         c->cx[j] = c->cy[j] = NAN;
-        if (use_ids && inst->home_x && !isnan(inst->home_x[j])) {
+        if (*use_ids && inst->home_x && !isnan(inst->home_x[j])) {
             c->cx[j] = inst->home_x[j];
             c->cy[j] = inst->home_y[j];
             c->fixed_centre[j] = 1;
             c->n_fixed++;
         }
     }
-    /* Current plan and locks refer to the instance's territories: they
-       carry over only when those are the territories drawn here. */
+    return TQO_OK;
+}
+
+/* Current plan and locks refer to the instance's territories: they carry
+   over only when those are the territories drawn here. */
+static tqo_status setup_current(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s,
+                                tqo_diag *diag, int use_ids)
+{
+    int have = inst->n_territories, p = c->p;
     if (inst->current && use_ids)
         c->current = inst->current;
     else if (inst->current)
@@ -246,8 +254,14 @@ tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_s
         return TQO_ERR_ARG;
     }
     c->max_move = s->max_moves_pct >= 0 ? s->max_moves_pct / 100.0 * c->total[0] : -1;
+    return TQO_OK;
+}
 
-    /* Targets: capacity shares of each total. */
+/* Targets: capacity shares of each total, and the balance bounds around
+   them. */
+static void setup_targets(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, int use_ids)
+{
+    int p = c->p, nb = c->nb;
     double capsum = 0;
     for (int j = 0; j < p; j++)
         capsum += use_ids && inst->capacity ? inst->capacity[j] : 1.0;
@@ -260,22 +274,52 @@ tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_s
             c->hi[j * nb + b] = (1 + tol) * t;
         }
     }
+}
 
+/* Contiguity: the instance's adjacency and its connected components. */
+static tqo_status setup_contiguity(align_ctx *c, const tqo_instance *inst)
+{
+    c->contiguity = 1;
+    c->adj_start = inst->adj_start;
+    c->adj = inst->adj;
+    c->comp = malloc((size_t)c->n * sizeof(int));
+    if (!c->comp)
+        return TQO_ERR_NOMEM;
+    c->n_comp = tqo_graph_components(inst, c->comp);
+    if (c->n_comp < 0)
+        return TQO_ERR_NOMEM;
+    c->comp_size = calloc((size_t)c->n_comp, sizeof(int));
+    if (!c->comp_size)
+        return TQO_ERR_NOMEM;
+    for (int i = 0; i < c->n; i++)
+        c->comp_size[c->comp[i]]++;
+    return TQO_OK;
+}
+
+tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, tqo_diag *diag)
+{
+    memset(c, 0, sizeof *c);
+    c->inst = inst;
+    c->s = s;
+    c->diag = diag;
+    c->n = inst->n_units;
+    if (inst->coords == TQO_COORDS_NONE) {
+        tqo_diag_error(diag, "alignment needs unit coordinates: units.csv has neither x,y nor lat,lon");
+        return TQO_ERR_INPUT;
+    }
+    int use_ids = 0;
+    tqo_status st = setup_measures(c, inst, s, diag);
+    if (st == TQO_OK)
+        st = setup_territories(c, inst, s, diag, &use_ids);
+    if (st == TQO_OK)
+        st = setup_current(c, inst, s, diag, use_ids);
+    if (st != TQO_OK)
+        return st;
+    setup_targets(c, inst, s, use_ids);
     if (s->contiguity && inst->has_adjacency) {
-        c->contiguity = 1;
-        c->adj_start = inst->adj_start;
-        c->adj = inst->adj;
-        c->comp = malloc((size_t)c->n * sizeof(int));
-        if (!c->comp)
-            return TQO_ERR_NOMEM;
-        c->n_comp = tqo_graph_components(inst, c->comp);
-        if (c->n_comp < 0)
-            return TQO_ERR_NOMEM;
-        c->comp_size = calloc((size_t)c->n_comp, sizeof(int));
-        if (!c->comp_size)
-            return TQO_ERR_NOMEM;
-        for (int i = 0; i < c->n; i++)
-            c->comp_size[c->comp[i]]++;
+        st = setup_contiguity(c, inst);
+        if (st != TQO_OK)
+            return st;
     }
     align_bind_problem(c);
     return TQO_OK;

@@ -223,7 +223,10 @@ int cli_align(int argc, char **argv)
     if (st == TQO_OK)
         st = cli_align_defaults(inst, &s, default_tol, cc.quiet, &diag);
     if (st == TQO_OK) {
+        cli_align_progress pg; /* a terminal's progress line (not with -q or -v: their lines would mix) */
+        cli_align_progress_attach(&s, &pg, cc.quiet || cc.verbose);
         st = tqo_align(inst, &s, &res, &diag);
+        cli_align_progress_end(&pg);
         aligned = 1;
         flush_diag(&diag);
         /* At a time limit the best plan found is still worth keeping. */

@@ -52,6 +52,17 @@ void cli_align_violated(const tqo_align_settings *s, const tqo_align_result *r, 
 const char *cli_align_contiguity(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
                                  char *buf, size_t n);
 
+/* cli_progress.c: the alignment's progress line on a terminal (stderr),
+   per phase: done/total, elapsed, time left; nothing with quiet or when
+   stderr is not a terminal. End it before printing the results. */
+typedef struct cli_align_progress {
+    char phase[64];
+    double t0;
+    int open; /* a line is drawn and not yet ended */
+} cli_align_progress;
+void cli_align_progress_attach(tqo_align_settings *s, cli_align_progress *pg, int quiet);
+void cli_align_progress_end(cli_align_progress *pg);
+
 /* Commands: each returns the process exit status. */
 int cli_validate(int argc, char **argv);
 int cli_generate(int argc, char **argv);

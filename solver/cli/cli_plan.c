@@ -149,7 +149,11 @@ static tqo_status plan_align(plan *P, const tqo_instance *inst, const cli_common
     P->align.stable_summary = 1; /* plan's files are the same run after run */
     P->align.log = cli_log;
     P->align.log_ctx = quiet;
+    cli_align_progress pg; /* a terminal's progress line (not with -q or -v) */
+    cli_align_progress_attach(&P->align, &pg, cc->quiet || cc->verbose);
     tqo_status ast = st = tqo_align(inst, &P->align, ar, diag);
+    cli_align_progress_end(&pg);
+    P->align.progress = NULL;
     if (st == TQO_OK || ((st == TQO_ERR_LIMIT || st == TQO_ERR_INFEASIBLE) && ar->unit_start)) {
         tqo_status wst = tqo_align_write(inst, &P->align, ar, dir, diag);
         if (wst != TQO_OK)

@@ -378,65 +378,12 @@ static tqo_status settle_simplex(const quota_lp_in *in, quota_lp_out *out, doubl
     return TQO_OK;
 }
 
-tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *diag)
+/* The rows of the quota LP over columns q_1..q_p, d_1..d_p (and t for
+   minimax): the total, each region's target, and the deviations.
+   Nonzero when out of memory. */
+static int add_quota_rows(const quota_lp_in *in, glp_prob *lp, double sc, double floor_f)
 {
-    memset(out, 0, sizeof *out);
-    int p = in->p;
-    if (p <= 0) {
-        tqo_diag_error(diag, "no territories to set quotas for");
-        return TQO_ERR_ARG;
-    }
-    tqo_status st = precheck(in, diag);
-    if (st != TQO_OK)
-        return st;
-    out->q = calloc((size_t)p, sizeof(double));
-    out->bound = calloc((size_t)p, 1);
-    if (!out->q || !out->bound) {
-        quota_lp_out_free(out);
-        return TQO_ERR_NOMEM;
-    }
-    /* Relative deviations need f_j > 0: a territory without a fair share
-       is weighed against a small fraction of the mean instead. */
-    double mean = 0;
-    for (int j = 0; j < p; j++)
-        mean += in->fair[j];
-    mean /= p;
-    double floor_f = mean > 0 ? 1e-3 * mean : 1.0;
-    int regions = 0;
-    for (int r = 0; in->region && in->region_target && r < in->n_regions; r++)
-        regions += !isnan(in->region_target[r]);
-    if (!regions && !in->use_simplex) {
-        st = solve_direct(in, out, floor_f, diag);
-        if (st == TQO_OK)
-            finish(in, out, floor_f);
-        else
-            quota_lp_out_free(out);
-        return st;
-    }
-    /* Columns: q_1..q_p, d_1..d_p, t (minimax). Scaled by the mean so that
-       GLPK sees numbers of order one. */
-    double sc = mean > 0 ? mean : (in->total > 0 ? in->total / p : 1.0);
-    glpk_quiet();
-    glp_prob *lp = glp_create_prob();
-    glp_set_obj_dir(lp, GLP_MIN);
-    int nq = p, nd = p, ncol = nq + nd + (in->minimax ? 1 : 0);
-    glp_add_cols(lp, ncol);
-    for (int j = 0; j < p; j++) {
-        double lb = has(in->lb, j) ? fmax(0, in->lb[j]) / sc : 0;
-        double ub = has(in->ub, j) && isfinite(in->ub[j]) ? in->ub[j] / sc : INFINITY;
-        if (isfinite(ub))
-            glp_set_col_bnds(lp, j + 1, ub - lb < 1e-12 ? GLP_FX : GLP_DB, lb, fmax(lb, ub));
-        else
-            glp_set_col_bnds(lp, j + 1, GLP_LO, lb, 0);
-        glp_set_col_bnds(lp, nq + j + 1, GLP_LO, 0, 0);
-        /* sum: minimise the deviations; minimax: the largest, with a tiny
-           weight on the sum so the others are as close as they can be */
-        glp_set_obj_coef(lp, nq + j + 1, in->minimax ? 1e-6 : 1.0);
-    }
-    if (in->minimax) {
-        glp_set_col_bnds(lp, ncol, GLP_LO, 0, 0);
-        glp_set_obj_coef(lp, ncol, 1.0);
-    }
+    int p = in->p, nq = p, ncol = nq + p + (in->minimax ? 1 : 0);
     int ind[4];
     double val[4];
     /* total */
@@ -448,9 +395,7 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
         if (!ix || !vx) {
             free(ix);
             free(vx);
-            glp_delete_prob(lp);
-            quota_lp_out_free(out);
-            return TQO_ERR_NOMEM;
+            return 1;
         }
         for (int j = 0; j < p; j++) {
             ix[j + 1] = j + 1;
@@ -496,6 +441,84 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
             glp_set_mat_row(lp, row, 2, ind, val);
             glp_set_row_bnds(lp, row, GLP_LO, 0, 0);
         }
+    }
+    return 0;
+}
+
+/* The quota LP's columns and rows, scaled by sc; NULL when out of memory. */
+static glp_prob *build_quota_lp(const quota_lp_in *in, double sc, double floor_f)
+{
+    int p = in->p;
+    glpk_quiet();
+    glp_prob *lp = glp_create_prob();
+    glp_set_obj_dir(lp, GLP_MIN);
+    int nq = p, nd = p, ncol = nq + nd + (in->minimax ? 1 : 0);
+    glp_add_cols(lp, ncol);
+    for (int j = 0; j < p; j++) {
+        double lb = has(in->lb, j) ? fmax(0, in->lb[j]) / sc : 0;
+        double ub = has(in->ub, j) && isfinite(in->ub[j]) ? in->ub[j] / sc : INFINITY;
+        if (isfinite(ub))
+            glp_set_col_bnds(lp, j + 1, ub - lb < 1e-12 ? GLP_FX : GLP_DB, lb, fmax(lb, ub));
+        else
+            glp_set_col_bnds(lp, j + 1, GLP_LO, lb, 0);
+        glp_set_col_bnds(lp, nq + j + 1, GLP_LO, 0, 0);
+        /* sum: minimise the deviations; minimax: the largest, with a tiny
+           weight on the sum so the others are as close as they can be */
+        glp_set_obj_coef(lp, nq + j + 1, in->minimax ? 1e-6 : 1.0);
+    }
+    if (in->minimax) {
+        glp_set_col_bnds(lp, ncol, GLP_LO, 0, 0);
+        glp_set_obj_coef(lp, ncol, 1.0);
+    }
+    if (add_quota_rows(in, lp, sc, floor_f) != 0) {
+        glp_delete_prob(lp);
+        return NULL;
+    }
+    return lp;
+}
+
+tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    int p = in->p;
+    if (p <= 0) {
+        tqo_diag_error(diag, "no territories to set quotas for");
+        return TQO_ERR_ARG;
+    }
+    tqo_status st = precheck(in, diag);
+    if (st != TQO_OK)
+        return st;
+    out->q = calloc((size_t)p, sizeof(double));
+    out->bound = calloc((size_t)p, 1);
+    if (!out->q || !out->bound) {
+        quota_lp_out_free(out);
+        return TQO_ERR_NOMEM;
+    }
+    /* Relative deviations need f_j > 0: a territory without a fair share
+       is weighed against a small fraction of the mean instead. */
+    double mean = 0;
+    for (int j = 0; j < p; j++)
+        mean += in->fair[j];
+    mean /= p;
+    double floor_f = mean > 0 ? 1e-3 * mean : 1.0;
+    int regions = 0;
+    for (int r = 0; in->region && in->region_target && r < in->n_regions; r++)
+        regions += !isnan(in->region_target[r]);
+    if (!regions && !in->use_simplex) {
+        st = solve_direct(in, out, floor_f, diag);
+        if (st == TQO_OK)
+            finish(in, out, floor_f);
+        else
+            quota_lp_out_free(out);
+        return st;
+    }
+    /* Columns: q_1..q_p, d_1..d_p, t (minimax). Scaled by the mean so that
+       GLPK sees numbers of order one. */
+    double sc = mean > 0 ? mean : (in->total > 0 ? in->total / p : 1.0);
+    glp_prob *lp = build_quota_lp(in, sc, floor_f);
+    if (!lp) {
+        quota_lp_out_free(out);
+        return TQO_ERR_NOMEM;
     }
     glp_smcp parm;
     glp_init_smcp(&parm);

@@ -118,7 +118,8 @@ check "grid: columns, monotone in growth, quotas add up, JSON and SVG agree" pyt
 
 # Flat, noise-free history: growth 0, history weight 1, forecast last.
 "$TQO" generate --units 300 --territories 8 --periods 20 --flat-history --seed 4 -o "$tmp/flat" --quiet || bad "generate --flat-history"
-printf 'scenario,growth,history_weight,forecast\nflat,0,1,last\n' >"$tmp/flat.csv"
+# no history_weight column: without a potential the fair share is the forecast share
+printf 'scenario,growth,forecast\nflat,0,last\n' >"$tmp/flat.csv"
 check "flat history runs" "$TQO" scenarios "$tmp/flat" --scenarios "$tmp/flat.csv" --forecast last --target-incentive 5000 \
     -o "$tmp/fo" -q
 check "flat history: median attainment 100%, payout = incentive x territories" python3 - "$tmp/fo" <<'PY'
@@ -142,7 +143,7 @@ printf 'scenario,growth,history_weight\na,5,0.5\nb,abc,0.5\nc,5,2\n' >"$tmp/bad.
 "$TQO" scenarios "$SS" --scenarios "$tmp/grid.csv" --payout-curve "100:0;50:1" -o "$tmp/bo" 2>"$tmp/e"
 [ $? -eq 2 ] && grep -q "points must not go back" "$tmp/e" && [ ! -e "$tmp/bo" ] \
     && ok "bad --payout-curve: exit 2" || bad "bad --payout-curve"
-"$TQO" scenarios "$SS" --assignment "$A" --scenarios "$tmp/grid.csv" --min-train-years 4 -o "$tmp/bo" 2>"$tmp/e"
+"$TQO" scenarios "$SS" --assignment "$A" --scenarios "$tmp/grid.csv" --potential accounts --min-train-years 4 -o "$tmp/bo" 2>"$tmp/e"
 [ $? -eq 2 ] && grep -q "min-train-years" "$tmp/e" && [ ! -e "$tmp/bo" ] \
     && ok "too little history explained" || { bad "too little history"; cat "$tmp/e"; }
 

@@ -9,7 +9,7 @@ command -v python3 >/dev/null || exit 77
 W=$(mktemp -d)
 trap 'kill $PID 2>/dev/null; rm -rf "$W"' EXIT
 "$TQO" generate --units 300 --territories 4 --periods 8 --seed 3 -o "$W/inst" >/dev/null || exit 1
-"$TQO" serve "$W/inst" -o "$W/out" --port 0 --growth 5 >"$W/log" 2>"$W/err" &
+"$TQO" serve "$W/inst" -o "$W/out" --port 0 --growth 5 --no-contiguity >"$W/log" 2>"$W/err" &
 PID=$!
 for _ in $(seq 1 300); do grep -q 'token=' "$W/log" 2>/dev/null && break; sleep 0.1; done
 URL=$(grep -o 'http://[^ ]*' "$W/log") || { cat "$W/err"; exit 1; }
@@ -175,7 +175,25 @@ kill -TERM $PID
 wait $PID
 rc=$?
 [ $rc -eq 0 ] || { echo "FAIL: serve exited $rc after SIGTERM"; cat "$W/err"; exit 1; }
-python3 tests/tools/check_align.py "$W/inst" "$W/out/align" || { echo "FAIL: check_align on the saved plan"; exit 1; }
+# The checker reads moves and locks from the instance: give it the instance
+# the plan was solved on (OUT/current.csv as the current column, OUT/locks.csv).
+cp -r "$W/inst" "$W/inst_edited"
+python3 - "$W" <<'EOF2' || exit 1
+import csv, shutil, sys
+W = sys.argv[1]
+cur = {r['unit_id']: r['territory_id'] for r in csv.DictReader(open(W + '/out/current.csv'))}
+rows = list(csv.DictReader(open(W + '/inst/units.csv')))
+with open(W + '/inst_edited/units.csv', 'w', newline='') as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator='\n')
+    w.writeheader()
+    for r in rows:
+        r['current'] = cur[r['unit_id']]
+        w.writerow(r)
+shutil.copy(W + '/out/locks.csv', W + '/inst_edited/locks.csv')
+EOF2
+python3 tests/tools/check_align.py "$W/inst_edited" "$W/out/align" >"$W/check" ||
+    { cat "$W/check"; echo "FAIL: check_align on the saved plan"; exit 1; }
+grep -q "locks checked [1-9]" "$W/check" || { cat "$W/check"; echo "FAIL: no lock checked"; exit 1; }
 "$TQO" plan "$W/inst" --config "$W/out/plan.ini" -o "$W/out2" -q >/dev/null 2>"$W/err2" || { cat "$W/err2"; exit 1; }
 for f in $(cd "$W/out2" && find . -type f); do
     cmp -s "$W/out/$f" "$W/out2/$f" || { echo "FAIL: $f differs after tqo plan --config OUT/plan.ini"; exit 1; }
