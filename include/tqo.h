@@ -282,6 +282,10 @@ tqo_status tqo_instance_set_plan(tqo_instance *inst, int n_terr, const char *con
 tqo_status tqo_instance_read_plan(tqo_instance *inst, const char *current_path, const char *locks_path,
                                   tqo_diag *diag);
 
+/* Releases what the library keeps per thread (GLPK's environment): call it
+   at the end of a thread, other than the main one, that called the solver. */
+void tqo_thread_end(void);
+
 /* Builds adj_start/adj from edge_u/edge_v (called by the loader). */
 tqo_status tqo_instance_build_graph(tqo_instance *inst);
 
@@ -486,7 +490,7 @@ typedef struct tqo_align_result {
     double max_dev_pct[TQO_MAX_BALANCE];
     int lp_splits;            /* units split in the LP solution */
     int splits;               /* units split in the result */
-    char split_resolution[64];
+    char split_resolution[128];
     int n_exceptions;
     tqo_exception *exceptions;
     int moved_units;

@@ -238,7 +238,7 @@ static tqo_status solve_exact(align_ctx *c, tqo_align_result *r, int node_limit,
 /* The exact fallback: the whole MIP when the heuristic plan breaks a
    constraint and units x territories is at most EXACT_FALLBACK_CELLS
    (12,000 columns solve in seconds; beyond, GLPK's tree can take long),
-   its search bounded by EXACT_FALLBACK_NODES subproblems, not by the clock
+   its search bounded by a count of subproblems (fallback_nodes), not by the clock
    (the same answer on any machine), and by --time-limit when given. */
 #define EXACT_FALLBACK_CELLS 20000
 #define EXACT_FALLBACK_NODES 200
@@ -246,6 +246,21 @@ static tqo_status solve_exact(align_ctx *c, tqo_align_result *r, int node_limit,
    model and fewer nodes keep the fallback to seconds. */
 #define EXACT_FALLBACK_CELLS_CONTIGUOUS 2000
 #define EXACT_FALLBACK_NODES_CONTIGUOUS 300
+/* A node costs about units x territories, so small models get more nodes
+   for the same work: up to 20,000 (a 38 x 4 model with contiguity then
+   proves infeasibility instead of stopping at its limit). */
+#define EXACT_FALLBACK_WORK 2000000L
+#define EXACT_FALLBACK_WORK_CONTIGUOUS 600000L
+#define EXACT_FALLBACK_NODES_MAX 20000
+
+static int fallback_nodes(const align_ctx *c)
+{
+    long cells = (long)c->n * c->p;
+    long base = c->contiguity ? EXACT_FALLBACK_NODES_CONTIGUOUS : EXACT_FALLBACK_NODES;
+    long work = c->contiguity ? EXACT_FALLBACK_WORK_CONTIGUOUS : EXACT_FALLBACK_WORK;
+    long nodes = cells > 0 ? work / cells : base;
+    return (int)(nodes < base ? base : nodes > EXACT_FALLBACK_NODES_MAX ? EXACT_FALLBACK_NODES_MAX : nodes);
+}
 
 static void violated_list(const tqo_align_result *r, char *buf, size_t size)
 {
@@ -277,7 +292,7 @@ static tqo_status exact_fallback(align_ctx *c, tqo_align_result *r)
     memset(&e, 0, sizeof e);
     tqo_diag d;
     tqo_diag_init(&d);
-    tqo_status st = solve_exact(c, &e, c->contiguity ? EXACT_FALLBACK_NODES_CONTIGUOUS : EXACT_FALLBACK_NODES, &d);
+    tqo_status st = solve_exact(c, &e, fallback_nodes(c), &d);
     tqo_diag_free(&d);
     r->sec_lp += e.sec_lp;
     if (st == TQO_OK && e.unit_start && align_check(c, &e, 0) == TQO_OK) {
@@ -339,7 +354,7 @@ static tqo_status align_verdict(align_ctx *c, tqo_align_result *r, tqo_status st
         snprintf(r->status, sizeof r->status, "limit");
         tqo_diag_error(c->diag, "no plan found within the limit: the exact MIP stopped after %d subproblems%s "
                        "without a plan that meets %s; the best heuristic plan is written for inspection",
-                       c->contiguity ? EXACT_FALLBACK_NODES_CONTIGUOUS : EXACT_FALLBACK_NODES, c->s->time_limit > 0 ? " or at --time-limit" : "", broken);
+                       fallback_nodes(c), c->s->time_limit > 0 ? " or at --time-limit" : "", broken);
         return TQO_ERR_LIMIT;
     }
     if (!c->s->exact && !c->s->allow_splits)

@@ -997,15 +997,10 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
     sp.msg_lev = GLP_MSG_OFF;
     sp.meth = GLP_PRIMAL;
     int ret = 0;
-    if (guarded_simplex(m.lp, &sp, &ret) != 0) {
-        tqo_diag_error(diag, "support LP: GLPK failed internally: %s", glpk_last_error());
-        free(ind);
-        free(val);
-        alloc_glpk_model_free(&m, 1);
-        return TQO_ERR_SOLVER;
-    }
-    if (ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB) {
-        glp_std_basis(m.lp);
+    /* a start basis GLPK cannot use: once more from the standard basis */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (attempt)
+            glp_std_basis(m.lp);
         if (guarded_simplex(m.lp, &sp, &ret) != 0) {
             tqo_diag_error(diag, "support LP: GLPK failed internally: %s", glpk_last_error());
             free(ind);
@@ -1013,6 +1008,8 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
             alloc_glpk_model_free(&m, 1);
             return TQO_ERR_SOLVER;
         }
+        if (!(ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB))
+            break;
     }
     free(ind);
     free(val);

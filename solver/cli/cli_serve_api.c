@@ -257,5 +257,6 @@ void serve_handle(serve_state *S, const char *method, const char *path, const ch
         api_post(S, what, body, len, r);
     else
         reply_error(r, 405, "method not allowed");
+    tqo_thread_end(); /* each connection has its own thread */
     pthread_mutex_unlock(&S->mu);
 }

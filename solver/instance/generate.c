@@ -14,7 +14,6 @@
 #include "instance/gis_voronoi.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,23 +57,8 @@ typedef struct draft {
     int *town;           /* -1 for rural units */
 } draft;
 
-static void logf_(const tqo_generate_settings *s, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void logf_(const tqo_generate_settings *s, const char *fmt, ...)
-{
-    if (!s->log)
-        return;
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    s->log(s->log_ctx, TQO_LOG_DEBUG, buf);
-}
+/* Progress for the caller's log. */
+#define logf_(s, ...) tqo_log_printf((s)->log, (s)->log_ctx, TQO_LOG_DEBUG, __VA_ARGS__)
 
 static char *dupstr(const char *s)
 {

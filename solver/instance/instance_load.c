@@ -185,14 +185,14 @@ static int find_coords(csv_file *f, coord_cols *cc)
     return 0;
 }
 
-/* Parses one coordinate value; 0 ok. is_lat/is_lon select range checks. */
-static int parse_coord(csv_file *f, long line, const char *col, const char *s, tqo_coords kind, int is_y,
-                       double *out)
+/* Parses a finite number, or says why the cell holds none (if_empty for
+   an empty one); 0 ok. */
+static int parse_finite(csv_file *f, long line, const char *col, const char *s, const char *if_empty, double *out)
 {
     int r = csv_parse_number(s, out);
     if (r == 1) {
         if (!*s)
-            csv_file_error(f, line, col, "empty value (a coordinate is needed)");
+            csv_file_error(f, line, col, "%s", if_empty);
         else
             csv_file_error(f, line, col, "'%s' is not a number", s);
         return -1;
@@ -201,6 +201,15 @@ static int parse_coord(csv_file *f, long line, const char *col, const char *s, t
         csv_file_error(f, line, col, "'%s' is not a finite number", s);
         return -1;
     }
+    return 0;
+}
+
+/* Parses one coordinate value; 0 ok. is_lat/is_lon select range checks. */
+static int parse_coord(csv_file *f, long line, const char *col, const char *s, tqo_coords kind, int is_y,
+                       double *out)
+{
+    if (parse_finite(f, line, col, s, "empty value (a coordinate is needed)", out) != 0)
+        return -1;
     if (kind == TQO_COORDS_LATLON) {
         double lim = is_y ? 90.0 : 180.0;
         if (*out < -lim || *out > lim) {
@@ -214,18 +223,8 @@ static int parse_coord(csv_file *f, long line, const char *col, const char *s, t
 /* Parses a non-negative finite measure; 0 ok. */
 static int parse_measure(csv_file *f, long line, const char *col, const char *s, double *out)
 {
-    int r = csv_parse_number(s, out);
-    if (r == 1) {
-        if (!*s)
-            csv_file_error(f, line, col, "empty value (write 0 for none)");
-        else
-            csv_file_error(f, line, col, "'%s' is not a number", s);
+    if (parse_finite(f, line, col, s, "empty value (write 0 for none)", out) != 0)
         return -1;
-    }
-    if (r == 2) {
-        csv_file_error(f, line, col, "'%s' is not a finite number", s);
-        return -1;
-    }
     if (*out < 0) {
         csv_file_error(f, line, col, "'%s' is negative", s);
         return -1;
@@ -271,6 +270,53 @@ static int add_territory(loader *L, const char *id)
     return inst->n_territories++;
 }
 
+/* Reads a whole CSV file into t and finds its id column (*cid) and its
+   coordinate columns. */
+static tqo_status read_table(csv_file *f, table *t, const char *id_col, int *cid, coord_cols *cc)
+{
+    memset(t, 0, sizeof *t);
+    tqo_status st = csv_read(f, table_row, t);
+    if (st != TQO_OK)
+        return st;
+    *cid = csv_col(f, id_col);
+    if (*cid < 0) {
+        csv_file_error(f, 1, id_col, "missing from the header");
+        return TQO_ERR_INPUT;
+    }
+    if (find_coords(f, cc) != 0)
+        return TQO_ERR_INPUT;
+    return TQO_OK;
+}
+
+/* Column c of t's n rows as a text label. Nonzero when out of memory
+   (what was allocated stays in l, for the instance's free). */
+static int copy_label(tqo_label *l, const char *name, const table *t, int c, int n)
+{
+    l->name = strdup(name);
+    l->value = calloc((size_t)n, sizeof(char *));
+    if (!l->name || !l->value)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (!(l->value[i] = strdup(cell(t, i, c))))
+            return -1;
+    return 0;
+}
+
+static tqo_status load_nomem(csv_file *f)
+{
+    csv_file_error(f, 0, NULL, "out of memory");
+    return TQO_ERR_NOMEM;
+}
+
+/* Closes a file read into a table: its errors told, both freed. */
+static tqo_status table_done(csv_file *f, table *t, tqo_status st)
+{
+    csv_file_finish(f);
+    csv_file_free(f);
+    table_free(t);
+    return st;
+}
+
 static tqo_status load_units(loader *L)
 {
     tqo_instance *inst = L->inst;
@@ -280,21 +326,11 @@ static tqo_status load_units(loader *L)
         return TQO_ERR_NOMEM;
     csv_file_init(&f, L->units_path, L->diag);
     table t;
-    memset(&t, 0, sizeof t);
-    tqo_status st = csv_read(&f, table_row, &t);
+    int cid;
+    coord_cols cc;
+    tqo_status st = read_table(&f, &t, "unit_id", &cid, &cc);
     if (st != TQO_OK)
         goto done;
-    int cid = csv_col(&f, "unit_id");
-    if (cid < 0) {
-        csv_file_error(&f, 1, "unit_id", "missing from the header");
-        st = TQO_ERR_INPUT;
-        goto done;
-    }
-    coord_cols cc;
-    if (find_coords(&f, &cc) != 0) {
-        st = TQO_ERR_INPUT;
-        goto done;
-    }
     int ccur = csv_col(&f, "current");
     if (t.n_rows == 0) {
         csv_file_error(&f, 0, NULL, "has a header but no units");
@@ -373,26 +409,16 @@ static tqo_status load_units(loader *L)
                 if (parse_measure(&f, t.line[i], f.cols[c], cell(&t, i, c), &m->value[i]) != 0)
                     m->value[i] = 0;
         } else {
-            tqo_label *l = &inst->labels[inst->n_labels++];
-            l->name = strdup(f.cols[c]);
-            l->value = calloc((size_t)n, sizeof(char *));
-            if (!l->name || !l->value)
+            if (copy_label(&inst->labels[inst->n_labels++], f.cols[c], &t, c, n) != 0)
                 goto nomem;
-            for (int i = 0; i < n; i++)
-                if (!(l->value[i] = strdup(cell(&t, i, c))))
-                    goto nomem;
         }
     }
     st = f.n_errors ? TQO_ERR_INPUT : TQO_OK;
     goto done;
 nomem:
-    csv_file_error(&f, 0, NULL, "out of memory");
-    st = TQO_ERR_NOMEM;
+    st = load_nomem(&f);
 done:
-    csv_file_finish(&f);
-    csv_file_free(&f);
-    table_free(&t);
-    return st;
+    return table_done(&f, &t, st);
 }
 
 /* ------------------------------------------------------------------ */
@@ -404,21 +430,11 @@ static tqo_status load_territories(loader *L, const char *path)
     csv_file f;
     csv_file_init(&f, path, L->diag);
     table t;
-    memset(&t, 0, sizeof t);
-    tqo_status st = csv_read(&f, table_row, &t);
+    int cid;
+    coord_cols cc;
+    tqo_status st = read_table(&f, &t, "territory_id", &cid, &cc);
     if (st != TQO_OK)
         goto done;
-    int cid = csv_col(&f, "territory_id");
-    if (cid < 0) {
-        csv_file_error(&f, 1, "territory_id", "missing from the header");
-        st = TQO_ERR_INPUT;
-        goto done;
-    }
-    coord_cols cc;
-    if (find_coords(&f, &cc) != 0) {
-        st = TQO_ERR_INPUT;
-        goto done;
-    }
     if (cc.kind != TQO_COORDS_NONE && cc.kind != inst->coords) {
         const char *have = cc.kind == TQO_COORDS_XY ? "x,y" : "lat,lon";
         if (inst->coords == TQO_COORDS_NONE)
@@ -511,26 +527,16 @@ static tqo_status load_territories(loader *L, const char *path)
         for (int c = 0; c < f.n_cols; c++) {
             if (c == cid || c == cc.cx || c == cc.cy || c == ccap || c == cramp || c == creg || c == crep)
                 continue;
-            tqo_label *l = &inst->territory_labels[inst->n_territory_labels++];
-            l->name = strdup(f.cols[c]);
-            l->value = calloc((size_t)inst->n_territories, sizeof(char *));
-            if (!l->name || !l->value)
+            if (copy_label(&inst->territory_labels[inst->n_territory_labels++], f.cols[c], &t, c, n) != 0)
                 goto nomem;
-            for (int i = 0; i < n; i++)
-                if (!(l->value[i] = strdup(cell(&t, i, c))))
-                    goto nomem;
         }
     }
     st = f.n_errors ? TQO_ERR_INPUT : TQO_OK;
     goto done;
 nomem:
-    csv_file_error(&f, 0, NULL, "out of memory");
-    st = TQO_ERR_NOMEM;
+    st = load_nomem(&f);
 done:
-    csv_file_finish(&f);
-    csv_file_free(&f);
-    table_free(&t);
-    return st;
+    return table_done(&f, &t, st);
 }
 
 /* Resolves 'current' to territory indices. Without territories.csv the
@@ -988,8 +994,7 @@ static tqo_status load_history(loader *L, const char *path)
     }
     goto done;
 nomem:
-    csv_file_error(&f, 0, NULL, "out of memory");
-    st = TQO_ERR_NOMEM;
+    st = load_nomem(&f);
 done:
     csv_file_finish(&f);
     csv_file_free(&f);

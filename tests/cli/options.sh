@@ -127,7 +127,7 @@ if [ -d "$S" ]; then
     "$TQO" quota "$S" --target 1000000 --region-targets "$tmp/rt.csv" --region-col region --assignment "$tmp/p/align/assignment.csv" -o "$tmp/q2" -q \
         && ok "quota --target --region-targets --region-col" || bad "quota --target --region-targets --region-col"
     "$TQO" scenarios "$S" --scenarios instances/superstore_scenarios.csv --replicates 20 --seed 2 --threads 1 \
-        --target-incentive 5000 --payout-curve "50:0;100:100" --top 2 --history-until 2016Q4 --growth 10 --assignment "$tmp/p/align/assignment.csv" -o "$tmp/s" >"$tmp/so" \
+        --target-incentive 5000 --payout-curve "50:0;100:100" --top 2 --history-until 2016Q4 --growth 10 --potential accounts --assignment "$tmp/p/align/assignment.csv" -o "$tmp/s" >"$tmp/so" \
         && [ "$(grep -c '^  [a-z0-9]' "$tmp/so")" -le 3 ] && ok "scenarios: its options (--top 2 prints at most 2)" || bad "scenarios options"
 else
     echo "# $S missing: quota, scenarios and plan spot checks skipped"
