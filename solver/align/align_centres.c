@@ -431,97 +431,6 @@ static void lloyd(align_ctx *c, int *asg)
     free(L.mv);
 }
 
-/* Rounds of balance-aware k-means after plain k-means. */
-#define BAL_ROUNDS 20
-#define BAL_STEP 0.5
-
-/* One round of balance-aware assignment: each free unit to the centre of
-   least w d^2 - r lam_j a (a: the first balanced measure; r: total weight
-   over total measure, to bring the price to the cost's scale); fills load
-   and returns the weighted mean squared distance. Each unit writes only
-   its own slot: the same result for any number of threads. */
-static double bal_assign(const align_ctx *c, const lloyd_work *L, const double *lam, double r, int *asg,
-                         double *load)
-{
-    int n = c->n, p = c->p;
-    int nth = c->P.threads > 0 ? c->P.threads : 1;
-    const double *a = c->a[0];
-#pragma omp parallel for schedule(static) num_threads(nth)
-    for (int i = 0; i < n; i++) {
-        if (c->lock && c->lock[i] >= 0) {
-            asg[i] = c->lock[i];
-            continue;
-        }
-        const double *u = L->u + 3 * (size_t)i;
-        double best = INFINITY, wi = c->w[i], ai = r * a[i];
-        int bj = 0;
-        for (int j = 0; j < p; j++) {
-            double d = dist3(u, L->cv + 3 * j), v = wi * d * d - lam[j] * ai;
-            if (v < best) {
-                best = v;
-                bj = j;
-            }
-        }
-        asg[i] = bj;
-    }
-    double cost = 0, wsum = 0;
-    memset(load, 0, (size_t)p * sizeof(double));
-    for (int i = 0; i < n; i++) {
-        double d = dist3(L->u + 3 * (size_t)i, L->cv + 3 * asg[i]);
-        load[asg[i]] += a[i];
-        cost += c->w[i] * d * d;
-        wsum += c->w[i];
-    }
-    return wsum > 0 ? cost / wsum : 0;
-}
-
-/*
- * Balance-aware k-means: plain k-means leaves dense regions with too few
- * centres for territories of equal measure, and the first allocation LP
- * from there is slow (its prices start far off) and moves centres by
- * thousands of km. Here a price per territory, raised while it is short
- * of its target and lowered while over, pulls units the way the LP's
- * duals would; centres follow to the centroids. Cheap next to an LP, and
- * the balanced iterations start near their end.
- */
-static void balanced_lloyd(align_ctx *c, int *asg)
-{
-    int n = c->n, p = c->p, nb = c->nb;
-    if (nb < 1)
-        return;
-    double asum = 0, wsum = 0;
-    for (int i = 0; i < n; i++) {
-        asum += c->a[0][i];
-        wsum += c->w[i];
-    }
-    if (!(asum > 0) || !(wsum > 0))
-        return;
-    double r = wsum / asum;
-    lloyd_work L = {0};
-    L.u = malloc((size_t)n * 3 * sizeof(double));
-    L.cv = malloc((size_t)p * 3 * sizeof(double));
-    double *lam = calloc((size_t)p, sizeof(double)), *load = malloc((size_t)p * sizeof(double));
-    if (L.u && L.cv && lam && load) {
-        for (int i = 0; i < n; i++)
-            point3(c, c->inst->x[i], c->inst->y[i], L.u + 3 * (size_t)i);
-        for (int it = 0; it < BAL_ROUNDS; it++) {
-            for (int j = 0; j < p; j++)
-                point3(c, c->cx[j], c->cy[j], L.cv + 3 * j);
-            double d2 = bal_assign(c, &L, lam, r, asg, load);
-            for (int j = 0; j < p; j++) {
-                double t = c->target[(size_t)j * nb];
-                if (t > 0)
-                    lam[j] += BAL_STEP * d2 * (1 - load[j] / t);
-            }
-            relocate(c, asg, NULL, 0);
-        }
-    }
-    free(L.u);
-    free(L.cv);
-    free(lam);
-    free(load);
-}
-
 /* The territories unit i may join by its lock (all: -1). */
 static int lock_of(const align_ctx *c, int i)
 {
@@ -767,7 +676,6 @@ static void run_start(const align_ctx *c0, int start, int starts, int capped, co
     } else {
         seed_centres(c, (capped ? 2000 : 1000) + (uint64_t)start, capped ? c->P.max_distance : 0);
         lloyd(c, asg);
-        balanced_lloyd(c, asg);
     }
     if (capped) {
         if (cover(c, &o->worst, &o->worst_d) > 0) {
@@ -875,8 +783,10 @@ static tqo_status search(align_ctx *c, int *iterations, int capped, const double
 #pragma omp for schedule(dynamic, 1)
             for (int k = 0; k < nrun; k++)
                 run_start(c, first + k, starts, capped, fx, fy, nth > 1 ? 1 : c->P.threads, &runs[k], &pg);
-            if (nth > 1)
-                glp_free_env(); /* this thread's GLPK environment: the next LP makes a new one */
+            /* a worker's GLPK environment (the pool's threads outlive the
+               region); the calling thread keeps its own */
+            if (omp_get_thread_num() != 0)
+                glp_free_env();
         }
     }
     tqo_status last = ok ? merge_starts(c, runs, nrun, iterations, b, fail, cr) : TQO_ERR_NOMEM;

@@ -103,6 +103,16 @@ static const char *cell(const table *t, int row, int col)
     return t->text + t->off[(size_t)row * (size_t)t->n_cols + (size_t)col];
 }
 
+/* p reallocated to bytes; on failure (or after an earlier one: *fail set)
+   p itself, kept, with *fail set. One failure check for parallel arrays. */
+static void *regrow(void *p, size_t bytes, int *fail)
+{
+    void *q = *fail ? NULL : realloc(p, bytes);
+    if (!q)
+        *fail = 1;
+    return q ? q : p;
+}
+
 static int table_row(void *ctx, csv_file *f, const csv_row *row)
 {
     table *t = ctx;
@@ -611,18 +621,12 @@ static int edge_row(void *ctx, csv_file *f, const csv_row *row)
     }
     if (E->n == E->cap) {
         int cap = E->cap ? 2 * E->cap : 4096;
-        int *nu = realloc(E->u, (size_t)cap * sizeof(int));
-        if (!nu)
+        int fail = 0;
+        E->u = regrow(E->u, (size_t)cap * sizeof(int), &fail);
+        E->v = regrow(E->v, (size_t)cap * sizeof(int), &fail);
+        E->line = regrow(E->line, (size_t)cap * sizeof(long), &fail);
+        if (fail)
             return 1;
-        E->u = nu;
-        int *nv = realloc(E->v, (size_t)cap * sizeof(int));
-        if (!nv)
-            return 1;
-        E->v = nv;
-        long *nl = realloc(E->line, (size_t)cap * sizeof(long));
-        if (!nl)
-            return 1;
-        E->line = nl;
         E->cap = cap;
     }
     E->u[E->n] = ua < ub ? ua : ub;
@@ -888,22 +892,13 @@ static int hist_row(void *ctx, csv_file *f, const csv_row *row)
     }
     if (H->n == H->cap) {
         long cap = H->cap ? 2 * H->cap : 65536;
-        int *nu = realloc(H->unit, (size_t)cap * sizeof(int));
-        if (!nu)
+        int fail = 0;
+        H->unit = regrow(H->unit, (size_t)cap * sizeof(int), &fail);
+        H->period = regrow(H->period, (size_t)cap * sizeof(int), &fail);
+        H->line = regrow(H->line, (size_t)cap * sizeof(long), &fail);
+        H->val = regrow(H->val, (size_t)cap * (size_t)H->nv * sizeof(double), &fail);
+        if (fail)
             return 1;
-        H->unit = nu;
-        int *np = realloc(H->period, (size_t)cap * sizeof(int));
-        if (!np)
-            return 1;
-        H->period = np;
-        long *nl = realloc(H->line, (size_t)cap * sizeof(long));
-        if (!nl)
-            return 1;
-        H->line = nl;
-        double *nv = realloc(H->val, (size_t)cap * (size_t)H->nv * sizeof(double));
-        if (!nv)
-            return 1;
-        H->val = nv;
         H->cap = cap;
     }
     double *vals = H->val + (size_t)H->n * (size_t)H->nv;

@@ -164,10 +164,16 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
         } else
             bad = 1;
     }
-    if (CELL(C_TARGET)) {
-        if (number(f, row, A->col[C_TARGET], 1e-9, 1e18, &v) == 0)
+    if (CELL(C_GROWTH) && CELL(C_TARGET)) {
+        /* as on the command line: one of them sets the total, never both */
+        csv_file_error(f, row->line, f->cols[A->col[C_TARGET]], "scenario '%s': a growth and a target: give one "
+                       "of them", name);
+        bad = 1;
+    } else if (CELL(C_TARGET)) {
+        if (number(f, row, A->col[C_TARGET], 1e-9, 1e18, &v) == 0) {
             sc.quota.target = v;
-        else
+            sc.quota.growth_pct = NAN; /* a target given in the row wins over a default growth */
+        } else
             bad = 1;
     }
     if (CELL(C_OVER))

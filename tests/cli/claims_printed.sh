@@ -130,6 +130,11 @@ expect_usage "4: scenarios file history_weight without --potential: file, line a
 expect_usage "4: the same in tqo plan" "$tmp/sc_hw.csv:3: column 'history_weight'" \
     "$TQO" plan "$I" -o "$tmp/p4" --no-contiguity --balance workload:10 --growth 5 --scenarios "$tmp/sc_hw.csv" \
     --replicates 10
+# a row with both a growth and a target: refused, as --growth with --target is
+printf 'scenario,growth,target\nbase,5,\nboth,5,1000000\n' >"$tmp/sc_gt.csv"
+expect_usage "4: scenarios row with a growth and a target: file, line and column" \
+    "$tmp/sc_gt.csv:3: column 'target'" \
+    "$TQO" scenarios "$I" -o "$tmp/c4t" --scenarios "$tmp/sc_gt.csv" --replicates 10
 # with a potential it is taken, and the files show the weight used
 if "$TQO" scenarios "$I" -o "$tmp/c4b" --scenarios "$tmp/sc_hw.csv" --potential workload --replicates 10 -q \
     2>"$tmp/c4b.err"; then

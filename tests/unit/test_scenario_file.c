@@ -87,6 +87,7 @@ static void scenarios_with_defaults(void **state)
     tqo_quota_settings def;
     tqo_quota_settings_default(&def);
     def.growth_pct = 5;
+    def.potential = "accounts"; /* a history weight needs a potential */
     tqo_payout_curve curve;
     char err[100];
     tqo_payout_parse("50:0;100:100", &curve, err, sizeof err);
