@@ -447,6 +447,20 @@ static tqo_status repair_by_mip(align_ctx *c, tqo_align_result *res, int *asg)
     return st;
 }
 
+/* The allocation LP again for the current centres and bounds, its
+   messages kept out of the run's diagnostics (a failure here only means
+   that the step that asked for it is skipped); its seconds counted. */
+static tqo_status quiet_lp(align_ctx *c, tqo_align_result *res, alloc_solution *y)
+{
+    tqo_diag d;
+    tqo_diag_init(&d);
+    double t = align_now();
+    tqo_status st = alloc_solve_lp(&c->P, c->s->candidates, c->prices, y, c->s->log, c->s->log_ctx, &d);
+    res->sec_lp += align_now() - t;
+    tqo_diag_free(&d);
+    return st;
+}
+
 /* Whole units, connected territories, balance. Lumpy units in a tight
    region (a territory at its bound whose neighbours are at theirs) can
    defeat boundary moves; then the LP is solved again with a narrower band,
@@ -454,7 +468,6 @@ static tqo_status repair_by_mip(align_ctx *c, tqo_align_result *res, int *asg)
    one. The lower bound stays the full-band one. */
 static tqo_status whole_units(align_ctx *c, tqo_align_result *res, alloc_solution *x, int *asg)
 {
-    const tqo_align_settings *s = c->s;
     int pk = c->p * c->nb;
     double *lo_real = malloc((size_t)pk * sizeof(double)), *hi_real = malloc((size_t)pk * sizeof(double));
     if (!lo_real || !hi_real) {
@@ -473,12 +486,7 @@ static tqo_status whole_units(align_ctx *c, tqo_align_result *res, alloc_solutio
         }
         if (attempt > 0) {
             alloc_solution y;
-            tqo_diag d;
-            tqo_diag_init(&d);
-            double t = align_now();
-            tqo_status ls = alloc_solve_lp(&c->P, s->candidates, c->prices, &y, s->log, s->log_ctx, &d);
-            res->sec_lp += align_now() - t;
-            tqo_diag_free(&d);
+            tqo_status ls = quiet_lp(c, res, &y);
             if (ls != TQO_OK)
                 break; /* no room to narrow: keep the last plan */
             say(c, "balance: solving again within %.0f%% of the tolerance band", 100 * shrink[attempt]);
@@ -526,14 +534,9 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
         if (moved < 1e-6)
             break;
         alloc_solution y;
-        tqo_diag d;
-        tqo_diag_init(&d);
-        double t = align_now();
-        tqo_status ls = alloc_solve_lp(&c->P, s->candidates, c->prices, &y, s->log, s->log_ctx, &d);
-        res->sec_lp += align_now() - t;
-        tqo_diag_free(&d);
+        tqo_status ls = quiet_lp(c, res, &y);
         if (ls == TQO_OK) {
-            t = align_now();
+            double t = align_now();
             ls = polish(c, asg, s->time_limit > 0 ? s->time_limit : 0, 0);
             res->sec_local += align_now() - t;
         }

@@ -92,6 +92,19 @@ int align_repair_mip(align_ctx *c, int *asg);
    TQO_ERR_INFEASIBLE when the plan breaks a constraint. */
 tqo_status align_check(const align_ctx *c, tqo_align_result *r, int say);
 
+/* align_local.c: a (key, value) pair ordered by key, then value (for
+   qsort and the heaps of the local search and the repair MIP). */
+typedef struct align_kv {
+    double k;
+    int v;
+} align_kv;
+int align_kv_cmp(const void *a, const void *b);
+/* The reduced cost of unit i in territory j at the LP's prices (balance
+   rows, and the move cap's row when there is one). */
+double align_reduced(const align_ctx *c, int i, int j);
+/* The two cheapest reduced costs of unit i over the territories. */
+void align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2);
+
 double align_now(void);
 
 #endif

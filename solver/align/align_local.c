@@ -23,12 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct kv2 {
-    double k;
-    int v;
-} kv2;
+typedef align_kv kv2;
 
-static int kv2_cmp(const void *a, const void *b)
+int align_kv_cmp(const void *a, const void *b)
 {
     const kv2 *x = a, *y = b;
     if (x->k != y->k)
@@ -41,9 +38,9 @@ static void kv2_sift_down(kv2 *heap, int nh, int x)
 {
     for (;;) {
         int l = 2 * x + 1, r = l + 1, m = x;
-        if (l < nh && kv2_cmp(&heap[l], &heap[m]) < 0)
+        if (l < nh && align_kv_cmp(&heap[l], &heap[m]) < 0)
             m = l;
-        if (r < nh && kv2_cmp(&heap[r], &heap[m]) < 0)
+        if (r < nh && align_kv_cmp(&heap[r], &heap[m]) < 0)
             m = r;
         if (m == x)
             break;
@@ -58,7 +55,7 @@ static void kv2_sift_down(kv2 *heap, int nh, int x)
 #define logd(c, ...) tqo_log_printf((c)->s->log, (c)->s->log_ctx, TQO_LOG_DEBUG, __VA_ARGS__)
 
 /* Reduced cost of (i, j) at the last LP prices. */
-static double reduced(const align_ctx *c, int i, int j)
+double align_reduced(const align_ctx *c, int i, int j)
 {
     double r = alloc_cost(&c->P, i, j);
     for (int b = 0; b < c->nb; b++)
@@ -66,6 +63,20 @@ static double reduced(const align_ctx *c, int i, int j)
     if (c->max_move >= 0 && c->current && c->current[i] >= 0 && c->current[i] != j)
         r += c->prices[c->p * c->nb] * c->a[0][i];
     return r;
+}
+
+void align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2)
+{
+    *b1 = *b2 = INFINITY;
+    for (int j = 0; j < c->p; j++) {
+        double r = align_reduced(c, i, j);
+        if (r < *b1) {
+            *b2 = *b1;
+            *b1 = r;
+        } else if (r < *b2) {
+            *b2 = r;
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -214,16 +225,8 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
     for (int i = 0; i < n; i++) {
         if ((c->lock && c->lock[i] >= 0) || x->start[i + 1] - x->start[i] > 1)
             continue;
-        double b1 = INFINITY, b2 = INFINITY;
-        for (int j = 0; j < p; j++) {
-            double r = reduced(c, i, j);
-            if (r < b1) {
-                b2 = b1;
-                b1 = r;
-            } else if (r < b2) {
-                b2 = r;
-            }
-        }
+        double b1, b2;
+        align_two_cheapest(c, i, &b1, &b2);
         if (isfinite(b2)) {
             /* per unit of measure: the cheapest way to shift balance */
             double size = 0;
@@ -234,7 +237,7 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
             ng++;
         }
     }
-    qsort(gap, (size_t)ng, sizeof(kv2), kv2_cmp);
+    qsort(gap, (size_t)ng, sizeof(kv2), align_kv_cmp);
     int extra = 20 * nsplit > 200 ? 20 * nsplit : 200;
     /* Most of the gain comes early; the local search polishes after. The
        search is bounded by its number of subproblems, which keeps the plan
@@ -262,14 +265,14 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
                 continue;
             int nr = 0;
             for (int j = 0; j < p; j++) {
-                double r = reduced(c, i, j);
+                double r = align_reduced(c, i, j);
                 if (isfinite(r)) {
                     row[nr].k = r;
                     row[nr].v = j;
                     nr++;
                 }
             }
-            qsort(row, (size_t)nr, sizeof(kv2), kv2_cmp);
+            qsort(row, (size_t)nr, sizeof(kv2), align_kv_cmp);
             int taken = 0;
             for (int q = 0; q < nr && taken < MIP_CANDIDATES; q++, taken++)
                 cand[m++] = row[q].v;
@@ -671,7 +674,7 @@ static int connect_locked(align_ctx *c, int *asg, char *keep)
                     prev[v] = u;
                     int x = nh++;
                     kv2 e = {d, v};
-                    while (x > 0 && kv2_cmp(&e, &heap[(x - 1) / 2]) < 0) {
+                    while (x > 0 && align_kv_cmp(&e, &heap[(x - 1) / 2]) < 0) {
                         heap[x] = heap[(x - 1) / 2];
                         x = (x - 1) / 2;
                     }
@@ -1352,7 +1355,7 @@ static int heap_push(ls *L, double key, int v)
     }
     int q = L->nheap++;
     kv2 e = {key, v};
-    while (q > 0 && kv2_cmp(&e, &L->heap[(q - 1) / 2]) < 0) {
+    while (q > 0 && align_kv_cmp(&e, &L->heap[(q - 1) / 2]) < 0) {
         L->heap[q] = L->heap[(q - 1) / 2];
         q = (q - 1) / 2;
     }
@@ -1367,9 +1370,9 @@ static kv2 heap_pop(ls *L)
     for (;;) {
         int l = 2 * q + 1, r = l + 1, m = q;
         const kv2 *best = &e;
-        if (l < n && kv2_cmp(&L->heap[l], best) < 0)
+        if (l < n && align_kv_cmp(&L->heap[l], best) < 0)
             m = l, best = &L->heap[l];
-        if (r < n && kv2_cmp(&L->heap[r], best) < 0)
+        if (r < n && align_kv_cmp(&L->heap[r], best) < 0)
             m = r;
         if (m == q)
             break;
@@ -1804,7 +1807,7 @@ static int improve_by_chains(ls *L, long long work_limit)
             }
             if (!no)
                 continue;
-            qsort(opt, (size_t)no, sizeof(kv2), kv2_cmp);
+            qsort(opt, (size_t)no, sizeof(kv2), align_kv_cmp);
             int rem = removable(L, u);
             if (!rem)
                 continue;
@@ -1963,10 +1966,10 @@ static tqo_status ls_init(ls *L, align_ctx *c, int *asg)
             int nr = 0;
             for (int j = 0; j < p; j++) {
                 kv2 e = {alloc_dist2(&c->P, i, j), j};
-                if (nr == L->nk && kv2_cmp(&e, &row[nr - 1]) >= 0)
+                if (nr == L->nk && align_kv_cmp(&e, &row[nr - 1]) >= 0)
                     continue;
                 int q = nr < L->nk ? nr++ : L->nk - 1;
-                while (q > 0 && kv2_cmp(&e, &row[q - 1]) < 0) {
+                while (q > 0 && align_kv_cmp(&e, &row[q - 1]) < 0) {
                     row[q] = row[q - 1];
                     q--;
                 }
@@ -2314,7 +2317,7 @@ static tqo_status round_shares(const align_ctx *c, const alloc_solution *xs, int
             ord[no].v = i;
             no++;
         }
-    qsort(ord, (size_t)no, sizeof(kv2), kv2_cmp);
+    qsort(ord, (size_t)no, sizeof(kv2), align_kv_cmp);
     int use_held = held_only && c->contiguity;
     for (int left = nsplit, pass = 0; left > 0 && pass < 50; pass++) {
         int placed = 0;

@@ -19,29 +19,6 @@
 static const int repair_free[] = {300, 1200};
 #define REPAIR_WORK 120000
 
-typedef struct rkv {
-    double k;
-    int v;
-} rkv;
-
-static int rkv_cmp(const void *a, const void *b)
-{
-    const rkv *x = a, *y = b;
-    if (x->k != y->k)
-        return x->k < y->k ? -1 : 1;
-    return x->v - y->v;
-}
-
-static double rreduced(const align_ctx *c, int i, int j)
-{
-    double r = alloc_cost(&c->P, i, j);
-    for (int b = 0; b < c->nb; b++)
-        r += c->a[b][i] * c->prices[j * c->nb + b];
-    if (c->max_move >= 0 && c->current && c->current[i] >= 0 && c->current[i] != j)
-        r += c->prices[c->p * c->nb] * c->a[0][i];
-    return r;
-}
-
 static int moved_unit(const align_ctx *c, const int *asg, int i)
 {
     return c->current && c->current[i] >= 0 && c->current[i] != asg[i];
@@ -49,22 +26,14 @@ static int moved_unit(const align_ctx *c, const int *asg, int i)
 
 /* Units ranked for freeing: moved ones first, then by the gap between
    their two cheapest territories at the LP prices per measure carried. */
-static int rank_units(const align_ctx *c, const int *asg, rkv *rank)
+static int rank_units(const align_ctx *c, const int *asg, align_kv *rank)
 {
     int n = c->n, p = c->p, m = 0;
     for (int i = 0; i < n; i++) {
         if (c->lock && c->lock[i] >= 0)
             continue;
-        double b1 = INFINITY, b2 = INFINITY;
-        for (int j = 0; j < p; j++) {
-            double r = rreduced(c, i, j);
-            if (r < b1) {
-                b2 = b1;
-                b1 = r;
-            } else if (r < b2) {
-                b2 = r;
-            }
-        }
+        double b1, b2;
+        align_two_cheapest(c, i, &b1, &b2);
         if (!isfinite(b2))
             continue;
         double size = 0;
@@ -74,24 +43,24 @@ static int rank_units(const align_ctx *c, const int *asg, rkv *rank)
         rank[m].v = i;
         m++;
     }
-    qsort(rank, (size_t)m, sizeof(rkv), rkv_cmp);
+    qsort(rank, (size_t)m, sizeof(align_kv), align_kv_cmp);
     return m;
 }
 
 /* Candidate territories of free unit i: its plan's, its current one and
    the cheapest at the LP prices. */
-static int candidates(const align_ctx *c, const int *asg, int i, rkv *row, int *out)
+static int candidates(const align_ctx *c, const int *asg, int i, align_kv *row, int *out)
 {
     int p = c->p, nr = 0, m = 0;
     for (int j = 0; j < p; j++) {
-        double r = rreduced(c, i, j);
+        double r = align_reduced(c, i, j);
         if (isfinite(r)) {
             row[nr].k = r;
             row[nr].v = j;
             nr++;
         }
     }
-    qsort(row, (size_t)nr, sizeof(rkv), rkv_cmp);
+    qsort(row, (size_t)nr, sizeof(align_kv), align_kv_cmp);
     int want[2] = {asg[i], c->current && c->current[i] >= 0 ? c->current[i] : -1};
     for (int q = 0; q < 2; q++)
         if (want[q] >= 0 && alloc_allowed(&c->P, i, want[q]) && (q == 0 || want[1] != want[0]))
@@ -109,7 +78,7 @@ static int candidates(const align_ctx *c, const int *asg, int i, rkv *row, int *
 int align_repair_mip(align_ctx *c, int *asg)
 {
     int n = c->n, p = c->p;
-    rkv *rank = malloc((size_t)n * sizeof(rkv)), *row = malloc((size_t)p * sizeof(rkv));
+    align_kv *rank = malloc((size_t)n * sizeof(align_kv)), *row = malloc((size_t)p * sizeof(align_kv));
     int *fixed = malloc((size_t)n * sizeof(int)), *cs = malloc((size_t)(n + 1) * sizeof(int));
     int *cand = malloc((size_t)n * (REPAIR_CANDIDATES + 2) * sizeof(int)), *out = malloc((size_t)n * sizeof(int));
     int done = 0;

@@ -96,3 +96,15 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out)
     *out = (uint64_t)v;
     return 0;
 }
+
+tqo_status cli_load_assigned(const char *path, const char *asg_path, tqo_instance **inst, tqo_assignment *asg,
+                             tqo_diag *diag)
+{
+    tqo_load_settings ls;
+    tqo_load_settings_default(&ls);
+    ls.adjacency = "none";
+    tqo_status st = tqo_instance_load(path, &ls, inst, diag);
+    if (st == TQO_OK)
+        st = asg_path ? tqo_assignment_load(asg_path, *inst, asg, diag) : tqo_assignment_from_current(*inst, asg, diag);
+    return st;
+}

@@ -34,12 +34,7 @@ int cli_quota(int argc, char **argv)
     tqo_instance *inst = NULL;
     tqo_assignment asg;
     memset(&asg, 0, sizeof asg);
-    tqo_load_settings ls;
-    tqo_load_settings_default(&ls);
-    ls.adjacency = "none";
-    tqo_status st = tqo_instance_load(argv[first], &ls, &inst, &diag);
-    if (st == TQO_OK)
-        st = asg_path ? tqo_assignment_load(asg_path, inst, &asg, &diag) : tqo_assignment_from_current(inst, &asg, &diag);
+    tqo_status st = cli_load_assigned(argv[first], asg_path, &inst, &asg, &diag);
     if (st == TQO_OK)
         st = cli_region_targets_load(&R, &s, &diag);
     tqo_quota_result r;

@@ -138,12 +138,7 @@ int cli_scenarios(int argc, char **argv)
     int n = 0;
     tqo_scenarios_result r;
     memset(&r, 0, sizeof r);
-    tqo_load_settings ls;
-    tqo_load_settings_default(&ls);
-    ls.adjacency = "none";
-    tqo_status st = tqo_instance_load(argv[first], &ls, &inst, &diag);
-    if (st == TQO_OK)
-        st = asg_path ? tqo_assignment_load(asg_path, inst, &asg, &diag) : tqo_assignment_from_current(inst, &asg, &diag);
+    tqo_status st = cli_load_assigned(argv[first], asg_path, &inst, &asg, &diag);
     if (st == TQO_OK)
         st = cli_region_targets_load(&R, &set.base, &diag);
     if (st == TQO_OK)

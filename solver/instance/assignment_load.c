@@ -36,25 +36,37 @@ typedef struct acc {
     int nomem;
 } acc;
 
-static int row_fn(void *ctx, csv_file *f, const csv_row *row)
+int instance_unit_row(csv_file *f, const csv_row *row, const strmap *units, int *cu, int *ct, const char *expected,
+                      int *u)
 {
-    acc *A = ctx;
-    if (A->cu < 0) {
-        A->cu = csv_col(f, "unit_id");
-        A->ct = csv_col(f, "territory_id");
-        A->cs = csv_col(f, "share");
-        if (A->cu < 0 || A->ct < 0) {
-            csv_file_error(f, 1, A->cu < 0 ? "unit_id" : "territory_id",
-                           "missing from the header (expected unit_id,territory_id,share)");
+    if (*cu < 0) {
+        *cu = csv_col(f, "unit_id");
+        *ct = csv_col(f, "territory_id");
+        if (*cu < 0 || *ct < 0) {
+            csv_file_error(f, 1, *cu < 0 ? "unit_id" : "territory_id", "missing from the header (expected %s)",
+                           expected);
             return 1;
         }
     }
-    const char *us = row->field[A->cu], *ts = row->field[A->ct];
-    int u = strmap_get(&A->units, us);
-    if (u < 0) {
-        csv_file_error(f, row->line, f->cols[A->cu], "unknown unit '%s' (not in units.csv)", us);
+    const char *us = row->field[*cu];
+    *u = strmap_get(units, us);
+    if (*u < 0) {
+        csv_file_error(f, row->line, f->cols[*cu], "unknown unit '%s' (not in units.csv)", us);
         return 0;
     }
+    return 2;
+}
+
+static int row_fn(void *ctx, csv_file *f, const csv_row *row)
+{
+    acc *A = ctx;
+    int first = A->cu < 0, u;
+    int k = instance_unit_row(f, row, &A->units, &A->cu, &A->ct, "unit_id,territory_id,share", &u);
+    if (first && A->cu >= 0)
+        A->cs = csv_col(f, "share");
+    if (k != 2)
+        return k;
+    const char *ts = row->field[A->ct];
     if (!*ts) {
         csv_file_error(f, row->line, f->cols[A->ct], "empty territory id");
         return 0;

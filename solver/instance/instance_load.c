@@ -5,6 +5,7 @@
  * count) so that one run shows what is wrong, and nothing is returned
  * unless the whole instance is valid.
  */
+#include "instance/assignment_load.h"
 #include "util/csv_reader.h"
 #include "instance/instance_commdis.h"
 #include "instance/gis.h"
@@ -752,21 +753,10 @@ static int lock_row(void *ctx, csv_file *f, const csv_row *row)
 {
     lock_acc *A = ctx;
     tqo_instance *inst = A->L->inst;
-    if (A->cu < 0) {
-        A->cu = csv_col(f, "unit_id");
-        A->ct = csv_col(f, "territory_id");
-        if (A->cu < 0 || A->ct < 0) {
-            csv_file_error(f, 1, A->cu < 0 ? "unit_id" : "territory_id",
-                           "missing from the header (expected unit_id,territory_id)");
-            return 1;
-        }
-    }
+    int u, got = instance_unit_row(f, row, &A->L->units, &A->cu, &A->ct, "unit_id,territory_id", &u);
+    if (got != 2)
+        return got;
     const char *us = row->field[A->cu], *ts = row->field[A->ct];
-    int u = strmap_get(&A->L->units, us);
-    if (u < 0) {
-        csv_file_error(f, row->line, f->cols[A->cu], "unknown unit '%s' (not in units.csv)", us);
-        return 0;
-    }
     int k = strmap_get(&A->L->terrs, ts);
     if (k < 0) {
         if (!*ts) {

@@ -4,6 +4,7 @@
  * (plan.ini's [input] current and locks, which tqo serve's Save writes), so
  * that both reach tqo_align with exactly the same instance.
  */
+#include "instance/assignment_load.h"
 #include "util/csv_reader.h"
 #include "util/strmap.h"
 #include "tqo.h"
@@ -108,21 +109,10 @@ typedef struct lock_rows {
 static int lock_row(void *ctx, csv_file *f, const csv_row *row)
 {
     lock_rows *A = ctx;
-    if (A->cu < 0) {
-        A->cu = csv_col(f, "unit_id");
-        A->ct = csv_col(f, "territory_id");
-        if (A->cu < 0 || A->ct < 0) {
-            csv_file_error(f, 1, A->cu < 0 ? "unit_id" : "territory_id",
-                           "missing from the header (expected unit_id,territory_id)");
-            return 1;
-        }
-    }
+    int u, k = instance_unit_row(f, row, &A->units, &A->cu, &A->ct, "unit_id,territory_id", &u);
+    if (k != 2)
+        return k;
     const char *us = row->field[A->cu], *ts = row->field[A->ct];
-    int u = strmap_get(&A->units, us);
-    if (u < 0) {
-        csv_file_error(f, row->line, f->cols[A->cu], "unknown unit '%s' (not in units.csv)", us);
-        return 0;
-    }
     if (A->lock[u] >= 0) {
         csv_file_error(f, row->line, f->cols[A->cu], "unit '%s' is locked twice", us);
         return 0;
