@@ -87,9 +87,9 @@ static tqo_status fill_result(align_ctx *c, const alloc_solution *x, const int *
             k++;
             for (int b = 0; b < nb; b++)
                 r->total[j * nb + b] += sh * c->a[b][i];
-            double d2 = alloc_dist2(&c->P, i, j);
+            double d2 = tqoi_alloc_dist2(&c->P, i, j);
             r->compactness[j] += sh * c->w[i] * d2;
-            obj += sh * alloc_cost(&c->P, i, j);
+            obj += sh * tqoi_alloc_cost(&c->P, i, j);
             r->units_in[j]++;
             if (c->current && c->current[i] >= 0 && c->current[i] != j) {
                 moved += sh * c->a[0][i];
@@ -120,7 +120,7 @@ static int asg_detached(const align_ctx *c, const int *asg)
 {
     int nex = 0, nbad = 0;
     if (c->contiguity)
-        align_contiguity_exceptions(c, asg, NULL, &nex, &nbad);
+        tqoi_align_contiguity_exceptions(c, asg, NULL, &nex, &nbad);
     return nbad;
 }
 
@@ -137,7 +137,7 @@ static double asg_objective(const align_ctx *c, const int *asg)
 {
     double obj = 0;
     for (int i = 0; i < c->n; i++)
-        obj += alloc_cost(&c->P, i, asg[i]);
+        obj += tqoi_alloc_cost(&c->P, i, asg[i]);
     return obj;
 }
 
@@ -187,7 +187,7 @@ static tqo_status polish(align_ctx *c, int *asg, double time_limit, int first)
     int *alt = c->contiguity && first ? malloc((size_t)c->n * sizeof(int)) : NULL;
     if (alt)
         memcpy(alt, asg, (size_t)c->n * sizeof(int));
-    tqo_status st = align_local_search(c, asg, time_limit);
+    tqo_status st = tqoi_align_local_search(c, asg, time_limit);
     tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG, "polish: local search leaves %d detached",
                    asg_detached(c, asg));
     int support_won = 1;
@@ -195,7 +195,7 @@ static tqo_status polish(align_ctx *c, int *asg, double time_limit, int first)
         /* the support LP from the repaired plan too; the better one stays
            (and when it loses here, it is not tried again) */
         int ok = 0;
-        st = align_support_lp(c, alt, &ok);
+        st = tqoi_align_support_lp(c, alt, &ok);
         support_won = st == TQO_OK && ok && balance_holds(c, alt) &&
                       (!balance_holds(c, asg) || asg_objective(c, alt) < asg_objective(c, asg));
         if (support_won)
@@ -207,7 +207,7 @@ static tqo_status polish(align_ctx *c, int *asg, double time_limit, int first)
     for (int round = 0; round < SUPPORT_ROUNDS; round++) {
         double before = asg_objective(c, asg);
         int better = 0;
-        st = align_support_lp(c, asg, &better);
+        st = tqoi_align_support_lp(c, asg, &better);
         if (st != TQO_OK || !better || asg_objective(c, asg) > before * (1 - SUPPORT_GAIN))
             break;
     }
@@ -218,11 +218,11 @@ static tqo_status solve_exact(align_ctx *c, tqo_align_result *r, int node_limit,
 {
     alloc_solution x;
     double gap = 0;
-    double t0 = align_now();
-    tqo_status st = alloc_solve_exact_limited(&c->P, c->contiguity ? c->adj_start : NULL,
+    double t0 = tqoi_align_now();
+    tqo_status st = tqoi_alloc_solve_exact_limited(&c->P, c->contiguity ? c->adj_start : NULL,
                                               c->contiguity ? c->adj : NULL, c->s->time_limit, node_limit, NULL, &x,
                                               &gap, diag);
-    r->sec_lp += align_now() - t0;
+    r->sec_lp += tqoi_align_now() - t0;
     if (st != TQO_OK && !(st == TQO_ERR_LIMIT && x.start))
         return st;
     tqo_status fs = fill_result(c, &x, NULL, r);
@@ -231,7 +231,7 @@ static tqo_status solve_exact(align_ctx *c, tqo_align_result *r, int node_limit,
     snprintf(r->mip_status, sizeof r->mip_status, "%s", x.status);
     snprintf(r->lp_status, sizeof r->lp_status, "%s", "not used (--exact)");
     snprintf(r->split_resolution, sizeof r->split_resolution, "exact MIP");
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
     return fs != TQO_OK ? fs : st;
 }
 
@@ -295,7 +295,7 @@ static tqo_status exact_fallback(align_ctx *c, tqo_align_result *r)
     tqo_status st = solve_exact(c, &e, fallback_nodes(c), &d);
     tqo_diag_free(&d);
     r->sec_lp += e.sec_lp;
-    if (st == TQO_OK && e.unit_start && align_check(c, &e, 0) == TQO_OK) {
+    if (st == TQO_OK && e.unit_start && tqoi_align_check(c, &e, 0) == TQO_OK) {
         e.lower_bound = fmax(e.lower_bound, r->lower_bound);
         e.iterations = r->iterations;
         e.lp_splits = r->lp_splits;
@@ -317,14 +317,14 @@ static tqo_status exact_fallback(align_ctx *c, tqo_align_result *r)
     return st;
 }
 
-/* The verdict on the result: the independent check (align_check.c), the
+/* The verdict on the result: the independent check (tqoi_align_check.c), the
    exact fallback when the heuristic plan breaks a constraint, and an
    error naming each constraint that could not be met. */
 static tqo_status align_verdict(align_ctx *c, tqo_align_result *r, tqo_status st)
 {
     if ((st != TQO_OK && st != TQO_ERR_INFEASIBLE && st != TQO_ERR_LIMIT) || !r->unit_start)
         return st;
-    tqo_status cs = align_check(c, r, 0);
+    tqo_status cs = tqoi_align_check(c, r, 0);
     if (cs == TQO_OK)
         return st == TQO_ERR_INFEASIBLE ? TQO_OK : st;
     if (cs != TQO_ERR_INFEASIBLE)
@@ -340,7 +340,7 @@ static tqo_status align_verdict(align_ctx *c, tqo_align_result *r, tqo_status st
         if (fs != TQO_ERR_INFEASIBLE && fs != TQO_ERR_LIMIT)
             return fs;
     }
-    align_check(c, r, 1); /* an error naming each broken constraint */
+    tqoi_align_check(c, r, 1); /* an error naming each broken constraint */
     char broken[256];
     violated_list(r, broken, sizeof broken);
     if (tried && fs == TQO_ERR_INFEASIBLE) {
@@ -368,10 +368,10 @@ static tqo_status align_verdict(align_ctx *c, tqo_align_result *r, tqo_status st
 static tqo_status first_lp(align_ctx *c, tqo_align_result *res, alloc_solution *x)
 {
     const tqo_align_settings *s = c->s;
-    double t = align_now();
+    double t = tqoi_align_now();
     int errors_before = c->diag->n_errors;
-    tqo_status st = alloc_solve_lp(&c->P, s->candidates, c->prices, x, s->log, s->log_ctx, c->diag);
-    res->sec_lp = align_now() - t;
+    tqo_status st = tqoi_alloc_solve_lp(&c->P, s->candidates, c->prices, x, s->log, s->log_ctx, c->diag);
+    res->sec_lp = tqoi_align_now() - t;
     if (st != TQO_OK) {
         if (st == TQO_ERR_INFEASIBLE && c->diag->n_errors == errors_before)
             tqo_diag_error(c->diag, "no assignment meets the balance bounds%s: widen the tolerance, use fewer "
@@ -394,27 +394,27 @@ static tqo_status first_lp(align_ctx *c, tqo_align_result *res, alloc_solution *
 static tqo_status whole_attempt(align_ctx *c, tqo_align_result *res, alloc_solution *x, int *asg)
 {
     const tqo_align_settings *s = c->s;
-    double t = align_now();
-    tqo_status st = align_resolve_splits(c, x, asg, res->split_resolution, sizeof res->split_resolution);
-    res->sec_splits += align_now() - t;
+    double t = tqoi_align_now();
+    tqo_status st = tqoi_align_resolve_splits(c, x, asg, res->split_resolution, sizeof res->split_resolution);
+    res->sec_splits += tqoi_align_now() - t;
     tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "whole units: objective %.9g, moved %.2f%% (%.2f s)",
-                   asg_objective(c, asg), asg_moved_pct(c, asg), align_now() - t);
+                   asg_objective(c, asg), asg_moved_pct(c, asg), tqoi_align_now() - t);
     return st;
 }
 
 static tqo_status repair_and_polish(align_ctx *c, tqo_align_result *res, int *asg)
 {
     const tqo_align_settings *s = c->s;
-    double t = align_now();
-    tqo_status st = align_repair_contiguity(c, asg);
-    res->sec_contiguity += align_now() - t;
+    double t = tqoi_align_now();
+    tqo_status st = tqoi_align_repair_contiguity(c, asg);
+    res->sec_contiguity += tqoi_align_now() - t;
     tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "contiguity repaired: objective %.9g, %d detached, moved %.2f%%",
                    asg_objective(c, asg), asg_detached(c, asg), asg_moved_pct(c, asg));
     if (st != TQO_OK)
         return st;
-    t = align_now();
+    t = tqoi_align_now();
     st = polish(c, asg, s->time_limit > 0 ? s->time_limit : 0, 1);
-    res->sec_local += align_now() - t;
+    res->sec_local += tqoi_align_now() - t;
     tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "local search: objective %.9g, balance %s, %d detached",
                    asg_objective(c, asg), balance_holds(c, asg) ? "holds" : "violated", asg_detached(c, asg));
     return st;
@@ -429,10 +429,10 @@ static tqo_status repair_by_mip(align_ctx *c, tqo_align_result *res, int *asg)
     if (!alt)
         return TQO_ERR_NOMEM;
     memcpy(alt, asg, (size_t)c->n * sizeof(int));
-    double t = align_now();
+    double t = tqoi_align_now();
     tqo_status st = TQO_OK;
-    if (align_repair_mip(c, alt)) {
-        res->sec_splits += align_now() - t;
+    if (tqoi_align_repair_mip(c, alt)) {
+        res->sec_splits += tqoi_align_now() - t;
         st = repair_and_polish(c, res, alt);
         if (st == TQO_OK && plan_holds(c, alt) && asg_detached(c, alt) == 0) {
             memcpy(asg, alt, (size_t)c->n * sizeof(int));
@@ -441,7 +441,7 @@ static tqo_status repair_by_mip(align_ctx *c, tqo_align_result *res, int *asg)
             snprintf(res->split_resolution, sizeof res->split_resolution, "%.40s, then a repair MIP", was);
         }
     } else {
-        res->sec_splits += align_now() - t;
+        res->sec_splits += tqoi_align_now() - t;
     }
     free(alt);
     return st;
@@ -454,9 +454,9 @@ static tqo_status quiet_lp(align_ctx *c, tqo_align_result *res, alloc_solution *
 {
     tqo_diag d;
     tqo_diag_init(&d);
-    double t = align_now();
-    tqo_status st = alloc_solve_lp(&c->P, c->s->candidates, c->prices, y, c->s->log, c->s->log_ctx, &d);
-    res->sec_lp += align_now() - t;
+    double t = tqoi_align_now();
+    tqo_status st = tqoi_alloc_solve_lp(&c->P, c->s->candidates, c->prices, y, c->s->log, c->s->log_ctx, &d);
+    res->sec_lp += tqoi_align_now() - t;
     tqo_diag_free(&d);
     return st;
 }
@@ -490,7 +490,7 @@ static tqo_status whole_units(align_ctx *c, tqo_align_result *res, alloc_solutio
             if (ls != TQO_OK)
                 break; /* no room to narrow: keep the last plan */
             say(c, "balance: solving again within %.0f%% of the tolerance band", 100 * shrink[attempt]);
-            alloc_solution_free(x);
+            tqoi_alloc_solution_free(x);
             *x = y;
         }
         st = whole_attempt(c, res, x, asg);
@@ -530,15 +530,15 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
         memcpy(bx, c->cx, (size_t)c->p * sizeof(double));
         memcpy(by, c->cy, (size_t)c->p * sizeof(double));
         memcpy(basg, asg, (size_t)c->n * sizeof(int));
-        double moved = align_refit_centres(c, asg);
+        double moved = tqoi_align_refit_centres(c, asg);
         if (moved < 1e-6)
             break;
         alloc_solution y;
         tqo_status ls = quiet_lp(c, res, &y);
         if (ls == TQO_OK) {
-            double t = align_now();
+            double t = tqoi_align_now();
             ls = polish(c, asg, s->time_limit > 0 ? s->time_limit : 0, 0);
-            res->sec_local += align_now() - t;
+            res->sec_local += tqoi_align_now() - t;
         }
         double obj = asg_objective(c, asg);
         if (ls != TQO_OK || !balance_holds(c, asg) || obj >= best_obj * (1 - 1e-6)) {
@@ -546,7 +546,7 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
             memcpy(c->cy, by, (size_t)c->p * sizeof(double));
             memcpy(asg, basg, (size_t)c->n * sizeof(int));
             if (ls == TQO_OK)
-                alloc_solution_free(&y);
+                tqoi_alloc_solution_free(&y);
             break;
         }
         tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG,
@@ -554,9 +554,9 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
         best_obj = obj;
         best_lb = y.lower_bound;
         res->lp_rounds = y.rounds;
-        alloc_solution_free(&y);
+        tqoi_alloc_solution_free(&y);
     }
-    align_bind_problem(c);
+    tqoi_align_bind_problem(c);
     res->lower_bound = best_lb;
     free(bx);
     free(by);
@@ -570,7 +570,7 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
    LP's plan stays (and the verdict names its pieces) when that fails. */
 static tqo_status splits_connected(align_ctx *c, tqo_align_result *res, alloc_solution *x, int *asg)
 {
-    if (align_check(c, res, 0) != TQO_ERR_INFEASIBLE || res->n_detached == 0)
+    if (tqoi_align_check(c, res, 0) != TQO_ERR_INFEASIBLE || res->n_detached == 0)
         return TQO_OK;
     say(c, "the LP's split plan leaves %d pieces detached: making the units whole", res->n_detached);
     tqo_status st = whole_units(c, res, x, asg);
@@ -593,29 +593,29 @@ static tqo_status splits_connected(align_ctx *c, tqo_align_result *res, alloc_so
     snprintf(res->split_resolution, sizeof res->split_resolution, "%.36s (LP splits detached)",
              keep.split_resolution);
     tqo_align_result_free(&keep);
-    align_place_zero_weight(c, asg);
+    tqoi_align_place_zero_weight(c, asg);
     return fill_result(c, NULL, asg, res);
 }
 
 tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_align_result *res, tqo_diag *diag)
 {
     memset(res, 0, sizeof *res);
-    double t_start = align_now();
+    double t_start = tqoi_align_now();
     align_ctx c;
-    tqo_status st = align_setup(&c, inst, s, diag);
+    tqo_status st = tqoi_align_setup(&c, inst, s, diag);
     alloc_solution x;
     memset(&x, 0, sizeof x);
     int *asg = NULL;
     if (st != TQO_OK)
         goto done;
-    st = align_precheck(&c);
+    st = tqoi_align_precheck(&c);
     if (st != TQO_OK)
         goto done;
 
     /* Centres. */
-    double t = align_now();
-    st = align_choose_centres(&c, &res->iterations);
-    res->sec_centres = align_now() - t;
+    double t = tqoi_align_now();
+    st = tqoi_align_choose_centres(&c, &res->iterations);
+    res->sec_centres = tqoi_align_now() - t;
     if (st != TQO_OK)
         goto done;
     for (int j = 0; j < c.p; j++)
@@ -649,7 +649,7 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
         st = refit_free_centres(&c, res, asg);
     if (st != TQO_OK)
         goto done;
-    align_place_zero_weight(&c, asg); /* units that cost nothing: nearest territory (align_zero.c) */
+    tqoi_align_place_zero_weight(&c, asg); /* units that cost nothing: nearest territory (align_zero.c) */
     st = fill_result(&c, NULL, asg, res);
     if (st != TQO_OK)
         goto done;
@@ -657,15 +657,15 @@ finish:
     snprintf(res->mip_status, sizeof res->mip_status, "%s", "not used");
 verdict:
     st = align_verdict(&c, res, st);
-    res->sec_total = align_now() - t_start;
+    res->sec_total = tqoi_align_now() - t_start;
 done:
     if (st != TQO_OK && st != TQO_ERR_LIMIT && st != TQO_ERR_INFEASIBLE)
         tqo_align_result_free(res);
     if (st == TQO_ERR_INFEASIBLE && !res->unit_start)
         tqo_align_result_free(res);
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
     free(asg);
-    align_ctx_free(&c);
+    tqoi_align_ctx_free(&c);
     return st;
 }
 
@@ -673,15 +673,15 @@ tqo_status tqo_align_write_model(const tqo_instance *inst, const tqo_align_setti
                                  const char *path, int mps, tqo_diag *diag)
 {
     align_ctx c;
-    tqo_status st = align_setup(&c, inst, s, diag);
+    tqo_status st = tqoi_align_setup(&c, inst, s, diag);
     if (st == TQO_OK) {
         for (int j = 0; j < c.p && j < r->n_territories; j++) {
             c.cx[j] = r->center_x[j];
             c.cy[j] = r->center_y[j];
         }
-        align_bind_problem(&c);
-        st = alloc_write_model(&c.P, !s->allow_splits, mps, path, diag);
+        tqoi_align_bind_problem(&c);
+        st = tqoi_alloc_write_model(&c.P, !s->allow_splits, mps, path, diag);
     }
-    align_ctx_free(&c);
+    tqoi_align_ctx_free(&c);
     return st;
 }

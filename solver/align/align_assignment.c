@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int align_unit_shares(const tqo_align_result *r, int i, double *v)
+int tqoi_align_unit_shares(const tqo_align_result *r, int i, double *v)
 {
     int a = r->unit_start[i], e = r->unit_start[i + 1];
     int m = 0, big = -1;
@@ -124,7 +124,7 @@ static tqo_status rank_territories(const tqo_align_result *r, conv *C, tqo_diag 
 static tqo_status put_unit(const tqo_align_result *r, conv *C, int i, tqo_assignment *a, int *k, tqo_diag *d)
 {
     int s = r->unit_start[i], e = r->unit_start[i + 1], k0 = *k;
-    if (align_unit_shares(r, i, C->v) == 0) {
+    if (tqoi_align_unit_shares(r, i, C->v) == 0) {
         tqo_diag_error(d, "alignment result: unit %d is not assigned", i);
         return TQO_ERR_ARG;
     }

@@ -14,6 +14,6 @@
  * until adding them in entry order gives exactly 1. Returns the number of
  * positive entries (0: the unit is not assigned).
  */
-int align_unit_shares(const tqo_align_result *r, int i, double *v);
+int tqoi_align_unit_shares(const tqo_align_result *r, int i, double *v);
 
 #endif

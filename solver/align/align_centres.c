@@ -85,7 +85,7 @@ static int members_within(align_ctx *c, int j, const int *asg, const alloc_solut
     c->cy[j] = py;
     int ok = 1;
     for (int i = 0; i < c->n && ok; i++)
-        if (member(asg, x, i, j) && alloc_dist2(&c->P, i, j) > cap * cap)
+        if (member(asg, x, i, j) && tqoi_alloc_dist2(&c->P, i, j) > cap * cap)
             ok = 0;
     c->cx[j] = ox;
     c->cy[j] = oy;
@@ -451,9 +451,9 @@ static int coverage(align_ctx *c, int *cnt, int *worst, double *worst_d)
         for (int j = 0; j < c->p; j++) {
             if (lock_of(c, i) >= 0 && lock_of(c, i) != j)
                 continue;
-            double d2 = alloc_dist2(&c->P, i, j);
+            double d2 = tqoi_alloc_dist2(&c->P, i, j);
             near = fmin(near, d2);
-            cnt[i] += alloc_allowed(&c->P, i, j);
+            cnt[i] += tqoi_alloc_allowed(&c->P, i, j);
         }
         if (!cnt[i]) {
             bad++;
@@ -476,7 +476,7 @@ static void cover_point(align_ctx *c, int j, int u, double *px, double *py)
     for (int s = 0; s < BISECT_STEPS; s++) {
         double mid = (lo + hi) / 2;
         towards(c, c->inst->x[u], c->inst->y[u], ox, oy, mid, &c->cx[j], &c->cy[j]);
-        if (alloc_dist2(&c->P, u, j) <= reach * reach)
+        if (tqoi_alloc_dist2(&c->P, u, j) <= reach * reach)
             lo = mid;
         else
             hi = mid;
@@ -492,10 +492,10 @@ static int uncovered_after(align_ctx *c, const int *cnt, int j, double px, doubl
     double ox = c->cx[j], oy = c->cy[j];
     int bad = 0;
     for (int i = 0; i < c->n; i++) {
-        int was = alloc_allowed(&c->P, i, j);
+        int was = tqoi_alloc_allowed(&c->P, i, j);
         c->cx[j] = px;
         c->cy[j] = py;
-        int now = alloc_allowed(&c->P, i, j);
+        int now = tqoi_alloc_allowed(&c->P, i, j);
         c->cx[j] = ox;
         c->cy[j] = oy;
         bad += cnt[i] - was + now == 0;
@@ -587,7 +587,7 @@ static tqo_status iterate(align_ctx *c, int start, int *iterations, best_centres
         alloc_solution x;
         tqo_diag d;
         tqo_diag_init(&d);
-        st = alloc_solve_lp(&c->P, c->s->candidates, c->prices, &x, c->s->log, c->s->log_ctx, &d);
+        st = tqoi_alloc_solve_lp(&c->P, c->s->candidates, c->prices, &x, c->s->log, c->s->log_ctx, &d);
         if (st != TQO_OK) {
             for (int k = 0; k < d.n_msgs; k++)
                 if (d.is_error[k])
@@ -599,7 +599,7 @@ static tqo_status iterate(align_ctx *c, int start, int *iterations, best_centres
         tqo_diag_free(&d);
         double obj = x.objective;
         double moved = relocate(c, NULL, &x, 1);
-        alloc_solution_free(&x);
+        tqoi_alloc_solution_free(&x);
         /* Prices stay a good warm start only while centres move little
            against the typical distance to them; after a big move the
            solver's own coarse start is better. */
@@ -803,12 +803,12 @@ static double lp_value(align_ctx *c, double *prices)
     alloc_solution x;
     tqo_diag d;
     tqo_diag_init(&d);
-    tqo_status st = alloc_solve_lp(&c->P, c->s->candidates, prices, &x, c->s->log, c->s->log_ctx, &d);
+    tqo_status st = tqoi_alloc_solve_lp(&c->P, c->s->candidates, prices, &x, c->s->log, c->s->log_ctx, &d);
     tqo_diag_free(&d);
     if (st != TQO_OK)
         return INFINITY;
     double v = x.objective;
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
     return v;
 }
 
@@ -868,7 +868,7 @@ static void capped_failure(align_ctx *c, const cover_report *cr)
         size_t len = 0;
         for (int q = 0; q < k && len < sizeof list - 64; q++) {
             int wr = snprintf(list + len, sizeof list - len, "%s'%s'", q ? ", " : "",
-                              align_unit_name(c, idx[q], nb, sizeof nb));
+                              tqoi_align_unit_name(c, idx[q], nb, sizeof nb));
             len += wr > 0 ? (size_t)wr : 0;
         }
         if (len >= sizeof list - 64)
@@ -880,7 +880,7 @@ static void capped_failure(align_ctx *c, const cover_report *cr)
         tqo_diag_error(c->diag, "no placement of the %d free centres was found that puts every unit within "
                        "--max-distance %g km of a centre it may join: unit %s stays %.4g km from the nearest (a "
                        "result of the placement heuristic, not a proof that none exists)", free_c, cap,
-                       align_unit_name(c, cr->worst, nb, sizeof nb), cr->worst_d);
+                       tqoi_align_unit_name(c, cr->worst, nb, sizeof nb), cr->worst_d);
     } else {
         tqo_diag_error(c->diag, "no placement of the centres was found within --max-distance %g km", cap);
     }
@@ -935,7 +935,7 @@ static tqo_status capped_search(align_ctx *c, int *iterations, const best_centre
     return TQO_OK;
 }
 
-tqo_status align_choose_centres(align_ctx *c, int *iterations)
+tqo_status tqoi_align_choose_centres(align_ctx *c, int *iterations)
 {
     int p = c->p;
     size_t np = (size_t)p * c->nb + 1;
@@ -981,7 +981,7 @@ out:
     return st;
 }
 
-double align_refit_centres(align_ctx *c, const int *asg)
+double tqoi_align_refit_centres(align_ctx *c, const int *asg)
 {
     return relocate(c, asg, NULL, 1);
 }

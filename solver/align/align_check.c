@@ -42,7 +42,7 @@ static void check_assignment(const align_ctx *c, tqo_align_result *r, int say)
         if (say && !bad) {
             char nm[256];
             tqo_diag_error(c->diag, "unit %s is not assigned exactly once (shares sum to %.6g)",
-                           align_unit_name(c, i, nm, sizeof nm), sum);
+                           tqoi_align_unit_name(c, i, nm, sizeof nm), sum);
         }
         bad++;
     }
@@ -69,7 +69,7 @@ static void check_figures(const align_ctx *c, tqo_align_result *r)
                 continue;
             for (int b = 0; b < nb; b++)
                 r->total[j * nb + b] += sh * c->a[b][i];
-            double wd2 = sh * c->w[i] * alloc_dist2(&c->P, i, j);
+            double wd2 = sh * c->w[i] * tqoi_alloc_dist2(&c->P, i, j);
             r->compactness[j] += wd2;
             obj += wd2;
             r->units_in[j]++;
@@ -127,15 +127,15 @@ static void check_caps(const align_ctx *c, tqo_align_result *r, int say)
             if (c->lock && c->lock[i] >= 0 && c->lock[i] != j) {
                 if (say && !said_lock++)
                     tqo_diag_error(c->diag, "unit %s is locked to %s but the plan puts %.3g of it in %s",
-                                   align_unit_name(c, i, nm, sizeof nm), c->territory_id[c->lock[i]], r->share[q],
+                                   tqoi_align_unit_name(c, i, nm, sizeof nm), c->territory_id[c->lock[i]], r->share[q],
                                    c->territory_id[j]);
                 add_violation(r, "locks");
             }
-            double d = sqrt(alloc_dist2(&c->P, i, j));
+            double d = sqrt(tqoi_alloc_dist2(&c->P, i, j));
             if (cap > 0 && d > cap * (1 + CHECK_REL)) {
                 if (say && !said_dist++)
                     tqo_diag_error(c->diag, "the distance cap (--max-distance %g) could not be met: unit %s is "
-                                   "%.4g km from the centre of %s", cap, align_unit_name(c, i, nm, sizeof nm), d,
+                                   "%.4g km from the centre of %s", cap, tqoi_align_unit_name(c, i, nm, sizeof nm), d,
                                    c->territory_id[j]);
                 add_violation(r, "max_distance");
             }
@@ -268,13 +268,13 @@ static tqo_status check_contiguity(const align_ctx *c, tqo_align_result *r, int 
                 pieces += ex[f].territory == ex[e].territory;
             tqo_diag_error(c->diag, "territory %s is in %d pieces: %d unit%s from %s %s cut off from it", 
                            c->territory_id[ex[e].territory], pieces, ex[e].n_units, ex[e].n_units == 1 ? "" : "s",
-                           align_unit_name(c, ex[e].first_unit, nm, sizeof nm), ex[e].n_units == 1 ? "is" : "are");
+                           tqoi_align_unit_name(c, ex[e].first_unit, nm, sizeof nm), ex[e].n_units == 1 ? "is" : "are");
         }
     }
     return TQO_OK;
 }
 
-tqo_status align_check(const align_ctx *c, tqo_align_result *r, int say)
+tqo_status tqoi_align_check(const align_ctx *c, tqo_align_result *r, int say)
 {
     r->n_violated = 0;
     if (!r->unit_start)

@@ -37,60 +37,60 @@ typedef struct align_ctx {
     double *prices;                 /* p*nb + 1, warm start across solves */
 } align_ctx;
 
-/* align_setup.c */
-tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, tqo_diag *diag);
-void align_ctx_free(align_ctx *c);
+/* tqoi_align_setup.c */
+tqo_status tqoi_align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, tqo_diag *diag);
+void tqoi_align_ctx_free(align_ctx *c);
 /* Refreshes c->P after the centres changed. */
-void align_bind_problem(align_ctx *c);
+void tqoi_align_bind_problem(align_ctx *c);
 /* Checks before any solve: oversize units, overfull locks. */
-tqo_status align_precheck(align_ctx *c);
+tqo_status tqoi_align_precheck(align_ctx *c);
 /* A unit's display name: "Roma (058091)" or "058091". */
-const char *align_unit_name(const align_ctx *c, int i, char *buf, size_t size);
+const char *tqoi_align_unit_name(const align_ctx *c, int i, char *buf, size_t size);
 
 /* align_centres.c: chooses free centres (multiple starts), leaving the
    best in c->cx/cy. Fixed centres are left where they are. */
-tqo_status align_choose_centres(align_ctx *c, int *iterations);
+tqo_status tqoi_align_choose_centres(align_ctx *c, int *iterations);
 /* Moves free centres to the weighted centroids of whole-unit territories;
    returns the largest move in km. */
-double align_refit_centres(align_ctx *c, const int *asg);
+double tqoi_align_refit_centres(align_ctx *c, const int *asg);
 
 /* align_zero.c: moves each unit of zero compactness weight (free to go
    anywhere at no cost) to the nearest territory it may join where balance,
    contiguity, locks, caps and the move cap still hold, without raising the
    objective; islands of such units as one. Returns the units moved. */
-int align_place_zero_weight(align_ctx *c, int *asg);
+int tqoi_align_place_zero_weight(align_ctx *c, int *asg);
 
 /* align_local.c: integer assignments. */
 /* Makes split LP units whole: a small MIP over them and their
    neighbourhood, else rounding. Fills asg (territory per unit). */
-tqo_status align_resolve_splits(align_ctx *c, const alloc_solution *x, int *asg, char *how, size_t howsize);
+tqo_status tqoi_align_resolve_splits(align_ctx *c, const alloc_solution *x, int *asg, char *how, size_t howsize);
 /* Reassigns stray pieces of territories so each is connected, except
    whole graph components (islands). */
-tqo_status align_repair_contiguity(align_ctx *c, int *asg);
+tqo_status tqoi_align_repair_contiguity(align_ctx *c, int *asg);
 /* Boundary moves: first restore balance, then improve compactness,
    keeping balance, contiguity, locks and the move cap. */
-tqo_status align_local_search(align_ctx *c, int *asg, double time_limit);
+tqo_status tqoi_align_local_search(align_ctx *c, int *asg, double time_limit);
 /* The support LP over the boundary units of asg (balanced or not), made
    whole, repaired and searched; asg is replaced (*improved = 1) when the
    result is balanced and within the move cap, and better, or asg was
    not balanced. */
-tqo_status align_support_lp(align_ctx *c, int *asg, int *improved);
+tqo_status tqoi_align_support_lp(align_ctx *c, int *asg, int *improved);
 /* Whether every territory is connected but for whole islands; the
    exceptions found are appended to *ex (may be NULL to only count). */
-int align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exception **ex, int *n_ex, int *n_bad);
+int tqoi_align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exception **ex, int *n_ex, int *n_bad);
 
 /* align_repair.c: a node-bounded MIP over the moved units and those
    nearest to a tie, the rest fixed, meeting balance and the move cap;
    replaces asg and returns 1 when it found such a plan (contiguity is
    not modelled: the caller checks it). */
-int align_repair_mip(align_ctx *c, int *asg);
+int tqoi_align_repair_mip(align_ctx *c, int *asg);
 
-/* align_check.c: the one independent check of the result's plan. Fills
+/* tqoi_align_check.c: the one independent check of the result's plan. Fills
    every reported figure (totals, deviations, objective, moves, splits,
    exceptions, gap, status, violated constraints) from r's rows; with say,
    each broken constraint is also an error in c->diag naming it. Returns
    TQO_ERR_INFEASIBLE when the plan breaks a constraint. */
-tqo_status align_check(const align_ctx *c, tqo_align_result *r, int say);
+tqo_status tqoi_align_check(const align_ctx *c, tqo_align_result *r, int say);
 
 /* align_local.c: a (key, value) pair ordered by key, then value (for
    qsort and the heaps of the local search and the repair MIP). */
@@ -98,13 +98,13 @@ typedef struct align_kv {
     double k;
     int v;
 } align_kv;
-int align_kv_cmp(const void *a, const void *b);
+int tqoi_align_kv_cmp(const void *a, const void *b);
 /* The reduced cost of unit i in territory j at the LP's prices (balance
    rows, and the move cap's row when there is one). */
-double align_reduced(const align_ctx *c, int i, int j);
+double tqoi_align_reduced(const align_ctx *c, int i, int j);
 /* The two cheapest reduced costs of unit i over the territories. */
-void align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2);
+void tqoi_align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2);
 
-double align_now(void);
+double tqoi_align_now(void);
 
 #endif

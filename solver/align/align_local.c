@@ -25,7 +25,7 @@
 
 typedef align_kv kv2;
 
-int align_kv_cmp(const void *a, const void *b)
+int tqoi_align_kv_cmp(const void *a, const void *b)
 {
     const kv2 *x = a, *y = b;
     if (x->k != y->k)
@@ -38,9 +38,9 @@ static void kv2_sift_down(kv2 *heap, int nh, int x)
 {
     for (;;) {
         int l = 2 * x + 1, r = l + 1, m = x;
-        if (l < nh && align_kv_cmp(&heap[l], &heap[m]) < 0)
+        if (l < nh && tqoi_align_kv_cmp(&heap[l], &heap[m]) < 0)
             m = l;
-        if (r < nh && align_kv_cmp(&heap[r], &heap[m]) < 0)
+        if (r < nh && tqoi_align_kv_cmp(&heap[r], &heap[m]) < 0)
             m = r;
         if (m == x)
             break;
@@ -55,9 +55,9 @@ static void kv2_sift_down(kv2 *heap, int nh, int x)
 #define logd(c, ...) tqo_log_printf((c)->s->log, (c)->s->log_ctx, TQO_LOG_DEBUG, __VA_ARGS__)
 
 /* Reduced cost of (i, j) at the last LP prices. */
-double align_reduced(const align_ctx *c, int i, int j)
+double tqoi_align_reduced(const align_ctx *c, int i, int j)
 {
-    double r = alloc_cost(&c->P, i, j);
+    double r = tqoi_alloc_cost(&c->P, i, j);
     for (int b = 0; b < c->nb; b++)
         r += c->a[b][i] * c->prices[j * c->nb + b];
     if (c->max_move >= 0 && c->current && c->current[i] >= 0 && c->current[i] != j)
@@ -65,11 +65,11 @@ double align_reduced(const align_ctx *c, int i, int j)
     return r;
 }
 
-void align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2)
+void tqoi_align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2)
 {
     *b1 = *b2 = INFINITY;
     for (int j = 0; j < c->p; j++) {
-        double r = align_reduced(c, i, j);
+        double r = tqoi_align_reduced(c, i, j);
         if (r < *b1) {
             *b2 = *b1;
             *b1 = r;
@@ -135,14 +135,14 @@ static tqo_status dive(align_ctx *c, alloc_solution *x, int *dived, int *rounds)
         alloc_solution y;
         tqo_diag d;
         tqo_diag_init(&d);
-        st = alloc_solve_lp(&c->P, c->s->candidates, c->prices, &y, c->s->log, c->s->log_ctx, &d);
+        st = tqoi_alloc_solve_lp(&c->P, c->s->candidates, c->prices, &y, c->s->log, c->s->log_ctx, &d);
         tqo_diag_free(&d);
         c->P.lock = saved;
         if (st != TQO_OK) {
             st = st == TQO_ERR_NOMEM ? st : TQO_OK; /* keep the last LP solution */
             break;
         }
-        alloc_solution_free(x);
+        tqoi_alloc_solution_free(x);
         *x = y;
         *dived += fixed_now;
         (*rounds)++;
@@ -151,7 +151,7 @@ static tqo_status dive(align_ctx *c, alloc_solution *x, int *dived, int *rounds)
     return st;
 }
 
-tqo_status align_resolve_splits(align_ctx *c, const alloc_solution *x0, int *asg, char *how, size_t howsize)
+tqo_status tqoi_align_resolve_splits(align_ctx *c, const alloc_solution *x0, int *asg, char *how, size_t howsize)
 {
     alloc_solution xs;
     memset(&xs, 0, sizeof xs);
@@ -161,7 +161,7 @@ tqo_status align_resolve_splits(align_ctx *c, const alloc_solution *x0, int *asg
     xs.terr = malloc((size_t)(x0->start[x0->n] + 1) * sizeof(int));
     xs.share = malloc((size_t)(x0->start[x0->n] + 1) * sizeof(double));
     if (!xs.start || !xs.terr || !xs.share) {
-        alloc_solution_free(&xs);
+        tqoi_alloc_solution_free(&xs);
         return TQO_ERR_NOMEM;
     }
     memcpy(xs.start, x0->start, (size_t)(x0->n + 1) * sizeof(int));
@@ -170,7 +170,7 @@ tqo_status align_resolve_splits(align_ctx *c, const alloc_solution *x0, int *asg
     int dived = 0, drounds = 0;
     tqo_status dst = dive(c, &xs, &dived, &drounds);
     if (dst != TQO_OK) {
-        alloc_solution_free(&xs);
+        tqoi_alloc_solution_free(&xs);
         return dst;
     }
     tqo_status rst = resolve_rest(c, &xs, asg, how, howsize);
@@ -179,7 +179,7 @@ tqo_status align_resolve_splits(align_ctx *c, const alloc_solution *x0, int *asg
         snprintf(how + k, howsize - k, "; %d large unit%s fixed first (%d LP dive%s)", dived, dived == 1 ? "" : "s",
                  drounds, drounds == 1 ? "" : "s");
     }
-    alloc_solution_free(&xs);
+    tqoi_alloc_solution_free(&xs);
     return rst;
 }
 
@@ -203,7 +203,7 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
         for (int i = 0; i < n; i++)
             if (x->start[i + 1] - x->start[i] > 1) {
                 char msg[512], nm[256];
-                int k = snprintf(msg, sizeof msg, "split in the LP: %s, %s %.6g:", align_unit_name(c, i, nm, sizeof nm),
+                int k = snprintf(msg, sizeof msg, "split in the LP: %s, %s %.6g:", tqoi_align_unit_name(c, i, nm, sizeof nm),
                                  c->s->balance[0], c->a[0][i]);
                 for (int q = x->start[i]; q < x->start[i + 1] && k < (int)sizeof msg - 40; q++)
                     k += snprintf(msg + k, sizeof msg - (size_t)k, " %s %.4f", c->territory_id[x->terr[q]], x->share[q]);
@@ -226,7 +226,7 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
         if ((c->lock && c->lock[i] >= 0) || x->start[i + 1] - x->start[i] > 1)
             continue;
         double b1, b2;
-        align_two_cheapest(c, i, &b1, &b2);
+        tqoi_align_two_cheapest(c, i, &b1, &b2);
         if (isfinite(b2)) {
             /* per unit of measure: the cheapest way to shift balance */
             double size = 0;
@@ -237,7 +237,7 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
             ng++;
         }
     }
-    qsort(gap, (size_t)ng, sizeof(kv2), align_kv_cmp);
+    qsort(gap, (size_t)ng, sizeof(kv2), tqoi_align_kv_cmp);
     int extra = 20 * nsplit > 200 ? 20 * nsplit : 200;
     /* Most of the gain comes early; the local search polishes after. The
        search is bounded by its number of subproblems, which keeps the plan
@@ -265,14 +265,14 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
                 continue;
             int nr = 0;
             for (int j = 0; j < p; j++) {
-                double r = align_reduced(c, i, j);
+                double r = tqoi_align_reduced(c, i, j);
                 if (isfinite(r)) {
                     row[nr].k = r;
                     row[nr].v = j;
                     nr++;
                 }
             }
-            qsort(row, (size_t)nr, sizeof(kv2), align_kv_cmp);
+            qsort(row, (size_t)nr, sizeof(kv2), tqoi_align_kv_cmp);
             int taken = 0;
             for (int q = 0; q < nr && taken < MIP_CANDIDATES; q++, taken++)
                 cand[m++] = row[q].v;
@@ -291,10 +291,10 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
         double obj;
         tqo_diag d;
         tqo_diag_init(&d);
-        double tm = align_now();
+        double tm = tqoi_align_now();
         int nodes = SPLIT_MIP_WORK / nfree > 20 ? SPLIT_MIP_WORK / nfree : 20;
-        st = alloc_solve_subset_mip(&c->P, fixed, cs, cand, limit, nodes, out, &obj, &d);
-        logd(c, "splits: MIP over %d units, %d candidates: status %d in %.2f s%s%s", nfree, m, st, align_now() - tm,
+        st = tqoi_alloc_solve_subset_mip(&c->P, fixed, cs, cand, limit, nodes, out, &obj, &d);
+        logd(c, "splits: MIP over %d units, %d candidates: status %d in %.2f s%s%s", nfree, m, st, tqoi_align_now() - tm,
              d.n_msgs ? ": " : "", d.n_msgs ? d.msgs[0] : "");
         tqo_diag_free(&d);
         if (st == TQO_OK) {
@@ -381,7 +381,7 @@ static int territory_pieces(const align_ctx *c, const int *asg, int *piece, int 
     return np;
 }
 
-int align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exception **ex, int *n_ex, int *n_bad)
+int tqoi_align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exception **ex, int *n_ex, int *n_bad)
 {
     *n_ex = 0;
     *n_bad = 0;
@@ -489,7 +489,7 @@ static tqo_status place_islands(align_ctx *c, int *asg, int *piece, int *core, i
             if (c->lock && c->lock[i] >= 0)
                 locked = c->lock[i];
             for (int j = 0; j < p; j++)
-                cost[j] += alloc_cost(&c->P, i, j);
+                cost[j] += tqoi_alloc_cost(&c->P, i, j);
         }
         int best = 0;
         for (int j = 1; j < p; j++)
@@ -561,7 +561,7 @@ static tqo_status repair_strays(align_ctx *c, int *asg)
                     int v = c->adj[k];
                     if (piece[v] == piece[u] || asg[v] == from)
                         continue;
-                    double cost = alloc_cost(&c->P, u, asg[v]);
+                    double cost = tqoi_alloc_cost(&c->P, u, asg[v]);
                     if (home >= 0 && isfinite(cost) && (asg[v] == home) != (bestk == home) && bestk >= 0) {
                         if (asg[v] == home) {
                             bestc = cost;
@@ -665,16 +665,16 @@ static int connect_locked(align_ctx *c, int *asg, char *keep)
                 }
                 /* keep: a path already laid to another locked unit; taking
                    it would cut that one off again (two paths crossing) */
-                if (asg[v] == j || (c->lock[v] >= 0 && c->lock[v] != j) || keep[v] || !alloc_allowed(&c->P, v, j))
+                if (asg[v] == j || (c->lock[v] >= 0 && c->lock[v] != j) || keep[v] || !tqoi_alloc_allowed(&c->P, v, j))
                     continue;
-                double w = alloc_cost(&c->P, v, j) - alloc_cost(&c->P, v, asg[v]);
-                double d = dist[u] + (w > 0 ? w : 0) + 1e-9 * (fabs(alloc_cost(&c->P, v, asg[v])) + 1);
+                double w = tqoi_alloc_cost(&c->P, v, j) - tqoi_alloc_cost(&c->P, v, asg[v]);
+                double d = dist[u] + (w > 0 ? w : 0) + 1e-9 * (fabs(tqoi_alloc_cost(&c->P, v, asg[v])) + 1);
                 if (d < dist[v] && nh < 8 * n + 16) {
                     dist[v] = d;
                     prev[v] = u;
                     int x = nh++;
                     kv2 e = {d, v};
-                    while (x > 0 && align_kv_cmp(&e, &heap[(x - 1) / 2]) < 0) {
+                    while (x > 0 && tqoi_align_kv_cmp(&e, &heap[(x - 1) / 2]) < 0) {
                         heap[x] = heap[(x - 1) / 2];
                         x = (x - 1) / 2;
                     }
@@ -700,7 +700,7 @@ done:
     return moved;
 }
 
-tqo_status align_repair_contiguity(align_ctx *c, int *asg)
+tqo_status tqoi_align_repair_contiguity(align_ctx *c, int *asg)
 {
     if (!c->contiguity)
         return TQO_OK;
@@ -982,7 +982,7 @@ static int move_ok_after(const ls *L, int u, int A, int B, double extra)
     const align_ctx *c = L->c;
     if (c->lock && c->lock[u] >= 0)
         return 0;
-    if (!alloc_allowed(&c->P, u, B))
+    if (!tqoi_alloc_allowed(&c->P, u, B))
         return 0;
     if (c->max_move >= 0) {
         double dm = dmoved(L, u, A, B) + extra;
@@ -1001,7 +1001,7 @@ static double ls_objective(const ls *L)
 {
     double o = 0;
     for (int i = 0; i < L->c->n; i++)
-        o += alloc_cost(&L->c->P, i, L->asg[i]);
+        o += tqoi_alloc_cost(&L->c->P, i, L->asg[i]);
     return o;
 }
 
@@ -1207,7 +1207,7 @@ static double best_pair(ls *L, int *tg, int *bu, int *bB, int *bv, int *bC)
                 if (!move_ok(L, u, A, B))
                     continue;
                 double dv1 = dviol(L, u, A, B);
-                double dc1 = alloc_cost(&c->P, u, B) - alloc_cost(&c->P, u, A);
+                double dc1 = tqoi_alloc_cost(&c->P, u, B) - tqoi_alloc_cost(&c->P, u, A);
                 apply(L, u, B);
                 for (int q2 = start[B]; q2 < start[B + 1]; q2++) {
                     int v = list[q2];
@@ -1220,7 +1220,7 @@ static double best_pair(ls *L, int *tg, int *bu, int *bB, int *bv, int *bC)
                         double dv = dv1 + dviol(L, v, B, C);
                         if (dv > best + 1e-15)
                             continue;
-                        double dc = dc1 + alloc_cost(&c->P, v, C) - alloc_cost(&c->P, v, B);
+                        double dc = dc1 + tqoi_alloc_cost(&c->P, v, C) - tqoi_alloc_cost(&c->P, v, B);
                         if (dv > best - 1e-15 && dc >= bestc)
                             continue;
                         if (!move_ok(L, v, B, C))
@@ -1253,10 +1253,10 @@ static int try_swap(ls *L, int u, const int *tg, int m, const int *tstart, const
     int A = L->asg[u], nb = c->nb;
     if ((c->lock && c->lock[u] >= 0) || !removable(L, u))
         return 0;
-    double ca = alloc_cost(&c->P, u, A);
+    double ca = tqoi_alloc_cost(&c->P, u, A);
     for (int q = 0; q < m; q++) {
         int B = tg[q];
-        double du = alloc_cost(&c->P, u, B) - ca;
+        double du = tqoi_alloc_cost(&c->P, u, B) - ca;
         if (!(du < 0) || !move_ok(L, u, A, B))
             continue;
         /* partners: u's neighbours in B, or without a graph the units
@@ -1267,7 +1267,7 @@ static int try_swap(ls *L, int u, const int *tg, int m, const int *tstart, const
             int v = c->contiguity ? c->adj[k] : tlist[k];
             if (v == u || L->asg[v] != B || (c->lock && c->lock[v] >= 0))
                 continue;
-            double dv = alloc_cost(&c->P, v, A) - alloc_cost(&c->P, v, B);
+            double dv = tqoi_alloc_cost(&c->P, v, A) - tqoi_alloc_cost(&c->P, v, B);
             if (!(du + dv < -1e-12 * (fabs(ca) + 1e-300)))
                 continue;
             int okb = 1;
@@ -1279,7 +1279,7 @@ static int try_swap(ls *L, int u, const int *tg, int m, const int *tstart, const
                       lb >= c->lo[B * nb + b] - 1e-9 * c->target[B * nb + b] &&
                       lb <= c->hi[B * nb + b] + 1e-9 * c->target[B * nb + b];
             }
-            if (!okb || !alloc_allowed(&c->P, v, A))
+            if (!okb || !tqoi_alloc_allowed(&c->P, v, A))
                 continue;
             apply(L, u, B);
             /* v must still touch A, and leave B connected */
@@ -1355,7 +1355,7 @@ static int heap_push(ls *L, double key, int v)
     }
     int q = L->nheap++;
     kv2 e = {key, v};
-    while (q > 0 && align_kv_cmp(&e, &L->heap[(q - 1) / 2]) < 0) {
+    while (q > 0 && tqoi_align_kv_cmp(&e, &L->heap[(q - 1) / 2]) < 0) {
         L->heap[q] = L->heap[(q - 1) / 2];
         q = (q - 1) / 2;
     }
@@ -1370,9 +1370,9 @@ static kv2 heap_pop(ls *L)
     for (;;) {
         int l = 2 * q + 1, r = l + 1, m = q;
         const kv2 *best = &e;
-        if (l < n && align_kv_cmp(&L->heap[l], best) < 0)
+        if (l < n && tqoi_align_kv_cmp(&L->heap[l], best) < 0)
             m = l, best = &L->heap[l];
-        if (r < n && align_kv_cmp(&L->heap[r], best) < 0)
+        if (r < n && tqoi_align_kv_cmp(&L->heap[r], best) < 0)
             m = r;
         if (m == q)
             break;
@@ -1520,7 +1520,7 @@ static int ch_expand_push(ls *L, const ch_node *s)
         int m = targets(L, v, tg);
         int rem = -1;
         double dvY = L->dvl[Y] + vY1 - vY0;
-        double cv = alloc_cost(&c->P, v, Y);
+        double cv = tqoi_alloc_cost(&c->P, v, Y);
         for (int t = 0; t < m; t++) {
             int Z = tg[t];
             if (Z == R && Y != R) {
@@ -1529,7 +1529,7 @@ static int ch_expand_push(ls *L, const ch_node *s)
                 int f = L->first[Y];
                 if (!move_ok_after(L, v, Y, R, L->dmv[Y]) || !attached_without(L, v, R, f))
                     continue;
-                double gz = g + alloc_cost(&c->P, v, R) - cv;
+                double gz = g + tqoi_alloc_cost(&c->P, v, R) - cv;
                 double dV = dvY + tviol(L, R, v, f) - tviol(L, R, -1, f);
                 if (ch_better(s->mode, gz, dV, s->need, s->budget, s->best)) {
                     if (rem < 0)
@@ -1542,7 +1542,7 @@ static int ch_expand_push(ls *L, const ch_node *s)
             }
             if (L->closed[Z] == s->st || !move_ok_after(L, v, Y, Z, L->dmv[Y]))
                 continue;
-            double gz = g + alloc_cost(&c->P, v, Z) - cv;
+            double gz = g + tqoi_alloc_cost(&c->P, v, Z) - cv;
             double vz0 = tviol(L, Z, -1, -1), vz1 = tviol(L, Z, v, -1);
             int r = ch_offer(L, s, Z, v, Y, Z, gz, dvY, vz0, vz1, rok, &rem);
             if (r == 1)
@@ -1584,7 +1584,7 @@ static int ch_expand_pull(ls *L, const ch_node *s)
                 double vY1 = tviol(L, Y, w, in);
                 if (vY1 > vY0 + 1e-12)
                     continue;
-                double gz = g + alloc_cost(&c->P, w, Y) - alloc_cost(&c->P, w, R);
+                double gz = g + tqoi_alloc_cost(&c->P, w, Y) - tqoi_alloc_cost(&c->P, w, R);
                 double dV = L->dvl[Y] + vY1 - vY0 + tviol(L, R, f, w) - tviol(L, R, f, -1);
                 if (ch_better(s->mode, gz, dV, s->need, s->budget, s->best) && removable(L, w))
                     ch_record(L, 0, Y, w, Y, gz, dV, s->best);
@@ -1596,7 +1596,7 @@ static int ch_expand_pull(ls *L, const ch_node *s)
             int rok = Y == R ? vY1 < vY0 - 1e-12 : L->rootok[Y];
             if (Y == R ? s->mode == CH_IMPROVE && !rok : vY1 > vY0 + 1e-12)
                 continue;
-            double gz = g + alloc_cost(&c->P, w, Y) - alloc_cost(&c->P, w, Z);
+            double gz = g + tqoi_alloc_cost(&c->P, w, Y) - tqoi_alloc_cost(&c->P, w, Z);
             double dvY = L->dvl[Y] + vY1 - vY0;
             double vz0 = tviol(L, Z, -1, -1), vz1 = tviol(L, Z, -1, w);
             int rem = -1;
@@ -1795,10 +1795,10 @@ static int improve_by_chains(ls *L, long long work_limit)
             if (sig == L->dl[u])
                 continue;
             L->dl[u] = sig; /* kept if no chain is found */
-            double ca = alloc_cost(&c->P, u, A);
+            double ca = tqoi_alloc_cost(&c->P, u, A);
             int no = 0;
             for (int t = 0; t < m; t++) {
-                double dc = alloc_cost(&c->P, u, tg[t]) - ca;
+                double dc = tqoi_alloc_cost(&c->P, u, tg[t]) - ca;
                 if (dc < -1e-12 * (fabs(ca) + 1e-300)) {
                     opt[no].k = dc;
                     opt[no].v = tg[t];
@@ -1807,7 +1807,7 @@ static int improve_by_chains(ls *L, long long work_limit)
             }
             if (!no)
                 continue;
-            qsort(opt, (size_t)no, sizeof(kv2), align_kv_cmp);
+            qsort(opt, (size_t)no, sizeof(kv2), tqoi_align_kv_cmp);
             int rem = removable(L, u);
             if (!rem)
                 continue;
@@ -1965,11 +1965,11 @@ static tqo_status ls_init(ls *L, align_ctx *c, int *asg)
         for (int i = 0; i < n; i++) {
             int nr = 0;
             for (int j = 0; j < p; j++) {
-                kv2 e = {alloc_dist2(&c->P, i, j), j};
-                if (nr == L->nk && align_kv_cmp(&e, &row[nr - 1]) >= 0)
+                kv2 e = {tqoi_alloc_dist2(&c->P, i, j), j};
+                if (nr == L->nk && tqoi_align_kv_cmp(&e, &row[nr - 1]) >= 0)
                     continue;
                 int q = nr < L->nk ? nr++ : L->nk - 1;
-                while (q > 0 && align_kv_cmp(&e, &row[q - 1]) < 0) {
+                while (q > 0 && tqoi_align_kv_cmp(&e, &row[q - 1]) < 0) {
                     row[q] = row[q - 1];
                     q--;
                 }
@@ -2044,7 +2044,7 @@ static void restore_balance(ls *L, int *tg, long long work_limit, double time_li
                 double dv = dviol(L, u, A, B);
                 if (dv > bdv + 1e-15)
                     continue;
-                double dc = alloc_cost(&c->P, u, B) - alloc_cost(&c->P, u, A);
+                double dc = tqoi_alloc_cost(&c->P, u, B) - tqoi_alloc_cost(&c->P, u, A);
                 if ((dv < bdv - 1e-15 || dc < bdc) && move_ok(L, u, A, B) && removable(L, u)) {
                     bdv = dv;
                     bdc = dc;
@@ -2079,7 +2079,7 @@ static void restore_balance(ls *L, int *tg, long long work_limit, double time_li
         L->tver[bB]++;
         apply(L, bu, bB);
         V += bdv;
-        if (time_limit > 0 && align_now() - t0 > time_limit)
+        if (time_limit > 0 && tqoi_align_now() - t0 > time_limit)
             break;
     }
     V = total_viol(L);
@@ -2113,11 +2113,11 @@ static void improve(ls *L, int *tg, long long work_limit, double time_limit, dou
             int m = targets(L, u, tg);
             if (!m)
                 continue;
-            double ca = alloc_cost(&c->P, u, A), best = -1e-12 * (fabs(ca) + 1e-300);
+            double ca = tqoi_alloc_cost(&c->P, u, A), best = -1e-12 * (fabs(ca) + 1e-300);
             int bB = -1;
             for (int q = 0; q < m; q++) {
                 int B = tg[q];
-                double dc = alloc_cost(&c->P, u, B) - ca;
+                double dc = tqoi_alloc_cost(&c->P, u, B) - ca;
                 if (dc < best && keeps_balance(L, u, A, B) && move_ok(L, u, A, B)) {
                     best = dc;
                     bB = B;
@@ -2133,7 +2133,7 @@ static void improve(ls *L, int *tg, long long work_limit, double time_limit, dou
                 continue;
             }
         }
-        if (time_limit > 0 && align_now() - t0 > time_limit)
+        if (time_limit > 0 && tqoi_align_now() - t0 > time_limit)
             break;
     }
     if (L->mem && L->work < work_limit) {
@@ -2155,7 +2155,7 @@ static int home_ok(ls *L, int u)
 {
     const align_ctx *c = L->c;
     int A = L->asg[u], B = c->current[u];
-    if (B < 0 || B == A || (c->lock && c->lock[u] >= 0) || !alloc_allowed(&c->P, u, B))
+    if (B < 0 || B == A || (c->lock && c->lock[u] >= 0) || !tqoi_alloc_allowed(&c->P, u, B))
         return 0;
     if (c->contiguity) {
         int touch = 0;
@@ -2191,7 +2191,7 @@ static void restore_moves(ls *L)
             int B = c->current[u], A = L->asg[u];
             if (dviol(L, u, A, B) > 1e-12)
                 continue;
-            double s = (alloc_cost(&c->P, u, B) - alloc_cost(&c->P, u, A)) / c->a[0][u];
+            double s = (tqoi_alloc_cost(&c->P, u, B) - tqoi_alloc_cost(&c->P, u, A)) / c->a[0][u];
             if (s < bs && home_ok(L, u)) {
                 bs = s;
                 bu = u;
@@ -2210,7 +2210,7 @@ static void restore_moves(ls *L)
         for (int u = 0; u < n; u++) {
             if (tried[u] || c->current[u] < 0 || c->current[u] == L->asg[u] || c->a[0][u] <= 0)
                 continue;
-            double s = (alloc_cost(&c->P, u, c->current[u]) - alloc_cost(&c->P, u, L->asg[u])) / c->a[0][u];
+            double s = (tqoi_alloc_cost(&c->P, u, c->current[u]) - tqoi_alloc_cost(&c->P, u, L->asg[u])) / c->a[0][u];
             if (s < bs && home_ok(L, u)) {
                 bs = s;
                 bu = u;
@@ -2249,7 +2249,7 @@ static void restore_moves(ls *L)
     free(tried);
 }
 
-tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
+tqo_status tqoi_align_local_search(align_ctx *c, int *asg, double time_limit)
 {
     int n = c->n, p = c->p;
     ls L;
@@ -2261,7 +2261,7 @@ tqo_status align_local_search(align_ctx *c, int *asg, double time_limit)
         return TQO_ERR_NOMEM;
     }
     long long work_limit = (c->contiguity ? LS_WORK_PER_UNIT : LS_WORK_PER_UNIT_FREE) * n + LS_WORK_MIN;
-    double t0 = align_now();
+    double t0 = tqoi_align_now();
     logd(c, "local search: violation %.4g at the start, objective %.9g", total_viol(&L), ls_objective(&L));
     restore_balance(&L, tg, work_limit / 2, time_limit, t0);
     if (c->max_move >= 0 && L.moved > c->max_move * (1 + 1e-12)) {
@@ -2317,7 +2317,7 @@ static tqo_status round_shares(const align_ctx *c, const alloc_solution *xs, int
             ord[no].v = i;
             no++;
         }
-    qsort(ord, (size_t)no, sizeof(kv2), align_kv_cmp);
+    qsort(ord, (size_t)no, sizeof(kv2), tqoi_align_kv_cmp);
     int use_held = held_only && c->contiguity;
     for (int left = nsplit, pass = 0; left > 0 && pass < 50; pass++) {
         int placed = 0;
@@ -2417,7 +2417,7 @@ static tqo_status support_fixed_core(const align_ctx *c, const int *asg, int *fi
             continue;
         /* interior units first, then the nearest to the centre */
         if (r < 0 || (interior[i] && !interior[r]) ||
-            (interior[i] == interior[r] && alloc_dist2(&c->P, i, j) < alloc_dist2(&c->P, r, j)))
+            (interior[i] == interior[r] && tqoi_alloc_dist2(&c->P, i, j) < tqoi_alloc_dist2(&c->P, r, j)))
             root[j] = i;
     }
     int qh = 0, qt = 0;
@@ -2502,7 +2502,7 @@ static tqo_status support_fixed_core(const align_ctx *c, const int *asg, int *fi
  * is balanced and within the move cap, and better, or asg was not
  * balanced.
  */
-tqo_status align_support_lp(align_ctx *c, int *asg, int *improved)
+tqo_status tqoi_align_support_lp(align_ctx *c, int *asg, int *improved)
 {
     int n = c->n;
     *improved = 0;
@@ -2528,8 +2528,8 @@ tqo_status align_support_lp(align_ctx *c, int *asg, int *improved)
     alloc_solution y;
     tqo_diag d;
     tqo_diag_init(&d);
-    double t0 = align_now();
-    st = alloc_solve_support_lp(&c->P, c->adj_start, c->adj, asg, depth, fixed, cs, cand, &y, &d);
+    double t0 = tqoi_align_now();
+    st = tqoi_alloc_solve_support_lp(&c->P, c->adj_start, c->adj, asg, depth, fixed, cs, cand, &y, &d);
     tqo_diag_free(&d);
     if (st != TQO_OK) {
         st = st == TQO_ERR_NOMEM ? st : TQO_OK;
@@ -2538,23 +2538,23 @@ tqo_status align_support_lp(align_ctx *c, int *asg, int *improved)
     int nsplit = 0;
     st = round_shares(c, &y, a2, 1, &nsplit);
     if (st != TQO_OK) {
-        alloc_solution_free(&y);
+        tqoi_alloc_solution_free(&y);
         goto done;
     }
-    double lpobj = y.objective, tlp = align_now() - t0;
-    alloc_solution_free(&y);
+    double lpobj = y.objective, tlp = tqoi_align_now() - t0;
+    tqoi_alloc_solution_free(&y);
     double o0 = 0, o1 = 0, o_round = 0;
     for (int i = 0; i < n; i++) {
-        o0 += alloc_cost(&c->P, i, asg[i]);
-        o_round += alloc_cost(&c->P, i, a2[i]);
+        o0 += tqoi_alloc_cost(&c->P, i, asg[i]);
+        o_round += tqoi_alloc_cost(&c->P, i, a2[i]);
     }
-    st = align_repair_contiguity(c, a2);
+    st = tqoi_align_repair_contiguity(c, a2);
     if (st == TQO_OK)
-        st = align_local_search(c, a2, 0);
+        st = tqoi_align_local_search(c, a2, 0);
     if (st != TQO_OK)
         goto done;
     for (int i = 0; i < n; i++)
-        o1 += alloc_cost(&c->P, i, a2[i]);
+        o1 += tqoi_alloc_cost(&c->P, i, a2[i]);
     /* out of memory there only keeps the start */
     int ok = loads_in_bounds(c, a2) > 0;
     if (c->max_move >= 0 && c->current) {

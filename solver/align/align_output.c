@@ -97,18 +97,18 @@ static tqo_status write_assignment(FILE *fp, const tqo_instance *inst, const tqo
     fputs("unit_id,territory_id,share\n", fp);
     for (int i = 0; i < r->n_units; i++) {
         /* the shares tqo_align_assignment hands on, so files and memory agree */
-        int m = align_unit_shares(r, i, v);
+        int m = tqoi_align_unit_shares(r, i, v);
         for (int k = r->unit_start[i]; k < r->unit_start[i + 1]; k++) {
             if (!(r->share[k] > 0))
                 continue; /* an LP's zero entries are not part of the plan */
-            csv_put_field(fp, inst->unit_id[i]);
+            tqoi_csv_put_field(fp, inst->unit_id[i]);
             fputc(',', fp);
-            csv_put_field(fp, r->territory_id[r->terr[k]]);
+            tqoi_csv_put_field(fp, r->territory_id[r->terr[k]]);
             if (m == 1) {
                 fputs(",1\n", fp);
             } else {
                 fputc(',', fp);
-                csv_put_num(fp, v[k - r->unit_start[i]]);
+                tqoi_csv_put_num(fp, v[k - r->unit_start[i]]);
                 fputc('\n', fp);
             }
         }
@@ -144,29 +144,29 @@ static tqo_status write_territories(FILE *fp, const tqo_instance *inst, const tq
         memcpy(dev, name, len);
         memcpy(dev + len, "_dev_pct", sizeof "_dev_pct");
         fputc(',', fp);
-        csv_put_field(fp, name);
+        tqoi_csv_put_field(fp, name);
         fputc(',', fp);
-        csv_put_field(fp, dev);
+        tqoi_csv_put_field(fp, dev);
         free(dev);
     }
     fputs(",compactness\n", fp);
 
     for (int j = 0; j < p; j++) {
         double cx = at(r->center_x, (size_t)j), cy = at(r->center_y, (size_t)j);
-        csv_put_field(fp, r->territory_id[j]);
+        tqoi_csv_put_field(fp, r->territory_id[j]);
         fputc(',', fp);
-        csv_put_num(fp, latlon ? cy : cx);
+        tqoi_csv_put_num(fp, latlon ? cy : cx);
         fputc(',', fp);
-        csv_put_num(fp, latlon ? cx : cy);
+        tqoi_csv_put_num(fp, latlon ? cx : cy);
         fprintf(fp, ",%d", r->units_in ? r->units_in[j] : count[j]);
         for (int b = 0; b < nb; b++) {
             fputc(',', fp);
-            csv_put_num(fp, at(r->total, (size_t)j * nb + b));
+            tqoi_csv_put_num(fp, at(r->total, (size_t)j * nb + b));
             fputc(',', fp);
-            csv_put_num(fp, at(r->dev_pct, (size_t)j * nb + b));
+            tqoi_csv_put_num(fp, at(r->dev_pct, (size_t)j * nb + b));
         }
         fputc(',', fp);
-        csv_put_num(fp, at(r->compactness, (size_t)j));
+        tqoi_csv_put_num(fp, at(r->compactness, (size_t)j));
         fputc('\n', fp);
     }
     free(count);
@@ -223,7 +223,7 @@ static void sb_arg(sbuf *b, const char *arg)
 static void sb_opt_num(sbuf *b, const char *opt, double v)
 {
     char num[40];
-    jw_format_double(v, num, sizeof num);
+    tqoi_jw_format_double(v, num, sizeof num);
     sb_arg(b, opt);
     sb_arg(b, num);
 }
@@ -239,7 +239,7 @@ static char *command_line(const tqo_instance *inst, const tqo_align_settings *s,
         sb_opt_num(&b, "-k", s->k);
     for (int i = 0; i < s->n_balance && i < TQO_MAX_BALANCE; i++) {
         char tol[40];
-        jw_format_double(s->balance_tol_pct[i], tol, sizeof tol);
+        tqoi_jw_format_double(s->balance_tol_pct[i], tol, sizeof tol);
         const char *name = s->balance[i] ? s->balance[i] : "";
         size_t len = strlen(name) + strlen(tol) + 2;
         char *arg = malloc(len);
@@ -298,11 +298,11 @@ static char *command_line(const tqo_instance *inst, const tqo_align_settings *s,
 static void json_u64(jw *w, const char *key, uint64_t v)
 {
     if (v <= ((uint64_t)1 << 53)) {
-        jw_int(w, key, (long long)v);
+        tqoi_jw_int(w, key, (long long)v);
     } else {
         char buf[32];
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
-        jw_string(w, key, buf);
+        tqoi_jw_string(w, key, buf);
     }
 }
 
@@ -313,117 +313,117 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     if (!cmd)
         return TQO_ERR_NOMEM;
     jw w;
-    jw_init(&w, fp);
-    jw_object(&w, NULL);
-    jw_string(&w, "tqo_version", TQO_VERSION);
-    jw_string(&w, "instance", inst->source);
-    jw_int(&w, "units", r->n_units);
-    jw_int(&w, "territories", r->n_territories);
-    jw_string(&w, "centres", r->fixed_centres ? "home bases" : "located");
-    jw_number(&w, "objective", r->objective);
-    jw_number(&w, "lower_bound", r->lower_bound);
-    jw_number(&w, "gap", r->gap);
-    /* the verdict of the independent check (align_check.c) */
-    jw_string(&w, "status", r->status[0] ? r->status : "ok");
-    jw_array_flat(&w, "violated");
+    tqoi_jw_init(&w, fp);
+    tqoi_jw_object(&w, NULL);
+    tqoi_jw_string(&w, "tqo_version", TQO_VERSION);
+    tqoi_jw_string(&w, "instance", inst->source);
+    tqoi_jw_int(&w, "units", r->n_units);
+    tqoi_jw_int(&w, "territories", r->n_territories);
+    tqoi_jw_string(&w, "centres", r->fixed_centres ? "home bases" : "located");
+    tqoi_jw_number(&w, "objective", r->objective);
+    tqoi_jw_number(&w, "lower_bound", r->lower_bound);
+    tqoi_jw_number(&w, "gap", r->gap);
+    /* the verdict of the independent check (tqoi_align_check.c) */
+    tqoi_jw_string(&w, "status", r->status[0] ? r->status : "ok");
+    tqoi_jw_array_flat(&w, "violated");
     for (int k = 0; k < r->n_violated; k++)
-        jw_string(&w, NULL, r->violated[k]);
-    jw_array_end(&w);
-    jw_object(&w, "max_abs_dev_pct");
+        tqoi_jw_string(&w, NULL, r->violated[k]);
+    tqoi_jw_array_end(&w);
+    tqoi_jw_object(&w, "max_abs_dev_pct");
     for (int b = 0; b < r->n_balance; b++)
-        jw_number(&w, measure_name(inst, s, b), r->max_dev_pct[b]);
-    jw_object_end(&w);
+        tqoi_jw_number(&w, measure_name(inst, s, b), r->max_dev_pct[b]);
+    tqoi_jw_object_end(&w);
 
-    jw_object(&w, "splits");
-    jw_int(&w, "lp", r->lp_splits);
-    jw_int(&w, "result", r->splits);
-    jw_string(&w, "resolution", r->split_resolution);
-    jw_object_end(&w);
+    tqoi_jw_object(&w, "splits");
+    tqoi_jw_int(&w, "lp", r->lp_splits);
+    tqoi_jw_int(&w, "result", r->splits);
+    tqoi_jw_string(&w, "resolution", r->split_resolution);
+    tqoi_jw_object_end(&w);
 
-    jw_array(&w, "contiguity_exceptions");
+    tqoi_jw_array(&w, "contiguity_exceptions");
     for (int e = 0; r->exceptions && e < r->n_exceptions; e++) {
         const tqo_exception *x = &r->exceptions[e];
-        jw_object(&w, NULL);
-        jw_string(&w, "territory",
+        tqoi_jw_object(&w, NULL);
+        tqoi_jw_string(&w, "territory",
                   x->territory >= 0 && x->territory < r->n_territories ? r->territory_id[x->territory] : NULL);
-        jw_int(&w, "island_units", x->n_units);
-        jw_string(&w, "first_unit",
+        tqoi_jw_int(&w, "island_units", x->n_units);
+        tqoi_jw_string(&w, "first_unit",
                   x->first_unit >= 0 && x->first_unit < inst->n_units ? inst->unit_id[x->first_unit] : NULL);
-        jw_int(&w, "component", x->component);
+        tqoi_jw_int(&w, "component", x->component);
         /* an island is allowed; a detached piece breaks contiguity */
-        jw_string(&w, "kind", x->detached ? "detached" : "island");
-        jw_object_end(&w);
+        tqoi_jw_string(&w, "kind", x->detached ? "detached" : "island");
+        tqoi_jw_object_end(&w);
     }
-    jw_array_end(&w);
+    tqoi_jw_array_end(&w);
 
     if (inst->coords == TQO_COORDS_XY) {
         double *dj = malloc(((size_t)r->n_territories + 1) * sizeof(double));
         double dmax = dj ? tqo_align_diameter(inst, r, dj) : NAN;
-        jw_object(&w, "diameter");
-        jw_number(&w, "max", dmax);
-        jw_array_flat(&w, "territories");
+        tqoi_jw_object(&w, "diameter");
+        tqoi_jw_number(&w, "max", dmax);
+        tqoi_jw_array_flat(&w, "territories");
         for (int j = 0; dj && isfinite(dmax) && j < r->n_territories; j++)
-            jw_number(&w, NULL, dj[j]);
-        jw_array_end(&w);
-        jw_object_end(&w);
+            tqoi_jw_number(&w, NULL, dj[j]);
+        tqoi_jw_array_end(&w);
+        tqoi_jw_object_end(&w);
         free(dj);
     }
 
-    jw_object(&w, "moved");
-    jw_int(&w, "units", r->moved_units);
-    jw_number(&w, "share_pct", r->moved_share);
-    jw_object_end(&w);
-    jw_int(&w, "iterations", r->iterations);
-    jw_int(&w, "lp_rounds", r->lp_rounds);
+    tqoi_jw_object(&w, "moved");
+    tqoi_jw_int(&w, "units", r->moved_units);
+    tqoi_jw_number(&w, "share_pct", r->moved_share);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_int(&w, "iterations", r->iterations);
+    tqoi_jw_int(&w, "lp_rounds", r->lp_rounds);
 
     if (!s->stable_summary) {
-        jw_object(&w, "seconds");
-        jw_number(&w, "centres", r->sec_centres);
-        jw_number(&w, "lp", r->sec_lp);
-        jw_number(&w, "splits", r->sec_splits);
-        jw_number(&w, "contiguity", r->sec_contiguity);
-        jw_number(&w, "local", r->sec_local);
-        jw_number(&w, "total", r->sec_total);
-        jw_object_end(&w);
+        tqoi_jw_object(&w, "seconds");
+        tqoi_jw_number(&w, "centres", r->sec_centres);
+        tqoi_jw_number(&w, "lp", r->sec_lp);
+        tqoi_jw_number(&w, "splits", r->sec_splits);
+        tqoi_jw_number(&w, "contiguity", r->sec_contiguity);
+        tqoi_jw_number(&w, "local", r->sec_local);
+        tqoi_jw_number(&w, "total", r->sec_total);
+        tqoi_jw_object_end(&w);
     }
 
-    jw_object(&w, "solver_status");
-    jw_string(&w, "lp", r->lp_status);
-    jw_string(&w, "mip", r->mip_status);
-    jw_object_end(&w);
+    tqoi_jw_object(&w, "solver_status");
+    tqoi_jw_string(&w, "lp", r->lp_status);
+    tqoi_jw_string(&w, "mip", r->mip_status);
+    tqoi_jw_object_end(&w);
 
     /* Every setting, as used, so that the run can be repeated. */
-    jw_object(&w, "parameters");
-    jw_string(&w, "instance", inst->source);
-    jw_string(&w, "adjacency", inst->has_adjacency ? inst->adjacency_source : "none");
-    jw_string(&w, "tqo_version", TQO_VERSION);
-    jw_int(&w, "k", s->k);
-    jw_array(&w, "balance");
+    tqoi_jw_object(&w, "parameters");
+    tqoi_jw_string(&w, "instance", inst->source);
+    tqoi_jw_string(&w, "adjacency", inst->has_adjacency ? inst->adjacency_source : "none");
+    tqoi_jw_string(&w, "tqo_version", TQO_VERSION);
+    tqoi_jw_int(&w, "k", s->k);
+    tqoi_jw_array(&w, "balance");
     for (int b = 0; b < s->n_balance && b < TQO_MAX_BALANCE; b++) {
-        jw_object(&w, NULL);
-        jw_string(&w, "measure", s->balance[b]);
-        jw_number(&w, "tolerance_pct", s->balance_tol_pct[b]);
-        jw_object_end(&w);
+        tqoi_jw_object(&w, NULL);
+        tqoi_jw_string(&w, "measure", s->balance[b]);
+        tqoi_jw_number(&w, "tolerance_pct", s->balance_tol_pct[b]);
+        tqoi_jw_object_end(&w);
     }
-    jw_array_end(&w);
-    jw_string(&w, "weight", s->weight ? s->weight : s->n_balance > 0 ? s->balance[0] : NULL);
-    jw_bool(&w, "allow_splits", s->allow_splits);
-    jw_number(&w, "max_distance_km", s->max_distance_km);
-    jw_number(&w, "max_moves_pct", s->max_moves_pct);
-    jw_number(&w, "disruption_weight", s->disruption_weight);
-    jw_bool(&w, "contiguity", s->contiguity);
-    jw_bool(&w, "exact", s->exact);
-    jw_number(&w, "time_limit", s->time_limit);
-    jw_int(&w, "candidates", s->candidates);
-    jw_int(&w, "starts", s->starts);
+    tqoi_jw_array_end(&w);
+    tqoi_jw_string(&w, "weight", s->weight ? s->weight : s->n_balance > 0 ? s->balance[0] : NULL);
+    tqoi_jw_bool(&w, "allow_splits", s->allow_splits);
+    tqoi_jw_number(&w, "max_distance_km", s->max_distance_km);
+    tqoi_jw_number(&w, "max_moves_pct", s->max_moves_pct);
+    tqoi_jw_number(&w, "disruption_weight", s->disruption_weight);
+    tqoi_jw_bool(&w, "contiguity", s->contiguity);
+    tqoi_jw_bool(&w, "exact", s->exact);
+    tqoi_jw_number(&w, "time_limit", s->time_limit);
+    tqoi_jw_int(&w, "candidates", s->candidates);
+    tqoi_jw_int(&w, "starts", s->starts);
     json_u64(&w, "seed", s->seed);
     if (!s->stable_summary) /* no effect on the result: plan's files leave it out */
-        jw_int(&w, "threads", s->threads);
-    jw_object_end(&w);
+        tqoi_jw_int(&w, "threads", s->threads);
+    tqoi_jw_object_end(&w);
     if (!s->stable_summary)
-        jw_string(&w, "command", cmd);
-    jw_object_end(&w);
-    jw_finish(&w);
+        tqoi_jw_string(&w, "command", cmd);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_finish(&w);
     free(cmd);
     return TQO_OK;
 }
@@ -437,7 +437,7 @@ tqo_status tqo_align_write(const tqo_instance *inst, const tqo_align_settings *s
     }
     tqo_status st = check_result(inst, s, r, diag);
     if (st == TQO_OK)
-        st = gis_write_check(s, diag);
+        st = tqoi_gis_write_check(s, diag);
     if (st != TQO_OK)
         return st;
     tqo_outset *o = tqo_outset_new(dir);
@@ -467,9 +467,9 @@ tqo_status tqo_align_write(const tqo_instance *inst, const tqo_align_settings *s
         if (st == TQO_OK)
             st = write_summary(fp[2], inst, s, r, dir);
         if (st == TQO_OK)
-            st = tqo_map_svg_write(fp[3], inst, s, r, title);
+            st = tqoi_map_svg_write(fp[3], inst, s, r, title);
         if (st == TQO_OK)
-            st = gis_write(o, dir, inst, s, r, diag);
+            st = tqoi_gis_write(o, dir, inst, s, r, diag);
         free(title);
     } else {
         st = TQO_ERR_NOMEM;

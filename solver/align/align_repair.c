@@ -33,7 +33,7 @@ static int rank_units(const align_ctx *c, const int *asg, align_kv *rank)
         if (c->lock && c->lock[i] >= 0)
             continue;
         double b1, b2;
-        align_two_cheapest(c, i, &b1, &b2);
+        tqoi_align_two_cheapest(c, i, &b1, &b2);
         if (!isfinite(b2))
             continue;
         double size = 0;
@@ -43,7 +43,7 @@ static int rank_units(const align_ctx *c, const int *asg, align_kv *rank)
         rank[m].v = i;
         m++;
     }
-    qsort(rank, (size_t)m, sizeof(align_kv), align_kv_cmp);
+    qsort(rank, (size_t)m, sizeof(align_kv), tqoi_align_kv_cmp);
     return m;
 }
 
@@ -53,17 +53,17 @@ static int candidates(const align_ctx *c, const int *asg, int i, align_kv *row, 
 {
     int p = c->p, nr = 0, m = 0;
     for (int j = 0; j < p; j++) {
-        double r = align_reduced(c, i, j);
+        double r = tqoi_align_reduced(c, i, j);
         if (isfinite(r)) {
             row[nr].k = r;
             row[nr].v = j;
             nr++;
         }
     }
-    qsort(row, (size_t)nr, sizeof(align_kv), align_kv_cmp);
+    qsort(row, (size_t)nr, sizeof(align_kv), tqoi_align_kv_cmp);
     int want[2] = {asg[i], c->current && c->current[i] >= 0 ? c->current[i] : -1};
     for (int q = 0; q < 2; q++)
-        if (want[q] >= 0 && alloc_allowed(&c->P, i, want[q]) && (q == 0 || want[1] != want[0]))
+        if (want[q] >= 0 && tqoi_alloc_allowed(&c->P, i, want[q]) && (q == 0 || want[1] != want[0]))
             out[m++] = want[q];
     for (int q = 0; q < nr && m < REPAIR_CANDIDATES + 2; q++) {
         int dup = 0;
@@ -75,7 +75,7 @@ static int candidates(const align_ctx *c, const int *asg, int i, align_kv *row, 
     return m;
 }
 
-int align_repair_mip(align_ctx *c, int *asg)
+int tqoi_align_repair_mip(align_ctx *c, int *asg)
 {
     int n = c->n, p = c->p;
     align_kv *rank = malloc((size_t)n * sizeof(align_kv)), *row = malloc((size_t)p * sizeof(align_kv));
@@ -101,12 +101,12 @@ int align_repair_mip(align_ctx *c, int *asg)
         int nodes = REPAIR_WORK / (nfree > 0 ? nfree : 1);
         tqo_diag d;
         tqo_diag_init(&d);
-        double obj = 0, t0 = align_now();
-        tqo_status st = alloc_solve_subset_mip(&c->P, fixed, cs, cand, c->s->time_limit > 0 ? c->s->time_limit / 4 : 0,
+        double obj = 0, t0 = tqoi_align_now();
+        tqo_status st = tqoi_alloc_solve_subset_mip(&c->P, fixed, cs, cand, c->s->time_limit > 0 ? c->s->time_limit / 4 : 0,
                                                nodes < 20 ? 20 : nodes, out, &obj, &d);
         tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG,
                        "repair MIP over %d units (%d candidates, %d subproblems): status %d, objective %.9g (%.2f s)",
-                       nfree, m, nodes, st, obj, align_now() - t0);
+                       nfree, m, nodes, st, obj, tqoi_align_now() - t0);
         tqo_diag_free(&d);
         if (st == TQO_OK) {
             memcpy(asg, out, (size_t)n * sizeof(int));

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-double align_now(void)
+double tqoi_align_now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -33,7 +33,7 @@ void tqo_align_settings_default(tqo_align_settings *s)
     s->threads = omp_get_num_procs(); /* every core: results do not depend on it */
 }
 
-const char *align_unit_name(const align_ctx *c, int i, char *buf, size_t size)
+const char *tqoi_align_unit_name(const align_ctx *c, int i, char *buf, size_t size)
 {
     int l = tqo_instance_label(c->inst, "name");
     if (l >= 0 && c->inst->labels[l].value[i][0])
@@ -43,7 +43,7 @@ const char *align_unit_name(const align_ctx *c, int i, char *buf, size_t size)
     return buf;
 }
 
-void align_ctx_free(align_ctx *c)
+void tqoi_align_ctx_free(align_ctx *c)
 {
     free(c->target);
     free(c->lo);
@@ -61,7 +61,7 @@ void align_ctx_free(align_ctx *c)
     memset(c, 0, sizeof *c);
 }
 
-void align_bind_problem(align_ctx *c)
+void tqoi_align_bind_problem(align_ctx *c)
 {
     alloc_problem *P = &c->P;
     memset(P, 0, sizeof *P);
@@ -296,7 +296,7 @@ static tqo_status setup_contiguity(align_ctx *c, const tqo_instance *inst)
     return TQO_OK;
 }
 
-tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, tqo_diag *diag)
+tqo_status tqoi_align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, tqo_diag *diag)
 {
     memset(c, 0, sizeof *c);
     c->inst = inst;
@@ -321,12 +321,12 @@ tqo_status align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_s
         if (st != TQO_OK)
             return st;
     }
-    align_bind_problem(c);
+    tqoi_align_bind_problem(c);
     return TQO_OK;
 }
 
 
-tqo_status align_precheck(align_ctx *c)
+tqo_status tqoi_align_precheck(align_ctx *c)
 {
     int n = c->n, p = c->p, nb = c->nb;
     tqo_status st = TQO_OK;
@@ -346,16 +346,16 @@ tqo_status align_precheck(align_ctx *c)
                     continue; /* reported with the locks below */
                 if (count < 8) {
                     char nm[256], v[64];
-                    fmt_thousands(v, sizeof v, c->a[b][i], "-");
+                    tqoi_fmt_thousands(v, sizeof v, c->a[b][i], "-");
                     size_t k = strlen(list);
                     snprintf(list + k, sizeof list - k, "%s%s %s", count ? ", " : "",
-                             align_unit_name(c, i, nm, sizeof nm), v);
+                             tqoi_align_unit_name(c, i, nm, sizeof nm), v);
                 }
                 count++;
             }
             if (count) {
                 char mh[64];
-                fmt_thousands(mh, sizeof mh, maxhi, "-");
+                tqoi_fmt_thousands(mh, sizeof mh, maxhi, "-");
                 tqo_diag_error(c->diag,
                                "%d unit%s too large for any territory in '%s' (at most %s allowed per "
                                "territory with %d territories and %g%% tolerance): %s%s. Use --allow-splits to "
@@ -385,8 +385,8 @@ tqo_status align_precheck(align_ctx *c)
             for (int b = 0; b < nb; b++)
                 if (load[j * nb + b] > c->hi[j * nb + b] * (1 + 1e-12)) {
                     char l1[64], l2[64];
-                    fmt_thousands(l1, sizeof l1, load[j * nb + b], "-");
-                    fmt_thousands(l2, sizeof l2, c->hi[j * nb + b], "-");
+                    tqoi_fmt_thousands(l1, sizeof l1, load[j * nb + b], "-");
+                    tqoi_fmt_thousands(l2, sizeof l2, c->hi[j * nb + b], "-");
                     tqo_diag_error(c->diag,
                                    "the %d units locked to territory '%s' hold %s of '%s', more than the %s it may "
                                    "have: unlock some of them (locks.csv) or widen the tolerance",
@@ -405,14 +405,14 @@ tqo_status align_precheck(align_ctx *c)
             int j = c->lock[i];
             if (j < 0 || !c->fixed_centre[j])
                 continue;
-            double d = sqrt(alloc_dist2(&c->P, i, j));
+            double d = sqrt(tqoi_alloc_dist2(&c->P, i, j));
             if (d <= c->s->max_distance_km * (1 + 1e-12))
                 continue;
             char nm[256];
             if (bad++ < 8)
                 tqo_diag_error(c->diag, "unit %s is locked to %s (locks.csv) but is %.4g km from its home base, "
                                "beyond --max-distance %g: unlock it or raise the cap",
-                               align_unit_name(c, i, nm, sizeof nm), c->territory_id[j], d, c->s->max_distance_km);
+                               tqoi_align_unit_name(c, i, nm, sizeof nm), c->territory_id[j], d, c->s->max_distance_km);
         }
         if (bad > 8)
             tqo_diag_error(c->diag, "%d locked units in all are beyond --max-distance %g of their home base", bad,
@@ -448,7 +448,7 @@ tqo_status align_precheck(align_ctx *c)
                     char nm[256];
                     tqo_diag_warning(c->diag, "an island of %d units (with %s) holds %.2f territories' worth of '%s': "
                                      "its territories may not all be balanced", c->comp_size[k],
-                                     align_unit_name(c, first, nm, sizeof nm), v / T, c->s->balance[b]);
+                                     tqoi_align_unit_name(c, first, nm, sizeof nm), v / T, c->s->balance[b]);
                 }
             }
         free(ctot);

@@ -70,10 +70,10 @@ static int try_move(zero_ctx *z, const int *u, int m, int t)
     size_t pk = (size_t)c->p * c->nb;
     double before_cost = 0, after_cost = 0, moved0 = moved_amount(c, z->asg);
     for (int q = 0; q < m; q++) {
-        if (!alloc_allowed(&c->P, u[q], t))
+        if (!tqoi_alloc_allowed(&c->P, u[q], t))
             return 0;
-        before_cost += alloc_cost(&c->P, u[q], z->asg[u[q]]);
-        after_cost += alloc_cost(&c->P, u[q], t);
+        before_cost += tqoi_alloc_cost(&c->P, u[q], z->asg[u[q]]);
+        after_cost += tqoi_alloc_cost(&c->P, u[q], t);
     }
     if (!(after_cost <= before_cost))
         return 0;
@@ -94,7 +94,7 @@ static int try_move(zero_ctx *z, const int *u, int m, int t)
     }
     int n_ex = 0, n_bad = 0;
     if (ok && c->contiguity)
-        ok = align_contiguity_exceptions(c, z->asg, NULL, &n_ex, &n_bad) >= 0 && n_bad <= z->n_bad &&
+        ok = tqoi_align_contiguity_exceptions(c, z->asg, NULL, &n_ex, &n_bad) >= 0 && n_bad <= z->n_bad &&
              (m > 1 || n_ex <= z->n_ex);
     if (ok) {
         z->n_ex = n_ex;
@@ -115,12 +115,12 @@ static int nearer_territories(const align_ctx *c, const int *asg, const int *u, 
 {
     double now = 0;
     for (int q = 0; q < m; q++)
-        now += alloc_dist2(&c->P, u[q], asg[u[q]]);
+        now += tqoi_alloc_dist2(&c->P, u[q], asg[u[q]]);
     int k = 0;
     for (int j = 0; j < c->p; j++) {
         double s = 0;
         for (int q = 0; q < m; q++)
-            s += alloc_dist2(&c->P, u[q], j);
+            s += tqoi_alloc_dist2(&c->P, u[q], j);
         if (!(s < now))
             continue;
         /* insertion into the sorted list (ties: the lower index first) */
@@ -164,7 +164,7 @@ static int move_islands(zero_ctx *z, int *u, int *order, double *key)
     return moved;
 }
 
-int align_place_zero_weight(align_ctx *c, int *asg)
+int tqoi_align_place_zero_weight(align_ctx *c, int *asg)
 {
     int n = c->n, any = 0;
     for (int i = 0; i < n && !any; i++)
@@ -179,7 +179,7 @@ int align_place_zero_weight(align_ctx *c, int *asg)
         goto out;
     for (int i = 0; i < n; i++)
         add_load(&z, i, asg[i], 1);
-    if (c->contiguity && align_contiguity_exceptions(c, asg, NULL, &z.n_ex, &z.n_bad) < 0)
+    if (c->contiguity && tqoi_align_contiguity_exceptions(c, asg, NULL, &z.n_ex, &z.n_bad) < 0)
         goto out;
     if (c->contiguity && c->comp)
         moved += move_islands(&z, u, order, key);

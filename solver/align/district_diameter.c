@@ -72,7 +72,7 @@ static double hull_diameter2(const pt *h, int k)
     return best;
 }
 
-double district_diameter(int n, const double *x, const double *y, const int *terr, int p, double *diam)
+double tqoi_district_diameter(int n, const double *x, const double *y, const int *terr, int p, double *diam)
 {
     if (p <= 0)
         return 0;
@@ -118,8 +118,8 @@ double tqo_align_diameter(const tqo_instance *inst, const tqo_align_result *r, d
     if (!terr)
         return NAN;
     for (int i = 0; i < inst->n_units; i++)
-        terr[i] = tqo_unit_main_territory(r, i);
-    double d = district_diameter(inst->n_units, inst->x, inst->y, terr, r->n_territories, per_territory);
+        terr[i] = tqoi_unit_main_territory(r, i);
+    double d = tqoi_district_diameter(inst->n_units, inst->x, inst->y, terr, r->n_territories, per_territory);
     free(terr);
     return d < 0 ? NAN : d;
 }

@@ -10,6 +10,6 @@
  * than 2 units. Returns the largest, or -1 when out of memory. O(n log n):
  * convex hull of each district, then rotating calipers on the hull.
  */
-double district_diameter(int n, const double *x, const double *y, const int *terr, int p, double *diam);
+double tqoi_district_diameter(int n, const double *x, const double *y, const int *terr, int p, double *diam);
 
 #endif

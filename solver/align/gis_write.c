@@ -92,7 +92,7 @@ static void json_num(FILE *fp, double v)
         fputs("null", fp);
         return;
     }
-    jw_format_double(v, b, sizeof b);
+    tqoi_jw_format_double(v, b, sizeof b);
     fputs(b, fp);
 }
 
@@ -310,7 +310,7 @@ static tqo_status copy_into(const char *path, FILE *fp)
 
 /* ------------------------------------------------------------------ */
 
-tqo_status gis_write_check(const tqo_align_settings *s, tqo_diag *diag)
+tqo_status tqoi_gis_write_check(const tqo_align_settings *s, tqo_diag *diag)
 {
     const char *f = s->gis_format;
     if (f && strcmp(f, "geojson") != 0 && strcmp(f, "gpkg") != 0) {
@@ -352,22 +352,22 @@ static tqo_status write_layers(gis_geos *G, tqo_outset *o, const char *dir, cons
     return st;
 }
 
-tqo_status gis_write(tqo_outset *o, const char *dir, const tqo_instance *inst, const tqo_align_settings *s,
+tqo_status tqoi_gis_write(tqo_outset *o, const char *dir, const tqo_instance *inst, const tqo_align_settings *s,
                      const tqo_align_result *r, tqo_diag *diag)
 {
     if (!inst->geometry)
         return TQO_OK;
     int n = inst->n_units, p = r->n_territories;
     gis_geos G;
-    if (gis_geos_init(&G) != 0)
+    if (tqoi_gis_geos_init(&G) != 0)
         return TQO_ERR_NOMEM;
     GEOSGeometry **unit = calloc((size_t)n + 1, sizeof *unit);
     GEOSGeometry **terr = calloc((size_t)p + 1, sizeof *terr);
     int *main_t = malloc(((size_t)n + 1) * sizeof *main_t);
     tqo_status st = unit && terr && main_t ? TQO_OK : TQO_ERR_NOMEM;
     for (int i = 0; st == TQO_OK && i < n; i++) {
-        main_t[i] = tqo_unit_main_territory(r, i);
-        if (!(unit[i] = gis_unit_geom(&G, inst->geometry, i)))
+        main_t[i] = tqoi_unit_main_territory(r, i);
+        if (!(unit[i] = tqoi_gis_unit_geom(&G, inst->geometry, i)))
             st = TQO_ERR_NOMEM;
     }
     if (st == TQO_OK && (st = dissolve(&G, unit, main_t, n, p, terr)) != TQO_OK)
@@ -383,6 +383,6 @@ tqo_status gis_write(tqo_outset *o, const char *dir, const tqo_instance *inst, c
     free(unit);
     free(terr);
     free(main_t);
-    gis_geos_finish(&G);
+    tqoi_gis_geos_finish(&G);
     return st;
 }

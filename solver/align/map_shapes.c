@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void map_shapes_free(map_shapes *m)
+void tqoi_map_shapes_free(map_shapes *m)
 {
     free(m->ring_start);
     free(m->pt_start);
@@ -100,7 +100,7 @@ static int add_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, double ux, 
 
 static int load_unit(gis_geos *G, const tqo_instance *inst, int i, map_shapes *m, size_t *cap, int *ring_cap)
 {
-    GEOSGeometry *g = gis_unit_geom(G, inst->geometry, i);
+    GEOSGeometry *g = tqoi_gis_unit_geom(G, inst->geometry, i);
     if (!g)
         return -1;
     int rc = 0, latlon = inst->coords == TQO_COORDS_LATLON;
@@ -121,13 +121,13 @@ static int load_unit(gis_geos *G, const tqo_instance *inst, int i, map_shapes *m
 
 static int find_arcs(map_shapes *m);
 
-int map_shapes_load(const tqo_instance *inst, map_shapes *m)
+int tqoi_map_shapes_load(const tqo_instance *inst, map_shapes *m)
 {
     memset(m, 0, sizeof *m);
     if (!inst->geometry || inst->geometry->n != inst->n_units || inst->n_units <= 0)
         return 0;
     gis_geos G;
-    if (gis_geos_init(&G) != 0)
+    if (tqoi_gis_geos_init(&G) != 0)
         return -1;
     int n = inst->n_units, ring_cap = 0, rc = 0;
     size_t cap = 0;
@@ -139,7 +139,7 @@ int map_shapes_load(const tqo_instance *inst, map_shapes *m)
         m->ring_start[i] = m->n_rings;
         rc = load_unit(&G, inst, i, m, &cap, &ring_cap);
     }
-    gis_geos_finish(&G);
+    tqoi_gis_geos_finish(&G);
     if (rc == 0) {
         m->ring_start[n] = m->n_rings;
         if (!m->pt_start)
@@ -147,7 +147,7 @@ int map_shapes_load(const tqo_instance *inst, map_shapes *m)
         rc = m->pt_start ? find_arcs(m) : -1;
     }
     if (rc != 0) {
-        map_shapes_free(m);
+        tqoi_map_shapes_free(m);
         return -1;
     }
     return 1;
@@ -405,7 +405,7 @@ static int simplify_arc(const map_shapes *m, int a, double tol2, unsigned char *
     return 0;
 }
 
-int map_shapes_simplify(map_shapes *m, double tol)
+int tqoi_map_shapes_simplify(map_shapes *m, double tol)
 {
     int n_vid = 0;
     for (size_t k = 0; k < m->n_pts; k++)
@@ -458,7 +458,7 @@ static void put_pt(FILE *fp, double x, double y, char *last, int move)
     strcpy(last, both);
 }
 
-void map_shapes_put_path(FILE *fp, const map_shapes *m, int i, double ox, double oy)
+void tqoi_map_shapes_put_path(FILE *fp, const map_shapes *m, int i, double ox, double oy)
 {
     for (int r = m->ring_start[i]; r < m->ring_start[i + 1]; r++) {
         size_t s = m->pt_start[r], e = m->pt_start[r + 1], kept = 0;
@@ -477,7 +477,7 @@ void map_shapes_put_path(FILE *fp, const map_shapes *m, int i, double ox, double
     }
 }
 
-void map_shapes_put_borders(FILE *fp, const map_shapes *m, const int *main_t, double ox, double oy)
+void tqoi_map_shapes_put_borders(FILE *fp, const map_shapes *m, const int *main_t, double ox, double oy)
 {
     for (int a = 0; a < m->n_arcs; a++) {
         int u = m->arc_a[a], v = m->arc_b[a];

@@ -21,7 +21,7 @@ typedef struct map_shapes {
     size_t *pt_start;   /* per ring: its vertices (not closed) */
     double *x, *y;      /* world coordinates (lon unwrapped around the unit's
                            point), then px once the caller has projected them */
-    unsigned char *keep; /* per vertex, set by map_shapes_simplify */
+    unsigned char *keep; /* per vertex, set by tqoi_map_shapes_simplify */
     int *vid;           /* per vertex: shared id of equal coordinates */
     /* arcs: runs of a ring between junctions, each drawn once */
     int n_arcs;
@@ -31,19 +31,19 @@ typedef struct map_shapes {
 
 /* Loads the instance's polygons: 1, 0 when it has none, -1 when out of
    memory or a polygon cannot be read. */
-int map_shapes_load(const tqo_instance *inst, map_shapes *m);
+int tqoi_map_shapes_load(const tqo_instance *inst, map_shapes *m);
 
 /* After projection: finds the shared arcs and simplifies each once
    (Douglas-Peucker, tolerance tol px). -1 when out of memory. */
-int map_shapes_simplify(map_shapes *m, double tol);
+int tqoi_map_shapes_simplify(map_shapes *m, double tol);
 
 /* Unit i's path data ("M..Z" per ring), shifted by (ox, oy), one decimal. */
-void map_shapes_put_path(FILE *fp, const map_shapes *m, int i, double ox, double oy);
+void tqoi_map_shapes_put_path(FILE *fp, const map_shapes *m, int i, double ox, double oy);
 
 /* The territory outlines: every arc whose two sides are in different
    territories (main_t per unit) or which has a unit on one side only. */
-void map_shapes_put_borders(FILE *fp, const map_shapes *m, const int *main_t, double ox, double oy);
+void tqoi_map_shapes_put_borders(FILE *fp, const map_shapes *m, const int *main_t, double ox, double oy);
 
-void map_shapes_free(map_shapes *m);
+void tqoi_map_shapes_free(map_shapes *m);
 
 #endif

@@ -24,14 +24,14 @@ static const char *const PALETTE[TQO_PALETTE_SIZE] = {
     "#9c755f", "#a0cbe8", "#8cd17d", "#d37295", "#b6992d", "#499894", "#d4a6c8", "#ffbe7d",
 };
 
-const char *tqo_palette_colour(int c)
+const char *tqoi_palette_colour(int c)
 {
     if (c < 0)
         c = 0;
     return PALETTE[c % TQO_PALETTE_SIZE];
 }
 
-int tqo_unit_main_territory(const tqo_align_result *r, int i)
+int tqoi_unit_main_territory(const tqo_align_result *r, int i)
 {
     int best = -1;
     double best_share = 0;
@@ -167,7 +167,7 @@ static hnode hpop(hnode *h, int *n)
     return top;
 }
 
-int tqo_territory_colours(const tqo_instance *inst, const tqo_align_result *r, int *colour)
+int tqoi_territory_colours(const tqo_instance *inst, const tqo_align_result *r, int *colour)
 {
     int p = r->n_territories, n = r->n_units;
     if (p <= 0)
@@ -181,7 +181,7 @@ int tqo_territory_colours(const tqo_instance *inst, const tqo_align_result *r, i
     if (!main_t || !start)
         goto done;
     for (int i = 0; i < n; i++)
-        main_t[i] = tqo_unit_main_territory(r, i);
+        main_t[i] = tqoi_unit_main_territory(r, i);
     if (collect_pairs(inst, r, main_t, &pl) != 0)
         goto done;
     if (pl.n)
@@ -308,7 +308,7 @@ static int utf8_len(const unsigned char *p)
     return len;
 }
 
-int tqo_utf8_len(const unsigned char *p) { return utf8_len(p); }
+int tqoi_utf8_len(const unsigned char *p) { return utf8_len(p); }
 
 /* Text content: markup escaped, control characters and bad bytes replaced. */
 static void put_text(FILE *fp, const char *s)
@@ -512,7 +512,7 @@ static int project_shapes(const tqo_instance *inst, const view *v, map_shapes *s
             sh->y[k] = (v->max_y - sh->y[k]) * v->scale;
         }
     }
-    return map_shapes_simplify(sh, 0.5);
+    return tqoi_map_shapes_simplify(sh, 0.5);
 }
 
 /* Loads the instance's polygons into sh (sh->n = 0 when it has none). */
@@ -521,16 +521,16 @@ static int shapes_load(const tqo_instance *inst, map_shapes *sh)
     memset(sh, 0, sizeof *sh);
     if (inst->coords == TQO_COORDS_NONE || !inst->x || !inst->y)
         return 0;
-    return map_shapes_load(inst, sh) < 0 ? -1 : 0;
+    return tqoi_map_shapes_load(inst, sh) < 0 ? -1 : 0;
 }
 
-int tqo_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
+int tqoi_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
                       double *cy, tqo_map_frame *f)
 {
-    return map_positions_shapes(inst, r, ux, uy, cx, cy, f, NULL);
+    return tqoi_map_positions_shapes(inst, r, ux, uy, cx, cy, f, NULL);
 }
 
-int map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
+int tqoi_map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
                          double *cy, tqo_map_frame *f, map_shapes *sh)
 {
     int n = r->n_units, p = r->n_territories;
@@ -548,7 +548,7 @@ int map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, do
     free(grid);
     v.ox = v.oy = 0;
     if (sh && sh->n && project_shapes(inst, &v, sh) != 0) {
-        map_shapes_free(sh);
+        tqoi_map_shapes_free(sh);
         return -1;
     }
     for (int i = 0; ux && uy && i < n; i++) {
@@ -569,7 +569,7 @@ static int group_units(const tqo_align_result *r, int *main_t, int *first, int *
 {
     int n = r->n_units, p = r->n_territories;
     for (int i = 0; i < n; i++) {
-        main_t[i] = tqo_unit_main_territory(r, i);
+        main_t[i] = tqoi_unit_main_territory(r, i);
         first[(main_t[i] < 0 ? p : main_t[i]) + 1]++;
     }
     for (int j = 0; j <= p; j++)
@@ -601,7 +601,7 @@ static void legend_layout(const tqo_instance *inst, const tqo_align_settings *s,
     for (int j = 0; j < p; j++) {
         size_t c = strlen(r->territory_id[j]) + 16;
         for (int b = 0; b < nb; b++) {
-            fmt_thousands(tbuf, sizeof tbuf, r->total ? r->total[j * nb + b] : NAN, "-");
+            tqoi_fmt_thousands(tbuf, sizeof tbuf, r->total ? r->total[j * nb + b] : NAN, "-");
             c += strlen(measure_name(inst, s, b, nbuf, sizeof nbuf)) + strlen(tbuf) + 11;
         }
         if (c > chars)
@@ -666,7 +666,7 @@ static void put_unit(FILE *fp, const tqo_instance *inst, const tqo_align_result 
     int split = r->unit_start[i + 1] - r->unit_start[i] > 1;
     if (sh) {
         fprintf(fp, "<path%s d=\"", split ? " class=\"s\"" : "");
-        map_shapes_put_path(fp, sh, i, v->ox, v->oy);
+        tqoi_map_shapes_put_path(fp, sh, i, v->ox, v->oy);
         fputs("\"><title>", fp);
     } else {
         fmt1(a, proj_x(v, inst->x[i]));
@@ -720,7 +720,7 @@ static void put_map(FILE *fp, const tqo_instance *inst, const tqo_align_result *
     fputs("</g>\n", fp);
     if (sh) {
         fputs("<path id=\"outlines\" class=\"tb\" d=\"", fp);
-        map_shapes_put_borders(fp, sh, main_t, v->ox, v->oy);
+        tqoi_map_shapes_put_borders(fp, sh, main_t, v->ox, v->oy);
         fputs("\"/>\n", fp);
     }
     fputs("<g id=\"centres\">\n", fp);
@@ -754,7 +754,7 @@ static void put_legend(FILE *fp, const tqo_instance *inst, const tqo_align_setti
         put_text(fp, r->territory_id[j]);
         fprintf(fp, ": %d units", r->units_in ? r->units_in[j] : first[j + 1] - first[j]);
         for (int b = 0; b < nb; b++) {
-            fmt_thousands(tbuf, sizeof tbuf, r->total ? r->total[j * nb + b] : NAN, "-");
+            tqoi_fmt_thousands(tbuf, sizeof tbuf, r->total ? r->total[j * nb + b] : NAN, "-");
             fmt_dev(dbuf, sizeof dbuf, r->dev_pct ? r->dev_pct[j * nb + b] : NAN);
             fputs("; ", fp);
             put_text(fp, measure_name(inst, s, b, nbuf, sizeof nbuf));
@@ -765,7 +765,7 @@ static void put_legend(FILE *fp, const tqo_instance *inst, const tqo_align_setti
     fputs("</g>\n</svg>\n", fp);
 }
 
-tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
+tqo_status tqoi_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
                              const tqo_align_result *r, const char *title)
 {
     int n = r->n_units, p = r->n_territories;
@@ -777,7 +777,7 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
     unsigned char *grid = calloc(100 * 100, 1);
     map_shapes sh = {0};
     tqo_status st = TQO_ERR_NOMEM;
-    if (!colour || !main_t || !first || !order || !grid || tqo_territory_colours(inst, r, colour) < 0 ||
+    if (!colour || !main_t || !first || !order || !grid || tqoi_territory_colours(inst, r, colour) < 0 ||
         group_units(r, main_t, first, order) != 0 || (has_xy && shapes_load(inst, &sh) != 0))
         goto done;
     view v;
@@ -796,7 +796,7 @@ tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align
     put_legend(fp, inst, s, r, &pg, colour, first);
     st = ferror(fp) ? TQO_ERR_IO : TQO_OK;
 done:
-    map_shapes_free(&sh);
+    tqoi_map_shapes_free(&sh);
     free(colour);
     free(main_t);
     free(first);

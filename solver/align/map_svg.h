@@ -13,11 +13,11 @@
 #define TQO_PALETTE_SIZE 16
 
 /* "#rrggbb" of colour c (c modulo the palette). */
-const char *tqo_palette_colour(int c);
+const char *tqoi_palette_colour(int c);
 
 /* The territory of unit i's largest share (the first on ties); -1 when
    the unit has no entry with a positive share. */
-int tqo_unit_main_territory(const tqo_align_result *r, int i);
+int tqoi_unit_main_territory(const tqo_align_result *r, int i);
 
 /*
  * Colours the territories so that adjacent ones differ: colour[j] for each
@@ -30,11 +30,11 @@ int tqo_unit_main_territory(const tqo_align_result *r, int i);
  * gets an index beyond the palette. Returns the number of colours used,
  * or -1 when out of memory.
  */
-int tqo_territory_colours(const tqo_instance *inst, const tqo_align_result *r, int *colour);
+int tqoi_territory_colours(const tqo_instance *inst, const tqo_align_result *r, int *colour);
 
 /* Length of the valid UTF-8 sequence at p (1..4; 1 for ASCII), or 0 for
    a bad byte: markup writers replace those, as one makes a file unreadable. */
-int tqo_utf8_len(const unsigned char *p);
+int tqoi_utf8_len(const unsigned char *p);
 
 /* The size of the area a map draws (px, the longer side 1000), and the
    unit radius and centre star size that map.svg uses for it. */
@@ -49,15 +49,15 @@ typedef struct tqo_map_frame {
  * (NAN where it has none); either pair may be NULL. Returns 1, 0 when the
  * instance has no coordinates (nothing is set), or -1 when out of memory.
  */
-int tqo_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
+int tqoi_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
                       double *cy, tqo_map_frame *f);
 
-/* As tqo_map_positions, and when sh is not NULL the unit polygons too:
+/* As tqoi_map_positions, and when sh is not NULL the unit polygons too:
    loaded, projected to the same px and simplified (sh->n = 0 when the
-   instance has none; map_shapes_free releases them). -1 when out of
+   instance has none; tqoi_map_shapes_free releases them). -1 when out of
    memory (sh is then empty). */
 struct map_shapes;
-int map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
+int tqoi_map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
                          double *cy, tqo_map_frame *f, struct map_shapes *sh);
 
 /*
@@ -68,7 +68,7 @@ int map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, do
  * by the cosine of the mean latitude. Numbers have one decimal in a
  * viewBox about 1000 wide, which keeps 100,000 units near 8 MB.
  */
-tqo_status tqo_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
+tqo_status tqoi_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
                              const tqo_align_result *r, const char *title);
 
 #endif

@@ -69,7 +69,7 @@ static double chord_to_d2(double ch2)
     return d * d;
 }
 
-double alloc_dist2(const alloc_problem *P, int i, int j)
+double tqoi_alloc_dist2(const alloc_problem *P, int i, int j)
 {
     if (P->coords == TQO_COORDS_LATLON) {
         double u[3], c[3];
@@ -91,9 +91,9 @@ static int allowed_d2(const alloc_problem *P, int i, int j, double d2)
     return 1;
 }
 
-int alloc_allowed(const alloc_problem *P, int i, int j)
+int tqoi_alloc_allowed(const alloc_problem *P, int i, int j)
 {
-    return allowed_d2(P, i, j, alloc_dist2(P, i, j));
+    return allowed_d2(P, i, j, tqoi_alloc_dist2(P, i, j));
 }
 
 static double cost_d2(const alloc_problem *P, int i, int j, double d2)
@@ -104,15 +104,15 @@ static double cost_d2(const alloc_problem *P, int i, int j, double d2)
     return c;
 }
 
-double alloc_cost(const alloc_problem *P, int i, int j)
+double tqoi_alloc_cost(const alloc_problem *P, int i, int j)
 {
-    double d2 = alloc_dist2(P, i, j);
+    double d2 = tqoi_alloc_dist2(P, i, j);
     if (!allowed_d2(P, i, j, d2))
         return INFINITY;
     return cost_d2(P, i, j, d2);
 }
 
-void alloc_solution_free(alloc_solution *x)
+void tqoi_alloc_solution_free(alloc_solution *x)
 {
     free(x->start);
     free(x->terr);
@@ -1175,12 +1175,12 @@ static int free_for_violations(work *W, rlp *R, int slack0)
 
 
 /* ------------------------------------------------------------------ */
-/* alloc_solve_lp, step by step                                        */
+/* tqoi_alloc_solve_lp, step by step                                        */
 
-/* What alloc_solve_lp's steps share: the scaled problem, the restricted
+/* What tqoi_alloc_solve_lp's steps share: the scaled problem, the restricted
    LP with its elastic slacks, the units in order of ambiguity, and the
    pricing round's per-unit buffers (allocated once, reused each round).
-   One per call: the cold start calls alloc_solve_lp again on a coarser
+   One per call: the cold start calls tqoi_alloc_solve_lp again on a coarser
    problem. */
 typedef struct lp_run {
     work W;
@@ -1352,11 +1352,11 @@ static tqo_status cold_start(lp_run *S, int candidates, const double *prices, in
     tqo_diag cd;
     tqo_diag_init(&cd);
     if (cp && C.P.n < n)
-        st = alloc_solve_lp(&C.P, candidates, cp, &cx, W->log, W->log_ctx, &cd);
+        st = tqoi_alloc_solve_lp(&C.P, candidates, cp, &cx, W->log, W->log_ctx, &cd);
     else
         st = cp ? TQO_ERR_ARG : TQO_ERR_NOMEM;
     if (st == TQO_OK) {
-        alloc_solution_free(&cx);
+        tqoi_alloc_solution_free(&cx);
         prices_to_scaled(W, cp);
         *warm = 1;
     }
@@ -1454,7 +1454,7 @@ static tqo_status add_rows_and_slacks(lp_run *S)
     work *W = &S->W;
     rlp *R = &S->R;
     int n = W->n, p = W->p, nb = W->nb;
-    glpk_quiet();
+    tqoi_glpk_quiet();
     R->lp = glp_create_prob();
     glp_set_obj_dir(R->lp, GLP_MIN);
     R->nrow_fixed = p * nb + (W->has_move ? 1 : 0);
@@ -1558,7 +1558,7 @@ static tqo_status solve_restricted(lp_run *S, alloc_solution *x)
     set_row_bounds(&S->W, R);
     double ts0 = wall_now();
     int ret;
-    if (guarded_simplex(R->lp, &S->parm, &ret) != 0) {
+    if (tqoi_guarded_simplex(R->lp, &S->parm, &ret) != 0) {
         R->lp = NULL; /* freed with GLPK's environment */
         tqo_diag_error(S->diag, "GLPK failed inside the allocation LP");
         return TQO_ERR_SOLVER;
@@ -1567,7 +1567,7 @@ static tqo_status solve_restricted(lp_run *S, alloc_solution *x)
     if (ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB) {
         /* A bad warm basis: start again from the standard one. */
         glp_std_basis(R->lp);
-        if (guarded_simplex(R->lp, &S->parm, &ret) != 0) {
+        if (tqoi_guarded_simplex(R->lp, &S->parm, &ret) != 0) {
             R->lp = NULL;
             tqo_diag_error(S->diag, "GLPK failed inside the allocation LP");
             return TQO_ERR_SOLVER;
@@ -1912,12 +1912,12 @@ static tqo_status extract_solution(lp_run *S, alloc_solution *x)
     x->start[n] = m;
     for (int i = 0; i < n; i++)
         for (int k = x->start[i]; k < x->start[i + 1]; k++)
-            obj += x->share[k] * alloc_cost(P, i, x->terr[k]);
+            obj += x->share[k] * tqoi_alloc_cost(P, i, x->terr[k]);
     x->objective = obj;
     return TQO_OK;
 }
 
-tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
+tqo_status tqoi_alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
                           tqo_log_fn log, void *log_ctx, tqo_diag *diag)
 {
     memset(x, 0, sizeof *x);
@@ -1981,7 +1981,7 @@ tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices
     lp_run_free(&S);
     return TQO_OK;
 fail:
-    alloc_solution_free(x);
+    tqoi_alloc_solution_free(x);
     if (st == TQO_ERR_INFEASIBLE)
         snprintf(x->status, sizeof x->status, "infeasible");
     lp_run_free(&S);

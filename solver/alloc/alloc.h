@@ -34,9 +34,9 @@ typedef struct alloc_problem {
 } alloc_problem;
 
 /* d(i, j)^2 in km^2 and the cost c_ij; INFINITY when x_ij is forbidden. */
-double alloc_dist2(const alloc_problem *P, int i, int j);
-double alloc_cost(const alloc_problem *P, int i, int j);
-int alloc_allowed(const alloc_problem *P, int i, int j);
+double tqoi_alloc_dist2(const alloc_problem *P, int i, int j);
+double tqoi_alloc_cost(const alloc_problem *P, int i, int j);
+int tqoi_alloc_allowed(const alloc_problem *P, int i, int j);
 
 /* A (possibly fractional) solution: x in compressed rows as tqo_align_result. */
 typedef struct alloc_solution {
@@ -50,7 +50,7 @@ typedef struct alloc_solution {
     char status[32];
 } alloc_solution;
 
-void alloc_solution_free(alloc_solution *x);
+void tqoi_alloc_solution_free(alloc_solution *x);
 
 /*
  * Solves the LP relaxation to optimality over the full model (sparse
@@ -58,18 +58,18 @@ void alloc_solution_free(alloc_solution *x);
  * solution and a proven lower bound. prices (p*nb, may be NULL) warm-starts
  * it and receives the final balance-row duals.
  */
-tqo_status alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
+tqo_status tqoi_alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
                           tqo_log_fn log, void *log_ctx, tqo_diag *diag);
 
 /* The whole model in GLPK (all allowed pairs), binary when integer=1:
    for --exact, --write-lp and --write-mps. Returns a glp_prob* (NULL when
    out of memory or when GLPK failed). Rows and columns carry names built
    from unit and territory ids so exported models are readable. */
-void *alloc_build_glpk(const alloc_problem *P, int integer);
+void *tqoi_alloc_build_glpk(const alloc_problem *P, int integer);
 
 /* Writes the whole model (integer=0: LP relaxation; 1: MIP) to path in
    CPLEX LP (mps=0) or free MPS (mps=1) format. */
-tqo_status alloc_write_model(const alloc_problem *P, int integer, int mps, const char *path, tqo_diag *diag);
+tqo_status tqoi_alloc_write_model(const alloc_problem *P, int integer, int mps, const char *path, tqo_diag *diag);
 
 /*
  * Exact MIP over the whole model with GLPK's branch and cut, within
@@ -79,7 +79,7 @@ tqo_status alloc_write_model(const alloc_problem *P, int integer, int mps, const
  * integer solution, *gap its relative gap to GLPK's bound (0 when proven
  * optimal), and x->lower_bound that bound.
  */
-tqo_status alloc_solve_exact(const alloc_problem *P, const int *adj_start, const int *adj, double time_limit,
+tqo_status tqoi_alloc_solve_exact(const alloc_problem *P, const int *adj_start, const int *adj, double time_limit,
                              alloc_solution *x, double *gap, tqo_diag *diag);
 /* The same from a start assignment (territory per unit, may be NULL; used
    when it meets every constraint), also bounded by node_limit
@@ -87,7 +87,7 @@ tqo_status alloc_solve_exact(const alloc_problem *P, const int *adj_start, const
    same result on any machine: at either limit the best plan found is
    returned (TQO_OK, status "time limit"), or TQO_ERR_LIMIT when there is
    none; TQO_ERR_INFEASIBLE when GLPK proved that no plan exists. */
-tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_start, const int *adj,
+tqo_status tqoi_alloc_solve_exact_limited(const alloc_problem *P, const int *adj_start, const int *adj,
                                      double time_limit, int node_limit, const int *start, alloc_solution *x,
                                      double *gap, tqo_diag *diag);
 
@@ -102,7 +102,7 @@ tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_star
  * the machine's load. Returns TQO_ERR_INFEASIBLE when no such assignment
  * meets the bounds, and TQO_ERR_LIMIT when a limit came before any was found.
  */
-tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
+tqo_status tqoi_alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
                                   const int *cand, double time_limit, int node_limit, int *out, double *objective,
                                   tqo_diag *diag);
 
@@ -114,7 +114,7 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
    neighbours of smaller depth count (depth: per unit, e.g. the distance
    to the fixed part of its territory). x gets the (fractional) solution;
    its lower_bound is not one for the full model. */
-tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, const int *adj, const int *asg,
+tqo_status tqoi_alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, const int *adj, const int *asg,
                                   const int *depth, const int *fixed, const int *cand_start, const int *cand,
                                   alloc_solution *x, tqo_diag *diag);
 

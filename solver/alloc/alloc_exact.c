@@ -245,7 +245,7 @@ static int lp_anchor(const exact_ctx *c, int k, int j)
     double bx = -1, bd = INFINITY;
     for (int q = c->piece_start[k]; q < c->piece_start[k + 1]; q++) {
         int u = c->order[q];
-        double x = c->xj[u], d = alloc_dist2(c->P, u, j);
+        double x = c->xj[u], d = tqoi_alloc_dist2(c->P, u, j);
         if (x > bx + 1e-9 || (x > bx - 1e-9 && d < bd)) {
             best = u;
             bx = x;
@@ -391,7 +391,7 @@ static void track_bound(exact_ctx *c, glp_tree *T)
 {
     int a_cnt = 0;
     glp_ios_tree_size(T, &a_cnt, NULL, NULL);
-    double now = alloc_glpk_now();
+    double now = tqoi_alloc_glpk_now();
     /* Scanning the active list costs O(nodes): throttle it on big trees
        (a slightly stale bound is still a valid one). */
     if (a_cnt > 1000 && now - c->last_bound_time < 0.05)
@@ -416,7 +416,7 @@ static int check_rows(exact_ctx *c)
     double moved = 0;
     for (int i = 0; i < n; i++) {
         int j = c->t[i];
-        if (j < 0 || j >= p || !alloc_glpk_col(c->m, i, j))
+        if (j < 0 || j >= p || !tqoi_alloc_glpk_col(c->m, i, j))
             return 2;
         for (int b = 0; b < nb; b++)
             c->rowsum[j * nb + b] += P->a[b][i];
@@ -445,7 +445,7 @@ static int offer(exact_ctx *c, glp_tree *T)
     for (int k = 0; k <= c->m->n_cols; k++)
         c->hx[k] = 0;
     for (int i = 0; i < c->P->n; i++)
-        c->hx[alloc_glpk_col(c->m, i, c->t[i])] = 1.0;
+        c->hx[tqoi_alloc_glpk_col(c->m, i, c->t[i])] = 1.0;
     glp_ios_heur_sol(T, c->hx); /* ignored by GLPK unless better */
     return 0;
 }
@@ -576,20 +576,20 @@ static tqo_status fill_solution(alloc_solution *x, const alloc_problem *P, const
     return TQO_OK;
 }
 
-tqo_status alloc_solve_exact(const alloc_problem *P, const int *adj_start, const int *adj, double time_limit,
+tqo_status tqoi_alloc_solve_exact(const alloc_problem *P, const int *adj_start, const int *adj, double time_limit,
                              alloc_solution *x, double *gap, tqo_diag *diag)
 {
-    return alloc_solve_exact_start(P, adj_start, adj, time_limit, NULL, x, gap, diag);
+    return tqoi_alloc_solve_exact_start(P, adj_start, adj, time_limit, NULL, x, gap, diag);
 }
 
-tqo_status alloc_solve_exact_start(const alloc_problem *P, const int *adj_start, const int *adj,
+tqo_status tqoi_alloc_solve_exact_start(const alloc_problem *P, const int *adj_start, const int *adj,
                                    double time_limit, const int *start, alloc_solution *x, double *gap,
                                    tqo_diag *diag)
 {
-    return alloc_solve_exact_limited(P, adj_start, adj, time_limit, 0, start, x, gap, diag);
+    return tqoi_alloc_solve_exact_limited(P, adj_start, adj, time_limit, 0, start, x, gap, diag);
 }
 
-/* What alloc_solve_exact_limited's steps share, beside the callback's
+/* What tqoi_alloc_solve_exact_limited's steps share, beside the callback's
    context c (whose m points at m here). */
 typedef struct exact_run {
     exact_ctx c;
@@ -639,7 +639,7 @@ static double check_start(exact_ctx *c, const int *start, tqo_diag *diag)
         c->start = start;
         start_cost = 0;
         for (int i = 0; i < P->n; i++)
-            start_cost += alloc_cost(P, i, start[i]);
+            start_cost += tqoi_alloc_cost(P, i, start[i]);
     }
     return start_cost;
 }
@@ -652,7 +652,7 @@ static double trivial_bound(const alloc_problem *P, const alloc_glpk_model *m)
     for (int i = 0; i < P->n; i++) {
         double best = INFINITY;
         for (int col = m->unit_start[i]; col < m->unit_start[i + 1]; col++)
-            best = fmin(best, alloc_cost(P, i, m->col_terr[col]));
+            best = fmin(best, tqoi_alloc_cost(P, i, m->col_terr[col]));
         trivial += best;
     }
     return trivial;
@@ -669,7 +669,7 @@ static tqo_status solve_root_lp(exact_run *E, int *ended)
     tqo_diag *diag = E->diag;
     *ended = 1;
     scale_args sa = {E->m.lp};
-    if (guarded_call(do_scale, &sa) != 0) {
+    if (tqoi_guarded_call(do_scale, &sa) != 0) {
         E->failed = 1;
         return TQO_ERR_SOLVER;
     }
@@ -677,9 +677,9 @@ static tqo_status solve_root_lp(exact_run *E, int *ended)
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
     sp.meth = GLP_DUALP;
-    sp.tm_lim = alloc_glpk_tm_lim(E->time_limit);
+    sp.tm_lim = tqoi_alloc_glpk_tm_lim(E->time_limit);
     int ret = 0;
-    if (guarded_simplex(E->m.lp, &sp, &ret) != 0) {
+    if (tqoi_guarded_simplex(E->m.lp, &sp, &ret) != 0) {
         E->failed = 1;
         return TQO_ERR_SOLVER;
     }
@@ -746,10 +746,10 @@ static tqo_status exact_branch_and_cut(exact_run *E, int *ret, int *ms)
         ip.fp_heur = GLP_ON;
     }
     if (E->time_limit > 0) {
-        double left = E->time_limit - (alloc_glpk_now() - E->t0);
-        ip.tm_lim = alloc_glpk_tm_lim(left > 0.001 ? left : 0.001);
+        double left = E->time_limit - (tqoi_alloc_glpk_now() - E->t0);
+        ip.tm_lim = tqoi_alloc_glpk_tm_lim(left > 0.001 ? left : 0.001);
     }
-    if (guarded_intopt(E->m.lp, &ip, ret) != 0) {
+    if (tqoi_guarded_intopt(E->m.lp, &ip, ret) != 0) {
         E->failed = 1;
         return TQO_ERR_SOLVER;
     }
@@ -824,7 +824,7 @@ static tqo_status exact_result(exact_run *E, int ret, int ms)
         }
         obj = 0;
         for (int i = 0; i < n; i++)
-            obj += alloc_cost(P, i, c->t[i]);
+            obj += tqoi_alloc_cost(P, i, c->t[i]);
         inc = glp_mip_obj_val(m->lp);
     }
     if (c->start && E->start_cost < obj) {
@@ -861,7 +861,7 @@ static tqo_status exact_result(exact_run *E, int ret, int ms)
     return TQO_OK;
 }
 
-tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_start, const int *adj,
+tqo_status tqoi_alloc_solve_exact_limited(const alloc_problem *P, const int *adj_start, const int *adj,
                                      double time_limit, int node_limit, const int *start, alloc_solution *x,
                                      double *gap, tqo_diag *diag)
 {
@@ -877,7 +877,7 @@ tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_star
     const int n = P->n, p = P->p;
     exact_run E;
     memset(&E, 0, sizeof E);
-    E.t0 = alloc_glpk_now();
+    E.t0 = tqoi_alloc_glpk_now();
     E.time_limit = time_limit;
     E.x = x;
     E.gap = gap;
@@ -886,15 +886,15 @@ tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_star
     if (st != TQO_OK)
         return st;
 
-    glpk_quiet();
-    st = alloc_glpk_build(P, 1, 1, NULL, NULL, NULL, &E.m, diag);
+    tqoi_glpk_quiet();
+    st = tqoi_alloc_glpk_build(P, 1, 1, NULL, NULL, NULL, &E.m, diag);
     if (st != TQO_OK)
         return st;
     for (int i = 0; i < n; i++)
         if (E.m.unit_start[i] == E.m.unit_start[i + 1]) {
             tqo_diag_error(diag, "exact MIP: unit '%s' may join no territory (locks or maximum distance)",
                            uname(P, i, b1, sizeof b1));
-            alloc_glpk_model_free(&E.m, 0);
+            tqoi_alloc_glpk_model_free(&E.m, 0);
             set_status(x, "infeasible");
             return TQO_ERR_INFEASIBLE;
         }
@@ -910,7 +910,7 @@ tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_star
     if (!ctx_alloc(c, n, p)) {
         tqo_diag_error(diag, "exact MIP: out of memory");
         ctx_free(c);
-        alloc_glpk_model_free(&E.m, 0);
+        tqoi_alloc_glpk_model_free(&E.m, 0);
         return TQO_ERR_NOMEM;
     }
     if (c->contiguity)
@@ -923,13 +923,13 @@ tqo_status alloc_solve_exact_limited(const alloc_problem *P, const int *adj_star
     if (!ended)
         st = exact_branch_and_cut(&E, &ret, &ms);
     if (E.failed) {
-        tqo_diag_error(diag, "exact MIP: GLPK failed internally: %s", glpk_last_error());
+        tqo_diag_error(diag, "exact MIP: GLPK failed internally: %s", tqoi_glpk_last_error());
         set_status(x, "failed");
         st = TQO_ERR_SOLVER;
     } else if (!ended && st == TQO_OK) {
         st = exact_result(&E, ret, ms);
     }
     ctx_free(c);
-    alloc_glpk_model_free(&E.m, E.failed);
+    tqoi_alloc_glpk_model_free(&E.m, E.failed);
     return st;
 }

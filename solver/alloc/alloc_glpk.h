@@ -32,35 +32,35 @@ typedef struct alloc_glpk_model {
  * true costs so other solvers report comparable objectives). fixed (may
  * be NULL): units with fixed[i] >= 0 get no columns, and their measures
  * (and moves) shift the row bounds. cand_start/cand (may be NULL): the
- * territories a free unit may take, intersected with alloc_allowed.
+ * territories a free unit may take, intersected with tqoi_alloc_allowed.
  * Returns TQO_ERR_NOMEM, TQO_ERR_ARG (bad candidate or fixed index) or
  * TQO_ERR_SOLVER (GLPK failed; message in diag); m->lp is NULL then.
  */
-tqo_status alloc_glpk_build(const alloc_problem *P, int integer, int scaled, const int *fixed,
+tqo_status tqoi_alloc_glpk_build(const alloc_problem *P, int integer, int scaled, const int *fixed,
                             const int *cand_start, const int *cand, alloc_glpk_model *m,
                             tqo_diag *diag);
 
 /* Frees the map and deletes the problem unless keep_lp (e.g. after a
    guarded failure, when GLPK has already freed it). */
-void alloc_glpk_model_free(alloc_glpk_model *m, int keep_lp);
+void tqoi_alloc_glpk_model_free(alloc_glpk_model *m, int keep_lp);
 
 /* The column of pair (i, j), or 0. */
-int alloc_glpk_col(const alloc_glpk_model *m, int i, int j);
+int tqoi_alloc_glpk_col(const alloc_glpk_model *m, int i, int j);
 
 /*
- * alloc_solve_exact with a start assignment (territory per unit, may be
+ * tqoi_alloc_solve_exact with a start assignment (territory per unit, may be
  * NULL), e.g. the heuristic result: used when feasible (and contiguous
  * when adjacency is given), so a time-limited run returns at least it,
- * with a bound. (Meant for alloc.h; alloc_solve_exact calls it with NULL.)
+ * with a bound. (Meant for alloc.h; tqoi_alloc_solve_exact calls it with NULL.)
  */
-tqo_status alloc_solve_exact_start(const alloc_problem *P, const int *adj_start, const int *adj,
+tqo_status tqoi_alloc_solve_exact_start(const alloc_problem *P, const int *adj_start, const int *adj,
                                    double time_limit, const int *start, alloc_solution *x, double *gap,
                                    tqo_diag *diag);
 
 /* Seconds on a monotonic clock. */
-double alloc_glpk_now(void);
+double tqoi_alloc_glpk_now(void);
 
 /* GLPK's tm_lim in ms for a limit in seconds (<= 0: none). */
-int alloc_glpk_tm_lim(double seconds);
+int tqoi_alloc_glpk_tm_lim(double seconds);
 
 #endif

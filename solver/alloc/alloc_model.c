@@ -25,14 +25,14 @@
    names stay well inside GLPK's 255-character limit. */
 #define NAME_ID_MAX 100
 
-double alloc_glpk_now(void)
+double tqoi_alloc_glpk_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int alloc_glpk_tm_lim(double seconds)
+int tqoi_alloc_glpk_tm_lim(double seconds)
 {
     if (!(seconds > 0))
         return INT_MAX;
@@ -42,7 +42,7 @@ int alloc_glpk_tm_lim(double seconds)
     return ms < 1 ? 1 : (int)ms;
 }
 
-int alloc_glpk_col(const alloc_glpk_model *m, int i, int j)
+int tqoi_alloc_glpk_col(const alloc_glpk_model *m, int i, int j)
 {
     for (int c = m->unit_start[i]; c < m->unit_start[i + 1]; c++)
         if (m->col_terr[c] == j)
@@ -50,7 +50,7 @@ int alloc_glpk_col(const alloc_glpk_model *m, int i, int j)
     return 0;
 }
 
-void alloc_glpk_model_free(alloc_glpk_model *m, int keep_lp)
+void tqoi_alloc_glpk_model_free(alloc_glpk_model *m, int keep_lp)
 {
     if (!m)
         return;
@@ -70,7 +70,7 @@ static int is_move(const alloc_problem *P, int i, int j)
 
 static int pair_allowed(const alloc_problem *P, int i, int j)
 {
-    return alloc_allowed(P, i, j) && isfinite(alloc_cost(P, i, j));
+    return tqoi_alloc_allowed(P, i, j) && isfinite(tqoi_alloc_cost(P, i, j));
 }
 
 /* GLPK row type for lo <= activity <= hi. Activities are sums of
@@ -198,7 +198,7 @@ static void build_in_glpk(void *arg)
         glp_load_matrix(lp, d->nnz, d->ia, d->ja, d->ar);
 }
 
-/* What alloc_glpk_build's steps share: the arguments, the arrays handed
+/* What tqoi_alloc_glpk_build's steps share: the arguments, the arrays handed
    to GLPK (d) and the per-unit and per-territory work space. */
 typedef struct model_build {
     const alloc_problem *P;
@@ -293,7 +293,7 @@ static tqo_status alloc_model_arrays(model_build *B)
 }
 
 /* Second pass: fills the columns in the same order (never past the
-   count, should alloc_allowed answer differently this time); scaled: the
+   count, should tqoi_alloc_allowed answer differently this time); scaled: the
    costs are divided by their mean positive value. */
 static void fill_columns(model_build *B, int scaled)
 {
@@ -319,7 +319,7 @@ static void fill_columns(model_build *B, int scaled)
             B->stamp[j] = i;
             m->col_unit[c] = i;
             m->col_terr[c] = j;
-            cost[c] = alloc_cost(P, i, j);
+            cost[c] = tqoi_alloc_cost(P, i, j);
             if (cost[c] > 0) {
                 cost_sum += cost[c];
                 cost_pos++;
@@ -463,7 +463,7 @@ static tqo_status name_rows(model_build *B)
     return TQO_OK;
 }
 
-tqo_status alloc_glpk_build(const alloc_problem *P, int integer, int scaled, const int *fixed,
+tqo_status tqoi_alloc_glpk_build(const alloc_problem *P, int integer, int scaled, const int *fixed,
                             const int *cand_start, const int *cand, alloc_glpk_model *m,
                             tqo_diag *diag)
 {
@@ -500,8 +500,8 @@ tqo_status alloc_glpk_build(const alloc_problem *P, int integer, int scaled, con
     model_row_bounds(&B);
     if ((st = name_columns(&B)) != TQO_OK || (st = name_rows(&B)) != TQO_OK)
         goto fail;
-    if (guarded_call(build_in_glpk, &B.d) != 0) {
-        tqo_diag_error(diag, "allocation model: GLPK failed while building the model: %s", glpk_last_error());
+    if (tqoi_guarded_call(build_in_glpk, &B.d) != 0) {
+        tqo_diag_error(diag, "allocation model: GLPK failed while building the model: %s", tqoi_glpk_last_error());
         B.d.lp = NULL; /* freed with GLPK's environment */
         st = TQO_ERR_SOLVER;
         goto fail;
@@ -515,7 +515,7 @@ fail:
         tqo_diag_error(diag, "allocation model: out of memory");
     if (B.d.lp)
         glp_delete_prob(B.d.lp);
-    alloc_glpk_model_free(m, 1);
+    tqoi_alloc_glpk_model_free(m, 1);
 done:
     free_strs(B.su, n);
     free_strs(B.st_, p);
@@ -535,15 +535,15 @@ done:
     return st;
 }
 
-void *alloc_build_glpk(const alloc_problem *P, int integer)
+void *tqoi_alloc_build_glpk(const alloc_problem *P, int integer)
 {
     alloc_glpk_model m;
-    glpk_quiet();
-    if (alloc_glpk_build(P, integer, 0, NULL, NULL, NULL, &m, NULL) != TQO_OK)
+    tqoi_glpk_quiet();
+    if (tqoi_alloc_glpk_build(P, integer, 0, NULL, NULL, NULL, &m, NULL) != TQO_OK)
         return NULL;
     glp_prob *lp = m.lp;
     m.lp = NULL;
-    alloc_glpk_model_free(&m, 1);
+    tqoi_alloc_glpk_model_free(&m, 1);
     return lp;
 }
 
@@ -578,15 +578,15 @@ static char *temp_beside(const char *path, int *err)
     return NULL;
 }
 
-tqo_status alloc_write_model(const alloc_problem *P, int integer, int mps, const char *path, tqo_diag *diag)
+tqo_status tqoi_alloc_write_model(const alloc_problem *P, int integer, int mps, const char *path, tqo_diag *diag)
 {
     if (!path || !*path) {
         tqo_diag_error(diag, "no file name given for the model");
         return TQO_ERR_ARG;
     }
-    glpk_quiet();
+    tqoi_glpk_quiet();
     alloc_glpk_model m;
-    tqo_status st = alloc_glpk_build(P, integer, 0, NULL, NULL, NULL, &m, diag);
+    tqo_status st = tqoi_alloc_glpk_build(P, integer, 0, NULL, NULL, NULL, &m, diag);
     if (st != TQO_OK)
         return st;
     for (int i = 0; i < P->n; i++)
@@ -599,13 +599,13 @@ tqo_status alloc_write_model(const alloc_problem *P, int integer, int mps, const
     char *tmp = temp_beside(path, &err);
     if (!tmp) {
         tqo_diag_error(diag, "cannot write '%s': %s", path, strerror(err));
-        alloc_glpk_model_free(&m, 0);
+        tqoi_alloc_glpk_model_free(&m, 0);
         return err == ENOMEM ? TQO_ERR_NOMEM : TQO_ERR_IO;
     }
     int ret = 0;
-    int g = mps ? guarded_write_mps(m.lp, tmp, &ret) : guarded_write_lp(m.lp, tmp, &ret);
+    int g = mps ? tqoi_guarded_write_mps(m.lp, tmp, &ret) : tqoi_guarded_write_lp(m.lp, tmp, &ret);
     if (g != 0) {
-        tqo_diag_error(diag, "GLPK failed while writing '%s': %s", path, glpk_last_error());
+        tqo_diag_error(diag, "GLPK failed while writing '%s': %s", path, tqoi_glpk_last_error());
         st = TQO_ERR_SOLVER;
     } else if (ret != 0) {
         tqo_diag_error(diag, "cannot write '%s' (GLPK could not write the %s file)", path, mps ? "MPS" : "LP");
@@ -617,7 +617,7 @@ tqo_status alloc_write_model(const alloc_problem *P, int integer, int mps, const
     if (st != TQO_OK)
         unlink(tmp);
     free(tmp);
-    alloc_glpk_model_free(&m, g != 0);
+    tqoi_alloc_glpk_model_free(&m, g != 0);
     return st;
 }
 
@@ -731,9 +731,9 @@ static tqo_status subset_relaxation(const alloc_glpk_model *m, double time_limit
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
     sp.meth = GLP_DUALP;
-    sp.tm_lim = alloc_glpk_tm_lim(time_limit);
+    sp.tm_lim = tqoi_alloc_glpk_tm_lim(time_limit);
     int ret = 0;
-    if (guarded_simplex(m->lp, &sp, &ret) != 0) {
+    if (tqoi_guarded_simplex(m->lp, &sp, &ret) != 0) {
         *glpk_failed = 1;
         return TQO_ERR_SOLVER;
     }
@@ -772,15 +772,15 @@ static tqo_status subset_branch_and_cut(const alloc_glpk_model *m, double time_l
     parm.mir_cuts = GLP_ON;
     parm.cov_cuts = GLP_ON;
     if (time_limit > 0) {
-        double left = time_limit - (alloc_glpk_now() - t0);
-        parm.tm_lim = alloc_glpk_tm_lim(left > 0.001 ? left : 0.001);
+        double left = time_limit - (tqoi_alloc_glpk_now() - t0);
+        parm.tm_lim = tqoi_alloc_glpk_tm_lim(left > 0.001 ? left : 0.001);
     }
     node_stop ns = {node_limit, 0};
     if (node_limit > 0) {
         parm.cb_func = count_nodes;
         parm.cb_info = &ns;
     }
-    if (guarded_intopt(m->lp, &parm, ret) != 0) {
+    if (tqoi_guarded_intopt(m->lp, &parm, ret) != 0) {
         *glpk_failed = 1;
         return TQO_ERR_SOLVER;
     }
@@ -833,7 +833,7 @@ static tqo_status read_subset_solution(const alloc_problem *P, const int *fixed,
                 return TQO_ERR_SOLVER;
             }
         }
-        obj += alloc_cost(P, i, out[i]);
+        obj += tqoi_alloc_cost(P, i, out[i]);
     }
     if (objective)
         *objective = obj;
@@ -846,7 +846,7 @@ static tqo_status read_subset_solution(const alloc_problem *P, const int *fixed,
     return TQO_OK;
 }
 
-tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
+tqo_status tqoi_alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, const int *cand_start,
                                   const int *cand, double time_limit, int node_limit, int *out, double *objective,
                                   tqo_diag *diag)
 {
@@ -866,7 +866,7 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
             double obj = 0;
             for (int i = 0; i < n; i++) {
                 out[i] = fixed[i];
-                obj += alloc_cost(P, i, fixed[i]);
+                obj += tqoi_alloc_cost(P, i, fixed[i]);
             }
             if (objective)
                 *objective = obj;
@@ -874,16 +874,16 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
         return st;
     }
 
-    glpk_quiet();
+    tqoi_glpk_quiet();
     alloc_glpk_model m;
-    st = alloc_glpk_build(P, 1, 1, fixed, cand_start, cand, &m, diag);
+    st = tqoi_alloc_glpk_build(P, 1, 1, fixed, cand_start, cand, &m, diag);
     if (st != TQO_OK)
         return st;
     for (int i = 0; i < n; i++)
         if (!(fixed && fixed[i] >= 0) && m.unit_start[i] == m.unit_start[i + 1]) {
             tqo_diag_error(diag, "subset MIP: unit '%s' has no candidate territory it may join",
                            unit_name(P, i, b1, sizeof b1));
-            alloc_glpk_model_free(&m, 0);
+            tqoi_alloc_glpk_model_free(&m, 0);
             return TQO_ERR_INFEASIBLE;
         }
 
@@ -892,7 +892,7 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
        "glp_add_cols: ncs = 0" when it eliminates every column, which small
        subset models make it do (the guard would only turn that into an
        error), and these models are small enough not to need them. */
-    const double t0 = alloc_glpk_now();
+    const double t0 = tqoi_alloc_glpk_now();
     const int n_free = n - n_fixed;
     const char *what = m.move_row ? "the balance bounds and the move cap" : "the balance bounds";
     int ret = 0, glpk_failed = 0;
@@ -900,13 +900,13 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
     if (st == TQO_OK)
         st = subset_branch_and_cut(&m, time_limit, t0, node_limit, n_free, what, &ret, &glpk_failed, diag);
     if (glpk_failed) {
-        tqo_diag_error(diag, "subset MIP: GLPK failed internally: %s", glpk_last_error());
-        alloc_glpk_model_free(&m, 1);
+        tqo_diag_error(diag, "subset MIP: GLPK failed internally: %s", tqoi_glpk_last_error());
+        tqoi_alloc_glpk_model_free(&m, 1);
         return TQO_ERR_SOLVER;
     }
     if (st == TQO_OK)
         st = read_subset_solution(P, fixed, &m, ret, time_limit, node_limit, out, objective, diag);
-    alloc_glpk_model_free(&m, 0);
+    tqoi_alloc_glpk_model_free(&m, 0);
     return st;
 }
 
@@ -918,15 +918,15 @@ tqo_status alloc_solve_subset_mip(const alloc_problem *P, const int *fixed, cons
  * starts from the basis of the assignment asg (feasible when asg is
  * balanced; else GLPK's phase 1 goes first).
  */
-tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, const int *adj, const int *asg,
+tqo_status tqoi_alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, const int *adj, const int *asg,
                                   const int *depth, const int *fixed, const int *cand_start, const int *cand,
                                   alloc_solution *x, tqo_diag *diag)
 {
     memset(x, 0, sizeof *x);
     const int n = P->n;
-    glpk_quiet();
+    tqoi_glpk_quiet();
     alloc_glpk_model m;
-    tqo_status st = alloc_glpk_build(P, 0, 1, fixed, cand_start, cand, &m, diag);
+    tqo_status st = tqoi_alloc_glpk_build(P, 0, 1, fixed, cand_start, cand, &m, diag);
     if (st != TQO_OK)
         return st;
     int *ind = malloc(((size_t)m.n_cols + 2) * sizeof(int));
@@ -934,7 +934,7 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
     if (!ind || !val) {
         free(ind);
         free(val);
-        alloc_glpk_model_free(&m, 0);
+        tqoi_alloc_glpk_model_free(&m, 0);
         return TQO_ERR_NOMEM;
     }
     int basis_ok = 1, nsup = 0;
@@ -956,7 +956,7 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
                     fixed_nb |= fixed[v] == j;
                     continue;
                 }
-                int cv = alloc_glpk_col(&m, v, j);
+                int cv = tqoi_alloc_glpk_col(&m, v, j);
                 if (cv) {
                     ind[++k] = cv;
                     val[k] = -1.0;
@@ -982,7 +982,7 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
         if (fixed[i] >= 0)
             continue;
         r++;
-        int cc = alloc_glpk_col(&m, i, asg[i]);
+        int cc = tqoi_alloc_glpk_col(&m, i, asg[i]);
         if (!cc) {
             basis_ok = 0;
             break;
@@ -1001,11 +1001,11 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
     for (int attempt = 0; attempt < 2; attempt++) {
         if (attempt)
             glp_std_basis(m.lp);
-        if (guarded_simplex(m.lp, &sp, &ret) != 0) {
-            tqo_diag_error(diag, "support LP: GLPK failed internally: %s", glpk_last_error());
+        if (tqoi_guarded_simplex(m.lp, &sp, &ret) != 0) {
+            tqo_diag_error(diag, "support LP: GLPK failed internally: %s", tqoi_glpk_last_error());
             free(ind);
             free(val);
-            alloc_glpk_model_free(&m, 1);
+            tqoi_alloc_glpk_model_free(&m, 1);
             return TQO_ERR_SOLVER;
         }
         if (!(ret == GLP_ESING || ret == GLP_EFAIL || ret == GLP_ECOND || ret == GLP_EBADB))
@@ -1015,7 +1015,7 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
     free(val);
     if (ret != 0 || glp_get_status(m.lp) != GLP_OPT) {
         tqo_diag_error(diag, "support LP: GLPK returned %d (status %d)", ret, glp_get_status(m.lp));
-        alloc_glpk_model_free(&m, 0);
+        tqoi_alloc_glpk_model_free(&m, 0);
         return TQO_ERR_SOLVER;
     }
     x->n = n;
@@ -1023,8 +1023,8 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
     x->terr = malloc(((size_t)n + m.n_cols + 1) * sizeof(int));
     x->share = malloc(((size_t)n + m.n_cols + 1) * sizeof(double));
     if (!x->start || !x->terr || !x->share) {
-        alloc_solution_free(x);
-        alloc_glpk_model_free(&m, 0);
+        tqoi_alloc_solution_free(x);
+        tqoi_alloc_glpk_model_free(&m, 0);
         return TQO_ERR_NOMEM;
     }
     int q = 0;
@@ -1054,12 +1054,12 @@ tqo_status alloc_solve_support_lp(const alloc_problem *P, const int *adj_start, 
                 x->share[k] /= sum;
         }
         for (int k = x->start[i]; k < q; k++)
-            obj += x->share[k] * alloc_cost(P, i, x->terr[k]);
+            obj += x->share[k] * tqoi_alloc_cost(P, i, x->terr[k]);
     }
     x->start[n] = q;
     x->objective = obj;
     x->lower_bound = -INFINITY;
     snprintf(x->status, sizeof x->status, "optimal, %d supports", nsup % 1000000);
-    alloc_glpk_model_free(&m, 0);
+    tqoi_alloc_glpk_model_free(&m, 0);
     return TQO_OK;
 }

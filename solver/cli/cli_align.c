@@ -87,7 +87,7 @@ static void print_summary(const tqo_instance *inst, const tqo_align_settings *s,
                           tqo_status st, const char *out)
 {
     char a[64], txt[512];
-    /* Every figure below is the independent check's (align_check.c). */
+    /* Every figure below is the independent check's (tqoi_align_check.c). */
     int ok = !r->status[0] || strcmp(r->status, "ok") == 0;
     print_status(s, r, st);
     printf("territories  %d (%s)\n", r->n_territories,

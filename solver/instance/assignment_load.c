@@ -36,22 +36,22 @@ typedef struct acc {
     int nomem;
 } acc;
 
-int instance_unit_row(csv_file *f, const csv_row *row, const strmap *units, int *cu, int *ct, const char *expected,
+int tqoi_instance_unit_row(csv_file *f, const csv_row *row, const strmap *units, int *cu, int *ct, const char *expected,
                       int *u)
 {
     if (*cu < 0) {
-        *cu = csv_col(f, "unit_id");
-        *ct = csv_col(f, "territory_id");
+        *cu = tqoi_csv_col(f, "unit_id");
+        *ct = tqoi_csv_col(f, "territory_id");
         if (*cu < 0 || *ct < 0) {
-            csv_file_error(f, 1, *cu < 0 ? "unit_id" : "territory_id", "missing from the header (expected %s)",
+            tqoi_csv_file_error(f, 1, *cu < 0 ? "unit_id" : "territory_id", "missing from the header (expected %s)",
                            expected);
             return 1;
         }
     }
     const char *us = row->field[*cu];
-    *u = strmap_get(units, us);
+    *u = tqoi_strmap_get(units, us);
     if (*u < 0) {
-        csv_file_error(f, row->line, f->cols[*cu], "unknown unit '%s' (not in units.csv)", us);
+        tqoi_csv_file_error(f, row->line, f->cols[*cu], "unknown unit '%s' (not in units.csv)", us);
         return 0;
     }
     return 2;
@@ -61,26 +61,26 @@ static int row_fn(void *ctx, csv_file *f, const csv_row *row)
 {
     acc *A = ctx;
     int first = A->cu < 0, u;
-    int k = instance_unit_row(f, row, &A->units, &A->cu, &A->ct, "unit_id,territory_id,share", &u);
+    int k = tqoi_instance_unit_row(f, row, &A->units, &A->cu, &A->ct, "unit_id,territory_id,share", &u);
     if (first && A->cu >= 0)
-        A->cs = csv_col(f, "share");
+        A->cs = tqoi_csv_col(f, "share");
     if (k != 2)
         return k;
     const char *ts = row->field[A->ct];
     if (!*ts) {
-        csv_file_error(f, row->line, f->cols[A->ct], "empty territory id");
+        tqoi_csv_file_error(f, row->line, f->cols[A->ct], "empty territory id");
         return 0;
     }
     double sh = 1.0;
     if (A->cs >= 0) {
         const char *ss = row->field[A->cs];
-        int r = csv_parse_number(ss, &sh);
+        int r = tqoi_csv_parse_number(ss, &sh);
         if (r != 0 || !(sh > 0) || sh > 1 + 1e-9) {
-            csv_file_error(f, row->line, f->cols[A->cs], "'%s' is not a share in (0, 1]", ss);
+            tqoi_csv_file_error(f, row->line, f->cols[A->cs], "'%s' is not a share in (0, 1]", ss);
             return 0;
         }
     }
-    int t = strmap_get(&A->terrs, ts);
+    int t = tqoi_strmap_get(&A->terrs, ts);
     if (t < 0) {
         tqo_assignment *a = A->a;
         if (a->n_territories == A->tcap) {
@@ -95,7 +95,7 @@ static int row_fn(void *ctx, csv_file *f, const csv_row *row)
         }
         a->territory_id[a->n_territories] = strdup(ts);
         if (!a->territory_id[a->n_territories] ||
-            strmap_put(&A->terrs, a->territory_id[a->n_territories], a->n_territories) == -2) {
+            tqoi_strmap_put(&A->terrs, a->territory_id[a->n_territories], a->n_territories) == -2) {
             A->nomem = 1;
             return 1;
         }
@@ -172,17 +172,17 @@ tqo_status tqo_assignment_load(const char *path, const tqo_instance *inst, tqo_a
     A.inst = inst;
     A.a = a;
     A.cu = A.ct = A.cs = -1;
-    if (strmap_init(&A.units, (size_t)inst->n_units) != 0 || strmap_init(&A.terrs, 64) != 0) {
-        strmap_free(&A.units);
+    if (tqoi_strmap_init(&A.units, (size_t)inst->n_units) != 0 || tqoi_strmap_init(&A.terrs, 64) != 0) {
+        tqoi_strmap_free(&A.units);
         return TQO_ERR_NOMEM;
     }
     for (int i = 0; i < inst->n_units; i++)
-        strmap_put(&A.units, inst->unit_id[i], i);
+        tqoi_strmap_put(&A.units, inst->unit_id[i], i);
     csv_file f;
-    csv_file_init(&f, path, diag);
-    tqo_status st = csv_read(&f, row_fn, &A);
+    tqoi_csv_file_init(&f, path, diag);
+    tqo_status st = tqoi_csv_read(&f, row_fn, &A);
     if (st == TQO_OK && A.cu < 0 && f.n_errors == 0) {
-        csv_file_error(&f, 0, NULL, "has no rows: every unit must be assigned");
+        tqoi_csv_file_error(&f, 0, NULL, "has no rows: every unit must be assigned");
         st = TQO_ERR_INPUT;
     }
     if (A.nomem)
@@ -205,7 +205,7 @@ tqo_status tqo_assignment_load(const char *path, const tqo_instance *inst, tqo_a
                 long k0 = k;
                 while (k < A.n && A.rows[k].unit == i) {
                     if (k > k0 && A.rows[k].terr == A.rows[k - 1].terr)
-                        csv_file_error(&f, A.rows[k].line, "territory_id",
+                        tqoi_csv_file_error(&f, A.rows[k].line, "territory_id",
                                        "unit '%s' is assigned to '%s' twice (first on line %ld)", inst->unit_id[i],
                                        a->territory_id[A.rows[k].terr], A.rows[k - 1].line);
                     a->terr[k] = A.rows[k].terr;
@@ -215,11 +215,11 @@ tqo_status tqo_assignment_load(const char *path, const tqo_instance *inst, tqo_a
                 }
                 if (k == k0) {
                     if (missing++ < 5)
-                        csv_file_error(&f, 0, NULL, "unit '%s' of units.csv is not assigned", inst->unit_id[i]);
+                        tqoi_csv_file_error(&f, 0, NULL, "unit '%s' of units.csv is not assigned", inst->unit_id[i]);
                     else
                         f.n_errors++, diag->n_errors++;
                 } else if (fabs(sum - 1) > 1e-6) {
-                    csv_file_error(&f, A.rows[k0].line, "share", "the shares of unit '%s' add up to %.9g, not 1",
+                    tqoi_csv_file_error(&f, A.rows[k0].line, "share", "the shares of unit '%s' add up to %.9g, not 1",
                                    inst->unit_id[i], sum);
                 } else {
                     for (long q = k0; q < k; q++)
@@ -233,11 +233,11 @@ tqo_status tqo_assignment_load(const char *path, const tqo_instance *inst, tqo_a
     } else if (st == TQO_OK) {
         st = TQO_ERR_INPUT;
     }
-    csv_file_finish(&f);
-    csv_file_free(&f);
+    tqoi_csv_file_finish(&f);
+    tqoi_csv_file_free(&f);
     free(A.rows);
-    strmap_free(&A.units);
-    strmap_free(&A.terrs);
+    tqoi_strmap_free(&A.units);
+    tqoi_strmap_free(&A.terrs);
     if (st == TQO_OK)
         st = sort_territories(a);
     if (st != TQO_OK)

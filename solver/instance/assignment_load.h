@@ -18,7 +18,7 @@
  * is missing), 0 to skip the row (unknown unit, error recorded), 2 with
  * *u the unit's index.
  */
-int instance_unit_row(csv_file *f, const csv_row *row, const strmap *units, int *cu, int *ct, const char *expected,
+int tqoi_instance_unit_row(csv_file *f, const csv_row *row, const strmap *units, int *cu, int *ct, const char *expected,
                       int *u);
 
 #endif

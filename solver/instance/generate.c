@@ -903,7 +903,7 @@ tqo_status tqo_generate(const tqo_generate_settings *s, tqo_instance **out, tqo_
 
     if (s->boundaries) {
         logf_(s, "generate: Voronoi cells as unit polygons");
-        if ((st = gis_voronoi_cells(inst, diag)) != TQO_OK)
+        if ((st = tqoi_gis_voronoi_cells(inst, diag)) != TQO_OK)
             goto fail;
     }
 

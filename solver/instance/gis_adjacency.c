@@ -165,7 +165,7 @@ static tqo_status find_pairs(gis_geos *G, GEOSGeometry **geom, const unsigned ch
     return st;
 }
 
-tqo_status gis_adjacency(tqo_instance *inst, int queen, double snap_m, tqo_diag *diag)
+tqo_status tqoi_gis_adjacency(tqo_instance *inst, int queen, double snap_m, tqo_diag *diag)
 {
     const tqo_geometry *geo = inst->geometry;
     if (!geo) {
@@ -175,13 +175,13 @@ tqo_status gis_adjacency(tqo_instance *inst, int queen, double snap_m, tqo_diag 
     }
     int n = inst->n_units;
     gis_geos G;
-    if (gis_geos_init(&G) != 0)
+    if (tqoi_gis_geos_init(&G) != 0)
         return TQO_ERR_NOMEM;
     GEOSGeometry **geom = calloc((size_t)n + 1, sizeof *geom);
     edges E = {NULL, NULL, 0, 0};
     tqo_status st = geom ? TQO_OK : TQO_ERR_NOMEM;
     for (int i = 0; st == TQO_OK && i < n; i++)
-        if (!(geom[i] = gis_unit_geom(&G, geo, i)))
+        if (!(geom[i] = tqoi_gis_unit_geom(&G, geo, i)))
             st = TQO_ERR_NOMEM;
     if (st == TQO_OK)
         st = find_pairs(&G, geom, geo->sliver, n, queen, snap_m > 0 ? snap_m : 0, &E, diag);
@@ -189,7 +189,7 @@ tqo_status gis_adjacency(tqo_instance *inst, int queen, double snap_m, tqo_diag 
         if (geom[i])
             GEOSGeom_destroy_r(G.h, geom[i]);
     free(geom);
-    gis_geos_finish(&G);
+    tqoi_gis_geos_finish(&G);
     if (st != TQO_OK) {
         free(E.u);
         free(E.v);

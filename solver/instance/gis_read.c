@@ -30,7 +30,7 @@
 /* ------------------------------------------------------------------ */
 /* The geometry store and GEOS contexts                                */
 
-void gis_geometry_free(tqo_geometry *g)
+void tqoi_gis_geometry_free(tqo_geometry *g)
 {
     if (!g)
         return;
@@ -49,7 +49,7 @@ static void geos_msg(const char *msg, void *ctx)
     snprintf(g->msg, sizeof g->msg, "%s", msg);
 }
 
-int gis_geos_init(gis_geos *g)
+int tqoi_gis_geos_init(gis_geos *g)
 {
     g->msg[0] = 0;
     g->h = GEOS_init_r();
@@ -60,14 +60,14 @@ int gis_geos_init(gis_geos *g)
     return 0;
 }
 
-void gis_geos_finish(gis_geos *g)
+void tqoi_gis_geos_finish(gis_geos *g)
 {
     if (g->h)
         GEOS_finish_r(g->h);
     g->h = NULL;
 }
 
-GEOSGeometry *gis_unit_geom(gis_geos *g, const tqo_geometry *geo, int i)
+GEOSGeometry *tqoi_gis_unit_geom(gis_geos *g, const tqo_geometry *geo, int i)
 {
     if (!geo || i < 0 || i >= geo->n || !geo->wkb[i])
         return NULL;
@@ -79,7 +79,7 @@ GEOSGeometry *gis_unit_geom(gis_geos *g, const tqo_geometry *geo, int i)
     return out;
 }
 
-int gis_is_vector_path(const char *path)
+int tqoi_gis_is_vector_path(const char *path)
 {
     static const char *const ext[] = {".geojson", ".json", ".shp", ".gpkg", ".gml", ".kml", ".fgb", ".sqlite",
                                       ".gdb", ".tab", ".mif", ".geojsonl", NULL};
@@ -164,7 +164,7 @@ static void reader_free(reader *R)
         GEOSWKBReader_destroy_r(R->geos.h, R->wkb_in);
     if (R->wkb_out)
         GEOSWKBWriter_destroy_r(R->geos.h, R->wkb_out);
-    gis_geos_finish(&R->geos);
+    tqoi_gis_geos_finish(&R->geos);
     if (R->ct)
         OCTDestroyCoordinateTransformation(R->ct);
     if (R->src)
@@ -238,7 +238,7 @@ static tqo_status reader_open(reader *R, const char *path, const tqo_load_settin
             return TQO_ERR_INPUT;
         }
     }
-    if (gis_geos_init(&R->geos) != 0)
+    if (tqoi_gis_geos_init(&R->geos) != 0)
         return TQO_ERR_NOMEM;
     R->wkb_in = GEOSWKBReader_create_r(R->geos.h);
     R->wkb_out = GEOSWKBWriter_create_r(R->geos.h);
@@ -477,7 +477,7 @@ static tqo_geometry *take_store(reader *R, int n_units, const int *unit_of_featu
     g->sliver = calloc((size_t)n_units, 1);
     g->source = strdup(R->file);
     if (!g->wkb || !g->len || !g->sliver || !g->source) {
-        gis_geometry_free(g);
+        tqoi_gis_geometry_free(g);
         return NULL;
     }
     for (int k = 0; k < R->n; k++) {
@@ -496,12 +496,12 @@ static tqo_geometry *take_store(reader *R, int n_units, const int *unit_of_featu
 /* Checks that the ids are unique; fills map (borrowing R->id). */
 static tqo_status check_ids(reader *R, strmap *map)
 {
-    if (strmap_init(map, (size_t)R->n) != 0)
+    if (tqoi_strmap_init(map, (size_t)R->n) != 0)
         return TQO_ERR_NOMEM;
     for (int k = 0; k < R->n; k++) {
         if (!R->id[k][0])
             continue;
-        int prev = strmap_put(map, R->id[k], k);
+        int prev = tqoi_strmap_put(map, R->id[k], k);
         if (prev == -2)
             return TQO_ERR_NOMEM;
         if (prev >= 0)
@@ -513,7 +513,7 @@ static tqo_status check_ids(reader *R, strmap *map)
 /* ------------------------------------------------------------------ */
 /* Boundaries joined to units.csv                                        */
 
-tqo_status gis_attach_boundaries(tqo_instance *inst, const char *dir, const tqo_load_settings *s, tqo_diag *diag)
+tqo_status tqoi_gis_attach_boundaries(tqo_instance *inst, const char *dir, const tqo_load_settings *s, tqo_diag *diag)
 {
     char *path = NULL;
     if (s->boundaries) {
@@ -547,20 +547,20 @@ tqo_status gis_attach_boundaries(tqo_instance *inst, const char *dir, const tqo_
         st = TQO_ERR_NOMEM;
     if (st == TQO_OK) {
         strmap units;
-        if (strmap_init(&units, (size_t)inst->n_units) != 0) {
+        if (tqoi_strmap_init(&units, (size_t)inst->n_units) != 0) {
             st = TQO_ERR_NOMEM;
         } else {
             for (int i = 0; i < inst->n_units; i++)
-                strmap_put(&units, inst->unit_id[i], i);
+                tqoi_strmap_put(&units, inst->unit_id[i], i);
             for (int k = 0; k < R.n; k++) {
-                unit_of[k] = R.id[k][0] ? strmap_get(&units, R.id[k]) : -1;
+                unit_of[k] = R.id[k][0] ? tqoi_strmap_get(&units, R.id[k]) : -1;
                 if (R.id[k][0] && unit_of[k] < 0)
                     rerr(&R, "feature %d (id '%s'): no such unit in units.csv", k + 1, R.id[k]);
             }
             for (int i = 0; i < inst->n_units; i++)
-                if (strmap_get(&ids, inst->unit_id[i]) < 0)
+                if (tqoi_strmap_get(&ids, inst->unit_id[i]) < 0)
                     rerr(&R, "unit '%s' of units.csv has no polygon", inst->unit_id[i]);
-            strmap_free(&units);
+            tqoi_strmap_free(&units);
         }
     }
     if (st == TQO_OK)
@@ -583,7 +583,7 @@ tqo_status gis_attach_boundaries(tqo_instance *inst, const char *dir, const tqo_
             }
         }
     }
-    strmap_free(&ids);
+    tqoi_strmap_free(&ids);
     free(unit_of);
     reader_free(&R);
     free(path);
@@ -613,7 +613,7 @@ static int field_measure(reader *R, int c, const char *name, tqo_measure *m)
     for (int k = 0; k < R->n; k++) {
         const char *v = R->field_val[c][k];
         double x = 0;
-        int r = v ? csv_parse_number(v, &x) : 1;
+        int r = v ? tqoi_csv_parse_number(v, &x) : 1;
         if (!v || !*v)
             rerr(R, "feature %d (id '%s'): field '%s': empty value (write 0 for none)", k + 1, R->id[k], name);
         else if (r == 1)
@@ -644,7 +644,7 @@ static int is_measure_field(reader *R, int c, OGRFieldType t)
         double x;
         if (looks_like_code(v))
             return 0;
-        if (csv_parse_number(v, &x) != 1)
+        if (tqoi_csv_parse_number(v, &x) != 1)
             numeric++;
     }
     return nonempty > 0 && 2 * numeric > nonempty;
@@ -658,25 +658,25 @@ static int take_current(tqo_instance *inst, reader *R, int c)
     strmap terrs;
     inst->current = malloc((size_t)n * sizeof(int));
     inst->territory_id = malloc((size_t)n * sizeof(char *));
-    if (!inst->current || !inst->territory_id || strmap_init(&terrs, 64) != 0)
+    if (!inst->current || !inst->territory_id || tqoi_strmap_init(&terrs, 64) != 0)
         return -1;
     for (int k = 0; k < n; k++) {
         const char *v = R->field_val[c][k];
         inst->current[k] = -1;
         if (!v || !*v)
             continue;
-        int t = strmap_get(&terrs, v);
+        int t = tqoi_strmap_get(&terrs, v);
         if (t < 0) {
             t = inst->n_territories;
-            if (!(inst->territory_id[t] = strdup(v)) || strmap_put(&terrs, inst->territory_id[t], t) == -2) {
-                strmap_free(&terrs);
+            if (!(inst->territory_id[t] = strdup(v)) || tqoi_strmap_put(&terrs, inst->territory_id[t], t) == -2) {
+                tqoi_strmap_free(&terrs);
                 return -1;
             }
             inst->n_territories++;
         }
         inst->current[k] = t;
     }
-    strmap_free(&terrs);
+    tqoi_strmap_free(&terrs);
     int p = inst->n_territories;
     inst->home_x = malloc((size_t)(p + 1) * sizeof(double));
     inst->home_y = malloc((size_t)(p + 1) * sizeof(double));
@@ -745,7 +745,7 @@ static tqo_status instance_adjacency(tqo_instance *inst, const char *file, const
     if (!a || strcmp(a, "none") == 0)
         return TQO_OK;
     if (strcmp(a, "rook") == 0 || strcmp(a, "queen") == 0)
-        return gis_adjacency(inst, a[0] == 'q', s->snap_m, diag);
+        return tqoi_gis_adjacency(inst, a[0] == 'q', s->snap_m, diag);
     if (strcmp(a, "delaunay") != 0) {
         tqo_diag_error(diag, "%s: --adjacency %s: a GIS file takes rook, queen, delaunay or none", file, a);
         return TQO_ERR_ARG;
@@ -760,7 +760,7 @@ static tqo_status instance_adjacency(tqo_instance *inst, const char *file, const
     return tqo_instance_build_graph(inst);
 }
 
-tqo_status gis_load_instance(const char *path, const tqo_load_settings *s, tqo_instance **out, tqo_diag *diag)
+tqo_status tqoi_gis_load_instance(const char *path, const tqo_load_settings *s, tqo_instance **out, tqo_diag *diag)
 {
     *out = NULL;
     reader R;
@@ -787,7 +787,7 @@ tqo_status gis_load_instance(const char *path, const tqo_load_settings *s, tqo_i
         st = reader_status(&R);
     if (st == TQO_OK && take_units(inst, &R) != 0)
         st = TQO_ERR_NOMEM;
-    strmap_free(&ids);
+    tqoi_strmap_free(&ids);
     reader_free(&R);
     if (st == TQO_OK)
         st = instance_adjacency(inst, file, s, diag);

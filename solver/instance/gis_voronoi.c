@@ -105,7 +105,7 @@ static tqo_status clip_cells(gis_geos *G, const tqo_instance *inst, const GEOSGe
     return st;
 }
 
-tqo_status gis_voronoi_cells(tqo_instance *inst, tqo_diag *diag)
+tqo_status tqoi_gis_voronoi_cells(tqo_instance *inst, tqo_diag *diag)
 {
     int n = inst->n_units;
     if (n < 3 || inst->coords == TQO_COORDS_NONE) {
@@ -113,7 +113,7 @@ tqo_status gis_voronoi_cells(tqo_instance *inst, tqo_diag *diag)
         return TQO_ERR_ARG;
     }
     gis_geos G;
-    if (gis_geos_init(&G) != 0)
+    if (tqoi_gis_geos_init(&G) != 0)
         return TQO_ERR_NOMEM;
     GEOSContextHandle_t h = G.h;
     double k = x_scale(inst);
@@ -153,12 +153,12 @@ done:
     GEOSGeom_destroy_r(h, mp);
     GEOSGeom_destroy_r(h, hull);
     GEOSGeom_destroy_r(h, cells);
-    gis_geos_finish(&G);
+    tqoi_gis_geos_finish(&G);
     if (st == TQO_OK) {
-        gis_geometry_free(inst->geometry);
+        tqoi_gis_geometry_free(inst->geometry);
         inst->geometry = geo;
     } else {
-        gis_geometry_free(geo);
+        tqoi_gis_geometry_free(geo);
     }
     return st;
 }
@@ -251,7 +251,7 @@ static void sb_geometry(sbuf *b, GEOSContextHandle_t h, const GEOSGeometry *g, i
     sb_str(b, multi ? "]}" : "}");
 }
 
-tqo_status gis_boundaries_geojson(const tqo_instance *inst, char **text, size_t *len)
+tqo_status tqoi_gis_boundaries_geojson(const tqo_instance *inst, char **text, size_t *len)
 {
     *text = NULL;
     *len = 0;
@@ -259,13 +259,13 @@ tqo_status gis_boundaries_geojson(const tqo_instance *inst, char **text, size_t 
     if (!geo || geo->n != inst->n_units)
         return TQO_ERR_ARG;
     gis_geos G;
-    if (gis_geos_init(&G) != 0)
+    if (tqoi_gis_geos_init(&G) != 0)
         return TQO_ERR_NOMEM;
     int dec = inst->coords == TQO_COORDS_LATLON ? 6 : 4;
     sbuf b = {0};
     sb_str(&b, "{\"type\":\"FeatureCollection\",\"name\":\"boundaries\",\"features\":[\n");
     for (int i = 0; i < inst->n_units && !b.failed; i++) {
-        GEOSGeometry *g = gis_unit_geom(&G, geo, i);
+        GEOSGeometry *g = tqoi_gis_unit_geom(&G, geo, i);
         if (!g) {
             b.failed = 1;
             break;
@@ -279,7 +279,7 @@ tqo_status gis_boundaries_geojson(const tqo_instance *inst, char **text, size_t 
         GEOSGeom_destroy_r(G.h, g);
     }
     sb_str(&b, "\n]}\n");
-    gis_geos_finish(&G);
+    tqoi_gis_geos_finish(&G);
     if (b.failed) {
         free(b.s);
         return TQO_ERR_NOMEM;

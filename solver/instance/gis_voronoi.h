@@ -11,11 +11,11 @@
    hull of the units (lat/lon: computed with longitudes scaled by the
    cosine of the mean latitude, as tqo_delaunay does, so that the cells'
    neighbours are its Delaunay neighbours). */
-tqo_status gis_voronoi_cells(tqo_instance *inst, tqo_diag *diag);
+tqo_status tqoi_gis_voronoi_cells(tqo_instance *inst, tqo_diag *diag);
 
 /* inst->geometry as a GeoJSON FeatureCollection with a unit_id property,
    in a malloc'd string (*len bytes). Lat/lon instances have six decimals
    and no "crs" member (GeoJSON's default, WGS84); planar ones four. */
-tqo_status gis_boundaries_geojson(const tqo_instance *inst, char **text, size_t *len);
+tqo_status tqoi_gis_boundaries_geojson(const tqo_instance *inst, char **text, size_t *len);
 
 #endif

@@ -64,7 +64,7 @@ void tqo_instance_free(tqo_instance *inst)
     }
     free(inst->history_value_name);
     free(inst->history);
-    gis_geometry_free(inst->geometry);
+    tqoi_gis_geometry_free(inst->geometry);
     free(inst);
 }
 

@@ -4,7 +4,7 @@
  * (not a number, negative, an unknown unit) is reported and reading goes
  * on, so that one run shows several; a line of the wrong shape stops
  * reading, since the lines after it can no longer be placed. Errors go
- * through csv_file_error, which keeps a few per file and counts the rest.
+ * through tqoi_csv_file_error, which keeps a few per file and counts the rest.
  */
 #include "instance/instance_commdis.h"
 
@@ -92,11 +92,11 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 static int parse_value(csv_file *f, long line, const char *unit, const char *what, const char *s, int nonneg,
                        double *out)
 {
-    int r = csv_parse_number(s, out);
+    int r = tqoi_csv_parse_number(s, out);
     if (r == 0 && nonneg && *out < 0)
         r = 3;
     if (r)
-        csv_file_error(f, line, NULL, "unit %s: %s '%s' is %s", unit, what, s,
+        tqoi_csv_file_error(f, line, NULL, "unit %s: %s '%s' is %s", unit, what, s,
                        r == 1 ? "not a number" : r == 2 ? "not a finite number" : "negative");
     else if (*out == 0)
         *out = 0; /* no negative zero */
@@ -198,7 +198,7 @@ static int read_count(loader *L, const char *what, long lo, const char *hint_aft
         char hint[96] = "";
         if (hint_after && r->n == hint_n)
             snprintf(hint, sizeof hint, "%s", hint_after);
-        csv_file_error(&L->f, r->line, NULL, "expected 1 field (the number of %s), found %d%s", what, r->n, hint);
+        tqoi_csv_file_error(&L->f, r->line, NULL, "expected 1 field (the number of %s), found %d%s", what, r->n, hint);
         return FAIL;
     }
     int e = parse_int(r->tok[0], lo, MAX_COUNT, out);
@@ -206,13 +206,13 @@ static int read_count(loader *L, const char *what, long lo, const char *hint_aft
         return 0;
     const char *sym = what + strlen(what) - 1; /* "n" or "m" */
     if (e == 1)
-        csv_file_error(&L->f, r->line, NULL, "expected the number of %s, found '%s'", what, r->tok[0]);
+        tqoi_csv_file_error(&L->f, r->line, NULL, "expected the number of %s, found '%s'", what, r->tok[0]);
     else if (e == 2 && lo == 1)
-        csv_file_error(&L->f, r->line, NULL, "%s = %s: there must be at least 1 unit", sym, r->tok[0]);
+        tqoi_csv_file_error(&L->f, r->line, NULL, "%s = %s: there must be at least 1 unit", sym, r->tok[0]);
     else if (e == 2)
-        csv_file_error(&L->f, r->line, NULL, "%s = %s: the number of edges cannot be negative", sym, r->tok[0]);
+        tqoi_csv_file_error(&L->f, r->line, NULL, "%s = %s: the number of edges cannot be negative", sym, r->tok[0]);
     else
-        csv_file_error(&L->f, r->line, NULL, "%s = %s: too many %s (at most %d)", sym, r->tok[0],
+        tqoi_csv_file_error(&L->f, r->line, NULL, "%s = %s: too many %s (at most %d)", sym, r->tok[0],
                        lo == 1 ? "units" : "edges", MAX_COUNT);
     return FAIL;
 }
@@ -230,7 +230,7 @@ static int alloc_units(loader *L, const char *path, int cap)
     inst->measures = calloc(3, sizeof *inst->measures);
     L->uline = malloc((size_t)cap * sizeof *L->uline);
     if (!inst->source || !inst->unit_id || !inst->x || !inst->y || !inst->measures || !L->uline ||
-        strmap_init(&L->ids, (size_t)cap) != 0)
+        tqoi_strmap_init(&L->ids, (size_t)cap) != 0)
         return NOMEM;
     inst->n_measures = 3;
     for (int k = 0; k < 3; k++) {
@@ -249,7 +249,7 @@ static int read_units(loader *L)
     tqo_instance *inst = L->inst;
     for (int i = 0; i < L->n; i++) {
         if (!next_line(r)) {
-            csv_file_error(&L->f, r->line, NULL, "file ends after %d of the %ld units announced on line %ld", i,
+            tqoi_csv_file_error(&L->f, r->line, NULL, "file ends after %d of the %ld units announced on line %ld", i,
                            L->n, L->n_line);
             return FAIL;
         }
@@ -258,7 +258,7 @@ static int read_units(loader *L)
             if (r->n == 1) /* likely the edge count: units are missing */
                 snprintf(hint, sizeof hint, " (only %d of the %ld units announced on line %ld?)", i, L->n,
                          L->n_line);
-            csv_file_error(&L->f, r->line, NULL, "expected 6 fields (id x y a1 a2 a3), found %d%s", r->n, hint);
+            tqoi_csv_file_error(&L->f, r->line, NULL, "expected 6 fields (id x y a1 a2 a3), found %d%s", r->n, hint);
             return FAIL;
         }
         /* i < cap: unit i sits on line i + 2 or later */
@@ -266,11 +266,11 @@ static int read_units(loader *L)
         L->uline[i] = r->line;
         if (!(inst->unit_id[i] = strdup(id)))
             return NOMEM;
-        int prev = strmap_put(&L->ids, inst->unit_id[i], i);
+        int prev = tqoi_strmap_put(&L->ids, inst->unit_id[i], i);
         if (prev == -2)
             return NOMEM;
         if (prev >= 0)
-            csv_file_error(&L->f, r->line, NULL, "unit %s: duplicate id (first on line %ld)", id, L->uline[prev]);
+            tqoi_csv_file_error(&L->f, r->line, NULL, "unit %s: duplicate id (first on line %ld)", id, L->uline[prev]);
         parse_value(&L->f, r->line, id, "x", r->tok[1], 0, &inst->x[i]);
         parse_value(&L->f, r->line, id, "y", r->tok[2], 0, &inst->y[i]);
         for (int k = 0; k < 3; k++)
@@ -289,7 +289,7 @@ static int read_edges(loader *L)
         return NOMEM;
     for (long k = 0; k < m; k++) {
         if (!next_line(r)) {
-            csv_file_error(&L->f, r->line, NULL, "file ends after %ld of the %ld edges announced on line %ld", k, m,
+            tqoi_csv_file_error(&L->f, r->line, NULL, "file ends after %ld of the %ld edges announced on line %ld", k, m,
                            L->m_line);
             return FAIL;
         }
@@ -297,17 +297,17 @@ static int read_edges(loader *L)
             char hint[96] = "";
             if (r->n == 5) /* likely the last line: edges are missing */
                 snprintf(hint, sizeof hint, " (only %ld of the %ld edges announced on line %ld?)", k, m, L->m_line);
-            csv_file_error(&L->f, r->line, NULL, "expected 2 fields (u v), found %d%s", r->n, hint);
+            tqoi_csv_file_error(&L->f, r->line, NULL, "expected 2 fields (u v), found %d%s", r->n, hint);
             return FAIL;
         }
         const char *su = r->tok[0], *sv = r->tok[1];
-        int a = strmap_get(&L->ids, su), b = strmap_get(&L->ids, sv);
+        int a = tqoi_strmap_get(&L->ids, su), b = tqoi_strmap_get(&L->ids, sv);
         if (a < 0 && b < 0)
-            csv_file_error(&L->f, r->line, NULL, "edge %s %s: units %s and %s are not defined", su, sv, su, sv);
+            tqoi_csv_file_error(&L->f, r->line, NULL, "edge %s %s: units %s and %s are not defined", su, sv, su, sv);
         else if (a < 0 || b < 0)
-            csv_file_error(&L->f, r->line, NULL, "edge %s %s: unit %s is not defined", su, sv, a < 0 ? su : sv);
+            tqoi_csv_file_error(&L->f, r->line, NULL, "edge %s %s: unit %s is not defined", su, sv, a < 0 ? su : sv);
         else if (a == b)
-            csv_file_error(&L->f, r->line, NULL, "edge %s %s: a self-loop (a unit is not its own neighbour)", su,
+            tqoi_csv_file_error(&L->f, r->line, NULL, "edge %s %s: a self-loop (a unit is not its own neighbour)", su,
                            sv);
         else
             L->key[L->ne++] =
@@ -321,7 +321,7 @@ static int read_last_line(loader *L, long *p, double tau[3])
 {
     reader *r = &L->r;
     if (!next_line(r)) {
-        csv_file_error(&L->f, r->line, NULL, "file ends before the last line (p <unused> tau1 tau2 tau3)");
+        tqoi_csv_file_error(&L->f, r->line, NULL, "file ends before the last line (p <unused> tau1 tau2 tau3)");
         return FAIL;
     }
     long p_line = r->line;
@@ -329,26 +329,26 @@ static int read_last_line(loader *L, long *p, double tau[3])
         char hint[96] = "";
         if (r->n == 2)
             snprintf(hint, sizeof hint, " (more edges than the %ld announced on line %ld?)", L->m, L->m_line);
-        csv_file_error(&L->f, r->line, NULL, "expected 5 fields (p <unused> tau1 tau2 tau3), found %d%s", r->n,
+        tqoi_csv_file_error(&L->f, r->line, NULL, "expected 5 fields (p <unused> tau1 tau2 tau3), found %d%s", r->n,
                        hint);
         return FAIL;
     }
     int e = parse_int(r->tok[0], 1, L->n, p);
     if (e == 1)
-        csv_file_error(&L->f, r->line, NULL, "p '%s' is not a whole number", r->tok[0]);
+        tqoi_csv_file_error(&L->f, r->line, NULL, "p '%s' is not a whole number", r->tok[0]);
     else if (e)
-        csv_file_error(&L->f, r->line, NULL, "p = %s is out of range [1, %ld] (1 to n districts)", r->tok[0], L->n);
+        tqoi_csv_file_error(&L->f, r->line, NULL, "p = %s is out of range [1, %ld] (1 to n districts)", r->tok[0], L->n);
     for (int k = 0; k < 3; k++) {
         const char *s = r->tok[2 + k];
-        int t = csv_parse_number(s, &tau[k]);
+        int t = tqoi_csv_parse_number(s, &tau[k]);
         if (t == 0 && !(tau[k] > 0 && tau[k] <= 1))
             t = 3;
         if (t)
-            csv_file_error(&L->f, r->line, NULL, "tau%d '%s' is %s", k + 1, s,
+            tqoi_csv_file_error(&L->f, r->line, NULL, "tau%d '%s' is %s", k + 1, s,
                            t == 1 ? "not a number" : t == 2 ? "not a finite number" : "not in (0, 1]");
     }
     if (next_line(r)) {
-        csv_file_error(&L->f, r->line, NULL,
+        tqoi_csv_file_error(&L->f, r->line, NULL,
                        "unexpected content after the last line (p <unused> tau1 tau2 tau3 on line %ld)", p_line);
         return FAIL;
     }
@@ -360,7 +360,7 @@ static int read_sections(loader *L, const char *path, long *p, double tau[3])
 {
     reader *r = &L->r;
     if (!next_line(r)) {
-        csv_file_error(&L->f, 0, NULL, "file is empty (expected the number of units n)");
+        tqoi_csv_file_error(&L->f, 0, NULL, "file is empty (expected the number of units n)");
         return FAIL;
     }
     int e = read_count(L, "units n", 1, NULL, 0, &L->n, &L->n_line);
@@ -373,7 +373,7 @@ static int read_sections(loader *L, const char *path, long *p, double tau[3])
     if (e)
         return e;
     if (!next_line(r)) {
-        csv_file_error(&L->f, r->line, NULL, "file ends after the units (expected the number of edges m)");
+        tqoi_csv_file_error(&L->f, r->line, NULL, "file ends after the units (expected the number of edges m)");
         return FAIL;
     }
     char hint[96];
@@ -386,20 +386,20 @@ static int read_sections(loader *L, const char *path, long *p, double tau[3])
     return e;
 }
 
-tqo_status commdis_load(const char *path, tqo_instance **out, int *p_out, double tau_out[3], tqo_diag *diag)
+tqo_status tqoi_commdis_load(const char *path, tqo_instance **out, int *p_out, double tau_out[3], tqo_diag *diag)
 {
     *out = NULL;
     loader L;
     memset(&L, 0, sizeof L);
-    csv_file_init(&L.f, path, diag);
+    tqoi_csv_file_init(&L.f, path, diag);
     size_t len = 0;
     char *buf = read_all(path, &len);
     if (!buf) {
         int err = errno;
         if (err == ENOMEM)
-            csv_file_error(&L.f, 0, NULL, "out of memory");
+            tqoi_csv_file_error(&L.f, 0, NULL, "out of memory");
         else
-            csv_file_error(&L.f, 0, NULL, "cannot open: %s", strerror(err));
+            tqoi_csv_file_error(&L.f, 0, NULL, "cannot open: %s", strerror(err));
         return err == ENOMEM ? TQO_ERR_NOMEM : TQO_ERR_INPUT;
     }
     L.r = (reader){.p = buf, .end = buf + len, .line = 1, .next = 1};
@@ -415,7 +415,7 @@ tqo_status commdis_load(const char *path, tqo_instance **out, int *p_out, double
         long line = 1;
         for (char *s = buf; s < nul; s++)
             line += *s == '\n';
-        csv_file_error(&L.f, line, NULL, "a NUL byte: this is not a text file");
+        tqoi_csv_file_error(&L.f, line, NULL, "a NUL byte: this is not a text file");
         e = FAIL;
     }
     long p = 0;
@@ -432,7 +432,7 @@ tqo_status commdis_load(const char *path, tqo_instance **out, int *p_out, double
         e = NOMEM;
     tqo_status st = e == NOMEM ? TQO_ERR_NOMEM : e ? TQO_ERR_INPUT : TQO_OK;
     if (e == NOMEM)
-        csv_file_error(&L.f, 0, NULL, "out of memory");
+        tqoi_csv_file_error(&L.f, 0, NULL, "out of memory");
     if (!e) {
         if (repeats)
             tqo_diag_warning(diag, "%s: %d repeated edge%s merged", path, repeats, repeats == 1 ? "" : "s");
@@ -443,16 +443,16 @@ tqo_status commdis_load(const char *path, tqo_instance **out, int *p_out, double
         *out = L.inst;
         L.inst = NULL;
     }
-    csv_file_finish(&L.f);
+    tqoi_csv_file_finish(&L.f);
     tqo_instance_free(L.inst);
-    strmap_free(&L.ids);
+    tqoi_strmap_free(&L.ids);
     free(L.uline);
     free(L.key);
     free(buf);
     return st;
 }
 
-int commdis_sniff(const char *path)
+int tqoi_commdis_sniff(const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
@@ -511,7 +511,7 @@ tqo_status tqo_instance_write_commdis(const tqo_instance *inst, const char *path
         for (int m = 0; m < 3 && m < inst->n_measures; m++)
             v[2 + m] = inst->measures[m].value[i];
         for (int k = 0; k < 5; k++) {
-            jw_format_double(v[k], b, sizeof b); /* shortest exact decimals */
+            tqoi_jw_format_double(v[k], b, sizeof b); /* shortest exact decimals */
             fprintf(f, " %s", b);
         }
         fputc('\n', f);
@@ -521,7 +521,7 @@ tqo_status tqo_instance_write_commdis(const tqo_instance *inst, const char *path
         fprintf(f, "%d %d\n", inst->edge_u[e], inst->edge_v[e]);
     fprintf(f, "%d 0", p);
     for (int k = 0; k < 3; k++) {
-        jw_format_double(tau[k], b, sizeof b);
+        tqoi_jw_format_double(tau[k], b, sizeof b);
         fprintf(f, " %s", b);
     }
     fputc('\n', f);

@@ -21,10 +21,10 @@
  * non-OK (TQO_ERR_INPUT for a bad file), sets *out to NULL and leaves
  * "path:line: what is wrong" messages in diag.
  */
-tqo_status commdis_load(const char *path, tqo_instance **out, int *p_out, double tau_out[3], tqo_diag *diag);
+tqo_status tqoi_commdis_load(const char *path, tqo_instance **out, int *p_out, double tau_out[3], tqo_diag *diag);
 
 /* Whether a file looks like commdis, for format auto-detection: its first
    non-blank token is an integer (a CSV header or row is not). 1 or 0. */
-int commdis_sniff(const char *path);
+int tqoi_commdis_sniff(const char *path);
 
 #endif

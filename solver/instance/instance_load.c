@@ -57,7 +57,7 @@ static int file_exists(const char *path)
 static int col_any(const csv_file *f, const char *const *names)
 {
     for (; *names; names++) {
-        int c = csv_col(f, *names);
+        int c = tqoi_csv_col(f, *names);
         if (c >= 0)
             return c;
     }
@@ -151,7 +151,7 @@ static int table_row(void *ctx, csv_file *f, const csv_row *row)
     t->line[t->n_rows++] = row->line;
     return 0;
 nomem:
-    csv_file_error(f, row->line, NULL, "out of memory");
+    tqoi_csv_file_error(f, row->line, NULL, "out of memory");
     return 1;
 }
 
@@ -171,17 +171,17 @@ static int find_coords(csv_file *f, coord_cols *cc)
     cc->kind = TQO_COORDS_NONE;
     cc->cx = cc->cy = -1;
     if ((lat >= 0) != (lon >= 0)) {
-        csv_file_error(f, 1, lat >= 0 ? f->cols[lat] : f->cols[lon], "has no partner column ('%s' needs '%s')",
+        tqoi_csv_file_error(f, 1, lat >= 0 ? f->cols[lat] : f->cols[lon], "has no partner column ('%s' needs '%s')",
                        lat >= 0 ? f->cols[lat] : f->cols[lon], lat >= 0 ? "lon" : "lat");
         return -1;
     }
     if ((x >= 0) != (y >= 0)) {
-        csv_file_error(f, 1, x >= 0 ? "x" : "y", "has no partner column ('%s' needs '%s')",
+        tqoi_csv_file_error(f, 1, x >= 0 ? "x" : "y", "has no partner column ('%s' needs '%s')",
                        x >= 0 ? "x" : "y", x >= 0 ? "y" : "x");
         return -1;
     }
     if (lat >= 0 && x >= 0) {
-        csv_file_error(f, 1, NULL, "both x,y and lat,lon columns: keep one pair of coordinates");
+        tqoi_csv_file_error(f, 1, NULL, "both x,y and lat,lon columns: keep one pair of coordinates");
         return -1;
     }
     if (lat >= 0) {
@@ -200,16 +200,16 @@ static int find_coords(csv_file *f, coord_cols *cc)
    an empty one); 0 ok. */
 static int parse_finite(csv_file *f, long line, const char *col, const char *s, const char *if_empty, double *out)
 {
-    int r = csv_parse_number(s, out);
+    int r = tqoi_csv_parse_number(s, out);
     if (r == 1) {
         if (!*s)
-            csv_file_error(f, line, col, "%s", if_empty);
+            tqoi_csv_file_error(f, line, col, "%s", if_empty);
         else
-            csv_file_error(f, line, col, "'%s' is not a number", s);
+            tqoi_csv_file_error(f, line, col, "'%s' is not a number", s);
         return -1;
     }
     if (r == 2) {
-        csv_file_error(f, line, col, "'%s' is not a finite number", s);
+        tqoi_csv_file_error(f, line, col, "'%s' is not a finite number", s);
         return -1;
     }
     return 0;
@@ -224,7 +224,7 @@ static int parse_coord(csv_file *f, long line, const char *col, const char *s, t
     if (kind == TQO_COORDS_LATLON) {
         double lim = is_y ? 90.0 : 180.0;
         if (*out < -lim || *out > lim) {
-            csv_file_error(f, line, col, "%s is out of range [%g, %g]", s, -lim, lim);
+            tqoi_csv_file_error(f, line, col, "%s is out of range [%g, %g]", s, -lim, lim);
             return -1;
         }
     }
@@ -237,7 +237,7 @@ static int parse_measure(csv_file *f, long line, const char *col, const char *s,
     if (parse_finite(f, line, col, s, "empty value (write 0 for none)", out) != 0)
         return -1;
     if (*out < 0) {
-        csv_file_error(f, line, col, "'%s' is negative", s);
+        tqoi_csv_file_error(f, line, col, "'%s' is negative", s);
         return -1;
     }
     if (*out == 0)
@@ -276,7 +276,7 @@ static int add_territory(loader *L, const char *id)
     inst->territory_id[inst->n_territories] = strdup(id);
     if (!inst->territory_id[inst->n_territories])
         return -1;
-    if (strmap_put(&L->terrs, inst->territory_id[inst->n_territories], inst->n_territories) == -2)
+    if (tqoi_strmap_put(&L->terrs, inst->territory_id[inst->n_territories], inst->n_territories) == -2)
         return -1;
     return inst->n_territories++;
 }
@@ -286,12 +286,12 @@ static int add_territory(loader *L, const char *id)
 static tqo_status read_table(csv_file *f, table *t, const char *id_col, int *cid, coord_cols *cc)
 {
     memset(t, 0, sizeof *t);
-    tqo_status st = csv_read(f, table_row, t);
+    tqo_status st = tqoi_csv_read(f, table_row, t);
     if (st != TQO_OK)
         return st;
-    *cid = csv_col(f, id_col);
+    *cid = tqoi_csv_col(f, id_col);
     if (*cid < 0) {
-        csv_file_error(f, 1, id_col, "missing from the header");
+        tqoi_csv_file_error(f, 1, id_col, "missing from the header");
         return TQO_ERR_INPUT;
     }
     if (find_coords(f, cc) != 0)
@@ -315,15 +315,15 @@ static int copy_label(tqo_label *l, const char *name, const table *t, int c, int
 
 static tqo_status load_nomem(csv_file *f)
 {
-    csv_file_error(f, 0, NULL, "out of memory");
+    tqoi_csv_file_error(f, 0, NULL, "out of memory");
     return TQO_ERR_NOMEM;
 }
 
 /* Closes a file read into a table: its errors told, both freed. */
 static tqo_status table_done(csv_file *f, table *t, tqo_status st)
 {
-    csv_file_finish(f);
-    csv_file_free(f);
+    tqoi_csv_file_finish(f);
+    tqoi_csv_file_free(f);
     table_free(t);
     return st;
 }
@@ -332,19 +332,19 @@ static tqo_status load_units(loader *L)
 {
     tqo_instance *inst = L->inst;
     csv_file f;
-    L->units_path = path_join(L->dir, "units.csv");
+    L->units_path = tqoi_path_join(L->dir, "units.csv");
     if (!L->units_path)
         return TQO_ERR_NOMEM;
-    csv_file_init(&f, L->units_path, L->diag);
+    tqoi_csv_file_init(&f, L->units_path, L->diag);
     table t;
     int cid;
     coord_cols cc;
     tqo_status st = read_table(&f, &t, "unit_id", &cid, &cc);
     if (st != TQO_OK)
         goto done;
-    int ccur = csv_col(&f, "current");
+    int ccur = tqoi_csv_col(&f, "current");
     if (t.n_rows == 0) {
-        csv_file_error(&f, 0, NULL, "has a header but no units");
+        tqoi_csv_file_error(&f, 0, NULL, "has a header but no units");
         st = TQO_ERR_INPUT;
         goto done;
     }
@@ -353,7 +353,7 @@ static tqo_status load_units(loader *L)
     inst->coords = cc.kind;
     inst->unit_id = calloc((size_t)n, sizeof *inst->unit_id);
     L->unit_line = malloc((size_t)n * sizeof *L->unit_line);
-    if (!inst->unit_id || !L->unit_line || strmap_init(&L->units, (size_t)n) != 0)
+    if (!inst->unit_id || !L->unit_line || tqoi_strmap_init(&L->units, (size_t)n) != 0)
         goto nomem;
     memcpy(L->unit_line, t.line, (size_t)n * sizeof *L->unit_line);
     for (int i = 0; i < n; i++) {
@@ -362,14 +362,14 @@ static tqo_status load_units(loader *L)
         if (!inst->unit_id[i])
             goto nomem;
         if (!*id) {
-            csv_file_error(&f, t.line[i], "unit_id", "empty id");
+            tqoi_csv_file_error(&f, t.line[i], "unit_id", "empty id");
             continue;
         }
-        int prev = strmap_put(&L->units, inst->unit_id[i], i);
+        int prev = tqoi_strmap_put(&L->units, inst->unit_id[i], i);
         if (prev == -2)
             goto nomem;
         if (prev >= 0)
-            csv_file_error(&f, t.line[i], "unit_id", "duplicate id '%s' (first on line %ld)", id, t.line[prev]);
+            tqoi_csv_file_error(&f, t.line[i], "unit_id", "duplicate id '%s' (first on line %ld)", id, t.line[prev]);
     }
     if (cc.kind != TQO_COORDS_NONE) {
         inst->x = malloc((size_t)n * sizeof(double));
@@ -405,7 +405,7 @@ static tqo_status load_units(loader *L)
                 continue;
             nonempty++;
             double v;
-            if (csv_parse_number(s, &v) != 1)
+            if (tqoi_csv_parse_number(s, &v) != 1)
                 numeric++;
             if (looks_like_code(s))
                 code = 1;
@@ -439,7 +439,7 @@ static tqo_status load_territories(loader *L, const char *path)
 {
     tqo_instance *inst = L->inst;
     csv_file f;
-    csv_file_init(&f, path, L->diag);
+    tqoi_csv_file_init(&f, path, L->diag);
     table t;
     int cid;
     coord_cols cc;
@@ -449,18 +449,18 @@ static tqo_status load_territories(loader *L, const char *path)
     if (cc.kind != TQO_COORDS_NONE && cc.kind != inst->coords) {
         const char *have = cc.kind == TQO_COORDS_XY ? "x,y" : "lat,lon";
         if (inst->coords == TQO_COORDS_NONE)
-            csv_file_error(&f, 1, NULL, "home bases in %s, but units.csv has no coordinates", have);
+            tqoi_csv_file_error(&f, 1, NULL, "home bases in %s, but units.csv has no coordinates", have);
         else
-            csv_file_error(&f, 1, NULL, "home bases in %s, but units.csv uses %s", have,
+            tqoi_csv_file_error(&f, 1, NULL, "home bases in %s, but units.csv uses %s", have,
                            inst->coords == TQO_COORDS_XY ? "x,y" : "lat,lon");
         st = TQO_ERR_INPUT;
         goto done;
     }
-    int ccap = csv_col(&f, "capacity"), cramp = csv_col(&f, "ramp");
-    int creg = csv_col(&f, "region"), crep = csv_col(&f, "rep");
+    int ccap = tqoi_csv_col(&f, "capacity"), cramp = tqoi_csv_col(&f, "ramp");
+    int creg = tqoi_csv_col(&f, "region"), crep = tqoi_csv_col(&f, "rep");
     int n = t.n_rows;
     if (n == 0) {
-        csv_file_error(&f, 0, NULL, "has a header but no territories");
+        tqoi_csv_file_error(&f, 0, NULL, "has a header but no territories");
         st = TQO_ERR_INPUT;
         goto done;
     }
@@ -479,12 +479,12 @@ static tqo_status load_territories(loader *L, const char *path)
         long line = t.line[i];
         const char *id = cell(&t, i, cid);
         if (!*id) {
-            csv_file_error(&f, line, "territory_id", "empty id");
+            tqoi_csv_file_error(&f, line, "territory_id", "empty id");
             continue;
         }
-        int prev = strmap_get(&L->terrs, id);
+        int prev = tqoi_strmap_get(&L->terrs, id);
         if (prev >= 0) {
-            csv_file_error(&f, line, "territory_id", "duplicate id '%s' (first on line %ld)", id, t.line[prev]);
+            tqoi_csv_file_error(&f, line, "territory_id", "duplicate id '%s' (first on line %ld)", id, t.line[prev]);
             continue;
         }
         int k = add_territory(L, id);
@@ -508,7 +508,7 @@ static tqo_status load_territories(loader *L, const char *path)
             double v;
             if (parse_measure(&f, line, "capacity", cell(&t, i, ccap), &v) == 0) {
                 if (v <= 0)
-                    csv_file_error(&f, line, "capacity", "'%s' must be positive", cell(&t, i, ccap));
+                    tqoi_csv_file_error(&f, line, "capacity", "'%s' must be positive", cell(&t, i, ccap));
                 else
                     inst->capacity[k] = v;
             }
@@ -517,7 +517,7 @@ static tqo_status load_territories(loader *L, const char *path)
             double v;
             if (parse_measure(&f, line, "ramp", cell(&t, i, cramp), &v) == 0) {
                 if (v > 1)
-                    csv_file_error(&f, line, "ramp", "'%s' is out of range [0, 1]", cell(&t, i, cramp));
+                    tqoi_csv_file_error(&f, line, "ramp", "'%s' is out of range [0, 1]", cell(&t, i, cramp));
                 else
                     inst->ramp[k] = v;
             }
@@ -558,7 +558,7 @@ static tqo_status resolve_current(loader *L)
     if (!L->current_raw)
         return TQO_OK;
     csv_file f;
-    csv_file_init(&f, L->units_path, L->diag);
+    tqoi_csv_file_init(&f, L->units_path, L->diag);
     inst->current = malloc((size_t)inst->n_units * sizeof(int));
     if (!inst->current)
         return TQO_ERR_NOMEM;
@@ -566,19 +566,19 @@ static tqo_status resolve_current(loader *L)
         const char *s = L->current_raw[i];
         int k = -1;
         if (*s) {
-            k = strmap_get(&L->terrs, s);
+            k = tqoi_strmap_get(&L->terrs, s);
             if (k < 0 && !inst->has_territories_file) {
                 k = add_territory(L, s);
                 if (k < 0)
                     return TQO_ERR_NOMEM;
             } else if (k < 0) {
-                csv_file_error(&f, L->unit_line[i], "current", "unknown territory '%s' (not in territories.csv)",
+                tqoi_csv_file_error(&f, L->unit_line[i], "current", "unknown territory '%s' (not in territories.csv)",
                                s);
             }
         }
         inst->current[i] = k;
     }
-    csv_file_finish(&f);
+    tqoi_csv_file_finish(&f);
     return f.n_errors ? TQO_ERR_INPUT : TQO_OK;
 }
 
@@ -598,26 +598,26 @@ static int edge_row(void *ctx, csv_file *f, const csv_row *row)
 {
     edge_acc *E = ctx;
     if (E->ca < 0) {
-        E->ca = csv_col(f, "unit_a");
-        E->cb = csv_col(f, "unit_b");
+        E->ca = tqoi_csv_col(f, "unit_a");
+        E->cb = tqoi_csv_col(f, "unit_b");
         if (E->ca < 0 || E->cb < 0) {
-            csv_file_error(f, 1, E->ca < 0 ? "unit_a" : "unit_b", "missing from the header (expected unit_a,unit_b)");
+            tqoi_csv_file_error(f, 1, E->ca < 0 ? "unit_a" : "unit_b", "missing from the header (expected unit_a,unit_b)");
             return 1;
         }
     }
     const char *a = row->field[E->ca], *b = row->field[E->cb];
     int ua = E->last_a >= 0 && strcmp(E->L->inst->unit_id[E->last_a], a) == 0 ? E->last_a
-                                                                           : strmap_get(&E->L->units, a);
-    int ub = strmap_get(&E->L->units, b);
+                                                                           : tqoi_strmap_get(&E->L->units, a);
+    int ub = tqoi_strmap_get(&E->L->units, b);
     E->last_a = ua;
     if (ua < 0)
-        csv_file_error(f, row->line, f->cols[E->ca], "unknown unit '%s' (not in units.csv)", a);
+        tqoi_csv_file_error(f, row->line, f->cols[E->ca], "unknown unit '%s' (not in units.csv)", a);
     if (ub < 0)
-        csv_file_error(f, row->line, f->cols[E->cb], "unknown unit '%s' (not in units.csv)", b);
+        tqoi_csv_file_error(f, row->line, f->cols[E->cb], "unknown unit '%s' (not in units.csv)", b);
     if (ua < 0 || ub < 0)
         return 0;
     if (ua == ub) {
-        csv_file_error(f, row->line, NULL, "self-loop: unit '%s' is listed as its own neighbour", a);
+        tqoi_csv_file_error(f, row->line, NULL, "self-loop: unit '%s' is listed as its own neighbour", a);
         return 0;
     }
     if (E->n == E->cap) {
@@ -689,17 +689,17 @@ static tqo_status store_edges(tqo_instance *inst, int n, int *u, int *v, long *l
 static tqo_status load_adjacency(loader *L, const char *path)
 {
     csv_file f;
-    csv_file_init(&f, path, L->diag);
+    tqoi_csv_file_init(&f, path, L->diag);
     edge_acc E;
     memset(&E, 0, sizeof E);
     E.L = L;
     E.ca = E.cb = -1;
     E.last_a = -1;
-    tqo_status st = csv_read(&f, edge_row, &E);
+    tqo_status st = tqoi_csv_read(&f, edge_row, &E);
     if (st == TQO_OK && E.ca < 0 && f.n_errors == 0) {
         /* header only: check its columns */
-        if (csv_col(&f, "unit_a") < 0 || csv_col(&f, "unit_b") < 0) {
-            csv_file_error(&f, 1, csv_col(&f, "unit_a") < 0 ? "unit_a" : "unit_b",
+        if (tqoi_csv_col(&f, "unit_a") < 0 || tqoi_csv_col(&f, "unit_b") < 0) {
+            tqoi_csv_file_error(&f, 1, tqoi_csv_col(&f, "unit_a") < 0 ? "unit_a" : "unit_b",
                            "missing from the header (expected unit_a,unit_b)");
             st = TQO_ERR_INPUT;
         }
@@ -713,8 +713,8 @@ static tqo_status load_adjacency(loader *L, const char *path)
     } else if (st == TQO_OK) {
         st = TQO_ERR_INPUT;
     }
-    csv_file_finish(&f);
-    csv_file_free(&f);
+    tqoi_csv_file_finish(&f);
+    tqoi_csv_file_free(&f);
     free(E.u);
     free(E.v);
     free(E.line);
@@ -753,19 +753,19 @@ static int lock_row(void *ctx, csv_file *f, const csv_row *row)
 {
     lock_acc *A = ctx;
     tqo_instance *inst = A->L->inst;
-    int u, got = instance_unit_row(f, row, &A->L->units, &A->cu, &A->ct, "unit_id,territory_id", &u);
+    int u, got = tqoi_instance_unit_row(f, row, &A->L->units, &A->cu, &A->ct, "unit_id,territory_id", &u);
     if (got != 2)
         return got;
     const char *us = row->field[A->cu], *ts = row->field[A->ct];
-    int k = strmap_get(&A->L->terrs, ts);
+    int k = tqoi_strmap_get(&A->L->terrs, ts);
     if (k < 0) {
         if (!*ts) {
-            csv_file_error(f, row->line, f->cols[A->ct], "empty territory id");
+            tqoi_csv_file_error(f, row->line, f->cols[A->ct], "empty territory id");
             return 0;
         }
         if (inst->has_territories_file) {
             if (A->L->territories_ok)
-                csv_file_error(f, row->line, f->cols[A->ct], "unknown territory '%s' (not in territories.csv)", ts);
+                tqoi_csv_file_error(f, row->line, f->cols[A->ct], "unknown territory '%s' (not in territories.csv)", ts);
             return 0;
         }
         k = add_territory(A->L, ts);
@@ -774,7 +774,7 @@ static int lock_row(void *ctx, csv_file *f, const csv_row *row)
     }
     if (inst->lock[u] >= 0) {
         if (inst->lock[u] != k)
-            csv_file_error(f, row->line, f->cols[A->cu], "unit '%s' is locked to '%s' and to '%s' (line %ld)", us,
+            tqoi_csv_file_error(f, row->line, f->cols[A->cu], "unit '%s' is locked to '%s' and to '%s' (line %ld)", us,
                            ts, inst->territory_id[inst->lock[u]], A->first_line[u]);
         return 0;
     }
@@ -788,7 +788,7 @@ static tqo_status load_locks(loader *L, const char *path)
 {
     tqo_instance *inst = L->inst;
     csv_file f;
-    csv_file_init(&f, path, L->diag);
+    tqoi_csv_file_init(&f, path, L->diag);
     lock_acc A = {L, -1, -1, NULL};
     inst->lock = malloc((size_t)inst->n_units * sizeof(int));
     A.first_line = malloc((size_t)inst->n_units * sizeof(long));
@@ -798,15 +798,15 @@ static tqo_status load_locks(loader *L, const char *path)
     }
     for (int i = 0; i < inst->n_units; i++)
         inst->lock[i] = -1;
-    tqo_status st = csv_read(&f, lock_row, &A);
+    tqo_status st = tqoi_csv_read(&f, lock_row, &A);
     if (st == TQO_OK && A.cu < 0 && f.n_errors == 0 &&
-        (csv_col(&f, "unit_id") < 0 || csv_col(&f, "territory_id") < 0))
-        csv_file_error(&f, 1, csv_col(&f, "unit_id") < 0 ? "unit_id" : "territory_id",
+        (tqoi_csv_col(&f, "unit_id") < 0 || tqoi_csv_col(&f, "territory_id") < 0))
+        tqoi_csv_file_error(&f, 1, tqoi_csv_col(&f, "unit_id") < 0 ? "unit_id" : "territory_id",
                        "missing from the header (expected unit_id,territory_id)");
     if (st == TQO_OK && f.n_errors)
         st = TQO_ERR_INPUT;
-    csv_file_finish(&f);
-    csv_file_free(&f);
+    tqoi_csv_file_finish(&f);
+    tqoi_csv_file_free(&f);
     free(A.first_line);
     return st;
 }
@@ -831,10 +831,10 @@ typedef struct hist_acc {
 
 static int hist_header(hist_acc *H, csv_file *f)
 {
-    H->cu = csv_col(f, "unit_id");
-    H->cp = csv_col(f, "period");
+    H->cu = tqoi_csv_col(f, "unit_id");
+    H->cp = tqoi_csv_col(f, "period");
     if (H->cu < 0 || H->cp < 0) {
-        csv_file_error(f, 1, H->cu < 0 ? "unit_id" : "period",
+        tqoi_csv_file_error(f, 1, H->cu < 0 ? "unit_id" : "period",
                        "missing from the header (expected unit_id,period,<values>)");
         return 1;
     }
@@ -845,7 +845,7 @@ static int hist_header(hist_acc *H, csv_file *f)
         if (c != H->cu && c != H->cp)
             H->vcol[H->nv++] = c;
     if (H->nv == 0) {
-        csv_file_error(f, 1, NULL, "no value column (such as 'sales') after unit_id and period");
+        tqoi_csv_file_error(f, 1, NULL, "no value column (such as 'sales') after unit_id and period");
         return 1;
     }
     return 0;
@@ -859,24 +859,24 @@ static int hist_row(void *ctx, csv_file *f, const csv_row *row)
     const char *us = row->field[H->cu], *ps = row->field[H->cp];
     /* Long files list a unit's periods together: the last id is likely. */
     int u = H->last_unit >= 0 && strcmp(H->L->inst->unit_id[H->last_unit], us) == 0 ? H->last_unit
-                                                                                    : strmap_get(&H->L->units, us);
+                                                                                    : tqoi_strmap_get(&H->L->units, us);
     H->last_unit = u;
     int bad = 0;
     if (u < 0) {
-        csv_file_error(f, row->line, f->cols[H->cu], "unknown unit '%s' (not in units.csv)", us);
+        tqoi_csv_file_error(f, row->line, f->cols[H->cu], "unknown unit '%s' (not in units.csv)", us);
         bad = 1;
     }
     tqo_period_kind kind;
     int ord = 0;
     if (!tqo_period_parse(ps, &kind, &ord)) {
-        csv_file_error(f, row->line, f->cols[H->cp], "'%s' is not a period (YYYY, YYYYQn or YYYY-MM)", ps);
+        tqoi_csv_file_error(f, row->line, f->cols[H->cp], "'%s' is not a period (YYYY, YYYYQn or YYYY-MM)", ps);
         bad = 1;
     } else if (H->kind == TQO_PERIOD_NONE) {
         H->kind = kind;
         H->kind_line = row->line;
         H->pmin = H->pmax = ord;
     } else if (kind != H->kind) {
-        csv_file_error(f, row->line, f->cols[H->cp], "'%s' is %s, but line %ld is %s: use one granularity per file",
+        tqoi_csv_file_error(f, row->line, f->cols[H->cp], "'%s' is %s, but line %ld is %s: use one granularity per file",
                        ps, tqo_period_kind_name(kind), H->kind_line, tqo_period_kind_name(H->kind));
         bad = 1;
     }
@@ -894,15 +894,15 @@ static int hist_row(void *ctx, csv_file *f, const csv_row *row)
     double *vals = H->val + (size_t)H->n * (size_t)H->nv;
     for (int k = 0; k < H->nv; k++) {
         const char *s = row->field[H->vcol[k]];
-        int r = csv_parse_number(s, &vals[k]);
+        int r = tqoi_csv_parse_number(s, &vals[k]);
         if (r == 1) {
             if (*s)
-                csv_file_error(f, row->line, f->cols[H->vcol[k]], "'%s' is not a number", s);
+                tqoi_csv_file_error(f, row->line, f->cols[H->vcol[k]], "'%s' is not a number", s);
             else
-                csv_file_error(f, row->line, f->cols[H->vcol[k]], "empty value (write 0, or leave the row out)");
+                tqoi_csv_file_error(f, row->line, f->cols[H->vcol[k]], "empty value (write 0, or leave the row out)");
             bad = 1;
         } else if (r == 2) {
-            csv_file_error(f, row->line, f->cols[H->vcol[k]], "'%s' is not a finite number", s);
+            tqoi_csv_file_error(f, row->line, f->cols[H->vcol[k]], "'%s' is not a finite number", s);
             bad = 1;
         }
     }
@@ -923,13 +923,13 @@ static tqo_status load_history(loader *L, const char *path)
 {
     tqo_instance *inst = L->inst;
     csv_file f;
-    csv_file_init(&f, path, L->diag);
+    tqoi_csv_file_init(&f, path, L->diag);
     hist_acc H;
     memset(&H, 0, sizeof H);
     H.L = L;
     H.cu = H.cp = -1;
     H.last_unit = -1;
-    tqo_status st = csv_read(&f, hist_row, &H);
+    tqo_status st = tqoi_csv_read(&f, hist_row, &H);
     if (st == TQO_OK && !H.vcol && f.n_errors == 0 && hist_header(&H, &f))
         st = TQO_ERR_INPUT;
     if (st == TQO_OK && f.n_errors)
@@ -939,7 +939,7 @@ static tqo_status load_history(loader *L, const char *path)
         int np = H.n ? H.pmax - H.pmin + 1 : 0;
         long cells = (long)inst->n_units * np;
         if (cells > MAX_HISTORY_CELLS) {
-            csv_file_error(&f, 0, "period", "history spans %d periods for %d units: too many to hold", np,
+            tqoi_csv_file_error(&f, 0, "period", "history spans %d periods for %d units: too many to hold", np,
                            inst->n_units);
             st = TQO_ERR_INPUT;
             goto done;
@@ -966,7 +966,7 @@ static tqo_status load_history(loader *L, const char *path)
             if (first[c]) {
                 char lab[16];
                 tqo_period_format(H.kind, H.period[r], lab, sizeof lab);
-                csv_file_error(&f, H.line[r], NULL, "unit '%s' has a second row for period %s (first on line %ld)",
+                tqoi_csv_file_error(&f, H.line[r], NULL, "unit '%s' has a second row for period %s (first on line %ld)",
                                inst->unit_id[H.unit[r]], lab, first[c]);
                 continue;
             }
@@ -981,8 +981,8 @@ static tqo_status load_history(loader *L, const char *path)
 nomem:
     st = load_nomem(&f);
 done:
-    csv_file_finish(&f);
-    csv_file_free(&f);
+    tqoi_csv_file_finish(&f);
+    tqoi_csv_file_free(&f);
     free(first);
     free(H.vcol);
     free(H.unit);
@@ -1039,7 +1039,7 @@ static tqo_status load_commdis(const char *path, const tqo_load_settings *s, tqo
 {
     int p = 0;
     double tau[3];
-    tqo_status st = commdis_load(path, out, &p, tau, diag);
+    tqo_status st = tqoi_commdis_load(path, out, &p, tau, diag);
     if (st != TQO_OK)
         return st;
     tqo_instance *inst = *out;
@@ -1074,8 +1074,8 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
     struct stat sb;
     int is_dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
     /* A vector file (FILE[:LAYER] may name no file of its own): GDAL/OGR. */
-    if (s->format == TQO_FORMAT_GIS || (s->format == TQO_FORMAT_AUTO && !is_dir && gis_is_vector_path(path)))
-        return gis_load_instance(path, s, out, diag);
+    if (s->format == TQO_FORMAT_GIS || (s->format == TQO_FORMAT_AUTO && !is_dir && tqoi_gis_is_vector_path(path)))
+        return tqoi_gis_load_instance(path, s, out, diag);
     if (stat(path, &sb) != 0) {
         tqo_diag_error(diag, "%s: cannot open: %s", path, strerror(errno));
         return TQO_ERR_INPUT;
@@ -1085,7 +1085,7 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
             tqo_diag_error(diag, "%s: a folder, but --format commdis reads one file", path);
             return TQO_ERR_INPUT;
         }
-        if (s->format == TQO_FORMAT_AUTO && !commdis_sniff(path)) {
+        if (s->format == TQO_FORMAT_AUTO && !tqoi_commdis_sniff(path)) {
             tqo_diag_error(diag, "%s: not a folder of CSV files (units.csv, ...) nor a commdis file (its first "
                            "line is the number of units)", path);
             return TQO_ERR_INPUT;
@@ -1102,7 +1102,7 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
     L.s = s;
     L.dir = path;
     L.inst = calloc(1, sizeof *L.inst);
-    if (!L.inst || strmap_init(&L.terrs, 64) != 0) {
+    if (!L.inst || tqoi_strmap_init(&L.terrs, 64) != 0) {
         free(L.inst);
         return TQO_ERR_NOMEM;
     }
@@ -1113,10 +1113,10 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
     char *tp = NULL, *ap = NULL, *lp = NULL, *hp = NULL;
     if (st != TQO_OK)
         goto done;
-    tp = path_join(path, "territories.csv");
-    ap = path_join(path, "adjacency.csv");
-    lp = path_join(path, "locks.csv");
-    hp = path_join(path, "history.csv");
+    tp = tqoi_path_join(path, "territories.csv");
+    ap = tqoi_path_join(path, "adjacency.csv");
+    lp = tqoi_path_join(path, "locks.csv");
+    hp = tqoi_path_join(path, "history.csv");
     if (!tp || !ap || !lp || !hp) {
         st = TQO_ERR_NOMEM;
         goto done;
@@ -1131,11 +1131,11 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
         st = worst(st, resolve_current(&L));
     /* unit polygons (boundaries.geojson or --boundaries), joined on the id */
     if (st == TQO_OK)
-        st = worst(st, gis_attach_boundaries(inst, path, s, diag));
+        st = worst(st, tqoi_gis_attach_boundaries(inst, path, s, diag));
 
     const char *adj = s->adjacency;
     if (adj && (strcmp(adj, "rook") == 0 || strcmp(adj, "queen") == 0))
-        st = st == TQO_OK ? gis_adjacency(inst, adj[0] == 'q', s->snap_m, diag) : st;
+        st = st == TQO_OK ? tqoi_gis_adjacency(inst, adj[0] == 'q', s->snap_m, diag) : st;
     else if (adj && strcmp(adj, "delaunay") == 0)
         st = worst(st, derive_delaunay(&L));
     else if (adj && strcmp(adj, "none") == 0)
@@ -1180,8 +1180,8 @@ done:
     }
     free(L.unit_line);
     free(L.units_path);
-    strmap_free(&L.units);
-    strmap_free(&L.terrs);
+    tqoi_strmap_free(&L.units);
+    tqoi_strmap_free(&L.terrs);
     if (st != TQO_OK) {
         tqo_instance_free(inst);
         return st;

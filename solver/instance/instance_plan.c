@@ -109,15 +109,15 @@ typedef struct lock_rows {
 static int lock_row(void *ctx, csv_file *f, const csv_row *row)
 {
     lock_rows *A = ctx;
-    int u, k = instance_unit_row(f, row, &A->units, &A->cu, &A->ct, "unit_id,territory_id", &u);
+    int u, k = tqoi_instance_unit_row(f, row, &A->units, &A->cu, &A->ct, "unit_id,territory_id", &u);
     if (k != 2)
         return k;
     const char *us = row->field[A->cu], *ts = row->field[A->ct];
     if (A->lock[u] >= 0) {
-        csv_file_error(f, row->line, f->cols[A->cu], "unit '%s' is locked twice", us);
+        tqoi_csv_file_error(f, row->line, f->cols[A->cu], "unit '%s' is locked twice", us);
         return 0;
     }
-    int t = strmap_get(&A->terrs, ts);
+    int t = tqoi_strmap_get(&A->terrs, ts);
     if (t < 0) {
         if (A->n_terr == A->cap) {
             int cap = A->cap ? 2 * A->cap : 16;
@@ -130,11 +130,11 @@ static int lock_row(void *ctx, csv_file *f, const csv_row *row)
         if (!*ts || !(A->ids[A->n_terr] = strdup(ts))) {
             if (*ts)
                 return A->nomem = 1;
-            csv_file_error(f, row->line, f->cols[A->ct], "empty territory id");
+            tqoi_csv_file_error(f, row->line, f->cols[A->ct], "empty territory id");
             return 0;
         }
         t = A->n_terr++;
-        strmap_put(&A->terrs, A->ids[t], t);
+        tqoi_strmap_put(&A->terrs, A->ids[t], t);
     }
     A->lock[u] = t;
     return 0;
@@ -180,23 +180,23 @@ static tqo_status read_locks(const tqo_instance *inst, const char *path, lock_ro
     L->inst = inst;
     L->cu = L->ct = -1;
     L->lock = malloc((size_t)inst->n_units * sizeof(int));
-    if (!L->lock || strmap_init(&L->units, (size_t)inst->n_units) != 0 || strmap_init(&L->terrs, 64) != 0)
+    if (!L->lock || tqoi_strmap_init(&L->units, (size_t)inst->n_units) != 0 || tqoi_strmap_init(&L->terrs, 64) != 0)
         return TQO_ERR_NOMEM;
     for (int i = 0; i < inst->n_units; i++) {
         L->lock[i] = -1;
-        strmap_put(&L->units, inst->unit_id[i], i);
+        tqoi_strmap_put(&L->units, inst->unit_id[i], i);
     }
     if (!path)
         return TQO_OK;
     csv_file f;
-    csv_file_init(&f, path, diag);
-    tqo_status st = csv_read(&f, lock_row, L);
+    tqoi_csv_file_init(&f, path, diag);
+    tqo_status st = tqoi_csv_read(&f, lock_row, L);
     if (L->nomem)
         st = TQO_ERR_NOMEM;
     else if (st == TQO_OK && f.n_errors)
         st = TQO_ERR_INPUT;
-    csv_file_finish(&f);
-    csv_file_free(&f);
+    tqoi_csv_file_finish(&f);
+    tqoi_csv_file_free(&f);
     return st;
 }
 
@@ -231,8 +231,8 @@ tqo_status tqo_instance_read_plan(tqo_instance *inst, const char *current_path, 
         free(L.ids[t]);
     free(L.ids);
     free(L.lock);
-    strmap_free(&L.units);
-    strmap_free(&L.terrs);
+    tqoi_strmap_free(&L.units);
+    tqoi_strmap_free(&L.terrs);
     tqo_assignment_free(&a);
     return st;
 }

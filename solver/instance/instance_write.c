@@ -377,7 +377,7 @@ static int write_boundaries(const tqo_instance *inst, out_buf *b)
 {
     char *text = NULL;
     size_t len = 0;
-    if (gis_boundaries_geojson(inst, &text, &len) != TQO_OK)
+    if (tqoi_gis_boundaries_geojson(inst, &text, &len) != TQO_OK)
         return -1;
     ob_bytes(b, text, len);
     free(text);

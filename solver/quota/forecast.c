@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-const char *forecast_method_name(forecast_method m)
+const char *tqoi_forecast_method_name(forecast_method m)
 {
     switch (m) {
     case FORECAST_LAST: return "last";
@@ -29,13 +29,13 @@ static int same_name(const char *a, const char *b)
     return *a == *b;
 }
 
-int forecast_method_parse(const char *s, forecast_method *m)
+int tqoi_forecast_method_parse(const char *s, forecast_method *m)
 {
     static const forecast_method all[] = {FORECAST_LAST, FORECAST_TREND, FORECAST_HOLT, FORECAST_AUTO};
     if (!s)
         return 0;
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        if (same_name(s, forecast_method_name(all[i]))) {
+        if (same_name(s, tqoi_forecast_method_name(all[i]))) {
             *m = all[i];
             return 1;
         }
@@ -46,13 +46,13 @@ int forecast_method_parse(const char *s, forecast_method *m)
 /* Point forecasts                                                     */
 /* ------------------------------------------------------------------ */
 
-double forecast_last(const double *y, int T, int h)
+double tqoi_forecast_last(const double *y, int T, int h)
 {
     (void)h;
     return y[T - 1];
 }
 
-double forecast_trend(const double *y, int T, int h)
+double tqoi_forecast_trend(const double *y, int T, int h)
 {
     if (T == 1)
         return y[0];
@@ -71,7 +71,7 @@ double forecast_trend(const double *y, int T, int h)
     return ybar + sxy / sxx * ((T - 1 + h) - xbar);
 }
 
-double forecast_holt_with(const double *y, int T, int h, double alpha, double beta, double *sse)
+double tqoi_forecast_holt_with(const double *y, int T, int h, double alpha, double beta, double *sse)
 {
     double l = y[0], b = T > 1 ? y[1] - y[0] : 0.0, s = 0.0;
     for (int t = 1; t < T; t++) {
@@ -90,7 +90,7 @@ double forecast_holt_with(const double *y, int T, int h, double alpha, double be
 static double holt_sse(const double *y, int T, double alpha, double beta)
 {
     double s;
-    forecast_holt_with(y, T, 1, alpha, beta, &s);
+    tqoi_forecast_holt_with(y, T, 1, alpha, beta, &s);
     return s;
 }
 
@@ -103,7 +103,7 @@ static int better(double cand, double inc)
     return cand < inc - 1e-12 * inc;
 }
 
-double forecast_holt(const double *y, int T, int h, forecast_holt_fit *fit)
+double tqoi_forecast_holt(const double *y, int T, int h, forecast_holt_fit *fit)
 {
     double a = FORECAST_HOLT_ALPHA_DEFAULT, b = FORECAST_HOLT_BETA_DEFAULT;
     double best = holt_sse(y, T, a, b);
@@ -159,16 +159,16 @@ double forecast_holt(const double *y, int T, int h, forecast_holt_fit *fit)
         fit->n_errors = T > 2 ? T - 2 : 0;
         fit->fitted = fitted;
     }
-    return forecast_holt_with(y, T, h, a, b, NULL);
+    return tqoi_forecast_holt_with(y, T, h, a, b, NULL);
 }
 
 /* One concrete method, inputs already checked. */
 static double forecast_by(forecast_method m, const double *y, int T, int h, forecast_holt_fit *fit)
 {
     switch (m) {
-    case FORECAST_TREND: return forecast_trend(y, T, h);
-    case FORECAST_HOLT: return forecast_holt(y, T, h, fit);
-    default: return forecast_last(y, T, h);
+    case FORECAST_TREND: return tqoi_forecast_trend(y, T, h);
+    case FORECAST_HOLT: return tqoi_forecast_holt(y, T, h, fit);
+    default: return tqoi_forecast_last(y, T, h);
     }
 }
 
@@ -180,7 +180,7 @@ static int all_finite(const double *y, long n)
     return 1;
 }
 
-tqo_status forecast_point(forecast_method m, const double *y, int T, int h, forecast_result *out)
+tqo_status tqoi_forecast_point(forecast_method m, const double *y, int T, int h, forecast_result *out)
 {
     if (!y || !out || T < 1 || h < 1 || (int)m < 0 || (int)m > FORECAST_AUTO)
         return TQO_ERR_ARG;
@@ -188,11 +188,11 @@ tqo_status forecast_point(forecast_method m, const double *y, int T, int h, fore
         return TQO_ERR_INPUT;
     if (m == FORECAST_AUTO) {
         forecast_backtest bt;
-        tqo_status st = forecast_backtest_run(y, 1, T, FORECAST_MIN_TRAIN_DEFAULT, &bt);
+        tqo_status st = tqoi_forecast_backtest_run(y, 1, T, FORECAST_MIN_TRAIN_DEFAULT, &bt);
         if (st != TQO_OK)
             return st;
         m = bt.best;
-        forecast_backtest_free(&bt);
+        tqoi_forecast_backtest_free(&bt);
     }
     out->method = m;
     out->holt = (forecast_holt_fit){0};
@@ -224,7 +224,7 @@ static int scale_ok(double s, double mean_abs, int n)
     return n > 1 && s > 1e-9 * mean_abs && s > 0.0;
 }
 
-void forecast_backtest_free(forecast_backtest *bt)
+void tqoi_forecast_backtest_free(forecast_backtest *bt)
 {
     free(bt->train_len);
     free(bt->fold_mape);
@@ -243,7 +243,7 @@ static int mase_better(double cand, double inc)
     return cand < inc - (1e-9 * fabs(inc) + 1e-12);
 }
 
-tqo_status forecast_backtest_run(const double *y, int n_series, int n_years, int min_train,
+tqo_status tqoi_forecast_backtest_run(const double *y, int n_series, int n_years, int min_train,
                                  forecast_backtest *bt)
 {
     *bt = (forecast_backtest){0};
@@ -270,7 +270,7 @@ tqo_status forecast_backtest_run(const double *y, int n_series, int n_years, int
     int *fold_nmape = calloc((size_t)nf, sizeof *fold_nmape);
     if (!bt->train_len || !bt->fold_mape || !bt->fold_mase || !fold_nmape) {
         free(fold_nmape);
-        forecast_backtest_free(bt);
+        tqoi_forecast_backtest_free(bt);
         return TQO_ERR_NOMEM;
     }
     for (int f = 0; f < nf; f++)
@@ -333,7 +333,7 @@ tqo_status forecast_backtest_run(const double *y, int n_series, int n_years, int
 /* Seasonal indices and the split into period quotas                   */
 /* ------------------------------------------------------------------ */
 
-int forecast_complete_years(int per_year, int period_first, int n_periods, int *offset, int *first_year)
+int tqoi_forecast_complete_years(int per_year, int period_first, int n_periods, int *offset, int *first_year)
 {
     if (per_year < 1 || n_periods < 1 || period_first < 0) {
         *offset = 0;
@@ -348,7 +348,7 @@ int forecast_complete_years(int per_year, int period_first, int n_periods, int *
     return n_periods > off ? (n_periods - off) / per_year : 0;
 }
 
-void forecast_yearly_totals(const double *v, int n_years, int per_year, double *totals)
+void tqoi_forecast_yearly_totals(const double *v, int n_years, int per_year, double *totals)
 {
     for (int k = 0; k < n_years; k++) {
         double s = 0.0;
@@ -358,7 +358,7 @@ void forecast_yearly_totals(const double *v, int n_years, int per_year, double *
     }
 }
 
-tqo_status forecast_seasonal_indices(const double *v, int n_years, int per_year, double *idx, int *n_used)
+tqo_status tqoi_forecast_seasonal_indices(const double *v, int n_years, int per_year, double *idx, int *n_used)
 {
     if (per_year < 1 || n_years < 0 || !idx || (n_years > 0 && !v))
         return TQO_ERR_ARG;
@@ -405,7 +405,7 @@ static int by_remainder(const void *pa, const void *pb)
     return (a->i > b->i) - (a->i < b->i);
 }
 
-tqo_status forecast_split_cents(double amount, const double *weights, int n, int64_t *cents, double *parts)
+tqo_status tqoi_forecast_split_cents(double amount, const double *weights, int n, int64_t *cents, double *parts)
 {
     if (n < 1 || !weights || !cents || !isfinite(amount) || fabs(amount) > 9e13)
         return TQO_ERR_ARG;

@@ -30,9 +30,9 @@ typedef enum forecast_method {
 #define FORECAST_MIN_TRAIN_DEFAULT 2
 
 /* "last", "trend", "holt", "auto"; "?" for anything else. */
-const char *forecast_method_name(forecast_method m);
+const char *tqoi_forecast_method_name(forecast_method m);
 /* Parses a method name (case-insensitive). Returns 1 and sets *m, or 0. */
-int forecast_method_parse(const char *s, forecast_method *m);
+int tqoi_forecast_method_parse(const char *s, forecast_method *m);
 
 /* ------------------------------------------------------------------ */
 /* Point forecasts                                                     */
@@ -41,12 +41,12 @@ int forecast_method_parse(const char *s, forecast_method *m);
 /*
  * The forecast of year T-1+h (h = 1: the year after the last one given)
  * from y[0..T-1]. These assume T >= 1, h >= 1 and finite values; use
- * forecast_point for checked input.
+ * tqoi_forecast_point for checked input.
  */
 /* y[T-1] for every h. */
-double forecast_last(const double *y, int T, int h);
+double tqoi_forecast_last(const double *y, int T, int h);
 /* The least-squares line through (t, y[t]) at t = T-1+h; y[0] when T == 1. */
-double forecast_trend(const double *y, int T, int h);
+double tqoi_forecast_trend(const double *y, int T, int h);
 
 /* Holt's parameters and how they were found. */
 typedef struct forecast_holt_fit {
@@ -72,7 +72,7 @@ typedef struct forecast_holt_fit {
  * T == 1 gives y[0]; T == 2 gives y[1] + h (y[1]-y[0]) whatever the
  * parameters.
  */
-double forecast_holt_with(const double *y, int T, int h, double alpha, double beta, double *sse);
+double tqoi_forecast_holt_with(const double *y, int T, int h, double alpha, double beta, double *sse);
 
 /*
  * Holt's method with alpha and beta fitted by minimizing the in-sample
@@ -84,7 +84,7 @@ double forecast_holt_with(const double *y, int T, int h, double alpha, double be
  * the parameters at all: the defaults are used and fit->fitted is 0.
  * fit may be NULL.
  */
-double forecast_holt(const double *y, int T, int h, forecast_holt_fit *fit);
+double tqoi_forecast_holt(const double *y, int T, int h, forecast_holt_fit *fit);
 
 typedef struct forecast_result {
     double value;            /* the forecast of year T-1+h */
@@ -96,11 +96,11 @@ typedef struct forecast_result {
  * The forecast of year T-1+h by method m. AUTO runs the backtest on this
  * one series (min_train FORECAST_MIN_TRAIN_DEFAULT) and uses its best
  * method; to choose one method for many territories at once, run
- * forecast_backtest_run on all of them and pass its best method here.
+ * tqoi_forecast_backtest_run on all of them and pass its best method here.
  * TQO_ERR_ARG for T < 1, h < 1 or a bad method; TQO_ERR_INPUT for a value
  * that is not finite.
  */
-tqo_status forecast_point(forecast_method m, const double *y, int T, int h, forecast_result *out);
+tqo_status tqoi_forecast_point(forecast_method m, const double *y, int T, int h, forecast_result *out);
 
 /* ------------------------------------------------------------------ */
 /* Rolling-origin backtest                                             */
@@ -139,7 +139,7 @@ typedef struct forecast_backtest {
     int n_mape_skipped;      /* pairs skipped because the actual was 0 */
     int n_mase_terms;        /* (series, fold) pairs in MASE: all of them */
     int n_scale_fallback;    /* pairs scaled by the whole series */
-    forecast_method best;    /* lowest MASE; see forecast_backtest_run */
+    forecast_method best;    /* lowest MASE; see tqoi_forecast_backtest_run */
 } forecast_backtest;
 
 /*
@@ -151,11 +151,11 @@ typedef struct forecast_backtest {
  * is NAN and best is LAST, the method that needs the least data.
  * TQO_ERR_ARG for n_series < 1, n_years < 1 or min_train < 1;
  * TQO_ERR_INPUT for a value that is not finite; TQO_ERR_NOMEM.
- * On error *bt holds nothing to free. Free with forecast_backtest_free.
+ * On error *bt holds nothing to free. Free with tqoi_forecast_backtest_free.
  */
-tqo_status forecast_backtest_run(const double *y, int n_series, int n_years, int min_train,
+tqo_status tqoi_forecast_backtest_run(const double *y, int n_series, int n_years, int min_train,
                                  forecast_backtest *bt);
-void forecast_backtest_free(forecast_backtest *bt);
+void tqoi_forecast_backtest_free(forecast_backtest *bt);
 
 /* ------------------------------------------------------------------ */
 /* Seasonal indices and the split into period quotas                   */
@@ -168,10 +168,10 @@ void forecast_backtest_free(forecast_backtest *bt);
  * Sets *offset (index of the first period of the first complete year) and
  * *first_year, and returns the number of complete years (0 when none).
  */
-int forecast_complete_years(int per_year, int period_first, int n_periods, int *offset, int *first_year);
+int tqoi_forecast_complete_years(int per_year, int period_first, int n_periods, int *offset, int *first_year);
 
 /* totals[k] = sum of v[k*per_year .. (k+1)*per_year-1], k < n_years. */
-void forecast_yearly_totals(const double *v, int n_years, int per_year, double *totals);
+void tqoi_forecast_yearly_totals(const double *v, int n_years, int per_year, double *totals);
 
 /*
  * Seasonal indices: idx[p] is period p's average share of its year's total
@@ -183,7 +183,7 @@ void forecast_yearly_totals(const double *v, int n_years, int per_year, double *
  * the number of years averaged. TQO_ERR_ARG for per_year < 1 or
  * n_years < 0; TQO_ERR_INPUT for a value that is not finite.
  */
-tqo_status forecast_seasonal_indices(const double *v, int n_years, int per_year, double *idx, int *n_used);
+tqo_status tqoi_forecast_seasonal_indices(const double *v, int n_years, int per_year, double *idx, int *n_used);
 
 /*
  * Splits amount, rounded to cents, into n parts proportional to the
@@ -195,6 +195,6 @@ tqo_status forecast_seasonal_indices(const double *v, int n_years, int per_year,
  * TQO_ERR_ARG for n < 1, a negative or non-finite weight, or an amount that
  * is not finite or too large for exact cents (|amount| > 9e13).
  */
-tqo_status forecast_split_cents(double amount, const double *weights, int n, int64_t *cents, double *parts);
+tqo_status tqoi_forecast_split_cents(double amount, const double *weights, int n, int64_t *cents, double *parts);
 
 #endif

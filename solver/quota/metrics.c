@@ -21,7 +21,7 @@ static int finite_copy(const double *v, int n, double *w)
     return m;
 }
 
-double metric_quantile_sorted(const double *w, int m, double q)
+double tqoi_metric_quantile_sorted(const double *w, int m, double q)
 {
     if (m == 0)
         return NAN;
@@ -32,12 +32,12 @@ double metric_quantile_sorted(const double *w, int m, double q)
     return w[k] + (pos - k) * (w[k + 1] - w[k]);
 }
 
-double metric_percentile(const double *v, int n, double q, double *work)
+double tqoi_metric_percentile(const double *v, int n, double q, double *work)
 {
-    return metric_quantile_sorted(work, finite_copy(v, n, work), q);
+    return tqoi_metric_quantile_sorted(work, finite_copy(v, n, work), q);
 }
 
-double metric_gini_sorted(const double *w, int m)
+double tqoi_metric_gini_sorted(const double *w, int m)
 {
     double sum = 0, wsum = 0;
     /* G = sum_i (2i - m - 1) x_(i) / (m sum x), x sorted, i from 1 */
@@ -50,9 +50,9 @@ double metric_gini_sorted(const double *w, int m)
     return wsum / (m * sum);
 }
 
-double metric_gini(const double *v, int n, double *work)
+double tqoi_metric_gini(const double *v, int n, double *work)
 {
-    return metric_gini_sorted(work, finite_copy(v, n, work));
+    return tqoi_metric_gini_sorted(work, finite_copy(v, n, work));
 }
 
 #define SWAP_PAIR(i, j)                                                                                              \
@@ -65,7 +65,7 @@ double metric_gini(const double *v, int n, double *work)
         idx[j] = ti;                                                                                                 \
     } while (0)
 
-void metric_sort_pairs(double *key, int *idx, int n)
+void tqoi_metric_sort_pairs(double *key, int *idx, int n)
 {
     /* Quicksort with a median-of-three pivot, recursing on the smaller
        side (stack depth log n), insertion sort below 16. */
@@ -93,12 +93,12 @@ void metric_sort_pairs(double *key, int *idx, int n)
         /* [0, j] <= piv <= [j+1, n) */
         int left = j + 1;
         if (left < n - left) {
-            metric_sort_pairs(key, idx, left);
+            tqoi_metric_sort_pairs(key, idx, left);
             key += left;
             idx += left;
             n -= left;
         } else {
-            metric_sort_pairs(key + left, idx + left, n - left);
+            tqoi_metric_sort_pairs(key + left, idx + left, n - left);
             n = left;
         }
     }
@@ -115,11 +115,11 @@ void metric_sort_pairs(double *key, int *idx, int n)
     }
 }
 
-void metric_ranks_inplace(double *key, int n, double *r, int *idx)
+void tqoi_metric_ranks_inplace(double *key, int n, double *r, int *idx)
 {
     for (int i = 0; i < n; i++)
         idx[i] = i;
-    metric_sort_pairs(key, idx, n);
+    tqoi_metric_sort_pairs(key, idx, n);
     for (int k = 0; k < n;) {
         int e = k;
         while (e + 1 < n && key[e + 1] == key[k])
@@ -131,7 +131,7 @@ void metric_ranks_inplace(double *key, int n, double *r, int *idx)
     }
 }
 
-double metric_spearman(const double *x, const double *y, int n, double *work, int *iwork)
+double tqoi_metric_spearman(const double *x, const double *y, int n, double *work, int *iwork)
 {
     double *xs = work, *ys = work + n, *rx = work + 2 * n, *ry = work + 3 * n;
     int m = 0;
@@ -143,8 +143,8 @@ double metric_spearman(const double *x, const double *y, int n, double *work, in
         }
     if (m < 2)
         return NAN;
-    metric_ranks_inplace(xs, m, rx, iwork); /* xs, ys are copies: sorted in place */
-    metric_ranks_inplace(ys, m, ry, iwork);
+    tqoi_metric_ranks_inplace(xs, m, rx, iwork); /* xs, ys are copies: sorted in place */
+    tqoi_metric_ranks_inplace(ys, m, ry, iwork);
     /* Pearson correlation of the ranks: right with ties too */
     double mx = 0, my = 0;
     for (int i = 0; i < m; i++) {

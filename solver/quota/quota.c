@@ -62,25 +62,25 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
 {
     memset(r, 0, sizeof *r);
     forecast_method method;
-    if (quota_check_settings(s, &method, diag) != TQO_OK)
+    if (tqoi_quota_check_settings(s, &method, diag) != TQO_OK)
         return TQO_ERR_ARG;
     int last;
-    tqo_status st = quota_cutoff(inst, s->history_until, &last, diag);
+    tqo_status st = tqoi_quota_cutoff(inst, s->history_until, &last, diag);
     if (st != TQO_OK)
         return st;
     quota_history h;
-    st = quota_history_build(inst, a, s, &h, diag);
+    st = tqoi_quota_history_build(inst, a, s, &h, diag);
     if (st != TQO_OK)
         return st;
     quota_forecast f;
     quota_alloc q;
     memset(&q, 0, sizeof q);
-    st = quota_forecast_build(&h, last, s->plan_year, method, s->min_train_years, &f, diag);
+    st = tqoi_quota_forecast_build(&h, last, s->plan_year, method, s->min_train_years, &f, diag);
     if (st != TQO_OK) {
-        quota_history_free(&h);
+        tqoi_quota_history_free(&h);
         return st;
     }
-    st = quota_allocate(&h, &f, s, (const char *const *)a->territory_id, &q, diag);
+    st = tqoi_quota_allocate(&h, &f, s, (const char *const *)a->territory_id, &q, diag);
     if (st != TQO_OK)
         goto done;
     int p = h.p, NP = h.n_periods, per_year = h.per_year, Y = f.n_years;
@@ -109,7 +109,7 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
         r->mape[m] = f.mape[m];
         r->mase[m] = f.mase[m];
     }
-    snprintf(r->method, sizeof r->method, "%s", forecast_method_name(f.method));
+    snprintf(r->method, sizeof r->method, "%s", tqoi_forecast_method_name(f.method));
     /* the allocation's arrays move into the result */
     r->quota = q.quota;
     r->fair_share = q.fair_share;
@@ -135,11 +135,11 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
     for (int j = 0; j < p; j++) {
         double idx[12];
         int used_years;
-        if (forecast_seasonal_indices(h.agg + (size_t)j * NP + f.offset, Y, per_year, idx, &used_years) != TQO_OK)
+        if (tqoi_forecast_seasonal_indices(h.agg + (size_t)j * NP + f.offset, Y, per_year, idx, &used_years) != TQO_OK)
             for (int k = 0; k < per_year; k++)
                 idx[k] = 1.0 / per_year;
         int64_t cents[12];
-        if (forecast_split_cents(r->quota[j], idx, per_year, cents, r->period_quota + (size_t)j * per_year) !=
+        if (tqoi_forecast_split_cents(r->quota[j], idx, per_year, cents, r->period_quota + (size_t)j * per_year) !=
             TQO_OK) {
             st = TQO_ERR_ARG;
             goto done;
@@ -152,7 +152,7 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
         r->actual = calloc((size_t)p + 1, sizeof(double));
         if (!r->actual)
             goto nomem;
-        r->has_actual = quota_history_year(&h, f.plan_year, r->actual);
+        r->has_actual = tqoi_quota_history_year(&h, f.plan_year, r->actual);
         if (!r->has_actual) {
             free(r->actual);
             r->actual = NULL;
@@ -183,9 +183,9 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
         }
         r->share_at_quota = na ? (double)at_quota / na : NAN;
         double *w = att + p; /* scratch for the percentiles */
-        r->attainment_median = metric_percentile(att, na, 0.5, w);
-        r->attainment_p10 = metric_percentile(att, na, 0.1, w);
-        r->attainment_p90 = metric_percentile(att, na, 0.9, w);
+        r->attainment_median = tqoi_metric_percentile(att, na, 0.5, w);
+        r->attainment_p10 = tqoi_metric_percentile(att, na, 0.1, w);
+        r->attainment_p90 = tqoi_metric_percentile(att, na, 0.9, w);
         r->mape_quota = nm ? 100.0 * mq / nm : NAN;
         r->mape_naive = nn ? 100.0 * mn / nn : NAN;
         free(att);
@@ -195,9 +195,9 @@ nomem:
     tqo_diag_error(diag, "out of memory in the quota step");
     st = TQO_ERR_NOMEM;
 done:
-    quota_alloc_free(&q);
-    quota_forecast_free(&f);
-    quota_history_free(&h);
+    tqoi_quota_alloc_free(&q);
+    tqoi_quota_forecast_free(&f);
+    tqoi_quota_history_free(&h);
     if (st != TQO_OK)
         tqo_quota_result_free(r);
     return st;

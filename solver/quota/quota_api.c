@@ -10,8 +10,8 @@
 const char *tqo_forecast_method_lookup(const char *name)
 {
     forecast_method m;
-    /* forecast_method_name returns string constants: safe to keep */
-    return forecast_method_parse(name, &m) ? forecast_method_name(m) : NULL;
+    /* tqoi_forecast_method_name returns string constants: safe to keep */
+    return tqoi_forecast_method_parse(name, &m) ? tqoi_forecast_method_name(m) : NULL;
 }
 
 void tqo_region_targets_free(tqo_region_targets *rt)
@@ -51,19 +51,19 @@ static int rt_row(void *ctx, csv_file *f, const csv_row *row)
 {
     rt_acc *A = ctx;
     tqo_region_targets *rt = A->rt;
-    int cr = csv_col(f, "region"), ct = csv_col(f, "target");
+    int cr = tqoi_csv_col(f, "region"), ct = tqoi_csv_col(f, "target");
     if (cr < 0 || ct < 0) {
-        csv_file_error(f, 1, cr < 0 ? "region" : "target", "missing from the header (expected region,target)");
+        tqoi_csv_file_error(f, 1, cr < 0 ? "region" : "target", "missing from the header (expected region,target)");
         return 1;
     }
     double v;
-    if (csv_parse_number(row->field[ct], &v) != 0 || v < 0) {
-        csv_file_error(f, row->line, f->cols[ct], "'%s' is not a non-negative number", row->field[ct]);
+    if (tqoi_csv_parse_number(row->field[ct], &v) != 0 || v < 0) {
+        tqoi_csv_file_error(f, row->line, f->cols[ct], "'%s' is not a non-negative number", row->field[ct]);
         return 0;
     }
     for (int k = 0; k < rt->n; k++)
         if (strcmp(rt->name[k], row->field[cr]) == 0) {
-            csv_file_error(f, row->line, f->cols[cr], "region '%s' appears twice", row->field[cr]);
+            tqoi_csv_file_error(f, row->line, f->cols[cr], "region '%s' appears twice", row->field[cr]);
             return 0;
         }
     if ((rt->n == A->cap && rt_grow(A) != 0) || !(rt->name[rt->n] = strdup(row->field[cr]))) {
@@ -85,14 +85,14 @@ tqo_status tqo_region_targets_load(const char *path, tqo_region_targets *rt, tqo
     }
     rt_acc A = {rt, 0, 0};
     csv_file f;
-    csv_file_init(&f, path, diag);
-    tqo_status st = csv_read(&f, rt_row, &A);
+    tqoi_csv_file_init(&f, path, diag);
+    tqo_status st = tqoi_csv_read(&f, rt_row, &A);
     if (st == TQO_OK && f.n_errors)
         st = TQO_ERR_INPUT;
     if (A.nomem)
         st = TQO_ERR_NOMEM;
-    csv_file_finish(&f);
-    csv_file_free(&f);
+    tqoi_csv_file_finish(&f);
+    tqoi_csv_file_free(&f);
     if (st != TQO_OK)
         tqo_region_targets_free(rt);
     return st;

@@ -12,7 +12,7 @@
 /* Territory history                                                   */
 /* ------------------------------------------------------------------ */
 
-void quota_history_free(quota_history *h)
+void tqoi_quota_history_free(quota_history *h)
 {
     if (!h)
         return;
@@ -95,7 +95,7 @@ static tqo_status region_by_label(const tqo_instance *inst, const tqo_assignment
     return TQO_OK;
 }
 
-tqo_status quota_history_build(const tqo_instance *inst, const tqo_assignment *a, const tqo_quota_settings *s,
+tqo_status tqoi_quota_history_build(const tqo_instance *inst, const tqo_assignment *a, const tqo_quota_settings *s,
                                quota_history *h, tqo_diag *diag)
 {
     memset(h, 0, sizeof *h);
@@ -176,14 +176,14 @@ tqo_status quota_history_build(const tqo_instance *inst, const tqo_assignment *a
     return TQO_OK;
 nomem:
     tqo_diag_error(diag, "out of memory in the quota step");
-    quota_history_free(h);
+    tqoi_quota_history_free(h);
     return TQO_ERR_NOMEM;
 }
 
-tqo_status quota_check_settings(const tqo_quota_settings *s, forecast_method *m, tqo_diag *diag)
+tqo_status tqoi_quota_check_settings(const tqo_quota_settings *s, forecast_method *m, tqo_diag *diag)
 {
     *m = FORECAST_AUTO;
-    if (s->method && !forecast_method_parse(s->method, m)) {
+    if (s->method && !tqoi_forecast_method_parse(s->method, m)) {
         tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, auto", s->method);
         return TQO_ERR_ARG;
     }
@@ -198,7 +198,7 @@ tqo_status quota_check_settings(const tqo_quota_settings *s, forecast_method *m,
     return TQO_OK;
 }
 
-tqo_status quota_cutoff(const tqo_instance *inst, const char *history_until, int *last, tqo_diag *diag)
+tqo_status tqoi_quota_cutoff(const tqo_instance *inst, const char *history_until, int *last, tqo_diag *diag)
 {
     *last = inst->period_first + inst->n_periods - 1;
     if (history_until) {
@@ -221,7 +221,7 @@ static int year_start(const quota_history *h, int y)
     return (h->per_year == 1 ? y : y * h->per_year) - h->period_first;
 }
 
-int quota_history_year(const quota_history *h, int year, double *out)
+int tqoi_quota_history_year(const quota_history *h, int year, double *out)
 {
     int p0 = year_start(h, year);
     if (p0 < 0 || p0 + h->per_year > h->n_periods)
@@ -239,7 +239,7 @@ int quota_history_year(const quota_history *h, int year, double *out)
 /* Forecasts                                                           */
 /* ------------------------------------------------------------------ */
 
-void quota_forecast_free(quota_forecast *f)
+void tqoi_quota_forecast_free(quota_forecast *f)
 {
     if (!f)
         return;
@@ -258,7 +258,7 @@ static tqo_status forecast_fit(quota_forecast *f, int p, forecast_method method,
     for (int m = 0; m < FORECAST_N_METHODS; m++)
         f->mape[m] = f->mase[m] = NAN;
     forecast_backtest bt;
-    if (forecast_backtest_run(f->totals, p, Y, min_train > 0 ? min_train : FORECAST_MIN_TRAIN_DEFAULT, &bt) ==
+    if (tqoi_forecast_backtest_run(f->totals, p, Y, min_train > 0 ? min_train : FORECAST_MIN_TRAIN_DEFAULT, &bt) ==
         TQO_OK) {
         for (int m = 0; m < FORECAST_N_METHODS; m++) {
             f->mape[m] = bt.mape[m];
@@ -270,7 +270,7 @@ static tqo_status forecast_fit(quota_forecast *f, int p, forecast_method method,
             memcpy(f->fold_train_years, bt.train_len, (size_t)bt.n_folds * sizeof(int));
         if (method == FORECAST_AUTO)
             method = bt.best;
-        forecast_backtest_free(&bt);
+        tqoi_forecast_backtest_free(&bt);
         if (!f->fold_train_years)
             return TQO_ERR_NOMEM;
     } else if (method == FORECAST_AUTO) {
@@ -279,7 +279,7 @@ static tqo_status forecast_fit(quota_forecast *f, int p, forecast_method method,
     f->method = method;
     for (int j = 0; j < p; j++) {
         forecast_result fr;
-        if (forecast_point(method, f->totals + (size_t)j * Y, Y, f->horizon, &fr) != TQO_OK)
+        if (tqoi_forecast_point(method, f->totals + (size_t)j * Y, Y, f->horizon, &fr) != TQO_OK)
             fr.value = f->last_year[j];
         f->forecast[j] = fr.value > 0 ? fr.value : 0; /* a falling trend cannot sell less than nothing */
     }
@@ -293,13 +293,13 @@ static tqo_status forecast_alloc(quota_forecast *f, int p, int Y)
     f->last_year = malloc(((size_t)p + 1) * sizeof(double));
     f->forecast = malloc(((size_t)p + 1) * sizeof(double));
     if (!f->totals || !f->last_year || !f->forecast) {
-        quota_forecast_free(f);
+        tqoi_quota_forecast_free(f);
         return TQO_ERR_NOMEM;
     }
     return TQO_OK;
 }
 
-tqo_status quota_forecast_build(const quota_history *h, int last, int plan_year, forecast_method method,
+tqo_status tqoi_quota_forecast_build(const quota_history *h, int last, int plan_year, forecast_method method,
                                 int min_train, quota_forecast *f, tqo_diag *diag)
 {
     memset(f, 0, sizeof *f);
@@ -308,7 +308,7 @@ tqo_status quota_forecast_build(const quota_history *h, int last, int plan_year,
         last = h->period_first + NP - 1;
     f->last_period = last;
     int used = last - h->period_first + 1;
-    int Y = used > 0 ? forecast_complete_years(h->per_year, h->period_first, used, &f->offset, &f->first_year) : 0;
+    int Y = used > 0 ? tqoi_forecast_complete_years(h->per_year, h->period_first, used, &f->offset, &f->first_year) : 0;
     if (Y < 1) {
         char buf[16];
         tqo_period_format((tqo_period_kind)h->per_year, last, buf, sizeof buf);
@@ -325,16 +325,16 @@ tqo_status quota_forecast_build(const quota_history *h, int last, int plan_year,
     if (forecast_alloc(f, p, Y) != TQO_OK)
         return TQO_ERR_NOMEM;
     for (int j = 0; j < p; j++) {
-        forecast_yearly_totals(h->agg + (size_t)j * NP + f->offset, Y, h->per_year, f->totals + (size_t)j * Y);
+        tqoi_forecast_yearly_totals(h->agg + (size_t)j * NP + f->offset, Y, h->per_year, f->totals + (size_t)j * Y);
         f->last_year[j] = f->totals[(size_t)j * Y + Y - 1];
     }
     tqo_status st = forecast_fit(f, p, method, min_train);
     if (st != TQO_OK)
-        quota_forecast_free(f);
+        tqoi_quota_forecast_free(f);
     return st;
 }
 
-tqo_status quota_forecast_window(const quota_history *h, int start, forecast_method method, int min_train,
+tqo_status tqoi_quota_forecast_window(const quota_history *h, int start, forecast_method method, int min_train,
                                  quota_forecast *f)
 {
     memset(f, 0, sizeof *f);
@@ -348,12 +348,12 @@ tqo_status quota_forecast_window(const quota_history *h, int start, forecast_met
     f->last_period = h->period_first + start - 1;
     f->horizon = 1;
     for (int j = 0; j < p; j++) {
-        forecast_yearly_totals(h->agg + (size_t)j * NP + f->offset, Y, per, f->totals + (size_t)j * Y);
+        tqoi_forecast_yearly_totals(h->agg + (size_t)j * NP + f->offset, Y, per, f->totals + (size_t)j * Y);
         f->last_year[j] = f->totals[(size_t)j * Y + Y - 1];
     }
     tqo_status st = forecast_fit(f, p, method, min_train);
     if (st != TQO_OK)
-        quota_forecast_free(f);
+        tqoi_quota_forecast_free(f);
     return st;
 }
 
@@ -361,7 +361,7 @@ tqo_status quota_forecast_window(const quota_history *h, int start, forecast_met
 /* Allocation                                                          */
 /* ------------------------------------------------------------------ */
 
-void quota_alloc_free(quota_alloc *q)
+void tqoi_quota_alloc_free(quota_alloc *q)
 {
     if (!q)
         return;
@@ -402,7 +402,7 @@ static void spread_ramps(double *fair, const double *ramp, int p)
             fair[j] += freed * fair[j] / base;
 }
 
-tqo_status quota_allocate(const quota_history *h, const quota_forecast *f, const tqo_quota_settings *s,
+tqo_status tqoi_quota_allocate(const quota_history *h, const quota_forecast *f, const tqo_quota_settings *s,
                           const char *const *territory_id, quota_alloc *q, tqo_diag *diag)
 {
     memset(q, 0, sizeof *q);
@@ -463,16 +463,16 @@ tqo_status quota_allocate(const quota_history *h, const quota_forecast *f, const
                       .region_name = s->region_names,
                       .minimax = s->minimax};
     quota_lp_out out;
-    st = quota_lp_solve(&in, &out, diag);
+    st = tqoi_quota_lp_solve(&in, &out, diag);
     if (st != TQO_OK)
         goto done;
     snprintf(q->lp_status, sizeof q->lp_status, "%s", out.status);
     q->objective = out.objective;
     memcpy(q->quota, out.q, (size_t)p * sizeof(double));
     memcpy(q->bound, out.bound, (size_t)p);
-    quota_lp_out_free(&out);
+    tqoi_quota_lp_out_free(&out);
     /* Cents that add up to the total exactly and keep every bound. */
-    int broken = quota_round_cents_bounded(q->quota, p, q->total, lb, ub);
+    int broken = tqoi_quota_round_cents_bounded(q->quota, p, q->total, lb, ub);
     if (broken)
         tqo_diag_warning(diag, "the growth bounds leave no whole cents that add up to the target: %d quota%s "
                          "a fraction of a cent outside %s bound", broken, broken == 1 ? " is" : "s are",
@@ -482,6 +482,6 @@ done:
     free(ub);
     free(region);
     if (st != TQO_OK)
-        quota_alloc_free(q);
+        tqoi_quota_alloc_free(q);
     return st;
 }

@@ -2,11 +2,11 @@
  * The stages of tqo_quota (internal), split so that tqo scenarios can run
  * the expensive ones once and only the cheap last one per scenario:
  *
- *   quota_history_build   units x periods -> territories x periods, potential,
+ *   tqoi_quota_history_build   units x periods -> territories x periods, potential,
  *                         regions, ramps      (once per assignment)
- *   quota_forecast_build  complete years up to a cut-off, backtest and the
+ *   tqoi_quota_forecast_build  complete years up to a cut-off, backtest and the
  *                         forecast of the plan year (once per cut-off and method)
- *   quota_allocate        fair shares, growth bounds, the quota LP and cents
+ *   tqoi_quota_allocate        fair shares, growth bounds, the quota LP and cents
  *                         (once per scenario and year)
  */
 #ifndef TQO_QUOTA_HISTORY_H
@@ -29,21 +29,21 @@ typedef struct quota_history {
  * Checks the settings that name data (value, potential, region column) and
  * aggregates. Messages name the option, as tqo quota's.
  */
-tqo_status quota_history_build(const tqo_instance *inst, const tqo_assignment *a, const tqo_quota_settings *s,
+tqo_status tqoi_quota_history_build(const tqo_instance *inst, const tqo_assignment *a, const tqo_quota_settings *s,
                                quota_history *h, tqo_diag *diag);
-void quota_history_free(quota_history *h);
+void tqoi_quota_history_free(quota_history *h);
 
 /* The settings checks of tqo quota that need no data: the forecast
    method (into *m), the history weight, a target or a growth. */
-tqo_status quota_check_settings(const tqo_quota_settings *s, forecast_method *m, tqo_diag *diag);
+tqo_status tqoi_quota_check_settings(const tqo_quota_settings *s, forecast_method *m, tqo_diag *diag);
 
 /* The last period used: the history's end, or history_until when earlier
    (a period of the history's kind, else TQO_ERR_ARG naming the option). */
-tqo_status quota_cutoff(const tqo_instance *inst, const char *history_until, int *last, tqo_diag *diag);
+tqo_status tqoi_quota_cutoff(const tqo_instance *inst, const char *history_until, int *last, tqo_diag *diag);
 
 /* Territory totals of calendar year y into out[p]; 0 (and out untouched)
    when the history does not hold the whole year. */
-int quota_history_year(const quota_history *h, int year, double *out);
+int tqoi_quota_history_year(const quota_history *h, int year, double *out);
 
 typedef struct quota_forecast {
     int n_years, first_year, offset; /* complete years used; offset: their first period */
@@ -63,9 +63,9 @@ typedef struct quota_forecast {
  * best of the backtest with min_train training years). plan_year 0: the
  * year after the last complete one.
  */
-tqo_status quota_forecast_build(const quota_history *h, int last, int plan_year, forecast_method method,
+tqo_status tqoi_quota_forecast_build(const quota_history *h, int last, int plan_year, forecast_method method,
                                 int min_train, quota_forecast *f, tqo_diag *diag);
-void quota_forecast_free(quota_forecast *f);
+void tqoi_quota_forecast_free(quota_forecast *f);
 
 /*
  * The forecast of the year that starts at period index start (0: the
@@ -74,7 +74,7 @@ void quota_forecast_free(quota_forecast *f);
  * the history, not only the calendar years. TQO_ERR_ARG when no whole
  * year precedes start.
  */
-tqo_status quota_forecast_window(const quota_history *h, int start, forecast_method method, int min_train,
+tqo_status tqoi_quota_forecast_window(const quota_history *h, int start, forecast_method method, int min_train,
                                  quota_forecast *f);
 
 typedef struct quota_alloc {
@@ -88,8 +88,8 @@ typedef struct quota_alloc {
 
 /* The quotas of settings s (target or growth, over-assignment, history
    weight, floors and caps, fairness, region targets) on a forecast. */
-tqo_status quota_allocate(const quota_history *h, const quota_forecast *f, const tqo_quota_settings *s,
+tqo_status tqoi_quota_allocate(const quota_history *h, const quota_forecast *f, const tqo_quota_settings *s,
                           const char *const *territory_id, quota_alloc *q, tqo_diag *diag);
-void quota_alloc_free(quota_alloc *q);
+void tqoi_quota_alloc_free(quota_alloc *q);
 
 #endif

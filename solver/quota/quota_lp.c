@@ -23,7 +23,7 @@ static const char *nm(const quota_lp_in *in, int j, char *buf, size_t size)
     return buf;
 }
 
-void quota_lp_out_free(quota_lp_out *out)
+void tqoi_quota_lp_out_free(quota_lp_out *out)
 {
     free(out->q);
     free(out->bound);
@@ -449,7 +449,7 @@ static int add_quota_rows(const quota_lp_in *in, glp_prob *lp, double sc, double
 static glp_prob *build_quota_lp(const quota_lp_in *in, double sc, double floor_f)
 {
     int p = in->p;
-    glpk_quiet();
+    tqoi_glpk_quiet();
     glp_prob *lp = glp_create_prob();
     glp_set_obj_dir(lp, GLP_MIN);
     int nq = p, nd = p, ncol = nq + nd + (in->minimax ? 1 : 0);
@@ -477,7 +477,7 @@ static glp_prob *build_quota_lp(const quota_lp_in *in, double sc, double floor_f
     return lp;
 }
 
-tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *diag)
+tqo_status tqoi_quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *diag)
 {
     memset(out, 0, sizeof *out);
     int p = in->p;
@@ -491,7 +491,7 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
     out->q = calloc((size_t)p, sizeof(double));
     out->bound = calloc((size_t)p, 1);
     if (!out->q || !out->bound) {
-        quota_lp_out_free(out);
+        tqoi_quota_lp_out_free(out);
         return TQO_ERR_NOMEM;
     }
     /* Relative deviations need f_j > 0: a territory without a fair share
@@ -509,7 +509,7 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
         if (st == TQO_OK)
             finish(in, out, floor_f);
         else
-            quota_lp_out_free(out);
+            tqoi_quota_lp_out_free(out);
         return st;
     }
     /* Columns: q_1..q_p, d_1..d_p, t (minimax). Scaled by the mean so that
@@ -517,7 +517,7 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
     double sc = mean > 0 ? mean : (in->total > 0 ? in->total / p : 1.0);
     glp_prob *lp = build_quota_lp(in, sc, floor_f);
     if (!lp) {
-        quota_lp_out_free(out);
+        tqoi_quota_lp_out_free(out);
         return TQO_ERR_NOMEM;
     }
     glp_smcp parm;
@@ -525,9 +525,9 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
     parm.msg_lev = GLP_MSG_OFF;
     parm.presolve = GLP_ON;
     int ret;
-    if (guarded_simplex(lp, &parm, &ret) != 0) {
+    if (tqoi_guarded_simplex(lp, &parm, &ret) != 0) {
         tqo_diag_error(diag, "GLPK failed inside the quota LP");
-        quota_lp_out_free(out);
+        tqoi_quota_lp_out_free(out);
         return TQO_ERR_SOLVER;
     }
     int status = ret == 0 ? glp_get_status(lp) : GLP_UNDEF;
@@ -549,11 +549,11 @@ tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *di
     }
     glp_delete_prob(lp);
     if (st != TQO_OK)
-        quota_lp_out_free(out);
+        tqoi_quota_lp_out_free(out);
     return st;
 }
 
-void quota_round_cents(double *v, int n, double total)
+void tqoi_quota_round_cents(double *v, int n, double total)
 {
     /* The same largest-remainder split as period quotas, with the amounts
        themselves as weights. */
@@ -563,7 +563,7 @@ void quota_round_cents(double *v, int n, double total)
     int64_t *cents = malloc((size_t)n * sizeof *cents);
     if (w && cents) {
         memcpy(w, v, (size_t)n * sizeof *w);
-        forecast_split_cents(total, w, n, cents, v); /* on a bad input v is left as it is */
+        tqoi_forecast_split_cents(total, w, n, cents, v); /* on a bad input v is left as it is */
     }
     free(w);
     free(cents);
@@ -608,7 +608,7 @@ static int64_t move_cents(int64_t *c, const int64_t *lo, const int64_t *hi, cons
     return left;
 }
 
-int quota_round_cents_bounded(double *v, int n, double total, const double *lb, const double *ub)
+int tqoi_quota_round_cents_bounded(double *v, int n, double total, const double *lb, const double *ub)
 {
     int broken = 0;
     if (n <= 0 || !isfinite(total) || fabs(total) > 9e13)

@@ -38,17 +38,17 @@ typedef struct quota_lp_out {
 /* Explains infeasible combinations before solving (floors above the
    target, caps below it, a region its bounds cannot reach), naming the
    figures; TQO_ERR_INFEASIBLE then. */
-tqo_status quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *diag);
-void quota_lp_out_free(quota_lp_out *out);
+tqo_status tqoi_quota_lp_solve(const quota_lp_in *in, quota_lp_out *out, tqo_diag *diag);
+void tqoi_quota_lp_out_free(quota_lp_out *out);
 
 /* Rounds amounts to cents so that they add up exactly to total (largest
    remainder; ties by index). */
-void quota_round_cents(double *v, int n, double total);
+void tqoi_quota_round_cents(double *v, int n, double total);
 /* Rounds quotas to cents that add up exactly to total and keep every bound:
    a quota at its floor lb (or cap ub; NULL or NAN: none) is rounded towards
    the inside, and the cents left over go by largest remainder to quotas
    with room. Only when no such cents exist does the total win over a bound:
    returns the number of quotas then outside a bound (by less than a cent). */
-int quota_round_cents_bounded(double *v, int n, double total, const double *lb, const double *ub);
+int tqoi_quota_round_cents_bounded(double *v, int n, double total, const double *lb, const double *ub);
 
 #endif

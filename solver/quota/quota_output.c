@@ -32,28 +32,28 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
         fputs(",actual,attainment_pct", q);
     fputc('\n', q);
     for (int j = 0; j < p; j++) {
-        csv_put_field(q, r->territory_id[j]);
+        tqoi_csv_put_field(q, r->territory_id[j]);
         fputc(',', q);
-        csv_put_field(q, r->region[j]);
+        tqoi_csv_put_field(q, r->region[j]);
         fputc(',', q);
-        csv_put_money(q, r->quota[j]);
+        tqoi_csv_put_money(q, r->quota[j]);
         fputc(',', q);
-        csv_put_money(q, r->last_year[j]);
+        tqoi_csv_put_money(q, r->last_year[j]);
         fputc(',', q);
-        csv_put_money(q, r->forecast[j]);
+        tqoi_csv_put_money(q, r->forecast[j]);
         fputc(',', q);
-        csv_put_num(q, r->potential[j]);
+        tqoi_csv_put_num(q, r->potential[j]);
         fputc(',', q);
-        csv_put_num(q, r->fair_share[j]);
+        tqoi_csv_put_num(q, r->fair_share[j]);
         fputc(',', q);
-        csv_put_num(q, r->growth_pct[j]);
+        tqoi_csv_put_num(q, r->growth_pct[j]);
         fputc(',', q);
         fputs(bound_name(r->bound[j]), q);
         if (r->has_actual) {
             fputc(',', q);
-            csv_put_money(q, r->actual[j]);
+            tqoi_csv_put_money(q, r->actual[j]);
             fputc(',', q);
-            csv_put_num(q, r->attainment_pct[j]);
+            tqoi_csv_put_num(q, r->attainment_pct[j]);
         }
         fputc('\n', q);
     }
@@ -63,90 +63,90 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
             char lab[16];
             int ord = r->per_year == 1 ? r->plan_year : r->plan_year * r->per_year + k;
             tqo_period_format(r->kind, ord, lab, sizeof lab);
-            csv_put_field(pq, r->territory_id[j]);
+            tqoi_csv_put_field(pq, r->territory_id[j]);
             fprintf(pq, ",%s,%.2f\n", lab, r->period_quota[(size_t)j * r->per_year + k]);
         }
     double sum = 0;
     for (int j = 0; j < p; j++)
         sum += r->quota[j];
     jw w;
-    jw_init(&w, js);
-    jw_object(&w, NULL);
-    jw_string(&w, "tqo_version", TQO_VERSION);
-    jw_string(&w, "instance", inst->source);
-    jw_string(&w, "assignment", assignment ? assignment : "current plan");
-    jw_int(&w, "plan_year", r->plan_year);
-    jw_int(&w, "territories", p);
-    jw_number(&w, "target", r->target);
-    jw_number(&w, "sum_of_quotas", round(sum * 100) / 100);
-    jw_number(&w, "over_assignment_pct", s->over_assign_pct);
-    jw_number(&w, "quota_total", r->total);
-    jw_object(&w, "forecast");
-    jw_string(&w, "method", r->method);
-    jw_int(&w, "complete_years", r->n_years);
-    jw_int(&w, "first_year", r->first_year);
-    jw_array(&w, "backtest");
+    tqoi_jw_init(&w, js);
+    tqoi_jw_object(&w, NULL);
+    tqoi_jw_string(&w, "tqo_version", TQO_VERSION);
+    tqoi_jw_string(&w, "instance", inst->source);
+    tqoi_jw_string(&w, "assignment", assignment ? assignment : "current plan");
+    tqoi_jw_int(&w, "plan_year", r->plan_year);
+    tqoi_jw_int(&w, "territories", p);
+    tqoi_jw_number(&w, "target", r->target);
+    tqoi_jw_number(&w, "sum_of_quotas", round(sum * 100) / 100);
+    tqoi_jw_number(&w, "over_assignment_pct", s->over_assign_pct);
+    tqoi_jw_number(&w, "quota_total", r->total);
+    tqoi_jw_object(&w, "forecast");
+    tqoi_jw_string(&w, "method", r->method);
+    tqoi_jw_int(&w, "complete_years", r->n_years);
+    tqoi_jw_int(&w, "first_year", r->first_year);
+    tqoi_jw_array(&w, "backtest");
     static const char *names[] = {"last", "trend", "holt"};
     for (int m = 0; m < 3; m++) {
-        jw_object(&w, NULL);
-        jw_string(&w, "method", names[m]);
-        jw_number(&w, "mape_pct", r->mape[m]);
-        jw_number(&w, "mase", r->mase[m]);
-        jw_object_end(&w);
+        tqoi_jw_object(&w, NULL);
+        tqoi_jw_string(&w, "method", names[m]);
+        tqoi_jw_number(&w, "mape_pct", r->mape[m]);
+        tqoi_jw_number(&w, "mase", r->mase[m]);
+        tqoi_jw_object_end(&w);
     }
-    jw_array_end(&w);
-    jw_array(&w, "fold_training_years");
+    tqoi_jw_array_end(&w);
+    tqoi_jw_array(&w, "fold_training_years");
     for (int f = 0; f < r->n_folds; f++)
-        jw_int(&w, NULL, r->fold_train_years[f]);
-    jw_array_end(&w);
-    jw_object_end(&w);
-    jw_number(&w, "objective", r->objective);
-    jw_string(&w, "objective_kind", s->minimax ? "max relative deviation" : "sum of relative deviations");
-    jw_string(&w, "lp_status", r->lp_status);
-    jw_array(&w, "binding_bounds");
+        tqoi_jw_int(&w, NULL, r->fold_train_years[f]);
+    tqoi_jw_array_end(&w);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_number(&w, "objective", r->objective);
+    tqoi_jw_string(&w, "objective_kind", s->minimax ? "max relative deviation" : "sum of relative deviations");
+    tqoi_jw_string(&w, "lp_status", r->lp_status);
+    tqoi_jw_array(&w, "binding_bounds");
     for (int j = 0; j < p; j++)
         if (r->bound[j]) {
-            jw_object(&w, NULL);
-            jw_string(&w, "territory_id", r->territory_id[j]);
-            jw_string(&w, "bound", bound_name(r->bound[j]));
-            jw_object_end(&w);
+            tqoi_jw_object(&w, NULL);
+            tqoi_jw_string(&w, "territory_id", r->territory_id[j]);
+            tqoi_jw_string(&w, "bound", bound_name(r->bound[j]));
+            tqoi_jw_object_end(&w);
         }
-    jw_array_end(&w);
-    jw_int(&w, "territories_without_history", r->n_no_history);
+    tqoi_jw_array_end(&w);
+    tqoi_jw_int(&w, "territories_without_history", r->n_no_history);
     if (r->has_actual) {
-        jw_object(&w, "replay");
-        jw_number(&w, "share_at_or_above_quota", r->share_at_quota);
-        jw_number(&w, "attainment_median_pct", r->attainment_median);
-        jw_number(&w, "attainment_p10_pct", r->attainment_p10);
-        jw_number(&w, "attainment_p90_pct", r->attainment_p90);
-        jw_number(&w, "mape_quota_pct", r->mape_quota);
-        jw_number(&w, "mape_naive_pct", r->mape_naive);
-        jw_object_end(&w);
+        tqoi_jw_object(&w, "replay");
+        tqoi_jw_number(&w, "share_at_or_above_quota", r->share_at_quota);
+        tqoi_jw_number(&w, "attainment_median_pct", r->attainment_median);
+        tqoi_jw_number(&w, "attainment_p10_pct", r->attainment_p10);
+        tqoi_jw_number(&w, "attainment_p90_pct", r->attainment_p90);
+        tqoi_jw_number(&w, "mape_quota_pct", r->mape_quota);
+        tqoi_jw_number(&w, "mape_naive_pct", r->mape_naive);
+        tqoi_jw_object_end(&w);
     }
-    jw_object(&w, "parameters");
-    jw_string(&w, "value", s->value);
-    jw_string(&w, "potential", s->potential);
-    jw_string(&w, "history_until", s->history_until);
-    jw_int(&w, "plan_period", s->plan_year);
-    jw_string(&w, "forecast", s->method);
+    tqoi_jw_object(&w, "parameters");
+    tqoi_jw_string(&w, "value", s->value);
+    tqoi_jw_string(&w, "potential", s->potential);
+    tqoi_jw_string(&w, "history_until", s->history_until);
+    tqoi_jw_int(&w, "plan_period", s->plan_year);
+    tqoi_jw_string(&w, "forecast", s->method);
     if (s->target > 0)
-        jw_number(&w, "target", s->target);
+        tqoi_jw_number(&w, "target", s->target);
     else
-        jw_number(&w, "growth_pct", s->growth_pct);
-    jw_number(&w, "over_assign_pct", s->over_assign_pct);
+        tqoi_jw_number(&w, "growth_pct", s->growth_pct);
+    tqoi_jw_number(&w, "over_assign_pct", s->over_assign_pct);
     /* as used: without a potential the fair shares are the forecast shares */
-    jw_number(&w, "history_weight", s->potential ? s->history_weight : 1.0);
-    jw_number(&w, "min_growth_pct", s->min_growth_pct);
-    jw_number(&w, "max_growth_pct", s->max_growth_pct);
-    jw_string(&w, "fairness", s->minimax ? "minimax" : "sum");
-    jw_int(&w, "min_train_years", s->min_train_years);
-    jw_string(&w, "region_col", s->region_col);
-    jw_object(&w, "region_targets");
+    tqoi_jw_number(&w, "history_weight", s->potential ? s->history_weight : 1.0);
+    tqoi_jw_number(&w, "min_growth_pct", s->min_growth_pct);
+    tqoi_jw_number(&w, "max_growth_pct", s->max_growth_pct);
+    tqoi_jw_string(&w, "fairness", s->minimax ? "minimax" : "sum");
+    tqoi_jw_int(&w, "min_train_years", s->min_train_years);
+    tqoi_jw_string(&w, "region_col", s->region_col);
+    tqoi_jw_object(&w, "region_targets");
     for (int k = 0; k < s->n_region_targets; k++)
-        jw_number(&w, s->region_names[k], s->region_targets[k]);
-    jw_object_end(&w);
-    jw_object_end(&w);
-    jw_object_end(&w);
-    jw_finish(&w);
+        tqoi_jw_number(&w, s->region_names[k], s->region_targets[k]);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_finish(&w);
     return tqo_outset_commit(o, diag);
 }

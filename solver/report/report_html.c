@@ -36,7 +36,7 @@ static void put_html(FILE *fp, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
-        int len = tqo_utf8_len(p);
+        int len = tqoi_utf8_len(p);
         if (len == 0) {
             fputs("\xef\xbf\xbd", fp);
             p++;
@@ -68,7 +68,7 @@ static void put_js(FILE *fp, const char *s)
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     fputc('"', fp);
     while (*p) {
-        int len = tqo_utf8_len(p);
+        int len = tqoi_utf8_len(p);
         if (len == 0) {
             fputs("\\ufffd", fp);
             p++;
@@ -94,10 +94,10 @@ static void put_js(FILE *fp, const char *s)
 /* The number helpers write at most 40 bytes into buffers of 48, which
    leaves room for a sign or a '%' around them. */
 
-/* Fixed decimals (fmt_fixed): "" when not finite. */
+/* Fixed decimals (tqoi_fmt_fixed): "" when not finite. */
 static const char *fx(char *buf, double v, int d)
 {
-    fmt_fixed(buf, 40, v, d);
+    tqoi_fmt_fixed(buf, 40, v, d);
     return buf;
 }
 
@@ -105,7 +105,7 @@ static const char *fx(char *buf, double v, int d)
 static const char *fx_signed(char *buf, double v, int d)
 {
     char t[40];
-    fmt_fixed(t, sizeof t, v, d);
+    tqoi_fmt_fixed(t, sizeof t, v, d);
     int zero = t[strspn(t, "-0.")] == 0;
     snprintf(buf, 48, "%s%s", t[0] != '-' && !zero && t[0] ? "+" : "", t);
     return buf;
@@ -121,7 +121,7 @@ static const char *fg(char *buf, double v)
 /* Thousands separators ("1,234,568"; four digits below 1000); "". */
 static const char *th(char *buf, double v)
 {
-    fmt_thousands(buf, 40, v, "");
+    tqoi_fmt_thousands(buf, 40, v, "");
     return buf;
 }
 
@@ -149,7 +149,7 @@ static void td_num(FILE *fp, double v, const char *text, const char *cls)
         return;
     }
     char raw[48];
-    jw_format_double(v, raw, sizeof raw);
+    tqoi_jw_format_double(v, raw, sizeof raw);
     fprintf(fp, "<td%s%s%s data-v=\"%s\">%s</td>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "", raw,
             text);
 }
@@ -161,7 +161,7 @@ static void put_cut(FILE *fp, const char *s, int max)
     int chars = 0;
     size_t len = 0;
     while (p[len] && chars < max) {
-        int l = tqo_utf8_len(p + len);
+        int l = tqoi_utf8_len(p + len);
         len += l > 0 ? (size_t)l : 1;
         chars++;
     }
@@ -256,12 +256,12 @@ static tqo_status prepare(rep *R)
     R->first = calloc((size_t)p + 2, sizeof(int));
     R->order = malloc(((size_t)n + 1) * sizeof(int));
     int *pos = malloc(((size_t)p + 1) * sizeof(int));
-    if (!R->main_t || !R->colour || !R->first || !R->order || !pos || tqo_territory_colours(inst, r, R->colour) < 0) {
+    if (!R->main_t || !R->colour || !R->first || !R->order || !pos || tqoi_territory_colours(inst, r, R->colour) < 0) {
         free(pos);
         return TQO_ERR_NOMEM;
     }
     for (int i = 0; i < n; i++) {
-        R->main_t[i] = tqo_unit_main_territory(r, i);
+        R->main_t[i] = tqoi_unit_main_territory(r, i);
         R->first[(R->main_t[i] < 0 ? p : R->main_t[i]) + 1]++;
     }
     for (int j = 0; j <= p; j++)
@@ -273,11 +273,11 @@ static tqo_status prepare(rep *R)
 
     /* Territories matched by id: the quota result's rows, the current plan's. */
     strmap ids;
-    if (strmap_init(&ids, (size_t)p) != 0)
+    if (tqoi_strmap_init(&ids, (size_t)p) != 0)
         return TQO_ERR_NOMEM;
     for (int j = 0; j < p; j++)
-        if (strmap_put(&ids, r->territory_id[j], j) == -2) {
-            strmap_free(&ids);
+        if (tqoi_strmap_put(&ids, r->territory_id[j], j) == -2) {
+            tqoi_strmap_free(&ids);
             return TQO_ERR_NOMEM;
         }
     tqo_status st = TQO_OK;
@@ -288,7 +288,7 @@ static tqo_status prepare(rep *R)
         for (int j = 0; st == TQO_OK && j < p; j++)
             R->q_row[j] = -1;
         for (int k = 0; st == TQO_OK && k < R->q->n_territories; k++) {
-            int j = strmap_get(&ids, R->q->territory_id[k]);
+            int j = tqoi_strmap_get(&ids, R->q->territory_id[k]);
             if (j >= 0 && R->q_row[j] < 0)
                 R->q_row[j] = k;
         }
@@ -303,7 +303,7 @@ static tqo_status prepare(rep *R)
             int c = inst->current[i];
             if (c < 0 || c >= inst->n_territories)
                 continue;
-            int was = strmap_get(&ids, inst->territory_id[c]);
+            int was = tqoi_strmap_get(&ids, inst->territory_id[c]);
             if (was < 0) {
                 R->current_unmatched++;
                 continue;
@@ -322,7 +322,7 @@ static tqo_status prepare(rep *R)
             R->moved_in = R->moved_out = NULL;
         }
     }
-    strmap_free(&ids);
+    tqoi_strmap_free(&ids);
     if (st != TQO_OK)
         return st;
 
@@ -417,7 +417,7 @@ static void put_head(rep *R, const char *title)
     /* One rule per palette colour: fill for the map, background for the
        table's swatches. */
     for (int c = 0; c < TQO_PALETTE_SIZE; c++)
-        fprintf(fp, ".c%d{fill:%s;background:%s}\n", c, tqo_palette_colour(c), tqo_palette_colour(c));
+        fprintf(fp, ".c%d{fill:%s;background:%s}\n", c, tqoi_palette_colour(c), tqoi_palette_colour(c));
     fputs(".u{fill:#bbb;background:#bbb}\n</style>\n</head>\n<body>\n<header>\n<h1>", fp);
     put_html(fp, title);
     fputs("</h1>\n<p>", fp);
@@ -696,7 +696,7 @@ static tqo_status put_map(rep *R)
     double *cx = malloc(((size_t)p + 1) * sizeof *cx), *cy = malloc(((size_t)p + 1) * sizeof *cy);
     tqo_map_frame f;
     map_shapes sh; /* the unit polygons, when the instance has them */
-    int has = ux && uy && cx && cy ? map_positions_shapes(R->inst, r, ux, uy, cx, cy, &f, &sh) : -1;
+    int has = ux && uy && cx && cy ? tqoi_map_positions_shapes(R->inst, r, ux, uy, cx, cy, &f, &sh) : -1;
     if (has < 0) {
         free(ux);
         free(uy);
@@ -734,7 +734,7 @@ static tqo_status put_map(rep *R)
             for (int k = R->first[g]; k < R->first[g + 1] && sh.n; k++) {
                 int i = R->order[k];
                 fputs(r->unit_start[i + 1] - r->unit_start[i] > 1 ? "<path class=\"s\" d=\"" : "<path d=\"", fp);
-                map_shapes_put_path(fp, &sh, i, pad, pad);
+                tqoi_map_shapes_put_path(fp, &sh, i, pad, pad);
                 fputs("\"/>\n", fp);
             }
             for (int k = R->first[g]; k < R->first[g + 1] && !sh.n; k++) {
@@ -749,7 +749,7 @@ static tqo_status put_map(rep *R)
         fputs("</g>\n", fp);
         if (sh.n) { /* territory outlines over the units */
             fputs("<path class=\"tb\" d=\"", fp);
-            map_shapes_put_borders(fp, &sh, R->main_t, pad, pad);
+            tqoi_map_shapes_put_borders(fp, &sh, R->main_t, pad, pad);
             fputs("\"/>\n", fp);
         }
         fputs("<g id=\"tqo-centres\">\n", fp);
@@ -782,7 +782,7 @@ static tqo_status put_map(rep *R)
                 sh.n ? ", with the territories' borders drawn over them" : "",
                 r->fixed_centres ? "home bases" : "territory centres");
     }
-    map_shapes_free(&sh);
+    tqoi_map_shapes_free(&sh);
     free(ux);
     free(uy);
     free(cx);
@@ -1153,7 +1153,7 @@ static tqo_status put_scenarios(rep *R)
                                      MC(r, s, TQO_M_COST_OF_SALES, 0),
                                      MC(r, s, TQO_M_COST_OF_SALES, 1),
                                      MC(r, s, TQO_M_COST_OF_SALES, 2)};
-        int bad = scenario_svg_write(fp, pt, ns, r->efficient, 0);
+        int bad = tqoi_scenario_svg_write(fp, pt, ns, r->efficient, 0);
         free(pt);
         if (bad && !ferror(fp))
             return TQO_ERR_NOMEM;
@@ -1440,7 +1440,7 @@ static tqo_status check_input(const report_input *in, tqo_diag *diag)
     return TQO_ERR_ARG;
 }
 
-tqo_status report_html_write(FILE *fp, const report_input *in, tqo_diag *diag)
+tqo_status tqoi_report_html_write(FILE *fp, const report_input *in, tqo_diag *diag)
 {
     tqo_status st = check_input(in, diag);
     if (st != TQO_OK)

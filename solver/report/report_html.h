@@ -16,6 +16,6 @@ typedef tqo_report_input report_input;
 
 /* Writes the whole document. Deterministic: the same input gives the same
    bytes (no dates, timings or paths beyond what the input holds). */
-tqo_status report_html_write(FILE *fp, const report_input *in, tqo_diag *diag);
+tqo_status tqoi_report_html_write(FILE *fp, const report_input *in, tqo_diag *diag);
 
 #endif

@@ -9,5 +9,5 @@ tqo_status tqo_report_write(FILE *fp, const tqo_report_input *in, tqo_diag *diag
         tqo_diag_error(diag, "report.html: no file to write to");
         return TQO_ERR_ARG;
     }
-    return report_html_write(fp, in, diag);
+    return tqoi_report_html_write(fp, in, diag);
 }

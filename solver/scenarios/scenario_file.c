@@ -104,13 +104,13 @@ static int number(csv_file *f, const csv_row *row, int c, double lo, double hi, 
 {
     const char *s = row->field[c];
     double v;
-    int r = csv_parse_number(s, &v);
+    int r = tqoi_csv_parse_number(s, &v);
     if (r != 0) {
-        csv_file_error(f, row->line, f->cols[c], "'%s' is not a number", s);
+        tqoi_csv_file_error(f, row->line, f->cols[c], "'%s' is not a number", s);
         return -1;
     }
     if (v < lo || v > hi) {
-        csv_file_error(f, row->line, f->cols[c], "%s is out of range [%g, %g]", s, lo, hi);
+        tqoi_csv_file_error(f, row->line, f->cols[c], "%s is out of range [%g, %g]", s, lo, hi);
         return -1;
     }
     *out = v;
@@ -127,7 +127,7 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
                 if (strcasecmp(f->cols[c], COLS[k]) == 0)
                     known = k;
             if (known < 0) {
-                csv_file_error(f, 1, f->cols[c], "not a scenario column (scenario, growth, target, over_assign, "
+                tqoi_csv_file_error(f, 1, f->cols[c], "not a scenario column (scenario, growth, target, over_assign, "
                                "history_weight, min_growth, max_growth, fairness, forecast, target_incentive, "
                                "payout_curve)");
                 return 1;
@@ -135,18 +135,18 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
             A->col[known] = c;
         }
         if (A->col[C_NAME] < 0) {
-            csv_file_error(f, 1, "scenario", "missing from the header");
+            tqoi_csv_file_error(f, 1, "scenario", "missing from the header");
             return 1;
         }
     }
     const char *name = row->field[A->col[C_NAME]];
     if (!*name) {
-        csv_file_error(f, row->line, "scenario", "empty name");
+        tqoi_csv_file_error(f, row->line, "scenario", "empty name");
         return 0;
     }
     for (int i = 0; i < A->n; i++)
         if (strcmp(A->list[i].name, name) == 0) {
-            csv_file_error(f, row->line, "scenario", "'%s' appears twice (first on line %ld)", name, A->line[i]);
+            tqoi_csv_file_error(f, row->line, "scenario", "'%s' appears twice (first on line %ld)", name, A->line[i]);
             return 0;
         }
     tqo_scenario sc;
@@ -166,7 +166,7 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
     }
     if (CELL(C_GROWTH) && CELL(C_TARGET)) {
         /* as on the command line: one of them sets the total, never both */
-        csv_file_error(f, row->line, f->cols[A->col[C_TARGET]], "scenario '%s': a growth and a target: give one "
+        tqoi_csv_file_error(f, row->line, f->cols[A->col[C_TARGET]], "scenario '%s': a growth and a target: give one "
                        "of them", name);
         bad = 1;
     } else if (CELL(C_TARGET)) {
@@ -183,7 +183,7 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
         /* without a potential the fair share is the forecast share alone:
            a weight would be ignored, so it is refused */
         if (!sc.quota.potential) {
-            csv_file_error(f, row->line, f->cols[A->col[C_HW]], "scenario '%s': a history weight needs a potential "
+            tqoi_csv_file_error(f, row->line, f->cols[A->col[C_HW]], "scenario '%s': a history weight needs a potential "
                            "(--potential COL): without one the fair share is the forecast share alone", name);
             bad = 1;
         }
@@ -199,17 +199,17 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
         else if (strcmp(s, "minimax") == 0)
             sc.quota.minimax = 1;
         else {
-            csv_file_error(f, row->line, f->cols[A->col[C_FAIR]], "'%s' is not sum or minimax", s);
+            tqoi_csv_file_error(f, row->line, f->cols[A->col[C_FAIR]], "'%s' is not sum or minimax", s);
             bad = 1;
         }
     }
     if (CELL(C_FC)) {
         forecast_method m;
         const char *s = row->field[A->col[C_FC]];
-        if (forecast_method_parse(s, &m))
-            sc.quota.method = forecast_method_name(m);
+        if (tqoi_forecast_method_parse(s, &m))
+            sc.quota.method = tqoi_forecast_method_name(m);
         else {
-            csv_file_error(f, row->line, f->cols[A->col[C_FC]], "'%s' is not last, trend, holt or auto", s);
+            tqoi_csv_file_error(f, row->line, f->cols[A->col[C_FC]], "'%s' is not last, trend, holt or auto", s);
             bad = 1;
         }
     }
@@ -218,19 +218,19 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
     if (CELL(C_CURVE)) {
         char why[200];
         if (tqo_payout_parse(row->field[A->col[C_CURVE]], &sc.curve, why, sizeof why) != 0) {
-            csv_file_error(f, row->line, f->cols[A->col[C_CURVE]], "%s", why);
+            tqoi_csv_file_error(f, row->line, f->cols[A->col[C_CURVE]], "%s", why);
             bad = 1;
         }
     }
 #undef CELL
     if (!isnan(sc.quota.min_growth_pct) && !isnan(sc.quota.max_growth_pct) &&
         sc.quota.min_growth_pct > sc.quota.max_growth_pct) {
-        csv_file_error(f, row->line, "min_growth", "scenario '%s': min_growth %g is above max_growth %g", name,
+        tqoi_csv_file_error(f, row->line, "min_growth", "scenario '%s': min_growth %g is above max_growth %g", name,
                        sc.quota.min_growth_pct, sc.quota.max_growth_pct);
         bad = 1;
     }
     if (!bad && !(sc.quota.target > 0) && isnan(sc.quota.growth_pct)) {
-        csv_file_error(f, row->line, "growth", "scenario '%s' has neither a growth nor a target (and no default)",
+        tqoi_csv_file_error(f, row->line, "growth", "scenario '%s' has neither a growth nor a target (and no default)",
                        name);
         bad = 1;
     }
@@ -271,18 +271,18 @@ tqo_status tqo_scenarios_load(const char *path, const tqo_quota_settings *defaul
     for (int k = 0; k < C_N; k++)
         A.col[k] = -1;
     csv_file f;
-    csv_file_init(&f, path, diag);
-    tqo_status st = csv_read(&f, srow, &A);
+    tqoi_csv_file_init(&f, path, diag);
+    tqo_status st = tqoi_csv_read(&f, srow, &A);
     if (A.nomem)
         st = TQO_ERR_NOMEM;
     if (st == TQO_OK && f.n_errors)
         st = TQO_ERR_INPUT;
     if (st == TQO_OK && A.n == 0) {
-        csv_file_error(&f, 0, NULL, "has no scenarios");
+        tqoi_csv_file_error(&f, 0, NULL, "has no scenarios");
         st = TQO_ERR_INPUT;
     }
-    csv_file_finish(&f);
-    csv_file_free(&f);
+    tqoi_csv_file_finish(&f);
+    tqoi_csv_file_free(&f);
     free(A.line);
     if (st != TQO_OK) {
         tqo_scenarios_free(A.list, A.n);

@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void scenario_outcomes_free(scenario_outcomes *o)
+void tqoi_scenario_outcomes_free(scenario_outcomes *o)
 {
     free(o->ratio);
     free(o->draw);
     memset(o, 0, sizeof *o);
 }
 
-tqo_status scenario_outcomes_init(scenario_outcomes *o, int p, const double *plan_forecast, int n_years,
+tqo_status tqoi_scenario_outcomes_init(scenario_outcomes *o, int p, const double *plan_forecast, int n_years,
                                   const double *const *actual, const double *const *forecast, int replicates,
                                   uint64_t seed)
 {
@@ -23,7 +23,7 @@ tqo_status scenario_outcomes_init(scenario_outcomes *o, int p, const double *pla
     o->ratio = malloc(((size_t)n_years * p + 1) * sizeof(double));
     o->draw = malloc(((size_t)replicates + 1) * sizeof(int));
     if (!o->ratio || !o->draw) {
-        scenario_outcomes_free(o);
+        tqoi_scenario_outcomes_free(o);
         return TQO_ERR_NOMEM;
     }
     for (int y = 0; y < n_years; y++)
@@ -37,18 +37,18 @@ tqo_status scenario_outcomes_init(scenario_outcomes *o, int p, const double *pla
     return TQO_OK;
 }
 
-void scenario_outcomes_draw(const scenario_outcomes *o, int r, double *out)
+void tqoi_scenario_outcomes_draw(const scenario_outcomes *o, int r, double *out)
 {
     const double *rat = o->ratio + (size_t)o->draw[r] * o->p;
     for (int j = 0; j < o->p; j++)
         out[j] = o->forecast[j] * rat[j];
 }
 
-void scenario_mc_block(const scenario_judge *J, const scenario_outcomes *o, int r0, int r1, double *vals,
+void tqoi_scenario_mc_block(const scenario_judge *J, const scenario_outcomes *o, int r0, int r1, double *vals,
                        double *pay, double *outcome, scenario_scratch *w)
 {
     for (int r = r0; r < r1; r++) {
-        scenario_outcomes_draw(o, r, outcome);
-        scenario_judge_eval(J, outcome, vals + (size_t)(r - r0) * TQO_SCENARIO_N_METRICS, pay, w);
+        tqoi_scenario_outcomes_draw(o, r, outcome);
+        tqoi_scenario_judge_eval(J, outcome, vals + (size_t)(r - r0) * TQO_SCENARIO_N_METRICS, pay, w);
     }
 }

@@ -20,18 +20,18 @@ typedef struct scenario_outcomes {
 
 /* actual[y][j] and forecast[y][j] of n_years past years: ratios (1 where
    the forecast is 0, as the outcome is then 0 anyway), and the draws. */
-tqo_status scenario_outcomes_init(scenario_outcomes *o, int p, const double *plan_forecast, int n_years,
+tqo_status tqoi_scenario_outcomes_init(scenario_outcomes *o, int p, const double *plan_forecast, int n_years,
                                   const double *const *actual, const double *const *forecast, int replicates,
                                   uint64_t seed);
-void scenario_outcomes_free(scenario_outcomes *o);
+void tqoi_scenario_outcomes_free(scenario_outcomes *o);
 
 /* Replicate r's outcomes into out[p]. */
-void scenario_outcomes_draw(const scenario_outcomes *o, int r, double *out);
+void tqoi_scenario_outcomes_draw(const scenario_outcomes *o, int r, double *out);
 
 /* Replicates [r0, r1) of one scenario: metrics into
    vals[(r - r0) * TQO_SCENARIO_N_METRICS + m], payouts added to pay[p] in
    replicate order; outcome: p doubles of scratch. */
-void scenario_mc_block(const scenario_judge *J, const scenario_outcomes *o, int r0, int r1, double *vals,
+void tqoi_scenario_mc_block(const scenario_judge *J, const scenario_outcomes *o, int r0, int r1, double *vals,
                        double *pay, double *outcome, scenario_scratch *w);
 
 #endif

@@ -15,18 +15,18 @@ const char *tqo_scenario_metric_name(int m)
     return m >= 0 && m < TQO_SCENARIO_N_METRICS ? NAMES[m] : "?";
 }
 
-int scenario_scratch_init(scenario_scratch *w, int p)
+int tqoi_scenario_scratch_init(scenario_scratch *w, int p)
 {
     w->key = malloc(((size_t)p + 1) * sizeof(double));
     w->ix = malloc(((size_t)p + 1) * sizeof(int));
     if (!w->key || !w->ix) {
-        scenario_scratch_free(w);
+        tqoi_scenario_scratch_free(w);
         return -1;
     }
     return 0;
 }
 
-void scenario_scratch_free(scenario_scratch *w)
+void tqoi_scenario_scratch_free(scenario_scratch *w)
 {
     free(w->key);
     free(w->ix);
@@ -45,14 +45,14 @@ static double first_paying(const tqo_payout_curve *c)
     return INFINITY;
 }
 
-void scenario_judge_free(scenario_judge *J)
+void tqoi_scenario_judge_free(scenario_judge *J)
 {
     free(J->idx);
     free(J->rank_c);
     memset(J, 0, sizeof *J);
 }
 
-tqo_status scenario_judge_init(scenario_judge *J, int p, const double *quota, const char *bound,
+tqo_status tqoi_scenario_judge_init(scenario_judge *J, int p, const double *quota, const char *bound,
                                const double *potential, const tqo_scenario *sc)
 {
     memset(J, 0, sizeof *J);
@@ -79,13 +79,13 @@ tqo_status scenario_judge_init(scenario_judge *J, int p, const double *quota, co
     if (!key || !ix || !J->rank_c) {
         free(key);
         free(ix);
-        scenario_judge_free(J);
+        tqoi_scenario_judge_free(J);
         return TQO_ERR_NOMEM;
     }
     int m = J->m;
     for (int k = 0; k < m; k++)
         key[k] = isfinite(potential[J->idx[k]]) ? potential[J->idx[k]] : 0;
-    metric_ranks_inplace(key, m, J->rank_c, ix);
+    tqoi_metric_ranks_inplace(key, m, J->rank_c, ix);
     double mean = (m + 1) / 2.0;
     for (int k = 0; k < m; k++) {
         J->rank_c[k] -= mean;
@@ -100,7 +100,7 @@ tqo_status scenario_judge_init(scenario_judge *J, int p, const double *quota, co
     return TQO_OK;
 }
 
-void scenario_judge_eval(const scenario_judge *J, const double *outcome, double *out, double *pay,
+void tqoi_scenario_judge_eval(const scenario_judge *J, const double *outcome, double *out, double *pay,
                          scenario_scratch *w)
 {
     int p = J->p, m = J->m;
@@ -128,7 +128,7 @@ void scenario_judge_eval(const scenario_judge *J, const double *outcome, double 
         if (pay)
             pay[j] += pj;
     }
-    metric_sort_pairs(w->key, w->ix, m);
+    tqoi_metric_sort_pairs(w->key, w->ix, m);
     double spearman = NAN;
     if (J->rank_c) {
         /* ranks of attainment (averaged over ties) against the centred
@@ -151,10 +151,10 @@ void scenario_judge_eval(const scenario_judge *J, const double *outcome, double 
     }
     out[TQO_M_PCT_AT_QUOTA] = m ? 100.0 * at / m : NAN;
     out[TQO_M_PCT_BELOW_THRESHOLD] = m ? 100.0 * below / m : NAN;
-    out[TQO_M_ATTAINMENT_MEDIAN] = metric_quantile_sorted(w->key, m, 0.5);
-    out[TQO_M_ATTAINMENT_P10] = metric_quantile_sorted(w->key, m, 0.1);
-    out[TQO_M_ATTAINMENT_P90] = metric_quantile_sorted(w->key, m, 0.9);
-    out[TQO_M_GINI] = metric_gini_sorted(w->key, m);
+    out[TQO_M_ATTAINMENT_MEDIAN] = tqoi_metric_quantile_sorted(w->key, m, 0.5);
+    out[TQO_M_ATTAINMENT_P10] = tqoi_metric_quantile_sorted(w->key, m, 0.1);
+    out[TQO_M_ATTAINMENT_P90] = tqoi_metric_quantile_sorted(w->key, m, 0.9);
+    out[TQO_M_GINI] = tqoi_metric_gini_sorted(w->key, m);
     out[TQO_M_SPEARMAN] = spearman;
     out[TQO_M_PAYOUT] = payout;
     out[TQO_M_COST_OF_SALES] = revenue > 0 ? 100.0 * payout / revenue : NAN;

@@ -21,24 +21,24 @@ typedef struct scenario_judge {
     int n_at_bound;
 } scenario_judge;
 
-/* Scratch for scenario_judge_eval: one per thread. */
+/* Scratch for tqoi_scenario_judge_eval: one per thread. */
 typedef struct scenario_scratch {
     double *key;
     int *ix;
 } scenario_scratch;
 
-int scenario_scratch_init(scenario_scratch *w, int p);
-void scenario_scratch_free(scenario_scratch *w);
+int tqoi_scenario_scratch_init(scenario_scratch *w, int p);
+void tqoi_scenario_scratch_free(scenario_scratch *w);
 
 /* potential: NULL or p values (no Spearman when NULL or all equal);
    bound: NULL or p flags. Returns TQO_ERR_NOMEM or TQO_OK. */
-tqo_status scenario_judge_init(scenario_judge *J, int p, const double *quota, const char *bound,
+tqo_status tqoi_scenario_judge_init(scenario_judge *J, int p, const double *quota, const char *bound,
                                const double *potential, const tqo_scenario *sc);
-void scenario_judge_free(scenario_judge *J);
+void tqoi_scenario_judge_free(scenario_judge *J);
 
 /* The metrics for outcomes[p] into m[TQO_SCENARIO_N_METRICS]; when pay is
    not NULL, each territory's payout is added to pay[j]. */
-void scenario_judge_eval(const scenario_judge *J, const double *outcome, double *m, double *pay,
+void tqoi_scenario_judge_eval(const scenario_judge *J, const double *outcome, double *m, double *pay,
                          scenario_scratch *w);
 
 #endif

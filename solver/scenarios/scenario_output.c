@@ -56,7 +56,7 @@ static void param(const tqo_scenario *sc, int k, char *buf, size_t size)
     else if (k == 9)
         tqo_payout_format(&sc->curve, buf, size);
     else if (isfinite(param_value(sc, k)))
-        jw_format_double(param_value(sc, k), buf, size);
+        tqoi_jw_format_double(param_value(sc, k), buf, size);
 }
 
 static void write_summary(FILE *f, const tqo_scenario *sc, const tqo_scenarios_result *r)
@@ -72,23 +72,23 @@ static void write_summary(FILE *f, const tqo_scenario *sc, const tqo_scenarios_r
         fprintf(f, ",backtest_%s", tqo_scenario_metric_name(m));
     fputs(",pareto_efficient,error\n", f);
     for (int s = 0; s < r->n_scenarios; s++) {
-        csv_put_field(f, sc[s].name);
+        tqoi_csv_put_field(f, sc[s].name);
         for (int k = 0; k < N_PARAMS; k++) {
             char b[600];
             param(&sc[s], k, b, sizeof b);
             fputc(',', f);
-            csv_put_field(f, b);
+            tqoi_csv_put_field(f, b);
         }
         for (int k = 0; k < M * 3; k++) {
             fputc(',', f);
-            csv_put_num(f, r->mc[(size_t)s * M * 3 + k]);
+            tqoi_csv_put_num(f, r->mc[(size_t)s * M * 3 + k]);
         }
         for (int m = 0; m < M; m++) {
             fputc(',', f);
-            csv_put_num(f, r->backtest_mean[(size_t)s * M + m]);
+            tqoi_csv_put_num(f, r->backtest_mean[(size_t)s * M + m]);
         }
         fprintf(f, ",%d,", r->efficient[s]);
-        csv_put_field(f, r->error[s]);
+        tqoi_csv_put_field(f, r->error[s]);
         fputc('\n', f);
     }
 }
@@ -103,28 +103,28 @@ static void write_detail(FILE *f, const tqo_scenario *sc, const tqo_scenarios_re
     for (int s = 0; s < r->n_scenarios; s++)
         for (int j = 0; j < p; j++) {
             size_t k = (size_t)s * p + j;
-            csv_put_field(f, sc[s].name);
+            tqoi_csv_put_field(f, sc[s].name);
             fputc(',', f);
-            csv_put_field(f, r->territory_id[j]);
+            tqoi_csv_put_field(f, r->territory_id[j]);
             fputc(',', f);
-            csv_put_money(f, r->quota[k]);
+            tqoi_csv_put_money(f, r->quota[k]);
             fprintf(f, ",%s", r->bound[k] == 'l' ? "min" : r->bound[k] == 'u' ? "max" : "");
             for (int c = 0; c < nb; c++) {
                 fputc(',', f);
-                csv_put_fixed(f, r->backtest_attainment[((size_t)s * nb + c) * p + j], ATT_DECIMALS);
+                tqoi_csv_put_fixed(f, r->backtest_attainment[((size_t)s * nb + c) * p + j], ATT_DECIMALS);
             }
             fputc(',', f);
-            csv_put_money(f, r->expected_payout[k]);
+            tqoi_csv_put_money(f, r->expected_payout[k]);
             fputc('\n', f);
         }
 }
 
 static void metrics_object(jw *w, const char *key, const double *v)
 {
-    jw_object(w, key);
+    tqoi_jw_object(w, key);
     for (int m = 0; m < M; m++)
-        jw_number(w, tqo_scenario_metric_name(m), v[m]);
-    jw_object_end(w);
+        tqoi_jw_number(w, tqo_scenario_metric_name(m), v[m]);
+    tqoi_jw_object_end(w);
 }
 
 static void write_json(FILE *f, const tqo_scenario *sc, const tqo_scenario_settings *set,
@@ -133,97 +133,97 @@ static void write_json(FILE *f, const tqo_scenario *sc, const tqo_scenario_setti
     int p = r->n_territories, nb = r->n_backtest_years;
     const tqo_quota_settings *b = &set->base;
     jw w;
-    jw_init(&w, f);
-    jw_object(&w, NULL);
-    jw_string(&w, "tqo", "scenarios");
-    jw_object(&w, "settings");
-    jw_int(&w, "replicates", r->replicates);
-    jw_int(&w, "seed", (long long)set->seed);
-    jw_string(&w, "value", b->value ? b->value : "sales");
-    jw_string(&w, "potential", b->potential);
-    jw_string(&w, "history_until", b->history_until);
-    jw_string(&w, "forecast", b->method ? b->method : "auto");
-    jw_int(&w, "min_train_years", b->min_train_years > 0 ? b->min_train_years : 2);
-    jw_object_end(&w);
-    jw_object(&w, "outcome_model");
-    jw_int(&w, "plan_year", r->plan_year);
-    jw_string(&w, "forecast_method", r->method);
-    jw_string(&w, "resampling", "moving-block bootstrap: each replicate draws one past 12-month block's actual/forecast ratios for all territories");
-    jw_array(&w, "error_blocks");
+    tqoi_jw_init(&w, f);
+    tqoi_jw_object(&w, NULL);
+    tqoi_jw_string(&w, "tqo", "scenarios");
+    tqoi_jw_object(&w, "settings");
+    tqoi_jw_int(&w, "replicates", r->replicates);
+    tqoi_jw_int(&w, "seed", (long long)set->seed);
+    tqoi_jw_string(&w, "value", b->value ? b->value : "sales");
+    tqoi_jw_string(&w, "potential", b->potential);
+    tqoi_jw_string(&w, "history_until", b->history_until);
+    tqoi_jw_string(&w, "forecast", b->method ? b->method : "auto");
+    tqoi_jw_int(&w, "min_train_years", b->min_train_years > 0 ? b->min_train_years : 2);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_object(&w, "outcome_model");
+    tqoi_jw_int(&w, "plan_year", r->plan_year);
+    tqoi_jw_string(&w, "forecast_method", r->method);
+    tqoi_jw_string(&w, "resampling", "moving-block bootstrap: each replicate draws one past 12-month block's actual/forecast ratios for all territories");
+    tqoi_jw_array(&w, "error_blocks");
     for (int k = 0; k < r->n_error_blocks; k++) {
         char b[16];
         tqo_period_format(r->period_kind, r->error_block[k], b, sizeof b);
-        jw_string(&w, NULL, b);
+        tqoi_jw_string(&w, NULL, b);
     }
-    jw_array_end(&w);
-    jw_object_end(&w);
-    jw_array_flat(&w, "backtest_years");
+    tqoi_jw_array_end(&w);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_array_flat(&w, "backtest_years");
     for (int c = 0; c < nb; c++)
-        jw_int(&w, NULL, r->backtest_year[c]);
-    jw_array_end(&w);
-    jw_array(&w, "territories");
+        tqoi_jw_int(&w, NULL, r->backtest_year[c]);
+    tqoi_jw_array_end(&w);
+    tqoi_jw_array(&w, "territories");
     for (int j = 0; j < p; j++) {
-        jw_object(&w, NULL);
-        jw_string(&w, "territory_id", r->territory_id[j]);
-        jw_number(&w, "potential", r->potential[j]);
-        jw_number(&w, "forecast", r->forecast[j]);
-        jw_object_end(&w);
+        tqoi_jw_object(&w, NULL);
+        tqoi_jw_string(&w, "territory_id", r->territory_id[j]);
+        tqoi_jw_number(&w, "potential", r->potential[j]);
+        tqoi_jw_number(&w, "forecast", r->forecast[j]);
+        tqoi_jw_object_end(&w);
     }
-    jw_array_end(&w);
-    jw_array(&w, "scenarios");
+    tqoi_jw_array_end(&w);
+    tqoi_jw_array(&w, "scenarios");
     for (int s = 0; s < r->n_scenarios; s++) {
-        jw_object(&w, NULL);
-        jw_string(&w, "scenario", sc[s].name);
-        jw_object(&w, "parameters");
+        tqoi_jw_object(&w, NULL);
+        tqoi_jw_string(&w, "scenario", sc[s].name);
+        tqoi_jw_object(&w, "parameters");
         for (int k = 0; k < N_PARAMS; k++) {
             char buf[600];
             param(&sc[s], k, buf, sizeof buf);
             if (param_is_text(k))
-                jw_string(&w, PARAMS[k], buf);
+                tqoi_jw_string(&w, PARAMS[k], buf);
             else
-                jw_number(&w, PARAMS[k], param_value(&sc[s], k));
+                tqoi_jw_number(&w, PARAMS[k], param_value(&sc[s], k));
         }
-        jw_object_end(&w);
-        jw_bool(&w, "pareto_efficient", r->efficient[s]);
-        jw_string(&w, "error", r->error[s]);
-        jw_object(&w, "monte_carlo");
+        tqoi_jw_object_end(&w);
+        tqoi_jw_bool(&w, "pareto_efficient", r->efficient[s]);
+        tqoi_jw_string(&w, "error", r->error[s]);
+        tqoi_jw_object(&w, "monte_carlo");
         for (int m = 0; m < M; m++) {
             const double *v = r->mc + ((size_t)s * M + m) * 3;
-            jw_object(&w, tqo_scenario_metric_name(m));
-            jw_number(&w, "p10", v[0]);
-            jw_number(&w, "p50", v[1]);
-            jw_number(&w, "p90", v[2]);
-            jw_object_end(&w);
+            tqoi_jw_object(&w, tqo_scenario_metric_name(m));
+            tqoi_jw_number(&w, "p10", v[0]);
+            tqoi_jw_number(&w, "p50", v[1]);
+            tqoi_jw_number(&w, "p90", v[2]);
+            tqoi_jw_object_end(&w);
         }
-        jw_object_end(&w);
-        jw_object(&w, "backtest");
+        tqoi_jw_object_end(&w);
+        tqoi_jw_object(&w, "backtest");
         metrics_object(&w, "mean", r->backtest_mean + (size_t)s * M);
-        jw_array(&w, "years");
+        tqoi_jw_array(&w, "years");
         for (int c = 0; c < nb; c++) {
-            jw_object(&w, NULL);
-            jw_int(&w, "year", r->backtest_year[c]);
+            tqoi_jw_object(&w, NULL);
+            tqoi_jw_int(&w, "year", r->backtest_year[c]);
             metrics_object(&w, "metrics", r->backtest + ((size_t)s * nb + c) * M);
-            jw_array_flat(&w, "attainment");
+            tqoi_jw_array_flat(&w, "attainment");
             for (int j = 0; j < p; j++)
-                jw_fixed(&w, NULL, r->backtest_attainment[((size_t)s * nb + c) * p + j], ATT_DECIMALS);
-            jw_array_end(&w);
-            jw_object_end(&w);
+                tqoi_jw_fixed(&w, NULL, r->backtest_attainment[((size_t)s * nb + c) * p + j], ATT_DECIMALS);
+            tqoi_jw_array_end(&w);
+            tqoi_jw_object_end(&w);
         }
-        jw_array_end(&w);
-        jw_object_end(&w);
-        jw_array_flat(&w, "quota");
+        tqoi_jw_array_end(&w);
+        tqoi_jw_object_end(&w);
+        tqoi_jw_array_flat(&w, "quota");
         for (int j = 0; j < p; j++)
-            jw_fixed(&w, NULL, r->quota[(size_t)s * p + j], 2);
-        jw_array_end(&w);
-        jw_array_flat(&w, "expected_payout");
+            tqoi_jw_fixed(&w, NULL, r->quota[(size_t)s * p + j], 2);
+        tqoi_jw_array_end(&w);
+        tqoi_jw_array_flat(&w, "expected_payout");
         for (int j = 0; j < p; j++)
-            jw_fixed(&w, NULL, r->expected_payout[(size_t)s * p + j], 2);
-        jw_array_end(&w);
-        jw_object_end(&w);
+            tqoi_jw_fixed(&w, NULL, r->expected_payout[(size_t)s * p + j], 2);
+        tqoi_jw_array_end(&w);
+        tqoi_jw_object_end(&w);
     }
-    jw_array_end(&w);
-    jw_object_end(&w);
-    jw_finish(&w);
+    tqoi_jw_array_end(&w);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_finish(&w);
 }
 
 tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settings *s,
@@ -251,7 +251,7 @@ tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settin
         const double *y = r->mc + ((size_t)k * M + TQO_M_COST_OF_SALES) * 3;
         pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
     }
-    int bad = scenario_svg_write(fg, pt, r->n_scenarios, r->efficient, 1) != 0;
+    int bad = tqoi_scenario_svg_write(fg, pt, r->n_scenarios, r->efficient, 1) != 0;
     free(pt);
     write_json(fj, sc, s, r);
     if (bad) {

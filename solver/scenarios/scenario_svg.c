@@ -42,7 +42,7 @@ static int cmp_key(const void *pa, const void *pb)
 
 static int finite_median(const scenario_point *p) { return isfinite(p->x_p50) && isfinite(p->y_p50); }
 
-int scenario_pareto(const scenario_point *pt, int n, unsigned char *efficient)
+int tqoi_scenario_pareto(const scenario_point *pt, int n, unsigned char *efficient)
 {
     if (n <= 0)
         return 0;
@@ -326,7 +326,7 @@ static int put_labels(FILE *f, const scenario_point *pt, const key *order, int m
     return 0;
 }
 
-int scenario_svg_write(FILE *f, const scenario_point *pt, int n, const unsigned char *efficient, int standalone)
+int tqoi_scenario_svg_write(FILE *f, const scenario_point *pt, int n, const unsigned char *efficient, int standalone)
 {
     if (n < 0)
         n = 0;
@@ -334,7 +334,7 @@ int scenario_svg_write(FILE *f, const scenario_point *pt, int n, const unsigned 
     key *order = malloc(((size_t)n + 1) * sizeof *order);
     if (!efficient && n > 0) {
         own = malloc((size_t)n);
-        if (own && scenario_pareto(pt, n, own) < 0) {
+        if (own && tqoi_scenario_pareto(pt, n, own) < 0) {
             free(own);
             own = NULL;
         }

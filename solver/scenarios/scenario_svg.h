@@ -23,7 +23,7 @@ typedef struct scenario_point {
  * order of equal points. Returns the number of efficient points, or -1
  * when out of memory (efficient is then all 0).
  */
-int scenario_pareto(const scenario_point *pt, int n, unsigned char *efficient);
+int tqoi_scenario_pareto(const scenario_point *pt, int n, unsigned char *efficient);
 
 /*
  * Writes the chart as one <svg> element: axes with 1-2-5 ticks, each point
@@ -31,13 +31,13 @@ int scenario_pareto(const scenario_point *pt, int n, unsigned char *efficient);
  * (<title>) per point, the efficient points joined in order of share and
  * labelled, and a legend. Points with a non-finite median are left out;
  * n = 0 draws empty axes with a note. efficient may be NULL: it is then
- * computed with scenario_pareto. standalone adds the XML prolog, which a
+ * computed with tqoi_scenario_pareto. standalone adds the XML prolog, which a
  * file needs and inline HTML must not have; the CSS classes are prefixed
  * "sc-" so that the chart can sit in a page with other styles. The output
  * depends only on the arguments (fixed decimals, no locale). Returns 0, or
  * -1 on a write error or when out of memory.
  */
-int scenario_svg_write(FILE *f, const scenario_point *pt, int n, const unsigned char *efficient,
+int tqoi_scenario_svg_write(FILE *f, const scenario_point *pt, int n, const unsigned char *efficient,
                        int standalone);
 
 #endif

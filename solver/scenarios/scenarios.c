@@ -69,7 +69,7 @@ static tqo_status check_scenario(const tqo_scenario *sc, forecast_method *m, tqo
 {
     tqo_diag d;
     tqo_diag_init(&d);
-    tqo_status st = quota_check_settings(&sc->quota, m, &d);
+    tqo_status st = tqoi_quota_check_settings(&sc->quota, m, &d);
     if (st != TQO_OK)
         tqo_diag_error(diag, "scenario '%s': %s", sc->name, tqo_diag_first_error(&d));
     tqo_diag_free(&d);
@@ -123,14 +123,14 @@ static void solve_lp(const run *U, int s, int c)
     tqo_diag d;
     tqo_diag_init(&d);
     const quota_forecast *f = &U->fc[c * 4 + U->method[s]];
-    tqo_status st = quota_allocate(U->h, f, &qs, U->ids, &qa, &d);
+    tqo_status st = tqoi_quota_allocate(U->h, f, &qs, U->ids, &qa, &d);
     int p = U->p;
     double *qdst = c == U->nb ? U->r->quota + (size_t)s * p : U->bt_quota + ((size_t)s * U->nb + c) * p;
     char *bdst = c == U->nb ? U->r->bound + (size_t)s * p : U->bt_bound + ((size_t)s * U->nb + c) * p;
     if (st == TQO_OK) {
         memcpy(qdst, qa.quota, (size_t)p * sizeof(double));
         memcpy(bdst, qa.bound, (size_t)p);
-        quota_alloc_free(&qa);
+        tqoi_quota_alloc_free(&qa);
     } else {
         for (int j = 0; j < p; j++)
             qdst[j] = NAN;
@@ -156,7 +156,7 @@ static void mc_block(const run *U, const scenario_judge *J, int b, double *vals,
             vals[k] = NAN;
         return;
     }
-    scenario_mc_block(J, U->out, r0, r1, vals, pay, outcome, w);
+    tqoi_scenario_mc_block(J, U->out, r0, r1, vals, pay, outcome, w);
 }
 
 /* Scenario s's judge of its plan-year quotas, once for all its blocks;
@@ -166,7 +166,7 @@ static int judge_init(const run *U, int s, scenario_judge *J)
     int p = U->p;
     const double *q = U->r->quota + (size_t)s * p;
     return isfinite(q[0]) &&
-           scenario_judge_init(J, p, q, U->r->bound + (size_t)s * p, U->h->has_potential ? U->h->potential : NULL,
+           tqoi_scenario_judge_init(J, p, q, U->r->bound + (size_t)s * p, U->h->has_potential ? U->h->potential : NULL,
                                &U->sc[s]) == TQO_OK;
 }
 
@@ -186,9 +186,9 @@ static void reduce(const run *U, int s, const double *vals, const double *pay, d
                 cix[k] = k;
                 k++;
             }
-        metric_sort_pairs(col, cix, k);
+        tqoi_metric_sort_pairs(col, cix, k);
         for (int t = 0; t < 3; t++)
-            r->mc[((size_t)s * M + m) * 3 + t] = metric_quantile_sorted(col, k, Q[t]);
+            r->mc[((size_t)s * M + m) * 3 + t] = tqoi_metric_quantile_sorted(col, k, Q[t]);
     }
     double *ep = r->expected_payout + (size_t)s * p;
     for (int j = 0; j < p; j++)
@@ -206,7 +206,7 @@ static void reduce(const run *U, int s, const double *vals, const double *pay, d
         double *att = r->backtest_attainment + ((size_t)s * nb + c) * p;
         const double *q = U->bt_quota + ((size_t)s * nb + c) * p;
         scenario_judge J;
-        if (!isfinite(q[0]) || scenario_judge_init(&J, p, q, U->bt_bound + ((size_t)s * nb + c) * p,
+        if (!isfinite(q[0]) || tqoi_scenario_judge_init(&J, p, q, U->bt_bound + ((size_t)s * nb + c) * p,
                                                    U->h->has_potential ? U->h->potential : NULL,
                                                    &U->sc[s]) != TQO_OK) {
             for (int m = 0; m < M; m++)
@@ -216,8 +216,8 @@ static void reduce(const run *U, int s, const double *vals, const double *pay, d
             continue;
         }
         memcpy(outcome, U->actual[c], (size_t)p * sizeof(double));
-        scenario_judge_eval(&J, outcome, bm, NULL, w);
-        scenario_judge_free(&J);
+        tqoi_scenario_judge_eval(&J, outcome, bm, NULL, w);
+        tqoi_scenario_judge_free(&J);
         for (int j = 0; j < p; j++)
             att[j] = q[j] > 0 ? 100.0 * U->actual[c][j] / q[j] : NAN;
         for (int m = 0; m < M; m++)
@@ -247,7 +247,7 @@ static tqo_status build_forecasts(const quota_history *h, const int *cut, int nb
         tqo_diag_init(&d[k]);
         int c = k / 4;
         if (need[k])
-            st[k] = quota_forecast_build(h, cut[c], c == nb ? plan_year : 0, (forecast_method)(k % 4), min_train,
+            st[k] = tqoi_quota_forecast_build(h, cut[c], c == nb ? plan_year : 0, (forecast_method)(k % 4), min_train,
                                          &fc[k], &d[k]);
     }
     tqo_status res = TQO_OK;
@@ -295,7 +295,7 @@ static tqo_status check_inputs(const tqo_scenario *sc, int n, const tqo_scenario
         return TQO_ERR_ARG;
     }
     P->base_method = FORECAST_AUTO;
-    if (s->base.method && !forecast_method_parse(s->base.method, &P->base_method)) {
+    if (s->base.method && !tqoi_forecast_method_parse(s->base.method, &P->base_method)) {
         tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, auto", s->base.method);
         return TQO_ERR_ARG;
     }
@@ -321,7 +321,7 @@ static tqo_status prepare_backtest(prep *P, int n, const tqo_scenario_settings *
     quota_history *h = &P->h;
     int p = h->p, per = h->per_year;
     int offset = 0, used = P->last - h->period_first + 1;
-    P->Y = used > 0 ? forecast_complete_years(per, h->period_first, used, &offset, &P->first_year) : 0;
+    P->Y = used > 0 ? tqoi_forecast_complete_years(per, h->period_first, used, &offset, &P->first_year) : 0;
     int nb = P->nb = P->Y - P->min_train > 0 ? P->Y - P->min_train : 0;
     P->cut = malloc(((size_t)nb + 1) * sizeof(int));
     P->need = calloc(((size_t)nb + 1) * 4, 1);
@@ -347,7 +347,7 @@ static tqo_status prepare_backtest(prep *P, int n, const tqo_scenario_settings *
         P->cut[c] = (per == 1 ? y : y * per) - 1;
         if (!(P->actual[c] = malloc(((size_t)p + 1) * sizeof(double))))
             return TQO_ERR_NOMEM;
-        quota_history_year(h, y, P->actual[c]);
+        tqoi_quota_history_year(h, y, P->actual[c]);
     }
     P->cut[nb] = P->last;
     return build_forecasts(h, P->cut, nb, s->base.plan_year, P->need, P->min_train, P->nth, P->fc, diag);
@@ -372,7 +372,7 @@ static tqo_status prepare_outcomes(prep *P, const tqo_scenario_settings *s)
     for (int k = 0; k < nw; k++) {
         int q = P->w_first + k;
         double *act = malloc(((size_t)p + 1) * sizeof(double));
-        if (!act || quota_forecast_window(h, q, P->base_method, P->min_train, &P->blocks[k]) != TQO_OK) {
+        if (!act || tqoi_quota_forecast_window(h, q, P->base_method, P->min_train, &P->blocks[k]) != TQO_OK) {
             free(act);
 #pragma omp atomic write
             fail = 1;
@@ -393,7 +393,7 @@ static tqo_status prepare_outcomes(prep *P, const tqo_scenario_settings *s)
         return TQO_ERR_NOMEM;
     for (int k = 0; k < nw; k++)
         f[k] = P->blocks[k].forecast;
-    tqo_status st = scenario_outcomes_init(&P->out, p, P->fc[P->nb * 4 + P->base_method].forecast, nw,
+    tqo_status st = tqoi_scenario_outcomes_init(&P->out, p, P->fc[P->nb * 4 + P->base_method].forecast, nw,
                                            (const double *const *)P->block_actual, f, s->replicates, s->seed);
     free(f);
     return st;
@@ -410,7 +410,7 @@ static tqo_status prepare_result(const prep *P, const tqo_instance *inst, const 
     r->n_territories = p;
     r->replicates = R;
     r->plan_year = pf->plan_year;
-    snprintf(r->method, sizeof r->method, "%s", forecast_method_name(pf->method));
+    snprintf(r->method, sizeof r->method, "%s", tqoi_forecast_method_name(pf->method));
     r->n_backtest_years = nb;
     r->n_error_blocks = nw;
     r->period_kind = inst->period_kind;
@@ -465,7 +465,7 @@ static int run_wave(const run *U, int nth, const int *ix, int wn, double *vals, 
         double *outcome = malloc(((size_t)p + 1) * sizeof(double));
         double *col = malloc(((size_t)R + 1) * sizeof(double));
         int *cix = malloc(((size_t)R + 1) * sizeof(int));
-        int ok = scenario_scratch_init(&ws, p) == 0 && outcome && col && cix;
+        int ok = tqoi_scenario_scratch_init(&ws, p) == 0 && outcome && col && cix;
         if (!ok) {
 #pragma omp atomic write
             nomem = 1;
@@ -486,11 +486,11 @@ static int run_wave(const run *U, int nth, const int *ix, int wn, double *vals, 
                 reduce(U, ix[sw], vals + (size_t)sw * R * M, pay + (size_t)sw * U->nblocks * p, col, cix, outcome,
                        &ws);
                 if (judged[sw])
-                    scenario_judge_free(&judge[sw]);
+                    tqoi_scenario_judge_free(&judge[sw]);
                 judged[sw] = 0;
             }
         }
-        scenario_scratch_free(&ws);
+        tqoi_scenario_scratch_free(&ws);
         free(outcome);
         free(col);
         free(cix);
@@ -577,7 +577,7 @@ static tqo_status mark_efficient(const tqo_scenario *sc, int n, tqo_scenarios_re
         const double *y = r->mc + ((size_t)k * M + TQO_M_COST_OF_SALES) * 3;
         pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
     }
-    scenario_pareto(pt, n, r->efficient);
+    tqoi_scenario_pareto(pt, n, r->efficient);
     free(pt);
     return TQO_OK;
 }
@@ -591,15 +591,15 @@ static void prep_free(prep *P, run *U, int n)
     free(U->bt_error);
     free(U->bt_quota);
     free(U->bt_bound);
-    scenario_outcomes_free(&P->out);
+    tqoi_scenario_outcomes_free(&P->out);
     for (int k = 0; P->blocks && P->block_actual && k < P->nw; k++) {
-        quota_forecast_free(&P->blocks[k]);
+        tqoi_quota_forecast_free(&P->blocks[k]);
         free(P->block_actual[k]);
     }
     free(P->blocks);
     free(P->block_actual);
     for (int k = 0; P->fc && k < (nb + 1) * 4; k++)
-        quota_forecast_free(&P->fc[k]);
+        tqoi_quota_forecast_free(&P->fc[k]);
     free(P->fc);
     for (int c = 0; P->actual && c < nb; c++)
         free(P->actual[c]);
@@ -607,7 +607,7 @@ static void prep_free(prep *P, run *U, int n)
     free(P->cut);
     free(P->need);
     free(P->method);
-    quota_history_free(&P->h);
+    tqoi_quota_history_free(&P->h);
 }
 
 /* A sweep prepared for evaluation in parts (see tqo.h). */
@@ -660,9 +660,9 @@ tqo_status tqo_scenarios_begin(const tqo_instance *inst, const tqo_assignment *a
     R->U.n = n;
     tqo_status st = check_inputs(sc, n, s, P, diag);
     if (st == TQO_OK)
-        st = quota_cutoff(inst, s->base.history_until, &P->last, diag);
+        st = tqoi_quota_cutoff(inst, s->base.history_until, &P->last, diag);
     if (st == TQO_OK)
-        st = quota_history_build(inst, a, &s->base, &P->h, diag);
+        st = tqoi_quota_history_build(inst, a, &s->base, &P->h, diag);
     P->nth = s->threads > 0 ? s->threads : omp_get_max_threads();
     P->min_train = s->base.min_train_years > 0 ? s->base.min_train_years : 2;
     if (st == TQO_OK)

@@ -22,14 +22,14 @@
 
 #define READ_CHUNK (1 << 20)
 
-void csv_file_init(csv_file *f, const char *path, tqo_diag *diag)
+void tqoi_csv_file_init(csv_file *f, const char *path, tqo_diag *diag)
 {
     memset(f, 0, sizeof *f);
     f->path = path;
     f->diag = diag;
 }
 
-void csv_file_free(csv_file *f)
+void tqoi_csv_file_free(csv_file *f)
 {
     for (int i = 0; i < f->n_cols; i++)
         free(f->cols[i]);
@@ -38,7 +38,7 @@ void csv_file_free(csv_file *f)
     f->n_cols = 0;
 }
 
-void csv_file_error(csv_file *f, long line, const char *col, const char *fmt, ...)
+void tqoi_csv_file_error(csv_file *f, long line, const char *col, const char *fmt, ...)
 {
     f->n_errors++;
     if (f->n_errors > TQO_DIAG_KEEP_PER_FILE) {
@@ -59,7 +59,7 @@ void csv_file_error(csv_file *f, long line, const char *col, const char *fmt, ..
         tqo_diag_error(f->diag, "%s%s: %s", f->path, where, msg);
 }
 
-void csv_file_finish(csv_file *f)
+void tqoi_csv_file_finish(csv_file *f)
 {
     if (f->n_errors > TQO_DIAG_KEEP_PER_FILE) {
         /* The summary line is not an error of its own. */
@@ -69,7 +69,7 @@ void csv_file_finish(csv_file *f)
     }
 }
 
-int csv_col(const csv_file *f, const char *name)
+int tqoi_csv_col(const csv_file *f, const char *name)
 {
     for (int i = 0; i < f->n_cols; i++)
         if (strcasecmp(f->cols[i], name) == 0)
@@ -126,7 +126,7 @@ static int fast_decimal(const char *s, double *out)
     return 1;
 }
 
-int csv_parse_number(const char *s, double *out)
+int tqoi_csv_parse_number(const char *s, double *out)
 {
     while (isspace((unsigned char)*s))
         s++;
@@ -279,7 +279,7 @@ static void on_field(void *s, size_t n, void *data)
         r->rec_line = r->cur_line - nl;
     }
     if (field_push(r, s ? s : "", s ? n : 0) != 0) {
-        csv_file_error(r->f, r->cur_line, NULL, "out of memory");
+        tqoi_csv_file_error(r->f, r->cur_line, NULL, "out of memory");
         r->stop = 1;
     }
 }
@@ -314,18 +314,18 @@ static void take_header(reader *r)
     }
     int bad = 0;
     if (f->n_cols == 1 && strchr(f->cols[0], ';')) {
-        csv_file_error(f, r->rec_line, NULL,
+        tqoi_csv_file_error(f, r->rec_line, NULL,
                        "the header has semicolons but no commas: tqo reads comma-separated files");
         bad = 1;
     }
     for (int i = 0; i < f->n_cols && !bad; i++) {
         if (!f->cols[i][0]) {
-            csv_file_error(f, r->rec_line, NULL, "column %d of the header has no name", i + 1);
+            tqoi_csv_file_error(f, r->rec_line, NULL, "column %d of the header has no name", i + 1);
             bad = 1;
         }
         for (int j = 0; j < i && !bad; j++)
             if (strcasecmp(f->cols[i], f->cols[j]) == 0) {
-                csv_file_error(f, r->rec_line, f->cols[i], "appears twice in the header");
+                tqoi_csv_file_error(f, r->rec_line, f->cols[i], "appears twice in the header");
                 bad = 1;
             }
     }
@@ -346,9 +346,9 @@ static void on_record(int c, void *data)
         if (!utf8_valid((const unsigned char *)r->buf + r->off[i], r->len[i])) {
             const char *col = r->header_done && i < r->f->n_cols ? r->f->cols[i] : NULL;
             if (col)
-                csv_file_error(r->f, r->rec_line, col, "invalid UTF-8 (save the file as UTF-8)");
+                tqoi_csv_file_error(r->f, r->rec_line, col, "invalid UTF-8 (save the file as UTF-8)");
             else
-                csv_file_error(r->f, r->rec_line, NULL, "field %d: invalid UTF-8 (save the file as UTF-8)",
+                tqoi_csv_file_error(r->f, r->rec_line, NULL, "field %d: invalid UTF-8 (save the file as UTF-8)",
                                i + 1);
             r->n_fields = 0;
             r->buf_len = 0;
@@ -361,7 +361,7 @@ static void on_record(int c, void *data)
         r->header_done = 1;
         take_header(r);
     } else if (r->n_fields != r->f->n_cols) {
-        csv_file_error(r->f, r->rec_line, NULL, "row has %d field%s, the header has %d", r->n_fields,
+        tqoi_csv_file_error(r->f, r->rec_line, NULL, "row has %d field%s, the header has %d", r->n_fields,
                        r->n_fields == 1 ? "" : "s", r->f->n_cols);
     } else {
         for (int i = 0; i < r->n_fields; i++)
@@ -374,17 +374,17 @@ static void on_record(int c, void *data)
     r->buf_len = 0;
 }
 
-tqo_status csv_read(csv_file *f, csv_row_fn fn, void *ctx)
+tqo_status tqoi_csv_read(csv_file *f, csv_row_fn fn, void *ctx)
 {
     FILE *fp = fopen(f->path, "rb");
     if (!fp) {
-        csv_file_error(f, 0, NULL, "cannot open: %s", strerror(errno));
+        tqoi_csv_file_error(f, 0, NULL, "cannot open: %s", strerror(errno));
         return TQO_ERR_INPUT;
     }
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         fclose(fp);
-        csv_file_error(f, 0, NULL, "out of memory");
+        tqoi_csv_file_error(f, 0, NULL, "out of memory");
         return TQO_ERR_NOMEM;
     }
     reader r;
@@ -401,7 +401,7 @@ tqo_status csv_read(csv_file *f, csv_row_fn fn, void *ctx)
         size_t n = fread(chunk, 1, READ_CHUNK, fp);
         if (n == 0) {
             if (ferror(fp)) {
-                csv_file_error(f, 0, NULL, "read error: %s", strerror(errno));
+                tqoi_csv_file_error(f, 0, NULL, "read error: %s", strerror(errno));
                 st = TQO_ERR_INPUT;
             }
             break;
@@ -419,7 +419,7 @@ tqo_status csv_read(csv_file *f, csv_row_fn fn, void *ctx)
             char *nl = memchr(s, '\n', n);
             size_t seg = nl ? (size_t)(nl - s) + 1 : n;
             if (csv_parse(&p, s, seg, on_field, on_record, &r) != seg) {
-                csv_file_error(f, r.cur_line, NULL, "malformed CSV (%s): a quote inside an unquoted "
+                tqoi_csv_file_error(f, r.cur_line, NULL, "malformed CSV (%s): a quote inside an unquoted "
                                "field, or text after a closing quote", csv_strerror(csv_error(&p)));
                 st = TQO_ERR_INPUT;
                 r.stop = 1;
@@ -432,16 +432,16 @@ tqo_status csv_read(csv_file *f, csv_row_fn fn, void *ctx)
         }
     }
     if (!chunk) {
-        csv_file_error(f, 0, NULL, "out of memory");
+        tqoi_csv_file_error(f, 0, NULL, "out of memory");
         st = TQO_ERR_NOMEM;
     }
     if (st == TQO_OK && !r.stop && csv_fini(&p, on_field, on_record, &r) != 0) {
-        csv_file_error(f, r.rec_line, NULL, "malformed CSV: a quoted field is not closed before the end "
+        tqoi_csv_file_error(f, r.rec_line, NULL, "malformed CSV: a quoted field is not closed before the end "
                        "of the file");
         st = TQO_ERR_INPUT;
     }
     if (st == TQO_OK && !r.header_done && f->n_errors == 0) {
-        csv_file_error(f, 0, NULL, total ? "has no header row" : "file is empty (a header row is needed)");
+        tqoi_csv_file_error(f, 0, NULL, total ? "has no header row" : "file is empty (a header row is needed)");
         st = TQO_ERR_INPUT;
     }
     if (st == TQO_OK && r.header_done && !f->cols)

@@ -9,7 +9,7 @@
 #include "tqo.h"
 
 /* Errors of one file: the first TQO_DIAG_KEEP_PER_FILE are kept in diag,
-   the rest only counted; csv_file_finish adds the closing count. */
+   the rest only counted; tqoi_csv_file_finish adds the closing count. */
 typedef struct csv_file {
     const char *path;   /* as shown in messages */
     tqo_diag *diag;
@@ -19,15 +19,15 @@ typedef struct csv_file {
     char **cols;
 } csv_file;
 
-void csv_file_init(csv_file *f, const char *path, tqo_diag *diag);
-void csv_file_free(csv_file *f);
+void tqoi_csv_file_init(csv_file *f, const char *path, tqo_diag *diag);
+void tqoi_csv_file_free(csv_file *f);
 /* "path:line: column 'col': ..." (col may be NULL, line 0 omits the line). */
-void csv_file_error(csv_file *f, long line, const char *col, const char *fmt, ...)
+void tqoi_csv_file_error(csv_file *f, long line, const char *col, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
-void csv_file_finish(csv_file *f);
+void tqoi_csv_file_finish(csv_file *f);
 
 /* One record: fields are NUL-terminated copies valid during the callback. */
 typedef struct csv_row {
@@ -48,12 +48,12 @@ typedef int (*csv_row_fn)(void *ctx, csv_file *f, const csv_row *row);
  * fields are reported here and not passed on. Returns TQO_OK, or
  * TQO_ERR_INPUT when the file could not be read to its end.
  */
-tqo_status csv_read(csv_file *f, csv_row_fn fn, void *ctx);
+tqo_status tqoi_csv_read(csv_file *f, csv_row_fn fn, void *ctx);
 
 /* Column index by name, case-insensitive, or -1. */
-int csv_col(const csv_file *f, const char *name);
+int tqoi_csv_col(const csv_file *f, const char *name);
 
 /* Number parsing as the loaders want it: 0 ok, 1 not a number, 2 not finite. */
-int csv_parse_number(const char *s, double *out);
+int tqoi_csv_parse_number(const char *s, double *out);
 
 #endif

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-void csv_put_field(FILE *fp, const char *s)
+void tqoi_csv_put_field(FILE *fp, const char *s)
 {
     size_t len = s ? strlen(s) : 0;
     if (len == 0)
@@ -18,24 +18,24 @@ void csv_put_field(FILE *fp, const char *s)
         csv_fwrite(fp, s, len);
 }
 
-void csv_put_num(FILE *fp, double v)
+void tqoi_csv_put_num(FILE *fp, double v)
 {
     if (!isfinite(v))
         return;
     char buf[40];
-    jw_format_double(v, buf, sizeof buf);
+    tqoi_jw_format_double(v, buf, sizeof buf);
     fputs(buf, fp);
 }
 
-void csv_put_money(FILE *fp, double v)
+void tqoi_csv_put_money(FILE *fp, double v)
 {
     if (isfinite(v))
         fprintf(fp, "%.2f", v);
 }
 
-void csv_put_fixed(FILE *fp, double v, int decimals)
+void tqoi_csv_put_fixed(FILE *fp, double v, int decimals)
 {
     char buf[64];
-    if (fmt_fixed(buf, sizeof buf, v, decimals) > 0)
+    if (tqoi_fmt_fixed(buf, sizeof buf, v, decimals) > 0)
         fputs(buf, fp);
 }

@@ -7,12 +7,12 @@
 /* A text field, quoted only where a reader would otherwise misread it:
    separators, quotes, line breaks, and spaces at either end (the loader
    trims those around unquoted fields). NULL and "" write nothing. */
-void csv_put_field(FILE *fp, const char *s);
+void tqoi_csv_put_field(FILE *fp, const char *s);
 /* Shortest round-trip decimal; nothing (an empty cell) for NAN or inf. */
-void csv_put_num(FILE *fp, double v);
+void tqoi_csv_put_num(FILE *fp, double v);
 /* Amounts in cents, with two decimals; nothing for NAN or inf. */
-void csv_put_money(FILE *fp, double v);
-/* A fixed number of decimals (fmt_fixed); nothing for NAN or inf. */
-void csv_put_fixed(FILE *fp, double v, int decimals);
+void tqoi_csv_put_money(FILE *fp, double v);
+/* A fixed number of decimals (tqoi_fmt_fixed); nothing for NAN or inf. */
+void tqoi_csv_put_fixed(FILE *fp, double v, int decimals);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void fmt_thousands(char *buf, size_t size, double v, const char *nonfinite)
+void tqoi_fmt_thousands(char *buf, size_t size, double v, const char *nonfinite)
 {
     if (!isfinite(v)) {
         snprintf(buf, size, "%s", nonfinite);
@@ -30,7 +30,7 @@ void fmt_thousands(char *buf, size_t size, double v, const char *nonfinite)
     buf[k] = '\0';
 }
 
-int fmt_fixed(char *buf, size_t size, double v, int decimals)
+int tqoi_fmt_fixed(char *buf, size_t size, double v, int decimals)
 {
     static const double P10[10] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     if (decimals < 0)

@@ -77,7 +77,7 @@ static int run_guarded(int (*fn)(void *), void *arg, int *ret)
     return 0;
 }
 
-const char *glpk_last_error(void)
+const char *tqoi_glpk_last_error(void)
 {
     return guard_msg[0] ? guard_msg : "GLPK internal error";
 }
@@ -124,37 +124,37 @@ static int do_call(void *p)
     return 0;
 }
 
-int guarded_simplex(glp_prob *P, const glp_smcp *parm, int *ret)
+int tqoi_guarded_simplex(glp_prob *P, const glp_smcp *parm, int *ret)
 {
     guard_args a = {.P = P, .smcp = parm};
     return run_guarded(do_simplex, &a, ret);
 }
 
-int guarded_intopt(glp_prob *P, const glp_iocp *parm, int *ret)
+int tqoi_guarded_intopt(glp_prob *P, const glp_iocp *parm, int *ret)
 {
     guard_args a = {.P = P, .iocp = parm};
     return run_guarded(do_intopt, &a, ret);
 }
 
-int guarded_write_lp(glp_prob *P, const char *path, int *ret)
+int tqoi_guarded_write_lp(glp_prob *P, const char *path, int *ret)
 {
     guard_args a = {.P = P, .path = path};
     return run_guarded(do_write_lp, &a, ret);
 }
 
-int guarded_write_mps(glp_prob *P, const char *path, int *ret)
+int tqoi_guarded_write_mps(glp_prob *P, const char *path, int *ret)
 {
     guard_args a = {.P = P, .path = path};
     return run_guarded(do_write_mps, &a, ret);
 }
 
-int guarded_call(void (*fn)(void *), void *arg)
+int tqoi_guarded_call(void (*fn)(void *), void *arg)
 {
     guard_args a = {.fn = fn, .arg = arg};
     return run_guarded(do_call, &a, NULL);
 }
 
-void glpk_quiet(void)
+void tqoi_glpk_quiet(void)
 {
     /* Cheap, so done on every call: after a guarded failure freed the
        environment, GLPK starts a new one with output on again. */

@@ -12,21 +12,21 @@
 
 /* Each returns 0 when GLPK came back (its return code in *ret) and -1 when
    GLPK failed internally. */
-int guarded_simplex(glp_prob *P, const glp_smcp *parm, int *ret);
-int guarded_intopt(glp_prob *P, const glp_iocp *parm, int *ret);
-int guarded_write_lp(glp_prob *P, const char *path, int *ret);
-int guarded_write_mps(glp_prob *P, const char *path, int *ret);
+int tqoi_guarded_simplex(glp_prob *P, const glp_smcp *parm, int *ret);
+int tqoi_guarded_intopt(glp_prob *P, const glp_iocp *parm, int *ret);
+int tqoi_guarded_write_lp(glp_prob *P, const char *path, int *ret);
+int tqoi_guarded_write_mps(glp_prob *P, const char *path, int *ret);
 
 /* Runs fn(arg) under the GLPK guard: 0 when it returned, -1 when GLPK
    failed internally (its environment is then freed, as for guarded_*).
 */
-int guarded_call(void (*fn)(void *), void *arg);
+int tqoi_guarded_call(void (*fn)(void *), void *arg);
 
 /* The first line of GLPK's message for the last guarded failure on this
    thread */
-const char *glpk_last_error(void);
+const char *tqoi_glpk_last_error(void);
 
 /* Silences GLPK's terminal output for this thread (once per thread). */
-void glpk_quiet(void);
+void tqoi_glpk_quiet(void);
 
 #endif

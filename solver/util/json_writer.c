@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void jw_init(jw *w, FILE *fp)
+void tqoi_jw_init(jw *w, FILE *fp)
 {
     memset(w, 0, sizeof *w);
     w->fp = fp;
@@ -74,18 +74,18 @@ static void close(jw *w, char c)
     fputc(c, w->fp);
 }
 
-void jw_object(jw *w, const char *key) { open(w, key, '{'); }
-void jw_object_end(jw *w) { close(w, '}'); }
-void jw_array(jw *w, const char *key) { open(w, key, '['); }
-void jw_array_end(jw *w) { close(w, ']'); }
+void tqoi_jw_object(jw *w, const char *key) { open(w, key, '{'); }
+void tqoi_jw_object_end(jw *w) { close(w, '}'); }
+void tqoi_jw_array(jw *w, const char *key) { open(w, key, '['); }
+void tqoi_jw_array_end(jw *w) { close(w, ']'); }
 
-void jw_array_flat(jw *w, const char *key)
+void tqoi_jw_array_flat(jw *w, const char *key)
 {
     open(w, key, '[');
     w->flat[w->depth] = 1;
 }
 
-void jw_string(jw *w, const char *key, const char *v)
+void tqoi_jw_string(jw *w, const char *key, const char *v)
 {
     item(w, key);
     if (v)
@@ -94,7 +94,7 @@ void jw_string(jw *w, const char *key, const char *v)
         fputs("null", w->fp);
 }
 
-void jw_format_double(double v, char *buf, size_t size)
+void tqoi_jw_format_double(double v, char *buf, size_t size)
 {
     if (v == 0) {
         snprintf(buf, size, "0");
@@ -107,7 +107,7 @@ void jw_format_double(double v, char *buf, size_t size)
     }
 }
 
-void jw_number(jw *w, const char *key, double v)
+void tqoi_jw_number(jw *w, const char *key, double v)
 {
     item(w, key);
     if (!isfinite(v)) {
@@ -115,39 +115,39 @@ void jw_number(jw *w, const char *key, double v)
         return;
     }
     char buf[64];
-    jw_format_double(v, buf, sizeof buf);
+    tqoi_jw_format_double(v, buf, sizeof buf);
     fputs(buf, w->fp);
 }
 
-void jw_fixed(jw *w, const char *key, double v, int decimals)
+void tqoi_jw_fixed(jw *w, const char *key, double v, int decimals)
 {
     item(w, key);
     char buf[64];
-    if (fmt_fixed(buf, sizeof buf, v, decimals) > 0)
+    if (tqoi_fmt_fixed(buf, sizeof buf, v, decimals) > 0)
         fputs(buf, w->fp);
     else
         fputs("null", w->fp);
 }
 
-void jw_int(jw *w, const char *key, long long v)
+void tqoi_jw_int(jw *w, const char *key, long long v)
 {
     item(w, key);
     fprintf(w->fp, "%lld", v);
 }
 
-void jw_bool(jw *w, const char *key, int v)
+void tqoi_jw_bool(jw *w, const char *key, int v)
 {
     item(w, key);
     fputs(v ? "true" : "false", w->fp);
 }
 
-void jw_null(jw *w, const char *key)
+void tqoi_jw_null(jw *w, const char *key)
 {
     item(w, key);
     fputs("null", w->fp);
 }
 
-void jw_finish(jw *w)
+void tqoi_jw_finish(jw *w)
 {
     fputc('\n', w->fp);
 }

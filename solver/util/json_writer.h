@@ -14,26 +14,26 @@ typedef struct jw {
     unsigned char flat[JW_MAX_DEPTH]; /* items on one line */
 } jw;
 
-void jw_init(jw *w, FILE *fp);
+void tqoi_jw_init(jw *w, FILE *fp);
 /* key is NULL inside arrays and for the top-level value. */
-void jw_object(jw *w, const char *key);
-void jw_object_end(jw *w);
-void jw_array(jw *w, const char *key);
-void jw_array_end(jw *w);
+void tqoi_jw_object(jw *w, const char *key);
+void tqoi_jw_object_end(jw *w);
+void tqoi_jw_array(jw *w, const char *key);
+void tqoi_jw_array_end(jw *w);
 /* An array of scalars written on one line: long per-territory series
-   stay readable and a fraction of the size. Close with jw_array_end. */
-void jw_array_flat(jw *w, const char *key);
-void jw_string(jw *w, const char *key, const char *v); /* NULL writes null */
-void jw_number(jw *w, const char *key, double v);      /* non-finite writes null */
-void jw_int(jw *w, const char *key, long long v);
-/* v with a fixed number of decimals (fmt_fixed); non-finite writes null. */
-void jw_fixed(jw *w, const char *key, double v, int decimals);
-void jw_bool(jw *w, const char *key, int v);
-void jw_null(jw *w, const char *key);
+   stay readable and a fraction of the size. Close with tqoi_jw_array_end. */
+void tqoi_jw_array_flat(jw *w, const char *key);
+void tqoi_jw_string(jw *w, const char *key, const char *v); /* NULL writes null */
+void tqoi_jw_number(jw *w, const char *key, double v);      /* non-finite writes null */
+void tqoi_jw_int(jw *w, const char *key, long long v);
+/* v with a fixed number of decimals (tqoi_fmt_fixed); non-finite writes null. */
+void tqoi_jw_fixed(jw *w, const char *key, double v, int decimals);
+void tqoi_jw_bool(jw *w, const char *key, int v);
+void tqoi_jw_null(jw *w, const char *key);
 /* Ends the document with a newline. */
-void jw_finish(jw *w);
+void tqoi_jw_finish(jw *w);
 
 /* Shortest "%.{15..17}g" that reads back as v: stable, readable output. */
-void jw_format_double(double v, char *buf, size_t size);
+void tqoi_jw_format_double(double v, char *buf, size_t size);
 
 #endif

@@ -8,12 +8,12 @@ void tqo_format_double(double v, char *buf, size_t size)
 {
     if (!buf || !size)
         return;
-    jw_format_double(v, buf, size);
+    tqoi_jw_format_double(v, buf, size);
 }
 
 void tqo_format_thousands(double v, const char *nonfinite, char *buf, size_t size)
 {
     if (!buf || !size)
         return;
-    fmt_thousands(buf, size, v, nonfinite ? nonfinite : "");
+    tqoi_fmt_thousands(buf, size, v, nonfinite ? nonfinite : "");
 }

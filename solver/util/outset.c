@@ -87,10 +87,10 @@ FILE *tqo_outset_open(tqo_outset *o, const char *name)
     }
     out_file *f = &o->files[o->n];
     memset(f, 0, sizeof *f);
-    f->final_path = path_join(o->dir, name);
+    f->final_path = tqoi_path_join(o->dir, name);
     char tmpname[512];
     snprintf(tmpname, sizeof tmpname, ".%s.%ld.tmp", name, (long)getpid());
-    f->tmp_path = path_join(o->dir, tmpname);
+    f->tmp_path = tqoi_path_join(o->dir, tmpname);
     if (!f->final_path || !f->tmp_path) {
         free(f->final_path);
         free(f->tmp_path);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *path_join(const char *dir, const char *name)
+char *tqoi_path_join(const char *dir, const char *name)
 {
     size_t a = strlen(dir), b = strlen(name);
     char *s = malloc(a + b + 2);

@@ -3,6 +3,6 @@
 #define TQO_PATH_H
 
 /* dir + "/" + name (no double slash); malloc'd, NULL when out of memory. */
-char *path_join(const char *dir, const char *name);
+char *tqoi_path_join(const char *dir, const char *name);
 
 #endif

@@ -13,7 +13,7 @@ static uint64_t hash(const char *s)
     return h ^ (h >> 29);
 }
 
-int strmap_init(strmap *m, size_t expected)
+int tqoi_strmap_init(strmap *m, size_t expected)
 {
     size_t cap = 16;
     while (cap < 2 * expected + 1)
@@ -23,13 +23,13 @@ int strmap_init(strmap *m, size_t expected)
     m->keys = calloc(cap, sizeof *m->keys);
     m->vals = malloc(cap * sizeof *m->vals);
     if (!m->keys || !m->vals) {
-        strmap_free(m);
+        tqoi_strmap_free(m);
         return -1;
     }
     return 0;
 }
 
-void strmap_free(strmap *m)
+void tqoi_strmap_free(strmap *m)
 {
     free(m->keys);
     free(m->vals);
@@ -38,7 +38,7 @@ void strmap_free(strmap *m)
     m->cap = m->n = 0;
 }
 
-int strmap_get(const strmap *m, const char *key)
+int tqoi_strmap_get(const strmap *m, const char *key)
 {
     if (!m->cap)
         return -1;
@@ -54,17 +54,17 @@ int strmap_get(const strmap *m, const char *key)
 static int grow(strmap *m)
 {
     strmap g;
-    if (strmap_init(&g, m->cap) != 0)
+    if (tqoi_strmap_init(&g, m->cap) != 0)
         return -1;
     for (size_t i = 0; i < m->cap; i++)
         if (m->keys[i])
-            strmap_put(&g, m->keys[i], m->vals[i]);
-    strmap_free(m);
+            tqoi_strmap_put(&g, m->keys[i], m->vals[i]);
+    tqoi_strmap_free(m);
     *m = g;
     return 0;
 }
 
-int strmap_put(strmap *m, const char *key, int val)
+int tqoi_strmap_put(strmap *m, const char *key, int val)
 {
     if (2 * (m->n + 1) > m->cap && grow(m) != 0)
         return -2;

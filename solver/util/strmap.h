@@ -11,12 +11,12 @@ typedef struct strmap {
     int *vals;
 } strmap;
 
-int strmap_init(strmap *m, size_t expected);
-void strmap_free(strmap *m);
+int tqoi_strmap_init(strmap *m, size_t expected);
+void tqoi_strmap_free(strmap *m);
 /* The value for key, or -1. */
-int strmap_get(const strmap *m, const char *key);
+int tqoi_strmap_get(const strmap *m, const char *key);
 /* Inserts key if absent and returns -1; if present returns the old value
    and leaves it. Returns -2 when out of memory. */
-int strmap_put(strmap *m, const char *key, int val);
+int tqoi_strmap_put(strmap *m, const char *key, int val);
 
 #endif

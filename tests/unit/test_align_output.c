@@ -240,7 +240,7 @@ static char *temp_dir(void)
     return strdup(d);
 }
 
-static char *path_join(const char *a, const char *b)
+static char *tqoi_path_join(const char *a, const char *b)
 {
     char *s = malloc(strlen(a) + strlen(b) + 2);
     sprintf(s, "%s/%s", a, b);
@@ -249,7 +249,7 @@ static char *path_join(const char *a, const char *b)
 
 static char *read_all(const char *dir, const char *name)
 {
-    char *path = path_join(dir, name);
+    char *path = tqoi_path_join(dir, name);
     FILE *fp = fopen(path, "rb");
     free(path);
     if (!fp)
@@ -292,7 +292,7 @@ static void remove_tree(const char *dir)
         while ((e = readdir(d))) {
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
                 continue;
-            char *p = path_join(dir, e->d_name);
+            char *p = tqoi_path_join(dir, e->d_name);
             struct stat sb;
             if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
                 remove_tree(p);
@@ -493,7 +493,7 @@ static void assignment_reads_back(void **state)
     (void)state;
     tqo_instance *inst = grid_instance(6, 4, TQO_COORDS_XY, 1);
     tqo_align_result *r = block_result(inst, 6, 2, 2, 1);
-    char *tmp = temp_dir(), *out = path_join(tmp, "out/nested");
+    char *tmp = temp_dir(), *out = tqoi_path_join(tmp, "out/nested");
     tqo_diag d;
     assert_int_equal(write_to(out, inst, r, &d), TQO_OK);
     assert_int_equal(d.n_errors, 0);
@@ -648,11 +648,11 @@ static void check_colouring(const tqo_instance *inst, const tqo_align_result *r,
                             const int *ev)
 {
     int *colour = malloc((size_t)r->n_territories * sizeof(int));
-    int used = tqo_territory_colours(inst, r, colour);
+    int used = tqoi_territory_colours(inst, r, colour);
     assert_true(used >= 2 && used <= r->n_territories);
     int conflicts = 0, pairs = 0;
     for (int e = 0; e < ne; e++) {
-        int a = tqo_unit_main_territory(r, eu[e]), b = tqo_unit_main_territory(r, ev[e]);
+        int a = tqoi_unit_main_territory(r, eu[e]), b = tqoi_unit_main_territory(r, ev[e]);
         if (a != b) {
             pairs++;
             conflicts += colour[a] == colour[b];
@@ -702,7 +702,7 @@ static void colours_star(void **state)
     assert_int_equal(tqo_instance_build_graph(inst), TQO_OK);
     tqo_align_result *r = block_result(inst, 21, 1, 1, 0); /* one territory per unit */
     int colour[21];
-    int used = tqo_territory_colours(inst, r, colour);
+    int used = tqoi_territory_colours(inst, r, colour);
     assert_true(used >= 2);
     for (int j = 1; j < 21; j++)
         assert_true(colour[j] != colour[0]);
@@ -753,11 +753,11 @@ static void unwritable_leaves_nothing(void **state)
     tqo_instance *inst = grid_instance(4, 4, TQO_COORDS_XY, 1);
     tqo_align_result *r = block_result(inst, 4, 2, 2, 1);
     char *tmp = temp_dir();
-    char *file = path_join(tmp, "plain-file");
+    char *file = tqoi_path_join(tmp, "plain-file");
     FILE *fp = fopen(file, "w");
     assert_non_null(fp);
     fclose(fp);
-    char *out = path_join(file, "out");
+    char *out = tqoi_path_join(file, "out");
     tqo_diag d;
     assert_int_equal(write_to(out, inst, r, &d), TQO_ERR_IO);
     assert_true(d.n_errors >= 1);
@@ -768,9 +768,9 @@ static void unwritable_leaves_nothing(void **state)
 
     /* Without write permission (root ignores it, so only as a user). */
     if (geteuid() != 0) {
-        char *ro = path_join(tmp, "readonly");
+        char *ro = tqoi_path_join(tmp, "readonly");
         assert_int_equal(mkdir(ro, 0555), 0);
-        char *sub = path_join(ro, "out");
+        char *sub = tqoi_path_join(ro, "out");
         assert_int_equal(write_to(sub, inst, r, &d), TQO_ERR_IO);
         tqo_diag_free(&d);
         assert_int_equal(count_entries(ro, &hidden), 0);
@@ -792,7 +792,7 @@ static void inconsistent_result_refused(void **state)
     (void)state;
     tqo_instance *inst = grid_instance(4, 4, TQO_COORDS_XY, 1);
     tqo_align_result *r = block_result(inst, 4, 2, 2, 0);
-    char *tmp = temp_dir(), *out = path_join(tmp, "out");
+    char *tmp = temp_dir(), *out = tqoi_path_join(tmp, "out");
     tqo_diag d;
     r->share[5] = 0.5;
     assert_int_equal(write_to(out, inst, r, &d), TQO_ERR_ARG);

@@ -210,7 +210,7 @@ static double cost_of(const alloc_problem *P, const int *t)
 {
     double s = 0;
     for (int i = 0; i < P->n; i++)
-        s += alloc_cost(P, i, t[i]);
+        s += tqoi_alloc_cost(P, i, t[i]);
     return s;
 }
 
@@ -219,7 +219,7 @@ static int feasible(const alloc_problem *P, const int *t)
 {
     double sum[16] = {0}, moved = 0;
     for (int i = 0; i < P->n; i++) {
-        if (t[i] < 0 || t[i] >= P->p || !alloc_allowed(P, i, t[i]))
+        if (t[i] < 0 || t[i] >= P->p || !tqoi_alloc_allowed(P, i, t[i]))
             return 0;
         sum[t[i]] += P->a[0][i];
         if (P->current && P->current[i] >= 0 && t[i] != P->current[i])
@@ -329,7 +329,7 @@ static tqo_status solve_exact(tinst *ti, int contiguity, double tl, alloc_soluti
 {
     tqo_diag d;
     tqo_diag_init(&d);
-    tqo_status st = alloc_solve_exact(&ti->P, contiguity ? ti->adj_start : NULL, contiguity ? ti->adj : NULL,
+    tqo_status st = tqoi_alloc_solve_exact(&ti->P, contiguity ? ti->adj_start : NULL, contiguity ? ti->adj : NULL,
                                       tl, x, gap, &d);
     if (st != TQO_OK && st != TQO_ERR_INFEASIBLE && st != TQO_ERR_LIMIT)
         fprintf(stderr, "alloc_solve_exact: %s\n", tqo_diag_first_error(&d));
@@ -349,7 +349,7 @@ static void bad_bounds(void *arg)
 static void nested_bad(void *arg)
 {
     /* The inner guard never returns on failure: the outer one catches. */
-    guarded_call(bad_bounds, arg);
+    tqoi_guarded_call(bad_bounds, arg);
     fail_msg("a failed nested guarded call returned");
 }
 
@@ -375,15 +375,15 @@ static glp_prob *one_column(void)
 static void test_guard(void **state)
 {
     (void)state;
-    glpk_quiet();
+    tqoi_glpk_quiet();
     glp_prob *lp = one_column();
-    assert_int_equal(guarded_call(good_call, lp), 0);
+    assert_int_equal(tqoi_guarded_call(good_call, lp), 0);
     assert_int_equal(glp_get_col_type(lp, 1), GLP_DB);
     glp_smcp sp;
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
     int ret = -7;
-    assert_int_equal(guarded_simplex(lp, &sp, &ret), 0);
+    assert_int_equal(tqoi_guarded_simplex(lp, &sp, &ret), 0);
     assert_int_equal(ret, 0);
     assert_close(glp_get_obj_val(lp), 0.0, 1e-12);
 
@@ -395,7 +395,7 @@ static void test_guard(void **state)
     assert_true(fd >= 0);
     int saved = dup(1);
     dup2(fd, 1);
-    int g = guarded_call(bad_bounds, lp);
+    int g = tqoi_guarded_call(bad_bounds, lp);
     fflush(stdout);
     dup2(saved, 1);
     close(saved);
@@ -405,16 +405,16 @@ static void test_guard(void **state)
     unlink(path);
     assert_int_equal(g, -1);
     assert_int_equal((int)sb.st_size, 0);
-    assert_non_null(strstr(glpk_last_error(), "glp_set_col_bnds"));
+    assert_non_null(strstr(tqoi_glpk_last_error(), "glp_set_col_bnds"));
 
     /* GLPK works again afterwards, and nesting unwinds to the outer guard. */
-    glpk_quiet();
+    tqoi_glpk_quiet();
     lp = one_column();
-    assert_int_equal(guarded_simplex(lp, &sp, &ret), 0);
+    assert_int_equal(tqoi_guarded_simplex(lp, &sp, &ret), 0);
     assert_close(glp_get_obj_val(lp), 1.0, 1e-12);
-    assert_int_equal(guarded_call(nested_bad, lp), -1);
+    assert_int_equal(tqoi_guarded_call(nested_bad, lp), -1);
     lp = one_column();
-    assert_int_equal(guarded_simplex(lp, &sp, &ret), 0);
+    assert_int_equal(tqoi_guarded_simplex(lp, &sp, &ret), 0);
     assert_int_equal(ret, 0);
     glp_delete_prob(lp);
     glp_free_env();
@@ -448,10 +448,10 @@ static void test_exact_grid(void **state)
         assert_int_equal(t[0], 2);
         assert_int_equal(t[23], 0);
         for (int i = 0; i < ti->n; i++)
-            assert_true(sqrt(alloc_dist2(P, i, t[i])) <= 45);
+            assert_true(sqrt(tqoi_alloc_dist2(P, i, t[i])) <= 45);
         if (contiguity)
             assert_true(contiguous(ti, t));
-        alloc_solution_free(&x);
+        tqoi_alloc_solution_free(&x);
     }
     tinst_free(ti);
     glp_free_env();
@@ -493,7 +493,7 @@ static void test_exact_brute_force(void **state)
             assert_true(x.lower_bound <= opt * (1 + 1e-9));
             if (contiguity)
                 assert_true(contiguous(ti, t));
-            alloc_solution_free(&x);
+            tqoi_alloc_solution_free(&x);
         }
         tinst_free(ti);
     }
@@ -534,7 +534,7 @@ static void test_exact_brute_force_islands(void **state)
             check_solution(P, &x, t);
             assert_true(contiguous(ti, t));
             assert_rel(x.objective, opt, 2e-6);
-            alloc_solution_free(&x);
+            tqoi_alloc_solution_free(&x);
         }
         tinst_free(ti);
     }
@@ -564,7 +564,7 @@ static void test_contiguity_path(void **state)
     double plain = x.objective;
     assert_close(plain, 0, 1e-9);
     assert_false(contiguous(ti, t));
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
 
     assert_int_equal(solve_exact(ti, 1, 0, &x, &gap), TQO_OK);
     check_solution(P, &x, t);
@@ -572,7 +572,7 @@ static void test_contiguity_path(void **state)
     assert_true(x.objective >= plain);
     assert_close(x.objective, 200, 1e-6);
     assert_true(t[0] == t[1] && t[2] == t[3] && t[0] != t[2]);
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
 
     /* Two components {0,1} and {2,3}: one territory may not hold a part
        of each (A = {0,2} is disconnected across components). */
@@ -584,7 +584,7 @@ static void test_contiguity_path(void **state)
     check_solution(P, &x, t);
     assert_true(t[0] == t[1] && t[2] == t[3]);
     assert_close(x.objective, 200, 1e-6);
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
 
     /* An island may join any territory: unit 3 alone, 0-1-2 a path, units
        0 and 3 at centre A, 1 and 2 at B: A = {0, 3}, B = {1, 2} costs 0
@@ -600,7 +600,7 @@ static void test_contiguity_path(void **state)
     check_solution(P, &x, t);
     assert_close(x.objective, 0, 1e-9);
     assert_true(t[0] == t[3] && t[1] == t[2] && t[0] != t[1]);
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
     tinst_free(ti);
     glp_free_env();
 }
@@ -619,7 +619,7 @@ static void test_exact_infeasible(void **state)
     double gap;
     tqo_diag d;
     tqo_diag_init(&d);
-    assert_int_equal(alloc_solve_exact(P, NULL, NULL, 0, &x, &gap, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(tqoi_alloc_solve_exact(P, NULL, NULL, 0, &x, &gap, &d), TQO_ERR_INFEASIBLE);
     assert_non_null(tqo_diag_first_error(&d));
     assert_non_null(strstr(tqo_diag_first_error(&d), "balance"));
     assert_string_equal(x.status, "infeasible");
@@ -633,7 +633,7 @@ static void test_exact_infeasible(void **state)
     tinst_problem(ti);
     P->max_distance = 1e-3;
     tqo_diag_init(&d);
-    assert_int_equal(alloc_solve_exact(P, NULL, NULL, 0, &x, &gap, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(tqoi_alloc_solve_exact(P, NULL, NULL, 0, &x, &gap, &d), TQO_ERR_INFEASIBLE);
     assert_non_null(strstr(tqo_diag_first_error(&d), "may join no territory"));
     tqo_diag_free(&d);
     tinst_free(ti);
@@ -654,7 +654,7 @@ static void test_exact_time_limit(void **state)
     check_solution(P, &x, t);
     assert_true(contiguous(ti, t));
     double opt = x.objective;
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
     for (int k = 0; k < 3; k++) {
         double lim = k == 0 ? 0.001 : 0.02 * k;
         tqo_status st = solve_exact(ti, 1, lim, &x, &gap);
@@ -664,7 +664,7 @@ static void test_exact_time_limit(void **state)
             assert_true(x.objective >= opt * (1 - 1e-6));
             assert_true(x.lower_bound <= opt * (1 + 1e-9));
             assert_true(gap >= 0);
-            alloc_solution_free(&x);
+            tqoi_alloc_solution_free(&x);
         } else {
             assert_string_equal(x.status, "time limit");
         }
@@ -686,18 +686,18 @@ static void test_exact_start(void **state)
     assert_int_equal(solve_exact(ti, 1, 0, &x, &gap), TQO_OK);
     check_solution(P, &x, opt_t);
     double opt = x.objective;
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
 
     tqo_diag d;
     tqo_diag_init(&d);
     for (int k = 0; k < 3; k++) {
         double lim = k == 0 ? 1e-6 : k == 1 ? 0.01 : 0;
-        assert_int_equal(alloc_solve_exact_start(P, ti->adj_start, ti->adj, lim, opt_t, &x, &gap, &d), TQO_OK);
+        assert_int_equal(tqoi_alloc_solve_exact_start(P, ti->adj_start, ti->adj, lim, opt_t, &x, &gap, &d), TQO_OK);
         check_solution(P, &x, t);
         assert_true(contiguous(ti, t));
         assert_rel(x.objective, opt, 2e-6);
         assert_true(x.lower_bound <= opt * (1 + 1e-9));
-        alloc_solution_free(&x);
+        tqoi_alloc_solution_free(&x);
     }
     tqo_diag_free(&d);
 
@@ -706,11 +706,11 @@ static void test_exact_start(void **state)
     for (int i = 0; i < ti->n; i++)
         t[i] = 0;
     tqo_diag_init(&d);
-    assert_int_equal(alloc_solve_exact_start(P, ti->adj_start, ti->adj, 0, t, &x, &gap, &d), TQO_OK);
+    assert_int_equal(tqoi_alloc_solve_exact_start(P, ti->adj_start, ti->adj, 0, t, &x, &gap, &d), TQO_OK);
     assert_rel(x.objective, opt, 2e-6);
     assert_int_equal(d.n_warnings, 1);
     assert_non_null(strstr(d.msgs[0], "start assignment is not used"));
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
     tqo_diag_free(&d);
     tinst_free(ti);
 
@@ -722,10 +722,10 @@ static void test_exact_start(void **state)
     P = tinst_problem(ti);
     int split[4] = {0, 1, 0, 1};
     tqo_diag_init(&d);
-    assert_int_equal(alloc_solve_exact_start(P, ti->adj_start, ti->adj, 0, split, &x, &gap, &d), TQO_OK);
+    assert_int_equal(tqoi_alloc_solve_exact_start(P, ti->adj_start, ti->adj, 0, split, &x, &gap, &d), TQO_OK);
     assert_close(x.objective, 200, 1e-6);
     assert_non_null(strstr(d.msgs[0], "not contiguous"));
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
     tqo_diag_free(&d);
     tinst_free(ti);
     glp_free_env();
@@ -744,9 +744,9 @@ static void *thread_main(void *arg)
     if (job->fail) {
         job->ok = 1;
         for (int k = 0; k < 50; k++) {
-            glpk_quiet();
+            tqoi_glpk_quiet();
             glp_prob *lp = one_column();
-            job->ok &= guarded_call(bad_bounds, lp) == -1;
+            job->ok &= tqoi_guarded_call(bad_bounds, lp) == -1;
         }
     } else {
         tinst *ti = tinst_grid(6, 5, 3, 0.05, (uint64_t)job->seed);
@@ -754,10 +754,10 @@ static void *thread_main(void *arg)
         double gap;
         tqo_diag d;
         tqo_diag_init(&d);
-        job->ok = alloc_solve_exact(&ti->P, ti->adj_start, ti->adj, 0, &x, &gap, &d) == TQO_OK;
+        job->ok = tqoi_alloc_solve_exact(&ti->P, ti->adj_start, ti->adj, 0, &x, &gap, &d) == TQO_OK;
         job->objective = x.objective;
         if (job->ok)
-            alloc_solution_free(&x);
+            tqoi_alloc_solution_free(&x);
         tqo_diag_free(&d);
         tinst_free(ti);
     }
@@ -801,7 +801,7 @@ static void test_subset_mip(void **state)
     assert_int_equal(solve_exact(ti, 0, 0, &x, &gap), TQO_OK);
     check_solution(P, &x, t);
     double opt = x.objective;
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
 
     /* Fix half the units where the optimum has them: the rest completes
        an optimum again, and the fixed ones stay. */
@@ -810,7 +810,7 @@ static void test_subset_mip(void **state)
     tqo_diag d;
     tqo_diag_init(&d);
     double obj = -1;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, NULL, NULL, 0, 0, out, &obj, &d), TQO_OK);
+    assert_int_equal(tqoi_alloc_solve_subset_mip(P, fixed, NULL, NULL, 0, 0, out, &obj, &d), TQO_OK);
     for (int i = 0; i < ti->n; i++)
         if (fixed[i] >= 0)
             assert_int_equal(out[i], fixed[i]);
@@ -829,17 +829,17 @@ static void test_subset_mip(void **state)
         }
     }
     cs[ti->n] = nc;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_OK);
+    assert_int_equal(tqoi_alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_OK);
     for (int i = 0; i < ti->n; i++)
         assert_true(out[i] == t[i] || (fixed[i] < 0 && out[i] == 0));
     assert_true(feasible(P, out));
 
     /* Every unit fixed: feasible as the optimum, infeasible otherwise. */
-    assert_int_equal(alloc_solve_subset_mip(P, t, NULL, NULL, 0, 0, out, &obj, &d), TQO_OK);
+    assert_int_equal(tqoi_alloc_solve_subset_mip(P, t, NULL, NULL, 0, 0, out, &obj, &d), TQO_OK);
     assert_rel(obj, opt, 1e-12);
     for (int i = 0; i < ti->n; i++)
         fixed[i] = 0;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, NULL, NULL, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(tqoi_alloc_solve_subset_mip(P, fixed, NULL, NULL, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
     tqo_diag_free(&d);
 
     /* Too much fixed into territory 0, and the free units may only join
@@ -858,7 +858,7 @@ static void test_subset_mip(void **state)
         }
     }
     cs[ti->n] = nc;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(tqoi_alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
     assert_non_null(strstr(tqo_diag_first_error(&d), "balance bounds"));
     tqo_diag_free(&d);
 
@@ -868,7 +868,7 @@ static void test_subset_mip(void **state)
         fixed[i] = i == 3 ? -1 : t[i];
     for (int i = 0; i <= ti->n; i++)
         cs[i] = 0;
-    assert_int_equal(alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(tqoi_alloc_solve_subset_mip(P, fixed, cs, cand, 0, 0, out, &obj, &d), TQO_ERR_INFEASIBLE);
     assert_non_null(strstr(tqo_diag_first_error(&d), "u3"));
     tqo_diag_free(&d);
     ti->lock = malloc((size_t)ti->n * sizeof(int));
@@ -877,7 +877,7 @@ static void test_subset_mip(void **state)
     ti->lock[5] = (t[5] + 1) % 3;
     tinst_problem(ti);
     tqo_diag_init(&d);
-    assert_int_equal(alloc_solve_subset_mip(P, t, NULL, NULL, 0, 0, out, &obj, &d), TQO_ERR_ARG);
+    assert_int_equal(tqoi_alloc_solve_subset_mip(P, t, NULL, NULL, 0, 0, out, &obj, &d), TQO_ERR_ARG);
     tqo_diag_free(&d);
     tinst_free(ti);
     glp_free_env();
@@ -971,7 +971,7 @@ static double solve_file(const char *path, int mps, int integer)
 static void test_write_model(void **state)
 {
     (void)state;
-    glpk_quiet();
+    tqoi_glpk_quiet();
     tinst *ti = tinst_grid(4, 3, 2, 0.1, 9);
     ti->current = malloc((size_t)ti->n * sizeof(int));
     for (int i = 0; i < ti->n; i++)
@@ -988,10 +988,10 @@ static void test_write_model(void **state)
     assert_int_equal(solve_exact(ti, 0, 0, &x, &gap), TQO_OK);
     check_solution(P, &x, t);
     double opt = x.objective;
-    alloc_solution_free(&x);
+    tqoi_alloc_solution_free(&x);
 
     /* LP relaxation value from the model itself. */
-    glp_prob *rel = alloc_build_glpk(P, 0);
+    glp_prob *rel = tqoi_alloc_build_glpk(P, 0);
     assert_non_null(rel);
     glp_smcp sp;
     glp_init_smcp(&sp);
@@ -1007,7 +1007,7 @@ static void test_write_model(void **state)
     for (int mps = 0; mps <= 1; mps++)
         for (int integer = 0; integer <= 1; integer++) {
             snprintf(path, sizeof path, "%s/model%d%d.%s", tmpdir, mps, integer, mps ? "mps" : "lp");
-            assert_int_equal(alloc_write_model(P, integer, mps, path, &d), TQO_OK);
+            assert_int_equal(tqoi_alloc_write_model(P, integer, mps, path, &d), TQO_OK);
             double v = solve_file(path, mps, integer);
             assert_rel(v, integer ? opt : lp_opt, 1e-9);
             char *text = slurp(path);
@@ -1025,7 +1025,7 @@ static void test_write_model(void **state)
     /* Ids that clash after sanitizing fall back to indices. */
     snprintf(ti->uid[2], 16, "u_1_x");
     snprintf(path, sizeof path, "%s/clash.lp", tmpdir);
-    assert_int_equal(alloc_write_model(P, 1, 0, path, &d), TQO_OK);
+    assert_int_equal(tqoi_alloc_write_model(P, 1, 0, path, &d), TQO_OK);
     char *text = slurp(path);
     assert_non_null(strstr(text, "x_2_0"));
     assert_null(strstr(text, "x_u0_T0"));
@@ -1035,11 +1035,11 @@ static void test_write_model(void **state)
     /* Errors: a missing folder, and a target that cannot be replaced (a
        folder): no file is left behind. */
     snprintf(path, sizeof path, "%s/missing/m.lp", tmpdir);
-    assert_int_equal(alloc_write_model(P, 1, 0, path, &d), TQO_ERR_IO);
+    assert_int_equal(tqoi_alloc_write_model(P, 1, 0, path, &d), TQO_ERR_IO);
     snprintf(path, sizeof path, "%s/adir", tmpdir);
     assert_int_equal(mkdir(path, 0700), 0);
     int before = count_files(tmpdir);
-    assert_int_equal(alloc_write_model(P, 1, 1, path, &d), TQO_ERR_IO);
+    assert_int_equal(tqoi_alloc_write_model(P, 1, 1, path, &d), TQO_ERR_IO);
     assert_int_equal(count_files(tmpdir), before);
     assert_int_equal(d.n_errors, 2);
     tqo_diag_free(&d);

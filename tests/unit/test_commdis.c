@@ -27,7 +27,7 @@ static tqo_instance *load_ok(const char *path, int *p, double tau[3], tqo_diag *
 {
     tqo_diag_init(d);
     tqo_instance *inst = NULL;
-    tqo_status st = commdis_load(path, &inst, p, tau, d);
+    tqo_status st = tqoi_commdis_load(path, &inst, p, tau, d);
     if (st != TQO_OK)
         fprintf(stderr, "%s: %s\n", path, tqo_diag_first_error(d));
     assert_int_equal(st, TQO_OK);
@@ -207,7 +207,7 @@ static tqo_status load_bad(const char *path, tqo_diag *d)
     tqo_diag_init(d);
     tqo_instance *inst = (tqo_instance *)1;
     int p = -7;
-    tqo_status st = commdis_load(path, &inst, &p, NULL, d);
+    tqo_status st = tqoi_commdis_load(path, &inst, &p, NULL, d);
     assert_null(inst);
     assert_int_equal(p, -7); /* untouched on failure */
     return st;
@@ -298,16 +298,16 @@ static void cannot_open(void **state)
 static void sniff(void **state)
 {
     (void)state;
-    assert_int_equal(commdis_sniff(FIX "/good/zero_based.txt"), 1);
-    assert_int_equal(commdis_sniff(FIX "/good/one_based_tabs_crlf.txt"), 1);
-    assert_int_equal(commdis_sniff(FIX "/good/token_ids.txt"), 1);
-    assert_int_equal(commdis_sniff(FIX "/bad/n_two_fields.txt"), 1); /* commdis, with an error to report */
-    assert_int_equal(commdis_sniff(FIX "/bad/csv_units.txt"), 0);
-    assert_int_equal(commdis_sniff(FIX "/bad/n_not_number.txt"), 0);
-    assert_int_equal(commdis_sniff(FIX "/bad/empty.txt"), 0);
-    assert_int_equal(commdis_sniff(TQO_SOURCE_DIR "/tests/fixtures/good/full/units.csv"), 0);
-    assert_int_equal(commdis_sniff(FIX "/good"), 0);
-    assert_int_equal(commdis_sniff(FIX "/no_such_file.txt"), 0);
+    assert_int_equal(tqoi_commdis_sniff(FIX "/good/zero_based.txt"), 1);
+    assert_int_equal(tqoi_commdis_sniff(FIX "/good/one_based_tabs_crlf.txt"), 1);
+    assert_int_equal(tqoi_commdis_sniff(FIX "/good/token_ids.txt"), 1);
+    assert_int_equal(tqoi_commdis_sniff(FIX "/bad/n_two_fields.txt"), 1); /* commdis, with an error to report */
+    assert_int_equal(tqoi_commdis_sniff(FIX "/bad/csv_units.txt"), 0);
+    assert_int_equal(tqoi_commdis_sniff(FIX "/bad/n_not_number.txt"), 0);
+    assert_int_equal(tqoi_commdis_sniff(FIX "/bad/empty.txt"), 0);
+    assert_int_equal(tqoi_commdis_sniff(TQO_SOURCE_DIR "/tests/fixtures/good/full/units.csv"), 0);
+    assert_int_equal(tqoi_commdis_sniff(FIX "/good"), 0);
+    assert_int_equal(tqoi_commdis_sniff(FIX "/no_such_file.txt"), 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -356,7 +356,7 @@ static void diameter_brute_force(void **state)
         int *terr = malloc(sizeof(int) * n);
         double diam[8], want_max = 0;
         random_districts(&r, n, x, y, terr);
-        double got = district_diameter(n, x, y, terr, 8, diam);
+        double got = tqoi_district_diameter(n, x, y, terr, 8, diam);
         for (int j = 0; j < 8; j++) {
             double want = brute_diameter(n, x, y, terr, j);
             assert_true(fabs(diam[j] - want) <= 1e-12 * want);
@@ -364,7 +364,7 @@ static void diameter_brute_force(void **state)
         }
         assert_true(diam[2] == 0 && diam[4] == 0);
         assert_true(got == want_max);
-        assert_true(district_diameter(n, x, y, terr, 8, NULL) == got);
+        assert_true(tqoi_district_diameter(n, x, y, terr, 8, NULL) == got);
         free(x);
         free(y);
         free(terr);
@@ -377,11 +377,11 @@ static void diameter_small_cases(void **state)
     const double x[5] = {0, 3, 0, 1, NAN}, y[5] = {0, 4, 0, 1, 0};
     const int t[5] = {0, 0, 1, 1, 1};
     double diam[3] = {-1, -1, -1};
-    assert_true(district_diameter(5, x, y, t, 3, diam) == 5); /* the NAN unit is left out */
+    assert_true(tqoi_district_diameter(5, x, y, t, 3, diam) == 5); /* the NAN unit is left out */
     assert_true(diam[0] == 5 && diam[1] == sqrt(2) && diam[2] == 0);
-    assert_true(district_diameter(0, x, y, t, 0, NULL) == 0);
+    assert_true(tqoi_district_diameter(0, x, y, t, 0, NULL) == 0);
     const int none[5] = {-1, -1, -1, -1, -1};
-    assert_true(district_diameter(5, x, y, none, 2, diam) == 0 && diam[0] == 0 && diam[1] == 0);
+    assert_true(tqoi_district_diameter(5, x, y, none, 2, diam) == 0 && diam[0] == 0 && diam[1] == 0);
 }
 
 /* A 100,000-unit grid instance: loads, and a strip plan's diameters are
@@ -422,7 +422,7 @@ static void large_instance(void **state)
     for (int i = 0; i < n; i++)
         terr[i] = (i % W) / (W / p); /* vertical strips 40 x 250 units */
     double diam[10];
-    double got = district_diameter(n, inst->x, inst->y, terr, p, diam);
+    double got = tqoi_district_diameter(n, inst->x, inst->y, terr, p, diam);
     double want = hypot(0.5 * (W / p - 1), 0.5 * (H - 1));
     for (int j = 0; j < p; j++)
         assert_true(fabs(diam[j] - want) <= 1e-9);

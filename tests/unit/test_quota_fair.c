@@ -37,7 +37,7 @@ static void equal_weights_share_the_gap(void **state)
             quota_lp_out out;
             tqo_diag d;
             tqo_diag_init(&d);
-            assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+            assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_OK);
             close_to(out.q[3], 200, 1e-6);
             if (capped) {
                 close_to(out.q[1], 100, 1e-6);
@@ -47,7 +47,7 @@ static void equal_weights_share_the_gap(void **state)
                 for (int j = 0; j < 3; j++)
                     close_to(out.q[j], 350.0 / 3, 1e-6);
             }
-            quota_lp_out_free(&out);
+            tqoi_quota_lp_out_free(&out);
             tqo_diag_free(&d);
         }
 }
@@ -62,11 +62,11 @@ static void unequal_weights_keep_the_optimum(void **state)
     quota_lp_out out;
     tqo_diag d;
     tqo_diag_init(&d);
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_OK);
     close_to(out.q[0], 100, 1e-6);
     close_to(out.q[1], 200, 1e-6);
     close_to(out.q[2], 360, 1e-6);
-    quota_lp_out_free(&out);
+    tqoi_quota_lp_out_free(&out);
     tqo_diag_free(&d);
 }
 
@@ -77,7 +77,7 @@ static void cents_keep_every_bound(void **state)
     (void)state;
     double v[] = {10.004, 20.006, 69.99};
     double lb[] = {10.004, NAN, NAN}, ub[] = {NAN, 20.006, NAN};
-    assert_int_equal(quota_round_cents_bounded(v, 3, 100.0, lb, ub), 0);
+    assert_int_equal(tqoi_quota_round_cents_bounded(v, 3, 100.0, lb, ub), 0);
     close_to(v[0], 10.01, 1e-9);
     close_to(v[1], 20.00, 1e-9);
     int64_t sum = 0;
@@ -88,7 +88,7 @@ static void cents_keep_every_bound(void **state)
        the total wins and the broken bound is counted */
     double w[] = {33.333333, 33.333333, 33.333334};
     double f[] = {33.333333, 33.333333, 33.333334};
-    assert_int_equal(quota_round_cents_bounded(w, 3, 100.0, f, NULL), 2);
+    assert_int_equal(tqoi_quota_round_cents_bounded(w, 3, 100.0, f, NULL), 2);
     assert_int_equal(llround(w[0] * 100) + llround(w[1] * 100) + llround(w[2] * 100), 10000);
 }
 

@@ -22,11 +22,11 @@ static void fair_shares_that_add_up_are_the_quotas(void **state)
     quota_lp_out out;
     tqo_diag d;
     tqo_diag_init(&d);
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_OK);
     for (int j = 0; j < 3; j++)
         close_to(out.q[j], fair[j], 1e-6);
     close_to(out.objective, 0, 1e-9);
-    quota_lp_out_free(&out);
+    tqoi_quota_lp_out_free(&out);
     tqo_diag_free(&d);
 }
 
@@ -38,16 +38,16 @@ static void sum_and_minimax_objectives(void **state)
     quota_lp_out out;
     tqo_diag d;
     tqo_diag_init(&d);
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_OK);
     close_to(out.q[0] + out.q[1], 220, 1e-6);
     close_to(out.objective, 0.2, 1e-9); /* any split with both >= 100 */
-    quota_lp_out_free(&out);
+    tqoi_quota_lp_out_free(&out);
     in.minimax = 1;
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_OK);
     close_to(out.q[0], 110, 1e-6);
     close_to(out.q[1], 110, 1e-6);
     close_to(out.objective, 0.1, 1e-9);
-    quota_lp_out_free(&out);
+    tqoi_quota_lp_out_free(&out);
     tqo_diag_free(&d);
 }
 
@@ -59,20 +59,20 @@ static void floors_and_caps_bind(void **state)
     quota_lp_out out;
     tqo_diag d;
     tqo_diag_init(&d);
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_OK);
     close_to(out.q[0], 70, 1e-6);
     close_to(out.q[1], 150, 1e-6);
     close_to(out.objective, 0.8, 1e-9);
     assert_int_equal(out.bound[1], 'l');
     assert_int_equal(out.bound[0], 0);
-    quota_lp_out_free(&out);
+    tqoi_quota_lp_out_free(&out);
     double ub2[] = {90, NAN};
     in.lb = NULL;
     in.ub = ub2;
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_OK);
     close_to(out.q[0], 90, 1e-6);
     assert_int_equal(out.bound[0], 'u');
-    quota_lp_out_free(&out);
+    tqoi_quota_lp_out_free(&out);
     tqo_diag_free(&d);
 }
 
@@ -84,7 +84,7 @@ static void impossible_floors_name_the_numbers(void **state)
     quota_lp_out out;
     tqo_diag d;
     tqo_diag_init(&d);
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_ERR_INFEASIBLE);
     assert_non_null(strstr(tqo_diag_first_error(&d), "300.00"));
     assert_non_null(strstr(tqo_diag_first_error(&d), "220.00"));
     assert_null(out.q);
@@ -102,13 +102,13 @@ static void regions_hold(void **state)
     quota_lp_out out;
     tqo_diag d;
     tqo_diag_init(&d);
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_OK);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_OK);
     close_to(out.q[0] + out.q[1], 150, 1e-6);
     close_to(out.q[2], 70, 1e-6);
-    quota_lp_out_free(&out);
+    tqoi_quota_lp_out_free(&out);
     double lb[] = {100, 100, NAN};
     in.lb = lb;
-    assert_int_equal(quota_lp_solve(&in, &out, &d), TQO_ERR_INFEASIBLE);
+    assert_int_equal(tqoi_quota_lp_solve(&in, &out, &d), TQO_ERR_INFEASIBLE);
     assert_non_null(strstr(tqo_diag_first_error(&d), "region 'North'"));
     tqo_diag_free(&d);
 }
@@ -117,7 +117,7 @@ static void cents_add_up(void **state)
 {
     (void)state;
     double v[] = {33.333333, 33.333333, 33.333334, 0.004};
-    quota_round_cents(v, 4, 100.0);
+    tqoi_quota_round_cents(v, 4, 100.0);
     long long sum = 0;
     for (int i = 0; i < 4; i++) {
         sum += llround(v[i] * 100);
@@ -160,9 +160,9 @@ static void direct_matches_simplex(void **state)
             quota_lp_out a, b;
             tqo_diag d;
             tqo_diag_init(&d);
-            tqo_status sa = quota_lp_solve(&in, &a, &d);
+            tqo_status sa = tqoi_quota_lp_solve(&in, &a, &d);
             in.use_simplex = 1;
-            tqo_status sb = quota_lp_solve(&in, &b, &d);
+            tqo_status sb = tqoi_quota_lp_solve(&in, &b, &d);
             tqo_diag_free(&d);
             assert_int_equal(sa, sb);
             if (sa != TQO_OK)
@@ -179,8 +179,8 @@ static void direct_matches_simplex(void **state)
             }
             assert_true(fabs(sum - total) <= 1e-6 * total);
             assert_true(fabs(a.objective - b.objective) <= 1e-7 * fmax(1, b.objective));
-            quota_lp_out_free(&a);
-            quota_lp_out_free(&b);
+            tqoi_quota_lp_out_free(&a);
+            tqoi_quota_lp_out_free(&b);
         }
     }
     assert_true(tried > 200);

@@ -215,7 +215,7 @@ static char *render(const report_input *in, size_t *len)
     assert_non_null(fp);
     tqo_diag diag;
     tqo_diag_init(&diag);
-    tqo_status st = report_html_write(fp, in, &diag);
+    tqo_status st = tqoi_report_html_write(fp, in, &diag);
     if (st != TQO_OK)
         fprintf(stderr, "report_html_write: %s\n", tqo_diag_first_error(&diag));
     assert_int_equal(st, TQO_OK);
@@ -716,8 +716,8 @@ static void bad_input(void **state)
     FILE *fp = tmpfile();
     assert_non_null(fp);
     report_input in = {0};
-    assert_int_equal(report_html_write(fp, &in, &diag), TQO_ERR_ARG);
-    assert_int_equal(report_html_write(fp, NULL, &diag), TQO_ERR_ARG);
+    assert_int_equal(tqoi_report_html_write(fp, &in, &diag), TQO_ERR_ARG);
+    assert_int_equal(tqoi_report_html_write(fp, NULL, &diag), TQO_ERR_ARG);
     tqo_instance *inst = hostile_instance(1);
     int terr_of[6] = {0, 0, 0, 1, 1, 1};
     tqo_align_result r;
@@ -725,13 +725,13 @@ static void bad_input(void **state)
     in.inst = inst;
     in.align = &r;
     r.n_units = 5; /* not this instance's */
-    assert_int_equal(report_html_write(fp, &in, &diag), TQO_ERR_ARG);
+    assert_int_equal(tqoi_report_html_write(fp, &in, &diag), TQO_ERR_ARG);
     r.n_units = 6;
     tqo_scenarios_result sr;
     memset(&sr, 0, sizeof sr);
     sr.n_scenarios = 3;
     in.scen = &sr; /* without the scenarios */
-    assert_int_equal(report_html_write(fp, &in, &diag), TQO_ERR_ARG);
+    assert_int_equal(tqoi_report_html_write(fp, &in, &diag), TQO_ERR_ARG);
     assert_true(diag.n_errors >= 4);
     assert_non_null(strstr(tqo_diag_first_error(&diag), "report.html"));
     assert_int_equal(ftell(fp), 0); /* nothing written on refusal */
@@ -743,7 +743,7 @@ static void bad_input(void **state)
     if (fp) {
         tqo_diag_free(&diag);
         tqo_diag_init(&diag);
-        assert_int_equal(report_html_write(fp, &in, &diag), TQO_ERR_IO);
+        assert_int_equal(tqoi_report_html_write(fp, &in, &diag), TQO_ERR_IO);
         assert_int_equal(diag.n_errors, 1);
         fclose(fp);
     }
@@ -766,7 +766,7 @@ static int write_fixture(int argc, char **argv)
     if (st == TQO_OK && !fp)
         st = TQO_ERR_IO;
     if (st == TQO_OK)
-        st = report_html_write(fp, &P.in, &P.diag);
+        st = tqoi_report_html_write(fp, &P.in, &P.diag);
     if (fp && fclose(fp) != 0 && st == TQO_OK)
         st = TQO_ERR_IO;
     if (st != TQO_OK)

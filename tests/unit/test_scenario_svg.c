@@ -43,7 +43,7 @@ static void pareto_dominance(void **state)
     scenario_point pt[] = {P("a", 50, 10), P("b", 60, 10), P("c", 70, 20), P("d", 40, 5), P("e", 55, 12),
                            P("f", 70, 25)};
     unsigned char eff[6];
-    assert_int_equal(scenario_pareto(pt, 6, eff), 3);
+    assert_int_equal(tqoi_scenario_pareto(pt, 6, eff), 3);
     unsigned char want[6] = {0, 1, 1, 1, 0, 0};
     assert_memory_equal(eff, want, 6);
 }
@@ -57,10 +57,10 @@ static void pareto_ties_and_nan(void **state)
     scenario_point pt[] = {P("a", 60, 10), P("b", 60, 10), P("c", 60, 11), P("d", 59, 10),
                            P("e", NAN, 0), P("f", 100, NAN), P("g", 30, 2)};
     unsigned char eff[7];
-    assert_int_equal(scenario_pareto(pt, 7, eff), 3);
+    assert_int_equal(tqoi_scenario_pareto(pt, 7, eff), 3);
     unsigned char want[7] = {1, 1, 0, 0, 0, 0, 1};
     assert_memory_equal(eff, want, 7);
-    assert_int_equal(scenario_pareto(pt, 0, eff), 0);
+    assert_int_equal(tqoi_scenario_pareto(pt, 0, eff), 0);
 }
 
 static void pareto_matches_definition(void **state)
@@ -82,7 +82,7 @@ static void pareto_matches_definition(void **state)
                 x = NAN;
             pt[i] = P("p", x, y);
         }
-        int c = scenario_pareto(pt, n, fast);
+        int c = tqoi_scenario_pareto(pt, n, fast);
         pareto_brute(pt, n, slow);
         assert_memory_equal(fast, slow, (size_t)n);
         int k = 0;
@@ -97,7 +97,7 @@ static char *render(const scenario_point *pt, int n, const unsigned char *eff, i
 {
     FILE *f = tmpfile();
     assert_non_null(f);
-    assert_int_equal(scenario_svg_write(f, pt, n, eff, standalone), 0);
+    assert_int_equal(tqoi_scenario_svg_write(f, pt, n, eff, standalone), 0);
     long len = ftell(f);
     assert_true(len > 0);
     rewind(f);
@@ -150,7 +150,7 @@ static void chart_structure(void **state)
     scenario_point pt[] = {P("A&B <x>", 60, 10), P("plain", 50, 12), P("it's \"q\"", 70, 14),
                            P("gone", NAN, 3), {"half", NAN, 40, 45, 8, 9, NAN}};
     unsigned char eff[5];
-    assert_int_equal(scenario_pareto(pt, 5, eff), 3); /* A&B, it's, half */
+    assert_int_equal(tqoi_scenario_pareto(pt, 5, eff), 3); /* A&B, it's, half */
     char *svg = render(pt, 5, eff, 1);
     assert_true(strncmp(svg, "<?xml", 5) == 0);
     assert_int_equal(count(svg, "<svg"), 1);
@@ -265,7 +265,7 @@ static void chart_labels_and_size(void **state)
             pt[i] = P(names[i], 20 + (i % 37), 12 + (i % 11));
     }
     unsigned char eff[N];
-    int ne = scenario_pareto(pt, N, eff);
+    int ne = tqoi_scenario_pareto(pt, N, eff);
     assert_true(ne >= 30);
     char *svg = render(pt, N, eff, 1);
     assert_int_equal(count(svg, "<title>"), N);
@@ -304,7 +304,7 @@ static void chart_write_error(void **state)
     FILE *f = fopen("/dev/null", "r"); /* writes fail */
     assert_non_null(f);
     scenario_point pt[] = {P("a", 50, 10)};
-    assert_int_equal(scenario_svg_write(f, pt, 1, NULL, 1), -1);
+    assert_int_equal(tqoi_scenario_svg_write(f, pt, 1, NULL, 1), -1);
     fclose(f);
 }
 

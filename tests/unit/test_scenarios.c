@@ -56,7 +56,7 @@ static void pair_sort(void **state)
         }
         double orig[700];
         memcpy(orig, key, sizeof(double) * (size_t)n);
-        metric_sort_pairs(key, idx, n);
+        tqoi_metric_sort_pairs(key, idx, n);
         qsort(ref, (size_t)n, sizeof(double), cmp_d);
         assert_memory_equal(key, ref, sizeof(double) * (size_t)n);
         for (int i = 0; i < n; i++)
@@ -64,7 +64,7 @@ static void pair_sort(void **state)
     }
 }
 
-/* The judge against the plain formulas (metric_percentile, _gini, _spearman). */
+/* The judge against the plain formulas (tqoi_metric_percentile, _gini, _spearman). */
 static void judge_matches_reference(void **state)
 {
     (void)state;
@@ -86,10 +86,10 @@ static void judge_matches_reference(void **state)
         }
         scenario_judge J;
         scenario_scratch ws;
-        assert_int_equal(scenario_scratch_init(&ws, P), 0);
-        assert_int_equal(scenario_judge_init(&J, P, q, bound, pot, &sc), TQO_OK);
+        assert_int_equal(tqoi_scenario_scratch_init(&ws, P), 0);
+        assert_int_equal(tqoi_scenario_judge_init(&J, P, q, bound, pot, &sc), TQO_OK);
         double m[TQO_SCENARIO_N_METRICS], pay[P] = {0};
-        scenario_judge_eval(&J, o, m, pay, &ws);
+        tqoi_scenario_judge_eval(&J, o, m, pay, &ws);
         int na = 0, at = 0, below = 0, nm = 0;
         double payout = 0, rev = 0, qs = 0, ape = 0, pa[P], pp[P];
         for (int j = 0; j < P; j++) {
@@ -115,18 +115,18 @@ static void judge_matches_reference(void **state)
         }
         close_to(m[TQO_M_PCT_AT_QUOTA], 100.0 * at / na, 1e-12);
         close_to(m[TQO_M_PCT_BELOW_THRESHOLD], 100.0 * below / na, 1e-12);
-        close_to(m[TQO_M_ATTAINMENT_MEDIAN], metric_percentile(att, P, 0.5, w), 1e-9);
-        close_to(m[TQO_M_ATTAINMENT_P10], metric_percentile(att, P, 0.1, w), 1e-9);
-        close_to(m[TQO_M_ATTAINMENT_P90], metric_percentile(att, P, 0.9, w), 1e-9);
-        close_to(m[TQO_M_GINI], metric_gini(att, P, w), 1e-12);
-        close_to(m[TQO_M_SPEARMAN], metric_spearman(pa, pp, na, w, iw), 1e-12);
+        close_to(m[TQO_M_ATTAINMENT_MEDIAN], tqoi_metric_percentile(att, P, 0.5, w), 1e-9);
+        close_to(m[TQO_M_ATTAINMENT_P10], tqoi_metric_percentile(att, P, 0.1, w), 1e-9);
+        close_to(m[TQO_M_ATTAINMENT_P90], tqoi_metric_percentile(att, P, 0.9, w), 1e-9);
+        close_to(m[TQO_M_GINI], tqoi_metric_gini(att, P, w), 1e-12);
+        close_to(m[TQO_M_SPEARMAN], tqoi_metric_spearman(pa, pp, na, w, iw), 1e-12);
         close_to(m[TQO_M_PAYOUT], payout, 1e-6);
         close_to(m[TQO_M_COST_OF_SALES], 100 * payout / rev, 1e-9);
         close_to(m[TQO_M_COMPANY_ATTAINMENT], 100 * rev / qs, 1e-9);
         close_to(m[TQO_M_AT_BOUND], 12, 0); /* j = 0, 5, ..., 55 */
         close_to(m[TQO_M_MAPE], 100 * ape / nm, 1e-9);
-        scenario_judge_free(&J);
-        scenario_scratch_free(&ws);
+        tqoi_scenario_judge_free(&J);
+        tqoi_scenario_scratch_free(&ws);
     }
 }
 
