@@ -565,7 +565,7 @@ static void start_tick(const align_ctx *c, start_progress *pg, int steps)
 {
     if (!pg || !c->s->progress)
         return;
-#pragma omp critical(align_start_progress)
+#pragma omp critical(tqoi_align_start_progress)
     {
         pg->done += steps;
         align_progress(c, pg->phase, pg->done, pg->total);
