@@ -104,6 +104,9 @@ int tqoi_align_kv_cmp(const void *a, const void *b);
 double tqoi_align_reduced(const align_ctx *c, int i, int j);
 /* The two cheapest reduced costs of unit i over the territories. */
 void tqoi_align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2);
+/* The territories unit i may join, cheapest reduced cost first, into row;
+   returns how many. */
+int tqoi_align_ranked_territories(const align_ctx *c, int i, align_kv *row);
 
 double tqoi_align_now(void);
 

@@ -65,6 +65,21 @@ double tqoi_align_reduced(const align_ctx *c, int i, int j)
     return r;
 }
 
+int tqoi_align_ranked_territories(const align_ctx *c, int i, align_kv *row)
+{
+    int nr = 0;
+    for (int j = 0; j < c->p; j++) {
+        double r = tqoi_align_reduced(c, i, j);
+        if (isfinite(r)) {
+            row[nr].k = r;
+            row[nr].v = j;
+            nr++;
+        }
+    }
+    qsort(row, (size_t)nr, sizeof *row, tqoi_align_kv_cmp);
+    return nr;
+}
+
 void tqoi_align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2)
 {
     *b1 = *b2 = INFINITY;
@@ -263,16 +278,7 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
             fixed[i] = isfree[i] ? -1 : asg[i];
             if (!isfree[i])
                 continue;
-            int nr = 0;
-            for (int j = 0; j < p; j++) {
-                double r = tqoi_align_reduced(c, i, j);
-                if (isfinite(r)) {
-                    row[nr].k = r;
-                    row[nr].v = j;
-                    nr++;
-                }
-            }
-            qsort(row, (size_t)nr, sizeof(kv2), tqoi_align_kv_cmp);
+            int nr = tqoi_align_ranked_territories(c, i, row);
             int taken = 0;
             for (int q = 0; q < nr && taken < MIP_CANDIDATES; q++, taken++)
                 cand[m++] = row[q].v;

@@ -51,16 +51,7 @@ static int rank_units(const align_ctx *c, const int *asg, align_kv *rank)
    the cheapest at the LP prices. */
 static int candidates(const align_ctx *c, const int *asg, int i, align_kv *row, int *out)
 {
-    int p = c->p, nr = 0, m = 0;
-    for (int j = 0; j < p; j++) {
-        double r = tqoi_align_reduced(c, i, j);
-        if (isfinite(r)) {
-            row[nr].k = r;
-            row[nr].v = j;
-            nr++;
-        }
-    }
-    qsort(row, (size_t)nr, sizeof(align_kv), tqoi_align_kv_cmp);
+    int nr = tqoi_align_ranked_territories(c, i, row), m = 0;
     int want[2] = {asg[i], c->current && c->current[i] >= 0 ? c->current[i] : -1};
     for (int q = 0; q < 2; q++)
         if (want[q] >= 0 && tqoi_alloc_allowed(&c->P, i, want[q]) && (q == 0 || want[1] != want[0]))
