@@ -6,6 +6,7 @@
 # map shape per unit, one table row per territory and scenario, a header
 # click that sorts, and the tooltip of the first unit. A page with a row
 # taken out, and one with a console.error, must fail: the checks can see.
+# A plan on polygons (tqo generate --boundaries) renders one path per unit.
 #
 # Chromium 156 logs every console message, console.error and uncaught
 # exceptions included, as "INFO:CONSOLE..." without its level; the report
@@ -101,6 +102,25 @@ if "$TQO" plan "$tmp/hostile" --balance pop:50 -o "$tmp/p_h" -q >"$tmp/fixture.l
     [ "$n" = 2 ] && ok "hostile: two scripts in the page" || bad "hostile: $n scripts in the page"
 else
     bad "hostile report written"
+    cat "$tmp/fixture.log"
+fi
+
+# 3b. An instance with boundaries (issue 14): the map is drawn as polygons,
+#     one path per unit in the rendered page and no dots.
+if "$TQO" generate -o "$tmp/gb" --units 600 --territories 6 --periods 0 --seed 3 --boundaries --quiet &&
+    "$TQO" plan "$tmp/gb" --balance workload:5 --starts 1 -o "$tmp/p_gb" -q >"$tmp/fixture.log" 2>&1 &&
+    cp "$tmp/p_gb/report.html" "$tmp/gb.html"; then
+    ok "report with boundaries written"
+    check boundaries "$tmp/gb.html" "PASS units=600 territories=6 scenarios=0 sort=ok tip=ok"
+    npath=$(grep -o '<path d=' "$tmp/dom" | wc -l)
+    ncirc=$(grep -o '<circle' "$tmp/dom" | wc -l)
+    if [ "$npath" -ge 600 ] && [ "$ncirc" -eq 0 ]; then
+        ok "boundaries: drawn as polygons ($npath paths, no dots)"
+    else
+        bad "boundaries: drawn as polygons ($npath paths, $ncirc dots)"
+    fi
+else
+    bad "report with boundaries written"
     cat "$tmp/fixture.log"
 fi
 
