@@ -124,13 +124,19 @@ static int asg_detached(const align_ctx *c, const int *asg)
     return nbad;
 }
 
-/* Moved share of a[0] in percent, for the debug log. */
-static double asg_moved_pct(const align_ctx *c, const int *asg)
+/* Measure 0 of the units asg moves away from the current plan. */
+static double asg_moved(const align_ctx *c, const int *asg)
 {
     double m = 0;
     for (int i = 0; c->current && i < c->n; i++)
         m += c->current[i] >= 0 && c->current[i] != asg[i] ? c->a[0][i] : 0;
-    return c->total[0] > 0 ? 100 * m / c->total[0] : 0;
+    return m;
+}
+
+/* Moved share of a[0] in percent, for the debug log. */
+static double asg_moved_pct(const align_ctx *c, const int *asg)
+{
+    return c->total[0] > 0 ? 100 * asg_moved(c, asg) / c->total[0] : 0;
 }
 
 static double asg_objective(const align_ctx *c, const int *asg)
@@ -166,10 +172,7 @@ static int plan_holds(const align_ctx *c, const int *asg)
         return 0;
     if (c->max_move < 0 || !c->current)
         return 1;
-    double m = 0;
-    for (int i = 0; i < c->n; i++)
-        m += c->current[i] >= 0 && c->current[i] != asg[i] ? c->a[0][i] : 0;
-    return m <= c->max_move * (1 + 1e-9);
+    return asg_moved(c, asg) <= c->max_move * (1 + 1e-9);
 }
 
 /* Rounds of the support LP after the local search, while each gains at

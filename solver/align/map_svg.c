@@ -524,12 +524,6 @@ static int shapes_load(const tqo_instance *inst, map_shapes *sh)
     return tqoi_map_shapes_load(inst, sh) < 0 ? -1 : 0;
 }
 
-int tqoi_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
-                      double *cy, tqo_map_frame *f)
-{
-    return tqoi_map_positions_shapes(inst, r, ux, uy, cx, cy, f, NULL);
-}
-
 int tqoi_map_positions_shapes(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
                          double *cy, tqo_map_frame *f, map_shapes *sh)
 {

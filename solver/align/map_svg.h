@@ -49,10 +49,7 @@ typedef struct tqo_map_frame {
  * (NAN where it has none); either pair may be NULL. Returns 1, 0 when the
  * instance has no coordinates (nothing is set), or -1 when out of memory.
  */
-int tqoi_map_positions(const tqo_instance *inst, const tqo_align_result *r, double *ux, double *uy, double *cx,
-                      double *cy, tqo_map_frame *f);
-
-/* As tqoi_map_positions, and when sh is not NULL the unit polygons too:
+/* When sh is not NULL the unit polygons too:
    loaded, projected to the same px and simplified (sh->n = 0 when the
    instance has none; tqoi_map_shapes_free releases them). -1 when out of
    memory (sh is then empty). */

@@ -23,7 +23,6 @@ typedef struct alloc_glpk_model {
     int n_rows;
     int move_row;      /* GLPK row of the move cap, 0 when there is none */
     double scale;      /* objective coefficients are c_ij / scale */
-    int index_names;   /* 1: ids clashed after sanitizing, names use indices */
 } alloc_glpk_model;
 
 /*

@@ -421,7 +421,6 @@ static tqo_status name_columns(model_build *B)
     if (nomem)
         return TQO_ERR_NOMEM;
     if (!ids_ok) {
-        m->index_names = 1;
         for (int c = 0; c < n_cols; c++) {
             free(d->col_name[c]);
             char a[16], b[16];

@@ -1,8 +1,6 @@
 /* Shared pieces of the tqo command line. */
 #include "cli/cli_common.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,57 +42,6 @@ int cli_usage_error(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return CLI_EXIT_INPUT;
-}
-
-int cli_parse_int(const char *opt, const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end) {
-        cli_usage_error("option '%s': '%s' is not an integer", opt, s);
-        return -1;
-    }
-    if (v < min || v > max) {
-        cli_usage_error("option '%s': %ld is out of range [%ld, %ld]", opt, v, min, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int cli_parse_double(const char *opt, const char *s, double min, double max, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v)) {
-        cli_usage_error("option '%s': '%s' is not a number", opt, s);
-        return -1;
-    }
-    if (v < min || v > max) {
-        cli_usage_error("option '%s': %g is out of range [%g, %g]", opt, v, min, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int cli_parse_u64(const char *opt, const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s == '-') {
-        cli_usage_error("option '%s': '%s' must not be negative", opt, s);
-        return -1;
-    }
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end) {
-        cli_usage_error("option '%s': '%s' is not a non-negative integer", opt, s);
-        return -1;
-    }
-    *out = (uint64_t)v;
-    return 0;
 }
 
 tqo_status cli_load_assigned(const char *path, const char *asg_path, tqo_instance **inst, tqo_assignment *asg,

@@ -34,12 +34,6 @@ int cli_usage_error(const char *fmt, ...)
 #endif
     ;
 
-/* Strict number parsing for option values; 0 on success, else prints an
-   error naming the option and returns -1. */
-int cli_parse_int(const char *opt, const char *s, long min, long max, long *out);
-int cli_parse_double(const char *opt, const char *s, double min, double max, double *out);
-int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
-
 /* Settings tqo align takes from the instance when the command line leaves
    them out: a commdis file's p and tolerances, else the first measure
    within default_tol percent (announced on stderr unless quiet). */
@@ -62,6 +56,8 @@ typedef struct cli_align_progress {
 } cli_align_progress;
 void cli_align_progress_attach(tqo_align_settings *s, cli_align_progress *pg, int quiet);
 void cli_align_progress_end(cli_align_progress *pg);
+/* Monotonic wall clock in seconds (for elapsed times). */
+double cli_now_s(void);
 
 /* Commands: each returns the process exit status. */
 int cli_validate(int argc, char **argv);

@@ -28,7 +28,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 
 typedef cli_settings plan; /* every setting, from the option table of cli/options.c */
 
@@ -60,13 +59,6 @@ static char *join(const char *a, const char *b)
     if (s)
         snprintf(s, n, "%s/%s", a, b);
     return s;
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* Collects the steps' warnings for the report, in plain words. */
@@ -140,7 +132,7 @@ static void print_align(const tqo_instance *inst, const tqo_align_settings *s, c
 static tqo_status plan_align(plan *P, const tqo_instance *inst, const cli_common *cc, cli_common *quiet,
                              tqo_align_result *ar, const char *dir, tqo_diag *diag)
 {
-    double t1 = now_s();
+    double t1 = cli_now_s();
     tqo_status st = cli_align_defaults(inst, &P->align, 5, cc->quiet, diag);
     if (st != TQO_OK)
         return st;
@@ -163,7 +155,7 @@ static tqo_status plan_align(plan *P, const tqo_instance *inst, const cli_common
         st = tqo_align_write_model(inst, &P->align, ar, P->write_lp, 0, diag);
     if (st == TQO_OK && P->write_mps)
         st = tqo_align_write_model(inst, &P->align, ar, P->write_mps, 1, diag);
-    double seconds = now_s() - t1;
+    double seconds = cli_now_s() - t1;
     cli_print_diag(diag);
     if (!cc->quiet && ar->unit_start && ar->status[0] && st == ast)
         print_align(inst, &P->align, ar, ast, seconds, dir);
@@ -199,7 +191,7 @@ static tqo_status plan_scenarios(plan *P, const tqo_instance *inst, const tqo_as
 
 int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
 {
-    double t0 = now_s();
+    double t0 = cli_now_s();
     tqo_diag diag;
     tqo_diag_init(&diag);
     warn_list W = {0};
@@ -254,13 +246,13 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
     if (st == TQO_OK && (want_quota || P->scenarios))
         st = cli_region_targets_load(&R, &P->quota, &diag);
     if (st == TQO_OK && want_quota) {
-        t1 = now_s();
+        t1 = cli_now_s();
         st = tqo_quota(inst, &asg, &P->quota, &qr, &diag);
         /* the assignment as a path relative to OUT: the same files from any OUT */
         if (st == TQO_OK)
             st = tqo_quota_write(inst, &P->quota, &qr, "align/assignment.csv", dir_quota, &diag);
         have_quota = st == TQO_OK;
-        t_quota = now_s() - t1;
+        t_quota = cli_now_s() - t1;
         if (have_quota && !cc->quiet) {
             int nb = 0;
             for (int j = 0; j < qr.n_territories; j++)
@@ -278,7 +270,7 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
     if (st == TQO_OK && P->scenarios) {
         tqo_diag_free(&diag);
         tqo_diag_init(&diag);
-        double t3 = now_s();
+        double t3 = cli_now_s();
         st = plan_scenarios(P, inst, &asg, &ss, &sc, &n_sc, &sr, dir_scen, &diag);
         have_scen = st == TQO_OK;
         if (have_scen && !cc->quiet) {
@@ -286,7 +278,7 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
             for (int k = 0; k < n_sc; k++)
                 ne += sr.efficient[k];
             printf("scenarios    %d x %d replicates, %d Pareto-efficient (%.1f s) -> %s/\n", n_sc, sr.replicates,
-                   ne, now_s() - t3, dir_scen);
+                   ne, cli_now_s() - t3, dir_scen);
         }
         take_warnings(&W, &diag);
         cli_print_diag(&diag);
@@ -321,7 +313,7 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
         cli_print_diag(&diag);
     }
     if (st == TQO_OK)
-        printf("%sreport: %s/report.html (%.1f s in all)\n", cc->quiet ? "" : "\n", cc->out, now_s() - t0);
+        printf("%sreport: %s/report.html (%.1f s in all)\n", cc->quiet ? "" : "\n", cc->out, cli_now_s() - t0);
     for (int k = 0; k < W.n; k++)
         free(W.w[k]);
     cli_region_targets_free(&R);

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
+double cli_now_s(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -22,9 +22,9 @@ static void show(void *ctx, const char *phase, int done, int total)
         if (pg->open)
             fputc('\n', stderr); /* the last phase ended before its total */
         snprintf(pg->phase, sizeof pg->phase, "%s", phase);
-        pg->t0 = now();
+        pg->t0 = cli_now_s();
     }
-    double el = now() - pg->t0;
+    double el = cli_now_s() - pg->t0;
     char left[48] = "";
     if (done > 0 && done < total)
         snprintf(left, sizeof left, ", about %.0f s left", el * (total - done) / done);

@@ -8,14 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static void snap_free(serve_snap *s)
 {
@@ -46,13 +38,19 @@ static int snap_copy(serve_snap *d, const serve_snap *s, int n, int p)
     return 0;
 }
 
+/* Makes room on a full stack: the oldest step is forgotten. */
+static void stack_room(serve_snap *st, int *n)
+{
+    if (*n < SERVE_UNDO)
+        return;
+    snap_free(&st[0]);
+    memmove(st, st + 1, (SERVE_UNDO - 1) * sizeof(serve_snap));
+    (*n)--;
+}
+
 int serve_push_undo(serve_state *S)
 {
-    if (S->n_undo == SERVE_UNDO) { /* the oldest step is forgotten */
-        snap_free(&S->undo[0]);
-        memmove(S->undo, S->undo + 1, (SERVE_UNDO - 1) * sizeof(serve_snap));
-        S->n_undo--;
-    }
+    stack_room(S->undo, &S->n_undo);
     if (snap_copy(&S->undo[S->n_undo], &S->cur, S->n, S->p) != 0)
         return -1;
     S->n_undo++;
@@ -68,11 +66,7 @@ int serve_undo(serve_state *S, int redo)
     int *nf = redo ? &S->n_redo : &S->n_undo, *nt = redo ? &S->n_undo : &S->n_redo;
     if (*nf == 0)
         return -1;
-    if (*nt == SERVE_UNDO) {
-        snap_free(&to[0]);
-        memmove(to, to + 1, (SERVE_UNDO - 1) * sizeof(serve_snap));
-        (*nt)--;
-    }
+    stack_room(to, nt);
     to[(*nt)++] = S->cur;
     S->cur = from[--(*nf)];
     memset(&from[*nf], 0, sizeof(serve_snap));
@@ -142,9 +136,9 @@ static int run_align(serve_state *S, tqo_align_result *r, tqo_diag *d)
     P->align.stable_summary = 1;
     P->align.log = NULL;
     memset(r, 0, sizeof *r);
-    double t0 = now_s();
+    double t0 = cli_now_s();
     tqo_status st = tqo_align(S->inst, &P->align, r, d);
-    S->last_align_s = now_s() - t0;
+    S->last_align_s = cli_now_s() - t0;
     return st == TQO_OK ? 0 : -1;
 }
 
@@ -280,7 +274,7 @@ int serve_rebalance(serve_state *S, double max_moves, char *msg, size_t n)
     memset(&r, 0, sizeof r);
     double used = max_moves;
     int found = 0;
-    double t0 = now_s();
+    double t0 = cli_now_s();
     if (rc == 0 && max_moves >= 0) {
         found = try_cap(S, max_moves, &r, msg, n) == 0;
     } else {
@@ -306,7 +300,7 @@ int serve_rebalance(serve_state *S, double max_moves, char *msg, size_t n)
         S->dirty = 0;
         S->have_edits = 1;
         S->version++;
-        S->last_align_s = now_s() - t0;
+        S->last_align_s = cli_now_s() - t0;
     }
     tqo_align_result_free(&r);
     free(cur);

@@ -510,6 +510,23 @@ static tqo_status check_ids(reader *R, strmap *map)
     return TQO_OK;
 }
 
+/* The start both loaders share: opens PATH into R (file names the file
+ * opened), reads its features (with their fields if asked) and fills ids.
+ * R and ids are always set up, so the caller frees them whatever it returns. */
+static tqo_status reader_load(reader *R, strmap *ids, const char *path, const tqo_load_settings *s,
+                              int with_fields, char *file, size_t file_size, tqo_diag *diag)
+{
+    memset(R, 0, sizeof *R);
+    R->diag = diag;
+    memset(ids, 0, sizeof *ids);
+    tqo_status st = reader_open(R, path, s, file, file_size);
+    if (st == TQO_OK)
+        st = reader_read(R, with_fields);
+    if (st == TQO_OK)
+        st = check_ids(R, ids);
+    return st;
+}
+
 /* ------------------------------------------------------------------ */
 /* Boundaries joined to units.csv                                        */
 
@@ -532,17 +549,10 @@ tqo_status tqoi_gis_attach_boundaries(tqo_instance *inst, const char *dir, const
     if (!path)
         return TQO_ERR_NOMEM;
     reader R;
-    memset(&R, 0, sizeof R);
-    R.diag = diag;
     char file[4096];
     strmap ids;
-    memset(&ids, 0, sizeof ids);
     int *unit_of = NULL;
-    tqo_status st = reader_open(&R, path, s, file, sizeof file);
-    if (st == TQO_OK)
-        st = reader_read(&R, 0);
-    if (st == TQO_OK)
-        st = check_ids(&R, &ids);
+    tqo_status st = reader_load(&R, &ids, path, s, 0, file, sizeof file, diag);
     if (st == TQO_OK && !(unit_of = malloc((size_t)R.n * sizeof *unit_of)))
         st = TQO_ERR_NOMEM;
     if (st == TQO_OK) {
@@ -764,17 +774,10 @@ tqo_status tqoi_gis_load_instance(const char *path, const tqo_load_settings *s, 
 {
     *out = NULL;
     reader R;
-    memset(&R, 0, sizeof R);
-    R.diag = diag;
     char file[4096];
     strmap ids;
-    memset(&ids, 0, sizeof ids);
     tqo_instance *inst = NULL;
-    tqo_status st = reader_open(&R, path, s, file, sizeof file);
-    if (st == TQO_OK)
-        st = reader_read(&R, 1);
-    if (st == TQO_OK)
-        st = check_ids(&R, &ids);
+    tqo_status st = reader_load(&R, &ids, path, s, 1, file, sizeof file, diag);
     if (st == TQO_OK && !(inst = calloc(1, sizeof *inst)))
         st = TQO_ERR_NOMEM;
     if (st == TQO_OK) {

@@ -133,6 +133,17 @@ static void box_sums(const quota_lp_in *in, const double *lo, const double *hi, 
     *sh = b;
 }
 
+/* Each territory's bounds and objective weight (the fair share, at least
+   floor_f), as the LP's columns and rows have them. */
+static void bounds_weights(const quota_lp_in *in, double floor_f, double *lo, double *hi, double *w)
+{
+    for (int j = 0; j < in->p; j++) {
+        lo[j] = has(in->lb, j) ? fmax(0, in->lb[j]) : 0;
+        hi[j] = has(in->ub, j) && isfinite(in->ub[j]) ? fmax(lo[j], in->ub[j]) : INFINITY;
+        w[j] = fmax(in->fair[j], floor_f);
+    }
+}
+
 /* Where territory j stands when the group's common level of deviation is
    L, moving in direction sg (+1 up to hi, -1 down to lo) from q. */
 static double level_at(double f, double w, double q, double lo, double hi, double sg, double L)
@@ -212,12 +223,9 @@ static tqo_status solve_direct(const quota_lp_in *in, quota_lp_out *out, double 
         free(ord);
         return TQO_ERR_NOMEM;
     }
-    for (int j = 0; j < p; j++) {
-        lo[j] = has(in->lb, j) ? fmax(0, in->lb[j]) : 0;
-        hi[j] = has(in->ub, j) && isfinite(in->ub[j]) ? fmax(lo[j], in->ub[j]) : INFINITY;
-        w[j] = fmax(in->fair[j], floor_f);
+    bounds_weights(in, floor_f, lo, hi, w);
+    for (int j = 0; j < p; j++)
         ord[j] = j;
-    }
     double T = in->total;
     if (in->minimax) {
         /* t0: every box f +- t w meets [lo, hi]; then the smallest t >= t0
@@ -312,6 +320,13 @@ static void finish(const quota_lp_in *in, quota_lp_out *out, double floor_f)
     out->objective = in->minimax ? mx : obj;
 }
 
+/* Territory j's region when that region has a target row, else -1. */
+static int target_region(const quota_lp_in *in, int j)
+{
+    int r = in->region && in->region_target ? in->region[j] : -1;
+    return r >= 0 && !isnan(in->region_target[r]) ? r : -1;
+}
+
 /*
  * The simplex returns one vertex of the sum objective's optimal face, which
  * piles a gap on one territory where several could take it at the same cost:
@@ -330,21 +345,14 @@ static tqo_status spread_ties(const quota_lp_in *in, double floor_f, double *q)
         free(grp), free(done), free(lo), free(hi), free(keep), free(w);
         return TQO_ERR_NOMEM;
     }
-    for (int j = 0; j < p; j++) {
-        w[j] = fmax(in->fair[j], floor_f); /* the objective's weights, as in the rows */
-        lo[j] = has(in->lb, j) ? fmax(0, in->lb[j]) : 0;
-        hi[j] = has(in->ub, j) && isfinite(in->ub[j]) ? fmax(lo[j], in->ub[j]) : INFINITY;
-    }
+    bounds_weights(in, floor_f, lo, hi, w);
     for (int j = 0; j < p; j++) {
         if (done[j])
             continue;
-        int rj = in->region && in->region_target && in->region[j] >= 0 && !isnan(in->region_target[in->region[j]])
-                     ? in->region[j] : -1;
+        int rj = target_region(in, j);
         int m = 0;
         for (int k = j; k < p; k++) {
-            int rk = in->region && in->region_target && in->region[k] >= 0 &&
-                             !isnan(in->region_target[in->region[k]]) ? in->region[k] : -1;
-            if (!done[k] && rk == rj && fabs(w[k] - w[j]) <= 1e-9 * w[j]) {
+            if (!done[k] && target_region(in, k) == rj && fabs(w[k] - w[j]) <= 1e-9 * w[j]) {
                 grp[m++] = k;
                 done[k] = 1;
             }

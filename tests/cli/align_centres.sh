@@ -15,22 +15,8 @@
 # Every figure is recomputed from the output files (tests/tools/check_align.py
 # and the checks below).
 # Usage: align_centres.sh path/to/tqo   (run from the repository root)
-set -u
-if [ $# -lt 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 path/to/tqo" >&2
-    exit 2
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-TQO=$tmp/tqo
-cp "$1" "$TQO" || { echo "not ok - copy $1"; exit 1; }
-cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
-DATA=${TQO_SHARED_DATA:-../shared/data}
+. "$(dirname "$0")/lib.sh" "$@"
 CHECK="python3 tests/tools/check_align.py"
-pass=0 fail=0 skipped=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-indent() { sed 's/^/    # /'; }
 
 # facts INSTANCE OUT: prints "objective farthest_km" recomputed from the
 # files (planar or lat/lon distances, as the instance's coordinates).
@@ -102,9 +88,7 @@ for cap in 33.1 34 35 37; do
         indent <"$o.stderr"
         continue
     fi
-    printed=()
-    $CHECK --help | grep -q -- --printed && printed=(--printed "$o.stdout")
-    if $CHECK "$S1" "$o" "${printed[@]}" >"$tmp/chk" 2>&1; then
+    if $CHECK "$S1" "$o" --printed "$o.stdout" >"$tmp/chk" 2>&1; then
         ok "--max-distance $cap: exit 0, balance, contiguity, cap and printed figures checked"
     else
         bad "--max-distance $cap: check_align.py"

@@ -13,20 +13,8 @@
 #      cap 22%) with exit 0 and a negative gap; now an error naming the cap,
 #      exit 1, status "infeasible" (the exact MIP proves it), no gap.
 # Usage: align_claims.sh path/to/tqo   (run from the repository root)
-set -u
-if [ $# -lt 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 path/to/tqo" >&2
-    exit 2
-fi
-TQO=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-cd "$(dirname "$0")/../.." || exit 1
+. "$(dirname "$0")/lib.sh" "$@"
 CHECK="python3 tests/tools/check_align.py"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-indent() { sed 's/^/    # /'; }
 # json FILE EXPR: prints a Python expression of the parsed JSON file (s)
 json() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$1"; }
 

@@ -12,22 +12,8 @@
 # timings, thread count and command line; each plan is also checked by
 # tests/tools/check_align.py (balance recomputed from the files).
 # Usage: align_threads.sh path/to/tqo   (run from the repository root)
-set -u
-if [ $# -lt 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 path/to/tqo" >&2
-    exit 2
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-TQO=$tmp/tqo
-cp "$1" "$TQO" || { echo "not ok - copy $1"; exit 1; }
-cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
-DATA=${TQO_SHARED_DATA:-../shared/data}
+. "$(dirname "$0")/lib.sh" "$@"
 CHECK="python3 tests/tools/check_align.py"
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-indent() { sed 's/^/    # /'; }
 
 # stable SUMMARY: summary.json without what may differ between runs
 stable() {
