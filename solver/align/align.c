@@ -9,6 +9,7 @@
  */
 #include "align/align_internal.h"
 #include "align/map_svg.h"
+#include "align/objective_core.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +18,14 @@
 
 /* Progress for the caller's log. */
 #define say(c, ...) tqo_log_printf((c)->s->log, (c)->s->log_ctx, TQO_LOG_INFO, __VA_ARGS__)
+
+/* A phase's progress for the caller's progress line (tqo.h: progress);
+   phases without a count of their own report 0 of 1 and 1 of 1. */
+static void phase(const align_ctx *c, const char *name, int done, int total)
+{
+    if (c->s->progress)
+        c->s->progress(c->s->progress_ctx, name, done, total);
+}
 
 void tqo_align_result_free(tqo_align_result *r)
 {
@@ -37,6 +46,8 @@ void tqo_align_result_free(tqo_align_result *r)
     free(r->compactness);
     free(r->units_in);
     free(r->exceptions);
+    free(r->minmax_territory);
+    free(r->minmax_centre_unit);
     memset(r, 0, sizeof *r);
 }
 
@@ -222,9 +233,11 @@ static tqo_status solve_exact(align_ctx *c, tqo_align_result *r, int node_limit,
     alloc_solution x;
     double gap = 0;
     double t0 = tqoi_align_now();
+    phase(c, "exact MIP", 0, 1);
     tqo_status st = tqoi_alloc_solve_exact_limited(&c->P, c->contiguity ? c->adj_start : NULL,
                                               c->contiguity ? c->adj : NULL, c->s->time_limit, node_limit, NULL, &x,
                                               &gap, diag);
+    phase(c, "exact MIP", 1, 1);
     r->sec_lp += tqoi_align_now() - t0;
     if (st != TQO_OK && !(st == TQO_ERR_LIMIT && x.start))
         return st;
@@ -327,7 +340,9 @@ static tqo_status align_verdict(align_ctx *c, tqo_align_result *r, tqo_status st
 {
     if ((st != TQO_OK && st != TQO_ERR_INFEASIBLE && st != TQO_ERR_LIMIT) || !r->unit_start)
         return st;
+    phase(c, "check", 0, 1);
     tqo_status cs = tqoi_align_check(c, r, 0);
+    phase(c, "check", 1, 1);
     if (cs == TQO_OK)
         return st == TQO_ERR_INFEASIBLE ? TQO_OK : st;
     if (cs != TQO_ERR_INFEASIBLE)
@@ -337,7 +352,9 @@ static tqo_status align_verdict(align_ctx *c, tqo_align_result *r, tqo_status st
     double cells = c->contiguity ? EXACT_FALLBACK_CELLS_CONTIGUOUS : EXACT_FALLBACK_CELLS;
     if (!c->s->exact && !c->s->allow_splits && (double)c->n * c->p <= cells) {
         tried = 1;
+        phase(c, "exact fallback MIP", 0, 1);
         fs = exact_fallback(c, r);
+        phase(c, "exact fallback MIP", 1, 1);
         if (fs == TQO_OK)
             return TQO_OK;
         if (fs != TQO_ERR_INFEASIBLE && fs != TQO_ERR_LIMIT)
@@ -373,7 +390,9 @@ static tqo_status first_lp(align_ctx *c, tqo_align_result *res, alloc_solution *
     const tqo_align_settings *s = c->s;
     double t = tqoi_align_now();
     int errors_before = c->diag->n_errors;
+    phase(c, "allocation LP", 0, 1);
     tqo_status st = tqoi_alloc_solve_lp(&c->P, s->candidates, c->prices, x, s->log, s->log_ctx, c->diag);
+    phase(c, "allocation LP", 1, 1);
     res->sec_lp = tqoi_align_now() - t;
     if (st != TQO_OK) {
         if (st == TQO_ERR_INFEASIBLE && c->diag->n_errors == errors_before)
@@ -398,7 +417,9 @@ static tqo_status whole_attempt(align_ctx *c, tqo_align_result *res, alloc_solut
 {
     const tqo_align_settings *s = c->s;
     double t = tqoi_align_now();
+    phase(c, "whole units", 0, 1);
     tqo_status st = tqoi_align_resolve_splits(c, x, asg, res->split_resolution, sizeof res->split_resolution);
+    phase(c, "whole units", 1, 1);
     res->sec_splits += tqoi_align_now() - t;
     tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "whole units: objective %.9g, moved %.2f%% (%.2f s)",
                    asg_objective(c, asg), asg_moved_pct(c, asg), tqoi_align_now() - t);
@@ -409,14 +430,18 @@ static tqo_status repair_and_polish(align_ctx *c, tqo_align_result *res, int *as
 {
     const tqo_align_settings *s = c->s;
     double t = tqoi_align_now();
+    phase(c, "contiguity repair", 0, 1);
     tqo_status st = tqoi_align_repair_contiguity(c, asg);
+    phase(c, "contiguity repair", 1, 1);
     res->sec_contiguity += tqoi_align_now() - t;
     tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "contiguity repaired: objective %.9g, %d detached, moved %.2f%%",
                    asg_objective(c, asg), asg_detached(c, asg), asg_moved_pct(c, asg));
     if (st != TQO_OK)
         return st;
     t = tqoi_align_now();
+    phase(c, "local search", 0, 1);
     st = polish(c, asg, s->time_limit > 0 ? s->time_limit : 0, 1);
+    phase(c, "local search", 1, 1);
     res->sec_local += tqoi_align_now() - t;
     tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "local search: objective %.9g, balance %s, %d detached",
                    asg_objective(c, asg), balance_holds(c, asg) ? "holds" : "violated", asg_detached(c, asg));
@@ -434,7 +459,10 @@ static tqo_status repair_by_mip(align_ctx *c, tqo_align_result *res, int *asg)
     memcpy(alt, asg, (size_t)c->n * sizeof(int));
     double t = tqoi_align_now();
     tqo_status st = TQO_OK;
-    if (tqoi_align_repair_mip(c, alt)) {
+    phase(c, "repair MIP", 0, 1);
+    int found = tqoi_align_repair_mip(c, alt);
+    phase(c, "repair MIP", 1, 1);
+    if (found) {
         res->sec_splits += tqoi_align_now() - t;
         st = repair_and_polish(c, res, alt);
         if (st == TQO_OK && plan_holds(c, alt) && asg_detached(c, alt) == 0) {
@@ -530,6 +558,7 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
     double best_obj = asg_objective(c, asg);
     double best_lb = res->lower_bound;
     for (int round = 0; round < 4; round++) {
+        phase(c, "centres refitted", round, 4);
         memcpy(bx, c->cx, (size_t)c->p * sizeof(double));
         memcpy(by, c->cy, (size_t)c->p * sizeof(double));
         memcpy(basg, asg, (size_t)c->n * sizeof(int));
@@ -559,6 +588,7 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
         res->lp_rounds = y.rounds;
         tqoi_alloc_solution_free(&y);
     }
+    phase(c, "centres refitted", 4, 4);
     tqoi_align_bind_problem(c);
     res->lower_bound = best_lb;
     free(bx);
@@ -612,6 +642,8 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     if (st != TQO_OK)
         goto done;
     st = tqoi_align_precheck(&c);
+    if (st == TQO_OK && s->objective)
+        st = tqoi_objective_precheck(&c); /* objective_search.c */
     if (st != TQO_OK)
         goto done;
 
@@ -627,6 +659,13 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
             st = TQO_ERR_INPUT;
             goto done;
         }
+    if (s->exact && s->objective) { /* the diameter or center MIP (objective_exact.c) */
+        asg = malloc((size_t)c.n * sizeof(int));
+        st = asg ? tqoi_objective_exact(&c, asg, res) : TQO_ERR_NOMEM;
+        if (st == TQO_OK)
+            st = fill_result(&c, NULL, asg, res);
+        goto verdict;
+    }
     if (s->exact) {
         st = solve_exact(&c, res, 0, diag);
         goto verdict;
@@ -653,6 +692,13 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     if (st != TQO_OK)
         goto done;
     tqoi_align_place_zero_weight(&c, asg); /* units that cost nothing: nearest territory (align_zero.c) */
+    if (s->objective) { /* the moment plan is the start (objective_search.c) */
+        t = tqoi_align_now();
+        st = tqoi_objective_improve(&c, asg, res);
+        res->sec_local += tqoi_align_now() - t;
+        if (st != TQO_OK)
+            goto done;
+    }
     st = fill_result(&c, NULL, asg, res);
     if (st != TQO_OK)
         goto done;
@@ -660,6 +706,8 @@ finish:
     snprintf(res->mip_status, sizeof res->mip_status, "%s", "not used");
 verdict:
     st = align_verdict(&c, res, st);
+    if (s->objective && res->unit_start)
+        tqoi_objective_bounds(&c, res); /* objective_bounds.c, then the gap */
     res->sec_total = tqoi_align_now() - t_start;
 done:
     if (st != TQO_OK && st != TQO_ERR_LIMIT && st != TQO_ERR_INFEASIBLE)

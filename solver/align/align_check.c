@@ -8,6 +8,7 @@
  * plan it describes.
  */
 #include "align/align_internal.h"
+#include "align/objective_core.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -284,6 +285,8 @@ tqo_status tqoi_align_check(const align_ctx *c, tqo_align_result *r, int say)
     check_balance(c, r, say);
     check_caps(c, r, say);
     tqo_status st = check_contiguity(c, r, say);
+    if (st == TQO_OK && c->s->objective) /* the diameter or radius from the rows (objective_search.c) */
+        st = tqoi_objective_check(c, r);
     if (st != TQO_OK)
         return st;
     if (say && r->n_detached > 1)
@@ -293,12 +296,15 @@ tqo_status tqoi_align_check(const align_ctx *c, tqo_align_result *r, int say)
        nothing for any other plan. */
     if (r->n_violated) {
         r->gap = NAN;
+        r->minmax_gap = NAN;
         snprintf(r->status, sizeof r->status, "violated");
         return TQO_ERR_INFEASIBLE;
     }
     r->gap = r->objective > 0 && isfinite(r->lower_bound) ? (r->objective - r->lower_bound) / r->objective : 0;
     if (r->gap < 0) /* rounding: a plan within the constraints is never below the bound */
         r->gap = 0;
+    if (c->s->objective)
+        r->minmax_gap = r->minmax_value > 0 ? fmax(0, (r->minmax_value - r->minmax_lower_bound) / r->minmax_value) : 0;
     snprintf(r->status, sizeof r->status, "ok");
     return TQO_OK;
 }

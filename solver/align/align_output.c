@@ -10,6 +10,7 @@
 #include "align/map_svg.h"
 #include "align/gis_write.h"
 #include "align/align_assignment.h"
+#include "align/objective_core.h"
 #include "tqo.h"
 
 #include <csv.h>
@@ -274,6 +275,10 @@ static char *command_line(const tqo_instance *inst, const tqo_align_settings *s,
     }
     if (!s->contiguity)
         sb_arg(&b, "--no-contiguity");
+    if (s->objective) {
+        sb_arg(&b, "--objective");
+        sb_arg(&b, s->objective == TQO_OBJECTIVE_DIAMETER ? "diameter" : "center");
+    }
     if (s->exact)
         sb_arg(&b, "--exact");
     if (s->time_limit > 0)
@@ -356,7 +361,9 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     }
     tqoi_jw_array_end(&w);
 
-    if (inst->coords == TQO_COORDS_XY) {
+    if (r->minmax_objective) /* the objective's value, bounds and gap (objective_report.c) */
+        tqoi_objective_json(&w, inst, r);
+    if (inst->coords == TQO_COORDS_XY && r->minmax_objective != TQO_OBJECTIVE_DIAMETER) {
         double *dj = malloc(((size_t)r->n_territories + 1) * sizeof(double));
         double dmax = dj ? tqo_align_diameter(inst, r, dj) : NAN;
         tqoi_jw_object(&w, "diameter");
@@ -412,6 +419,8 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     tqoi_jw_number(&w, "max_moves_pct", s->max_moves_pct);
     tqoi_jw_number(&w, "disruption_weight", s->disruption_weight);
     tqoi_jw_bool(&w, "contiguity", s->contiguity);
+    if (s->objective) /* absent at moment, the default: those files stay as they were */
+        tqoi_jw_string(&w, "objective", s->objective == TQO_OBJECTIVE_DIAMETER ? "diameter" : "center");
     tqoi_jw_bool(&w, "exact", s->exact);
     tqoi_jw_number(&w, "time_limit", s->time_limit);
     tqoi_jw_int(&w, "candidates", s->candidates);
@@ -477,7 +486,8 @@ tqo_status tqo_align_write(const tqo_instance *inst, const tqo_align_settings *s
     if (st == TQO_ERR_NOMEM)
         tqo_diag_error(diag, "%s: out of memory while writing the results", dir);
     if (st != TQO_OK && st != TQO_ERR_NOMEM)
-        tqo_diag_error(diag, "%s: writing the results failed", dir);
+        tqo_diag_error(diag, "%s: writing the results failed%s%s", dir, st == TQO_ERR_IO ? ": " : "",
+                       st == TQO_ERR_IO ? strerror(errno) : "");
     if (st != TQO_OK) {
         tqo_outset_abort(o);
         return st;

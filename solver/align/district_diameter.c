@@ -110,6 +110,22 @@ double tqoi_district_diameter(int n, const double *x, const double *y, const int
     return best;
 }
 
+size_t tqoi_points_diameter_work(int m)
+{
+    return (3 * (size_t)m + 3) * sizeof(pt);
+}
+
+double tqoi_points_diameter(const double *px, const double *py, int m, void *work)
+{
+    if (m < 2)
+        return 0;
+    pt *s = work, *h = s + m;
+    for (int i = 0; i < m; i++)
+        s[i] = (pt){px[i], py[i]};
+    qsort(s, (size_t)m, sizeof(pt), cmp_pt);
+    return sqrt(hull_diameter2(h, hull(s, m, h)));
+}
+
 double tqo_align_diameter(const tqo_instance *inst, const tqo_align_result *r, double *per_territory)
 {
     if (inst->coords != TQO_COORDS_XY || !r->unit_start || r->n_units != inst->n_units)

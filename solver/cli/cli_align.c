@@ -83,6 +83,27 @@ static void print_status(const tqo_align_settings *s, const tqo_align_result *r,
            r->n_violated == 1 ? "it" : "them");
 }
 
+void cli_align_print_minmax(const tqo_instance *inst, const tqo_align_result *r, int ok)
+{
+    int center = r->minmax_objective == TQO_OBJECTIVE_CENTER;
+    const char *dist = inst->coords == TQO_COORDS_LATLON ? "great-circle km" : "Euclidean";
+    if (center)
+        printf("center       %.6g (the objective: largest distance from a unit to its territory's centre unit, %s)\n",
+               r->minmax_value, dist);
+    else
+        printf("diameter     %.6g (the objective: largest distance between two units of one territory, %s)\n",
+               r->minmax_value, dist);
+    char ex[64] = "";
+    if (r->minmax_bound_exact > 0)
+        snprintf(ex, sizeof ex, ", exact MIP %.6g", r->minmax_bound_exact);
+    printf("             lower bound %.6g (balance ball %.6g, dispersion %.6g%s), gap %s", r->minmax_lower_bound,
+           r->minmax_bound_ball, r->minmax_bound_dispersion, ex, ok && isfinite(r->minmax_gap) ? "" : "n/a\n");
+    if (ok && isfinite(r->minmax_gap))
+        printf("%.2f%%\n", 100 * r->minmax_gap);
+    printf("search       %ld moves, %ld swaps, %ld distance evaluations\n", r->minmax_moves, r->minmax_swaps,
+           r->minmax_evals);
+}
+
 static void print_summary(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
                           tqo_status st, const char *out)
 {
@@ -93,7 +114,7 @@ static void print_summary(const tqo_instance *inst, const tqo_align_settings *s,
     printf("territories  %d (%s)\n", r->n_territories,
            r->fixed_centres ? "centres at the home bases" : "centres placed");
     tqo_format_thousands(r->objective, "n/a", a, sizeof a);
-    printf("objective    %s\n", a);
+    printf("objective    %s%s\n", a, r->minmax_objective ? " (the weighted moment, not minimised: see below)" : "");
     if (ok) {
         tqo_format_thousands(r->lower_bound, "n/a", a, sizeof a);
         printf("lower bound  %s\n", a);
@@ -127,7 +148,9 @@ static void print_summary(const tqo_instance *inst, const tqo_align_settings *s,
         printf("moved        %d units, %.2f%% of %s%s\n", r->moved_units, r->moved_share,
                r->n_balance ? s->balance[0] : "", cap);
     }
-    if (inst->coords == TQO_COORDS_XY) {
+    if (r->minmax_objective)
+        cli_align_print_minmax(inst, r, ok);
+    else if (inst->coords == TQO_COORDS_XY) {
         double d = tqo_align_diameter(inst, r, NULL);
         if (isfinite(d))
             printf("diameter     %.6g (largest distance between two units of one territory)\n", d);

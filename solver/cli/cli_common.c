@@ -18,6 +18,10 @@ int cli_exit_code(tqo_status st)
     case TQO_OK: return CLI_EXIT_OK;
     case TQO_ERR_INPUT:
     case TQO_ERR_ARG: return CLI_EXIT_INPUT;
+    case TQO_ERR_NOMEM:
+        /* said here once: the failed allocation may have been the message's own */
+        fputs("tqo: error: out of memory\n", stderr);
+        return CLI_EXIT_FAIL;
     default: return CLI_EXIT_FAIL;
     }
 }

@@ -43,6 +43,8 @@ tqo_status cli_align_defaults(const tqo_instance *inst, tqo_align_settings *s, d
    exceptions): the broken constraints in words ("none" when none), and
    the contiguity claim; what tqo align and tqo plan print. */
 void cli_align_violated(const tqo_align_settings *s, const tqo_align_result *r, char *buf, size_t n);
+/* The diameter or center objective's lines: value, bounds, gap, search. */
+void cli_align_print_minmax(const tqo_instance *inst, const tqo_align_result *r, int ok);
 const char *cli_align_contiguity(const tqo_instance *inst, const tqo_align_settings *s, const tqo_align_result *r,
                                  char *buf, size_t n);
 

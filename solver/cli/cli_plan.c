@@ -14,6 +14,8 @@
 #include "cli/cli_common.h"
 #include "cli/cli_quota_opts.h"
 #include "cli/cli_serve.h"
+#include "cli/cli_signal.h"
+#include "cli/cli_sweep.h"
 #include "cli/options.h"
 
 #include <ctype.h>
@@ -39,7 +41,7 @@ static tqo_status write_plan_files(const char *out, const plan *P, const char *i
     FILE *fi = o ? tqo_outset_open(o, "plan.ini") : NULL;
     FILE *fr = fi ? tqo_outset_open(o, "report.html") : NULL;
     if (!fr) {
-        tqo_diag_error(diag, "%s: cannot write plan.ini and report.html", out);
+        tqo_diag_error(diag, "%s: cannot write plan.ini and report.html: %s", out, strerror(errno));
         tqo_outset_abort(o);
         return TQO_ERR_IO;
     }
@@ -86,7 +88,7 @@ static int report_params_fill(report_params *R, const plan *P)
     int n = 0;
     for (int i = 0; i < cli_n_options && n < MAX_KEYS; i++) {
         const cli_option *o = &cli_options[i];
-        if (!o->section)
+        if (!o->section || cli_option_omitted(P, o))
             continue;
         snprintf(R->names[n], sizeof R->names[n], "%s.%s", o->section, o->key);
         cli_option_format(P, o, R->vals[n], sizeof R->vals[n]);
@@ -113,8 +115,11 @@ static void print_align(const tqo_instance *inst, const tqo_align_settings *s, c
                ar->status, txt, dir);
         return;
     }
-    char gap[32] = "n/a";
-    if (isfinite(ar->gap))
+    char gap[96] = "n/a";
+    if (ar->minmax_objective) /* the objective's own value and gap (docs/objectives.md) */
+        snprintf(gap, sizeof gap, "%.6g, lower bound %.6g, gap %.2f%%", ar->minmax_value, ar->minmax_lower_bound,
+                 100 * ar->minmax_gap);
+    else if (isfinite(ar->gap))
         snprintf(gap, sizeof gap, "%.2f%%", 100 * ar->gap);
     const char *cont = txt;
     if (!inst->has_adjacency || !s->contiguity)
@@ -124,13 +129,17 @@ static void print_align(const tqo_instance *inst, const tqo_align_settings *s, c
     else
         snprintf(txt, sizeof txt, "connected but for %d reported island%s", ar->n_exceptions,
                  ar->n_exceptions == 1 ? "" : "s");
-    printf("align        %d territories, gap %s, %s (%.1f s) -> %s/\n", ar->n_territories, gap, cont, seconds, dir);
+    printf("align        %d territories, %s%s, %s (%.1f s) -> %s/\n", ar->n_territories,
+           !ar->minmax_objective ? "gap " : ar->minmax_objective == TQO_OBJECTIVE_CENTER ? "center " : "diameter ",
+           gap, cont, seconds, dir);
 }
 
 /* Step 1: the alignment, written to dir (a plan that breaks a constraint
    too, for inspection, as tqo align does; the run stops there). */
+static int plan_inspect; /* the alignment failed but wrote its files: OUT gets them */
+
 static tqo_status plan_align(plan *P, const tqo_instance *inst, const cli_common *cc, cli_common *quiet,
-                             tqo_align_result *ar, const char *dir, tqo_diag *diag)
+                             tqo_align_result *ar, const char *dir, const char *shown, tqo_diag *diag)
 {
     double t1 = cli_now_s();
     tqo_status st = cli_align_defaults(inst, &P->align, 5, cc->quiet, diag);
@@ -150,6 +159,7 @@ static tqo_status plan_align(plan *P, const tqo_instance *inst, const cli_common
         tqo_status wst = tqo_align_write(inst, &P->align, ar, dir, diag);
         if (wst != TQO_OK)
             st = wst;
+        plan_inspect = wst == TQO_OK && st != TQO_OK;
     }
     if (st == TQO_OK && P->write_lp)
         st = tqo_align_write_model(inst, &P->align, ar, P->write_lp, 0, diag);
@@ -158,14 +168,16 @@ static tqo_status plan_align(plan *P, const tqo_instance *inst, const cli_common
     double seconds = cli_now_s() - t1;
     cli_print_diag(diag);
     if (!cc->quiet && ar->unit_start && ar->status[0] && st == ast)
-        print_align(inst, &P->align, ar, ast, seconds, dir);
+        print_align(inst, &P->align, ar, ast, seconds, shown);
     return st;
 }
 
-/* Step 3: the scenarios of P->scenarios on the new territories. */
+/* Step 3: the scenarios of P->scenarios on the new territories. Under
+   mpirun every rank comes here (st: its status so far) and takes its share
+   of the sweep; rank 0 gets every row and writes. */
 static tqo_status plan_scenarios(plan *P, const tqo_instance *inst, const tqo_assignment *asg,
                                  tqo_scenario_settings *ss, tqo_scenario **sc, int *n_sc, tqo_scenarios_result *sr,
-                                 const char *dir, tqo_diag *diag)
+                                 const char *dir, tqo_status st, tqo_diag *diag)
 {
     tqo_payout_curve curve;
     char why[200];
@@ -174,9 +186,17 @@ static tqo_status plan_scenarios(plan *P, const tqo_instance *inst, const tqo_as
     ss->replicates = P->replicates;
     ss->seed = P->seed;
     ss->threads = P->threads;
-    tqo_status st = tqo_scenarios_load(P->scenarios, &P->quota, P->incentive, &curve, sc, n_sc, diag);
     if (st == TQO_OK)
+        st = tqo_scenarios_load(P->scenarios, &P->quota, P->incentive, &curve, sc, n_sc, diag);
+    int rank = cli_mpi_rank();
+    if (rank >= 0) {
+        cli_sweep w = {inst, asg, *sc, *n_sc, ss, dir, 1};
+        st = cli_sweep_mpi(&w, st, sr, diag);
+        if (rank > 0)
+            return st;
+    } else if (st == TQO_OK) {
         st = tqo_scenarios(inst, asg, *sc, *n_sc, ss, sr, diag);
+    }
     if (st == TQO_OK)
         st = tqo_scenarios_write(*sc, ss, sr, dir, diag);
     if (st == TQO_OK && P->choose) {
@@ -189,7 +209,47 @@ static tqo_status plan_scenarios(plan *P, const tqo_instance *inst, const tqo_as
     return st;
 }
 
-int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
+/*
+ * mpirun -n R tqo plan, ranks 1..R-1: they load the instance as rank 0
+ * does, wait for its alignment (asleep), take their share of the scenario
+ * step and exit; nothing printed but a failure of their own, no files.
+ */
+static int plan_rank_worker(plan *P, const char *instance)
+{
+    tqo_diag diag;
+    tqo_diag_init(&diag);
+    tqo_instance *inst = NULL;
+    tqo_assignment asg;
+    tqo_scenarios_result sr;
+    memset(&asg, 0, sizeof asg);
+    memset(&sr, 0, sizeof sr);
+    tqo_scenario *sc = NULL;
+    int n_sc = 0;
+    P->load.log = NULL; /* rank 0 speaks for the job */
+    tqo_status st = tqo_instance_load(instance, &P->load, &inst, &diag);
+    if (st == TQO_OK)
+        st = cli_plan_edits_apply(inst, P, &diag);
+    st = cli_mpi_agree(st, &diag);
+    cli_region_targets R = {0};
+    R.path = P->region_targets;
+    if (cli_mpi_plan_handover(0, &asg, &diag)) {
+        tqo_scenario_settings ss;
+        tqo_scenario_settings_default(&ss);
+        st = cli_region_targets_load(&R, &P->quota, &diag);
+        st = plan_scenarios(P, inst, &asg, &ss, &sc, &n_sc, &sr, NULL, st, &diag);
+    }
+    cli_region_targets_free(&R);
+    tqo_scenarios_result_free(&sr);
+    tqo_scenarios_free(sc, n_sc);
+    tqo_assignment_free(&asg);
+    tqo_instance_free(inst);
+    tqo_diag_free(&diag);
+    return st == TQO_ERR_INFEASIBLE ? CLI_EXIT_INPUT : cli_exit_code(st);
+}
+
+/* The run, writing under root (a staging folder for tqo plan) and naming
+   cc->out in what it prints. */
+static int plan_run(plan *P, const char *instance, const cli_common *cc, const char *root)
 {
     double t0 = cli_now_s();
     tqo_diag diag;
@@ -206,9 +266,10 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
     memset(&asg, 0, sizeof asg);
     tqo_scenario *sc = NULL;
     int n_sc = 0, have_quota = 0, have_scen = 0;
-    char *dir_align = join(cc->out, "align"), *dir_quota = join(cc->out, "quota"),
-         *dir_scen = join(cc->out, "scenarios");
-    if (!dir_align || !dir_quota || !dir_scen) {
+    char *dir_align = join(root, "align"), *dir_quota = join(root, "quota"), *dir_scen = join(root, "scenarios"),
+         *shown = join(cc->out, "align");
+    if (!dir_align || !dir_quota || !dir_scen || !shown) {
+        free(shown);
         free(dir_align);
         free(dir_quota);
         free(dir_scen);
@@ -220,13 +281,19 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
     tqo_status st = tqo_instance_load(instance, &P->load, &inst, &diag);
     if (st == TQO_OK)
         st = cli_plan_edits_apply(inst, P, &diag); /* [input] current, locks */
+    int rank = cli_mpi_rank(); /* 0 under mpirun: the other ranks are in plan_rank_worker */
+    if (rank == 0)
+        st = cli_mpi_agree(st, &diag);
 
     /* 1. Alignment. */
     if (st == TQO_OK)
-        st = plan_align(P, inst, cc, &quiet, &ar, dir_align, &diag);
+        st = plan_align(P, inst, cc, &quiet, &ar, dir_align, shown, &diag);
     else
         cli_print_diag(&diag);
     take_warnings(&W, &diag);
+    /* printed and taken: the later steps' prints must not repeat them */
+    tqo_diag_free(&diag);
+    tqo_diag_init(&diag);
 
     /* 2. Quotas, on the territories just drawn, handed over in memory (the
        same assignment tqo quota --assignment reads from align/assignment.csv). */
@@ -257,8 +324,8 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
             int nb = 0;
             for (int j = 0; j < qr.n_territories; j++)
                 nb += qr.bound[j] != 0;
-            printf("quota        plan year %d, target %.2f, forecast %s, %d at a bound (%.1f s) -> %s/\n",
-                   qr.plan_year, qr.total, qr.method, nb, t_quota, dir_quota);
+            printf("quota        plan year %d, target %.2f, forecast %s, %d at a bound (%.1f s) -> %s/quota/\n",
+                   qr.plan_year, qr.total, qr.method, nb, t_quota, cc->out);
         }
     }
     take_warnings(&W, &diag);
@@ -267,18 +334,26 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
     /* 3. Scenarios. */
     tqo_scenario_settings ss;
     tqo_scenario_settings_default(&ss);
+    if (rank == 0) /* the other ranks wait for this, on every path */
+        cli_mpi_plan_handover(st == TQO_OK && P->scenarios, &asg, &diag);
     if (st == TQO_OK && P->scenarios) {
         tqo_diag_free(&diag);
         tqo_diag_init(&diag);
         double t3 = cli_now_s();
-        st = plan_scenarios(P, inst, &asg, &ss, &sc, &n_sc, &sr, dir_scen, &diag);
+        st = plan_scenarios(P, inst, &asg, &ss, &sc, &n_sc, &sr, dir_scen, TQO_OK, &diag);
+        if (st == TQO_OK && have_quota) { /* the replicates exist now: the quotas' odds */
+            tqo_payout_curve curve;
+            char why[200];
+            tqo_payout_parse(P->curve, &curve, why, sizeof why); /* checked when set */
+            st = tqo_quota_summary_add_odds(&qr, &curve, P->incentive, &sr, dir_quota, &diag);
+        }
         have_scen = st == TQO_OK;
         if (have_scen && !cc->quiet) {
             int ne = 0;
             for (int k = 0; k < n_sc; k++)
                 ne += sr.efficient[k];
-            printf("scenarios    %d x %d replicates, %d Pareto-efficient (%.1f s) -> %s/\n", n_sc, sr.replicates,
-                   ne, cli_now_s() - t3, dir_scen);
+            printf("scenarios    %d x %d replicates, %d Pareto-efficient (%.1f s) -> %s/scenarios/\n", n_sc,
+                   sr.replicates, ne, cli_now_s() - t3, cc->out);
         }
         take_warnings(&W, &diag);
         cli_print_diag(&diag);
@@ -309,7 +384,7 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
                                 .param_value = pv,
                                 .n_warnings = W.n,
                                 .warnings = (const char *const *)W.w};
-        st = write_plan_files(cc->out, P, instance, &rin, &diag);
+        st = write_plan_files(root, P, instance, &rin, &diag);
         cli_print_diag(&diag);
     }
     if (st == TQO_OK)
@@ -327,7 +402,34 @@ int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
     free(dir_align);
     free(dir_quota);
     free(dir_scen);
+    free(shown);
     return st == TQO_ERR_INFEASIBLE ? CLI_EXIT_INPUT : cli_exit_code(st);
+}
+
+int cli_plan_run(plan *P, const char *instance, const cli_common *cc)
+{
+    return plan_run(P, instance, cc, cc->out);
+}
+
+/* tqo plan on its own: the whole run's files as one set, swapped in at the
+   end (cli_signal.c); a failed run leaves OUT as it was, but for an
+   alignment that failed and wrote its files for inspection. */
+static int plan_staged(plan *P, const char *instance, const cli_common *cc)
+{
+    cli_stage stg;
+    if (cli_stage_begin(&stg, cc->out) != 0)
+        return CLI_EXIT_FAIL;
+    cli_signal_install(cc->out);
+    int rc = plan_run(P, instance, cc, stg.stage);
+    if (rc == 0 || plan_inspect) {
+        fflush(stdout);
+        cli_signal_hold(1);
+        if (cli_stage_commit(&stg) != 0 && rc == 0)
+            rc = CLI_EXIT_FAIL;
+        cli_signal_hold(0);
+    } else
+        cli_stage_abort(&stg);
+    return rc;
 }
 
 int cli_plan(int argc, char **argv)
@@ -357,7 +459,9 @@ int cli_plan(int argc, char **argv)
     }
     if (cli_quota_check(&P, 0, "plan") != 0)
         goto out;
-    rc = cli_plan_run(&P, argv[first], &cc);
+    /* mpirun: rank 0 runs the plan, the others only the scenario step's share */
+    rc = cli_mpi_init() > 0 ? plan_rank_worker(&P, argv[first]) : plan_staged(&P, argv[first], &cc);
+    cli_mpi_finalize();
 out:
     cli_settings_free(&P);
     return rc;

@@ -8,6 +8,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One line on the hierarchy: its size, and the reconciliation's largest gap. */
+static void print_hierarchy(const tqo_quota_result *r)
+{
+    int levels = 0, subs = 0, worst = -1;
+    for (int v = 0; v < r->n_nodes; v++) {
+        const tqo_quota_node *n = &r->nodes[v];
+        levels = n->depth > levels ? n->depth : levels;
+        if (!isnan(n->submitted)) {
+            subs++;
+            if (worst < 0 || fabs(n->quota - n->submitted) > fabs(r->nodes[worst].quota - r->nodes[worst].submitted))
+                worst = v;
+        }
+    }
+    printf("hierarchy    %d nodes on %d levels below the company %.2f", r->n_nodes, levels, r->nodes[0].quota);
+    if (worst >= 0)
+        printf("; %d submissions reconciled, largest gap %.2f at '%s'", subs,
+               r->nodes[worst].quota - r->nodes[worst].submitted, r->nodes[worst].id);
+    printf(" (quotas_rollup.csv)\n");
+}
+
 int cli_quota(int argc, char **argv)
 {
     cli_settings S;
@@ -16,9 +36,11 @@ int cli_quota(int argc, char **argv)
     int rc = cli_options_parse(CMD_QUOTA, argc, argv, &S, 0, &first);
     if (rc == 0 && cli_quota_check(&S, 1, "quota") != 0)
         rc = CLI_EXIT_INPUT;
-    cli_common cc = {.quiet = S.quiet, .out = S.out};
+    cli_common cc = {.quiet = S.quiet, .verbose = S.verbose, .out = S.out};
     const char *asg_path = S.assignment;
     tqo_quota_settings s = S.quota;
+    s.log = cli_log; /* --verbose: the hierarchy LP's size, iterations and time */
+    s.log_ctx = &cc;
     cli_region_targets R = {0};
     R.path = S.region_targets;
     cli_settings_free(&S); /* the command line's strings stay in argv */
@@ -58,6 +80,8 @@ int cli_quota(int argc, char **argv)
                r.mase[1], r.mase[2], r.n_folds);
         printf("LP           %s, objective %.6g, %d quotas at a bound, %d territories without history\n",
                r.lp_status, r.objective, nb, r.n_no_history);
+        if (r.nodes)
+            print_hierarchy(&r);
         if (r.has_actual)
             printf("replay       %.0f%% at or above quota; attainment median %.1f%%, P10 %.1f%%, P90 %.1f%%; "
                    "MAPE %.1f%% (naive %.1f%%)\n",

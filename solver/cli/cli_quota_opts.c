@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int cli_quota_check(const cli_settings *S, int need_target, const char *cmd)
 {
@@ -25,6 +26,12 @@ int cli_quota_check(const cli_settings *S, int need_target, const char *cmd)
     }
     if (need_target && !(s->target > 0) && isnan(s->growth_pct)) {
         cli_usage_error("%s: give the company target: --target AMOUNT or --growth PCT", cmd);
+        return -1;
+    }
+    /* a layout name is checked before any work is done */
+    if (s->export_format && strcasecmp(s->export_format, "varicent") != 0 &&
+        strcasecmp(s->export_format, "xactly") != 0 && strcasecmp(s->export_format, "csv-long") != 0) {
+        cli_usage_error("%s: --export '%s': expected varicent, xactly or csv-long", cmd, s->export_format);
         return -1;
     }
     if (!isnan(s->min_growth_pct) && !isnan(s->max_growth_pct) && s->min_growth_pct > s->max_growth_pct) {

@@ -26,6 +26,25 @@ typedef struct server {
     char token[33];
 } server;
 
+/* What the library keeps per thread (GLPK's environment) is released when
+   a connection's thread ends, not after every request: with one thread per
+   connection, the key's destructor runs exactly once in each thread that
+   served an API call, whichever way its connection closed. */
+static pthread_key_t thread_key;
+
+static void thread_done(void *unused)
+{
+    (void)unused;
+    tqo_thread_end();
+}
+
+static void mark_thread(void)
+{
+    static char used;
+    if (!pthread_getspecific(thread_key))
+        pthread_setspecific(thread_key, &used);
+}
+
 typedef struct conn {
     char *buf;
     size_t len;
@@ -121,6 +140,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (k->too_big)
         return send_error(c, 413, "request body over 1 MiB");
     serve_reply r;
+    mark_thread();
     serve_handle(sv->S, method, url, k->buf ? k->buf : "", k->len, &r);
     if (!r.body)
         return send_error(c, 500, "out of memory");
@@ -175,6 +195,10 @@ static int run_daemon(serve_state *S, const cli_settings *P)
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN); /* a client gone mid-reply is not our death */
+    if (pthread_key_create(&thread_key, thread_done) != 0) {
+        fprintf(stderr, "tqo: error: serve: cannot create a thread key\n");
+        return CLI_EXIT_FAIL;
+    }
     struct MHD_Daemon *d =
         MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,
                          NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -182,6 +206,7 @@ static int run_daemon(serve_state *S, const cli_settings *P)
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tqo: error: serve: cannot listen on %s:%d\n", P->bind, P->port);
+        pthread_key_delete(thread_key);
         return CLI_EXIT_FAIL;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -190,7 +215,8 @@ static int run_daemon(serve_state *S, const cli_settings *P)
     int sig = 0;
     sigwait(&sigs, &sig);
     fprintf(stderr, "tqo: %s: stopping after the running requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    MHD_stop_daemon(d);
+    MHD_stop_daemon(d); /* joins the connection threads: their keys' destructors have run */
+    pthread_key_delete(thread_key);
     return CLI_EXIT_OK;
 }
 

@@ -2,7 +2,9 @@
  * tqo serve: the plan as a live web app (libmicrohttpd, jansson). The
  * state (cli_serve_state.c) is the plan being edited; the API
  * (cli_serve_api.c) turns requests into state changes under one mutex;
- * cli_serve.c runs the daemon, the token and the signals.
+ * cli_serve_save.c writes the plan's JSON and Save, cli_serve_runs.c the
+ * quota and scenario reruns; cli_serve.c runs the daemon, the token and
+ * the signals; the page is cli_serve_page.inc.
  */
 #ifndef TQO_CLI_SERVE_H
 #define TQO_CLI_SERVE_H
@@ -23,7 +25,7 @@ typedef struct cli_plan_edits {
 } cli_plan_edits;
 
 /* After loading: P->edits when set, else plan.ini's [input] current and
-   locks files when set, laid over inst. */
+   locks files when set, laid over inst (cli_plan_edits.c). */
 tqo_status cli_plan_edits_apply(tqo_instance *inst, const cli_settings *P, tqo_diag *diag);
 
 /* tqo plan's whole run (cli_plan.c), writing to cc->out. */
@@ -39,7 +41,17 @@ typedef struct serve_snap {
     double *cx, *cy;         /* centres of the last alignment */
 } serve_snap;
 
-enum { SERVE_UNDO = 64 };
+enum { SERVE_UNDO = 64, SERVE_RUNS = 8 };
+
+/* One alignment of a rebalance: its cap and what it cost (counts too, as
+   timings on a shared machine say little). */
+typedef struct serve_run {
+    double cap_pct;
+    char status[16];
+    int iterations, lp_rounds, moved_units;
+    double seconds;
+    double sec[5];           /* the alignment's phases: centres, lp, splits, contiguity, local */
+} serve_run;
 
 typedef struct serve_state {
     pthread_mutex_t mu;      /* every request that reads or changes the plan */
@@ -60,7 +72,11 @@ typedef struct serve_state {
     int have_edits;          /* the plan differs from plan.ini's: Save writes current/locks */
     int *reb_current, *reb_lock; /* the plan of the last rebalance (Save repeats it) */
     double reb_max_moves;
+    double reb_bound_pct;    /* the last rebalance's lower bound on the cap */
+    serve_run runs[SERVE_RUNS]; /* its alignments, in order */
+    int n_runs;
     double last_align_s;
+    tqo_map_paths shapes;    /* the unit polygons as the report draws them (n = 0: none) */
 } serve_state;
 
 /* Opens the plan: loads the instance and aligns. 0, or an exit code. */
@@ -80,8 +96,12 @@ int serve_save(serve_state *S, char *msg, size_t n);
 /* The JSON of the plan (all units when full, else territories only). */
 struct json_t;
 struct json_t *serve_plan_json(const serve_state *S, int full);
-/* Quotas (and scenarios when configured) on the edited plan. */
+/* The unit polygons in the units' order (GET /api/shapes), or NULL. */
+struct json_t *serve_shapes_json(const serve_state *S);
+/* Quotas, and the scenarios of the plan's scenarios file, rerun on the
+   edited plan (cli_serve_runs.c); NULL with msg when they cannot run. */
 struct json_t *serve_quotas_json(serve_state *S, char *msg, size_t n);
+struct json_t *serve_scenarios_json(serve_state *S, char *msg, size_t n);
 
 /* The API: method, path, body -> status and a JSON (or HTML) body. */
 typedef struct serve_reply {

@@ -188,6 +188,18 @@ static void api_rebalance(serve_state *S, const char *body, size_t len, serve_re
                                                     S->tid[S->cur.terr[i]]));
         json_object_set_new(p, "moved", mv);
         json_object_set_new(p, "max_moves", json_real(S->reb_max_moves));
+        json_object_set_new(p, "cap_bound_pct", json_real(S->reb_bound_pct));
+        json_t *runs = json_array();
+        for (int k = 0; k < S->n_runs; k++) {
+            const serve_run *u = &S->runs[k];
+            json_array_append_new(runs, json_pack("{s:f,s:s,s:i,s:i,s:i,s:f,s:{s:f,s:f,s:f,s:f,s:f}}", "max_moves",
+                                                  u->cap_pct, "status", u->status, "iterations", u->iterations,
+                                                  "lp_rounds", u->lp_rounds, "moved_units", u->moved_units,
+                                                  "seconds", u->seconds, "phases", "centres", u->sec[0], "lp",
+                                                  u->sec[1], "splits", u->sec[2], "contiguity", u->sec[3],
+                                                  "local", u->sec[4]));
+        }
+        json_object_set_new(p, "runs", runs);
         reply_json(r, 200, p);
     }
     free(before);
@@ -224,8 +236,8 @@ static void api_post(serve_state *S, const char *what, const char *body, size_t 
         else
             reply_json(r, 200, json_pack("{s:b,s:I,s:f}", "saved", 1, "version", (json_int_t)S->version,
                                          "max_moves", S->reb_max_moves));
-    } else if (strcmp(what, "quotas") == 0) {
-        json_t *q = serve_quotas_json(S, msg, sizeof msg);
+    } else if (strcmp(what, "quotas") == 0 || strcmp(what, "scenarios") == 0) {
+        json_t *q = what[0] == 'q' ? serve_quotas_json(S, msg, sizeof msg) : serve_scenarios_json(S, msg, sizeof msg);
         if (q)
             reply_json(r, 200, q);
         else
@@ -253,10 +265,16 @@ void serve_handle(serve_state *S, const char *method, const char *path, const ch
     pthread_mutex_lock(&S->mu);
     if (get && strcmp(what, "plan") == 0)
         reply_plan(S, r, 1);
+    else if (get && strcmp(what, "shapes") == 0) {
+        json_t *o = serve_shapes_json(S);
+        if (o)
+            reply_json(r, 200, o);
+        else
+            reply_error(r, 404, "the instance has no unit polygons");
+    }
     else if (post)
         api_post(S, what, body, len, r);
     else
         reply_error(r, 405, "method not allowed");
-    tqo_thread_end(); /* each connection has its own thread */
     pthread_mutex_unlock(&S->mu);
 }

@@ -1,5 +1,5 @@
 /*
- * tqo serve: the plan as JSON, quotas on request, and Save (tqo plan's
+ * tqo serve: the plan as JSON, and Save (tqo plan's
  * files written to a staging folder beside OUT, then swapped in whole).
  * Callers hold S->mu.
  */
@@ -77,68 +77,25 @@ json_t *serve_plan_json(const serve_state *S, int full)
                                                (int)S->cur.edited[i]));
         }
         json_object_set_new(o, "units", u);
+        json_object_set_new(o, "shapes", json_boolean(S->shapes.n > 0));
         json_object_set_new(o, "coords", json_string(I->coords == TQO_COORDS_LATLON ? "latlon" : "xy"));
     }
     free(tot), free(cmp), free(cnt);
     return o;
 }
 
-/* The edited plan as an assignment (whole units) for quotas. */
-static int to_assignment(const serve_state *S, tqo_assignment *a)
+json_t *serve_shapes_json(const serve_state *S)
 {
-    memset(a, 0, sizeof *a);
-    a->n_units = S->n;
-    a->n_territories = S->p;
-    a->territory_id = calloc((size_t)S->p, sizeof(char *));
-    a->unit_start = malloc(((size_t)S->n + 1) * sizeof(int));
-    a->terr = malloc(((size_t)S->n + 1) * sizeof(int));
-    a->share = malloc(((size_t)S->n + 1) * sizeof(double));
-    if (!a->territory_id || !a->unit_start || !a->terr || !a->share)
-        return -1;
-    for (int j = 0; j < S->p; j++)
-        if (!(a->territory_id[j] = strdup(S->tid[j])))
-            return -1;
-    int k = 0;
-    for (int i = 0; i < S->n; i++) {
-        a->unit_start[i] = k;
-        if (S->cur.terr[i] >= 0) {
-            a->terr[k] = S->cur.terr[i];
-            a->share[k++] = 1;
-        }
-    }
-    a->unit_start[S->n] = k;
-    return 0;
-}
-
-json_t *serve_quotas_json(serve_state *S, char *msg, size_t n)
-{
-    cli_settings *P = S->P;
-    if (!S->inst->n_periods || !(P->quota.target > 0 || isfinite(P->quota.growth_pct))) {
-        snprintf(msg, n, "no quotas: the instance has no history, or the plan sets no target or growth");
+    const tqo_map_paths *m = &S->shapes;
+    if (!m->n)
         return NULL;
+    json_t *d = json_array(), *x = json_array(), *y = json_array();
+    for (int i = 0; i < m->n; i++) {
+        json_array_append_new(d, json_string(m->d[i]));
+        json_array_append_new(x, json_real(m->ux[i]));
+        json_array_append_new(y, json_real(m->uy[i]));
     }
-    tqo_assignment a;
-    tqo_quota_result qr;
-    memset(&qr, 0, sizeof qr);
-    tqo_diag d;
-    tqo_diag_init(&d);
-    json_t *o = NULL;
-    if (to_assignment(S, &a) != 0)
-        snprintf(msg, n, "out of memory");
-    else if (tqo_quota(S->inst, &a, &P->quota, &qr, &d) != TQO_OK)
-        snprintf(msg, n, "%s", tqo_diag_first_error(&d) ? tqo_diag_first_error(&d) : "quotas failed");
-    else {
-        json_t *q = json_array();
-        for (int j = 0; j < qr.n_territories; j++)
-            json_array_append_new(q, json_pack("{s:s,s:f,s:f}", "id", qr.territory_id[j], "quota", qr.quota[j],
-                                               "last_year", qr.last_year[j]));
-        o = json_pack("{s:i,s:f,s:s,s:o}", "plan_year", qr.plan_year, "total", qr.total, "method", qr.method,
-                      "quotas", q);
-    }
-    tqo_quota_result_free(&qr);
-    tqo_assignment_free(&a);
-    tqo_diag_free(&d);
-    return o;
+    return json_pack("{s:f,s:f,s:o,s:o,s:o}", "width", m->width, "height", m->height, "d", d, "x", x, "y", y);
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -164,18 +121,27 @@ static int write_edit_files(const serve_state *S, const char *dir, tqo_diag *d)
     }
     fputs("unit_id,territory_id,share\n", fc);
     fputs("unit_id,territory_id\n", fl);
+    /* Ids through the library's CSV writer: one with a comma or a quote
+       is quoted, so tqo plan --config reads back the same ids. */
     for (int i = 0; i < S->n; i++) {
-        if (S->reb_current[i] >= 0)
-            fprintf(fc, "%s,%s,1\n", S->inst->unit_id[i], S->tid[S->reb_current[i]]);
-        if (S->reb_lock[i] >= 0)
-            fprintf(fl, "%s,%s\n", S->inst->unit_id[i], S->tid[S->reb_lock[i]]);
+        if (S->reb_current[i] >= 0) {
+            tqo_csv_put_field(fc, S->inst->unit_id[i]);
+            fputc(',', fc);
+            tqo_csv_put_field(fc, S->tid[S->reb_current[i]]);
+            fputs(",1\n", fc);
+        }
+        if (S->reb_lock[i] >= 0) {
+            tqo_csv_put_field(fl, S->inst->unit_id[i]);
+            fputc(',', fl);
+            tqo_csv_put_field(fl, S->tid[S->reb_lock[i]]);
+            fputc('\n', fl);
+        }
     }
     return tqo_outset_commit(o, d) == TQO_OK ? 0 : -1;
 }
 
 /* Staging beside OUT, then OUT swapped for it: a reader sees the old plan or
-   the new one. Unit ids with commas or quotes cannot reach the CSV: the
-   loader's ids come from CSV cells already, but quote them to be safe. */
+   the new one. */
 static int swap_in(const char *stage, const char *out, char *msg, size_t n)
 {
     char old[PATH_MAX + 32];

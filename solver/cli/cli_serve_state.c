@@ -198,6 +198,8 @@ int serve_state_open(serve_state *S, cli_settings *P, const char *instance, cons
         rc = alloc_state(S);
     if (rc == 0)
         rc = take_result(S, &r); /* the assignment, now that it has room */
+    if (rc == 0 && tqo_map_paths_make(S->inst, &r, &S->shapes) < 0)
+        rc = -1; /* polygons drawn in the frame of the first alignment, kept */
     tqo_align_result_free(&r);
     S->reb_max_moves = P->align.max_moves_pct;
     return rc == 0 ? 0 : CLI_EXIT_FAIL;
@@ -218,6 +220,7 @@ void serve_state_free(serve_state *S)
     free(S->inst_lock);
     free(S->reb_current);
     free(S->reb_lock);
+    tqo_map_paths_free(&S->shapes);
     tqo_instance_free(S->inst);
     pthread_mutex_destroy(&S->mu);
 }
@@ -248,6 +251,17 @@ static int try_cap(serve_state *S, double pct, tqo_align_result *r, char *msg, s
     S->P->align.max_moves_pct = pct;
     int rc = run_align(S, r, &d);
     S->P->align.max_moves_pct = keep;
+    if (S->n_runs < SERVE_RUNS) {
+        serve_run *u = &S->runs[S->n_runs++];
+        u->cap_pct = pct;
+        snprintf(u->status, sizeof u->status, "%s", rc == 0 ? r->status : "error");
+        u->iterations = r->iterations;
+        u->lp_rounds = r->lp_rounds;
+        u->moved_units = r->moved_units;
+        u->seconds = S->last_align_s;
+        double sec[5] = {r->sec_centres, r->sec_lp, r->sec_splits, r->sec_contiguity, r->sec_local};
+        memcpy(u->sec, sec, sizeof sec);
+    }
     if (rc != 0)
         snprintf(msg, n, "%s", tqo_diag_first_error(&d) ? tqo_diag_first_error(&d) : "alignment failed");
     else if (strcmp(r->status, "ok") != 0) {
@@ -256,6 +270,35 @@ static int try_cap(serve_state *S, double pct, tqo_align_result *r, char *msg, s
     }
     tqo_diag_free(&d);
     return rc;
+}
+
+/*
+ * A lower bound on the move cap (percent of the first balanced measure)
+ * under which the edited plan cannot be balanced: what sits above the
+ * territories' upper tolerances must move out, what is missing below the
+ * lower ones must move in, and both count as moved. The ladder's rungs
+ * below it would fail the check anyway: skipping them gives the same plan
+ * one alignment or more sooner.
+ */
+static double cap_bound(const serve_state *S)
+{
+    const double *v = S->inst->measures[S->meas[0]].value;
+    double *tot = calloc((size_t)S->p, sizeof(double)), all = 0, over = 0, under = 0;
+    if (!tot)
+        return 0;
+    for (int i = 0; i < S->n; i++) {
+        all += v[i];
+        if (S->cur.terr[i] >= 0)
+            tot[S->cur.terr[i]] += v[i];
+    }
+    double tol = S->P->align.balance_tol_pct[0] / 100;
+    for (int j = 0; j < S->p; j++) { /* with the slack of the alignment's own check (1e-9 of the target) */
+        double tg = S->target[j * S->nb], slack = 1e-9 * fmax(1.0, tg);
+        over += fmax(0, tot[j] - tg * (1 + tol) - slack);
+        under += fmax(0, tg * (1 - tol) - slack - tot[j]);
+    }
+    free(tot);
+    return all > 0 ? 100 * fmax(over, under) / all : 0;
 }
 
 int serve_rebalance(serve_state *S, double max_moves, char *msg, size_t n)
@@ -275,10 +318,14 @@ int serve_rebalance(serve_state *S, double max_moves, char *msg, size_t n)
     double used = max_moves;
     int found = 0;
     double t0 = cli_now_s();
+    S->n_runs = 0;
+    S->reb_bound_pct = cap_bound(S);
     if (rc == 0 && max_moves >= 0) {
         found = try_cap(S, max_moves, &r, msg, n) == 0;
     } else {
         for (size_t k = 0; rc == 0 && !found && k < sizeof ladder / sizeof *ladder; k++) {
+            if (ladder[k] >= 0 && ladder[k] < S->reb_bound_pct * (1 - 1e-9))
+                continue; /* cannot restore balance: see cap_bound */
             tqo_align_result_free(&r);
             used = ladder[k];
             found = try_cap(S, used, &r, msg, n) == 0;

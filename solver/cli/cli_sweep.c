@@ -111,4 +111,22 @@ tqo_status cli_sweep_mpi(const cli_sweep *w, tqo_status load_status, tqo_scenari
     tqo_diag_error(diag, "this tqo was built without MPI (-DTQO_MPI=ON)");
     return TQO_ERR_ARG;
 }
+
+int cli_mpi_rank(void)
+{
+    return -1;
+}
+
+tqo_status cli_mpi_agree(tqo_status st, tqo_diag *diag)
+{
+    (void)diag;
+    return st;
+}
+
+int cli_mpi_plan_handover(int go, tqo_assignment *a, tqo_diag *diag)
+{
+    (void)a;
+    (void)diag;
+    return go;
+}
 #endif

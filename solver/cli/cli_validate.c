@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 
@@ -180,7 +181,7 @@ int cli_validate(int argc, char **argv)
             if (fp && inst->geometry && inst->has_adjacency && !write_pairs(o, inst))
                 fp = NULL;
             if (!fp) {
-                tqo_diag_error(&diag, "%s: cannot write validation.json", cc.out);
+                tqo_diag_error(&diag, "%s: cannot write validation.json: %s", cc.out, strerror(errno));
                 tqo_outset_abort(o);
                 st = TQO_ERR_IO;
             } else {
@@ -188,7 +189,7 @@ int cli_validate(int argc, char **argv)
                 if (st == TQO_OK) {
                     st = tqo_outset_commit(o, &diag);
                 } else {
-                    tqo_diag_error(&diag, "%s: cannot write validation.json", cc.out);
+                    tqo_diag_error(&diag, "%s: cannot write validation.json: %s", cc.out, strerror(errno));
                     tqo_outset_abort(o);
                 }
             }

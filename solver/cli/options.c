@@ -65,10 +65,14 @@ const cli_option cli_options[] = {
      "disruption_weight", "0", "add W x the moved measure to the objective"},
     {"contiguity", 0, T_BOOL, NULL, 0, 0, NULL, 0, F(align.contiguity), AP, "align", "contiguity", "true",
      "keep territories connected when there is adjacency (--no-contiguity: do not)"},
+    {"objective", 0, T_OBJECTIVE, "OBJ", 0, 0, NULL, 0, F(align.objective), AP, "align", "objective", "moment",
+     "what to minimise: moment (the weighted moment, sum of w d^2 to the centres), diameter (the largest "
+     "distance between two units of one territory) or center (the largest distance from a unit to its "
+     "territory's centre unit); diameter and center also report lower bounds (docs/objectives.md)"},
     {"exact", 0, T_BOOL, NULL, 0, 0, NULL, 0, F(align.exact), AP, "align", "exact", "false",
      "solve the whole assignment as one MIP"},
     {"time-limit", 0, T_DOUBLE, "S", 0, 1e9, NULL, 0, F(align.time_limit), AP, "align", "time_limit", "0: none",
-     "seconds for --exact, 0 for none"},
+     "seconds for --exact and the --objective search, 0 for none"},
     {"candidates", 0, T_INT, "N", 1, 1000000, NULL, 0, F(align.candidates), AP, "align", "candidates", "8",
      "nearest centres per unit in the first LP"},
     {"starts", 0, T_INT, "N", 1, 100000, NULL, 0, F(align.starts), AP, "align", "starts", "3",
@@ -88,7 +92,8 @@ const cli_option cli_options[] = {
     {"plan-period", 0, T_INT, "YYYY", 1000, 9999, "0", 0, F(quota.plan_year), QSP, "quota", "plan_period",
      "after the last complete year", "the plan year"},
     {"forecast", 0, T_METHOD, "M", 0, 0, NULL, 0, F(quota.method), QSP, "quota", "forecast", "auto",
-     "last, trend, holt or auto (lowest MASE in a rolling-origin backtest)"},
+     "last, trend, holt, damped, seasonal, shrink or auto (lowest pooled MAPE in a rolling-origin backtest, the "
+     "naive quota unless a method beats it; docs/forecasts.md)"},
     {"target", 0, T_DOUBLE, "AMOUNT", 1e-9, 1e18, "none", 0, F(quota.target), QSP, "quota", "target", "none",
      "the company target"},
     {"growth", 0, T_DOUBLE, "PCT", -100, 1e6, "none", NAN, F(quota.growth_pct), QSP, "quota", "growth", "none",
@@ -109,6 +114,19 @@ const cli_option cli_options[] = {
      "none", "region,target CSV: regional sums the quotas must meet"},
     {"region-col", 0, T_STRING, "COL", 0, 0, "none", 0, F(quota.region_col), QSP, "quota", "region_col",
      "territories.csv region", "a territory's region: the units label holding most of its potential"},
+    {"hierarchy", 0, T_STRING, "FILE", 0, 0, "none", 0, F(quota.hierarchy), CMD_QUOTA | CMD_PLAN, "quota",
+     "hierarchy", "territories.csv's level: columns",
+     "territory_id,level:NAME,... CSV (outermost level first): the quota hierarchy; quotas are then set by one "
+     "LP over every node and quotas_rollup.csv is written"},
+    {"nodes", 0, T_STRING, "FILE", 0, 0, "none", 0, F(quota.nodes), CMD_QUOTA | CMD_PLAN, "quota", "nodes", "none",
+     "id,level,target,min_growth,max_growth,over_assignment CSV: targets, growth bands and over-assignment of "
+     "any node of the hierarchy (the region column is a one-level hierarchy)"},
+    {"submissions", 0, T_STRING, "FILE", 0, 0, "none", 0, F(quota.submissions), CMD_QUOTA | CMD_PLAN, "quota",
+     "submissions", "none",
+     "node_id,value[,weight] CSV: bottom-up numbers reconciled with the top-down plan (closest to them within "
+     "the bands and the target)"},
+    {"export", 0, T_STRING, "FMT", 0, 0, "none", 0, F(quota.export_format), CMD_QUOTA | CMD_PLAN, "quota",
+     "export", "none", "also write the quotas in a quota tool's import layout: varicent, xactly or csv-long"},
     {"scenarios", 0, T_STRING, "FILE", 0, 0, "none", 0, F(scenarios), CMD_SCENARIOS | CMD_PLAN, "scenarios",
      "scenarios", "none (scenarios: required)",
      "scenarios.csv to compare: scenario, growth, target, over_assign, history_weight, min_growth, max_growth, "
@@ -161,8 +179,8 @@ const cli_option cli_options[] = {
      "commdis: the balance tolerance of a1..a3"},
     {"quiet", 'q', T_FLAG, NULL, 0, 0, NULL, 0, F(quiet), ALL, NULL, NULL, "off",
      "print nothing but warnings and errors (plan: and the report path)"},
-    {"verbose", 'v', T_FLAG, NULL, 0, 0, NULL, 0, F(verbose), CMD_ALIGN, NULL, NULL, "off",
-     "also print the solver's progress in detail"},
+    {"verbose", 'v', T_FLAG, NULL, 0, 0, NULL, 0, F(verbose), CMD_ALIGN | CMD_QUOTA, NULL, NULL, "off",
+     "also print the solver's progress in detail (quota: the hierarchy LP's size, iterations and time)"},
     {"help", 'h', T_FLAG, NULL, 0, 0, NULL, 0, F(help), ALL, NULL, NULL, NULL, "this help"},
 };
 #undef F
@@ -461,6 +479,13 @@ int cli_option_set(cli_settings *S, const cli_option *o, const char *v, int ini,
             return -1;
         }
         return 0;
+    case T_OBJECTIVE: {
+        static const char *const names[] = {"moment", "diameter", "center"};
+        if ((k = set_choice(v, names, 3, "moment, diameter or center", err, n)) < 0)
+            return -1;
+        *(int *)f = k;
+        return 0;
+    }
     case T_FAIRNESS: {
         static const char *const names[] = {"sum", "minimax"};
         if ((k = set_choice(v, names, 2, "sum or minimax", err, n)) < 0)
@@ -469,8 +494,8 @@ int cli_option_set(cli_settings *S, const cli_option *o, const char *v, int ini,
         return 0;
     }
     case T_METHOD: {
-        static const char *const names[] = {"last", "trend", "holt", "auto"};
-        if ((k = set_choice(v, names, 4, "last, trend, holt or auto", err, n)) < 0)
+        static const char *const names[] = {"last", "trend", "holt", "auto", "damped", "seasonal", "shrink"};
+        if ((k = set_choice(v, names, 7, "last, trend, holt, damped, seasonal, shrink or auto", err, n)) < 0)
             return -1;
         *(const char **)f = names[k];
         return 0;
@@ -509,6 +534,11 @@ static int is_unset_value(const cli_option *o, double d)
     return o->unset_value < 0 ? d < 0 : !(d > o->unset_value) || d == o->unset_value;
 }
 
+int cli_option_omitted(const cli_settings *S, const cli_option *o)
+{
+    return o->type == T_OBJECTIVE && S->align.objective == TQO_OBJECTIVE_MOMENT;
+}
+
 void cli_option_format(const cli_settings *S, const cli_option *o, char *buf, size_t n)
 {
     const void *f = (const char *)S + o->off;
@@ -537,6 +567,11 @@ void cli_option_format(const cli_settings *S, const cli_option *o, char *buf, si
         break;
     }
     case T_FAIRNESS: snprintf(buf, n, "%s", *(const int *)f ? "minimax" : "sum"); break;
+    case T_OBJECTIVE: {
+        int k = *(const int *)f;
+        snprintf(buf, n, "%s", k == TQO_OBJECTIVE_DIAMETER ? "diameter" : k == TQO_OBJECTIVE_CENTER ? "center" : "moment");
+        break;
+    }
     case T_FORMAT:
     case T_GENFMT: snprintf(buf, n, "%s", tqo_format_name(*(const tqo_format *)f)); break;
     case T_GRANULARITY: {

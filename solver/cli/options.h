@@ -43,6 +43,7 @@ typedef enum cli_type {
     T_GRANULARITY,
     T_BALANCE,  /* COL[:TOL][, COL[:TOL]...], repeatable */
     T_CURVE,    /* payout curve */
+    T_OBJECTIVE, /* moment, diameter or center (tqo_objective) */
 } cli_type;
 
 /* Every setting of every command, in one place. */
@@ -118,6 +119,9 @@ void cli_settings_free(cli_settings *S);
 int cli_option_set(cli_settings *S, const cli_option *o, const char *v, int ini, char *err, size_t n);
 /* Row o's value as plan.ini writes it. */
 void cli_option_format(const cli_settings *S, const cli_option *o, char *buf, size_t n);
+/* Rows plan.ini and the report leave out at their default, so that a run
+   without them writes what it wrote before they existed (--objective). */
+int cli_option_omitted(const cli_settings *S, const cli_option *o);
 
 /*
  * Parses argv for command cmd into S. Returns 0 (the first operand at

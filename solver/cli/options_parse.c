@@ -319,7 +319,7 @@ void cli_config_write(FILE *f, const cli_settings *S, const char *instance)
     const char *sec = "";
     for (int i = 0; i < cli_n_options; i++) {
         const cli_option *o = &cli_options[i];
-        if (!o->section)
+        if (!o->section || cli_option_omitted(S, o))
             continue;
         if (strcmp(sec, o->section) != 0) {
             sec = o->section;

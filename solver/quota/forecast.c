@@ -16,6 +16,9 @@ const char *tqoi_forecast_method_name(forecast_method m)
     case FORECAST_TREND: return "trend";
     case FORECAST_HOLT: return "holt";
     case FORECAST_AUTO: return "auto";
+    case FORECAST_DAMPED: return "damped";
+    case FORECAST_SEASONAL: return "seasonal";
+    case FORECAST_SHRINK: return "shrink";
     default: return "?";
     }
 }
@@ -31,7 +34,8 @@ static int same_name(const char *a, const char *b)
 
 int tqoi_forecast_method_parse(const char *s, forecast_method *m)
 {
-    static const forecast_method all[] = {FORECAST_LAST, FORECAST_TREND, FORECAST_HOLT, FORECAST_AUTO};
+    static const forecast_method all[] = {FORECAST_LAST,   FORECAST_TREND,    FORECAST_HOLT,  FORECAST_AUTO,
+                                          FORECAST_DAMPED, FORECAST_SEASONAL, FORECAST_SHRINK};
     if (!s)
         return 0;
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
@@ -162,14 +166,155 @@ double tqoi_forecast_holt(const double *y, int T, int h, forecast_holt_fit *fit)
     return tqoi_forecast_holt_with(y, T, h, a, b, NULL);
 }
 
-/* One concrete method, inputs already checked. */
+/* One concrete method, inputs already checked. On yearly totals alone
+   SEASONAL has no seasons and SHRINK no parent: both are the damped trend
+   here (forecast_pool.c gives them their periods and parents). */
 static double forecast_by(forecast_method m, const double *y, int T, int h, forecast_holt_fit *fit)
 {
     switch (m) {
     case FORECAST_TREND: return tqoi_forecast_trend(y, T, h);
     case FORECAST_HOLT: return tqoi_forecast_holt(y, T, h, fit);
+    case FORECAST_DAMPED:
+    case FORECAST_SEASONAL:
+    case FORECAST_SHRINK: return tqoi_forecast_damped(y, T, h, NULL);
     default: return tqoi_forecast_last(y, T, h);
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Damped trend and damped Holt-Winters                                */
+/* ------------------------------------------------------------------ */
+
+/* phi + phi^2 + ... + phi^h */
+static double damp_sum(double phi, int h)
+{
+    double s = 0.0, f = 1.0;
+    for (int i = 0; i < h; i++) {
+        f *= phi;
+        s += f;
+    }
+    return s;
+}
+
+double tqoi_forecast_damped_with(const double *y, int T, int h, double alpha, double beta, double phi,
+                                 double *sse)
+{
+    double l = y[0], b = T > 1 ? y[1] - y[0] : 0.0, s = 0.0;
+    for (int t = 1; t < T; t++) {
+        double f = l + phi * b;
+        double e = y[t] - f;
+        if (t >= 2) /* at t = 1 the error only reflects b[0]'s choice */
+            s += e * e;
+        double ln = alpha * y[t] + (1.0 - alpha) * f;
+        b = beta * (ln - l) + (1.0 - beta) * phi * b;
+        l = ln;
+    }
+    if (sse)
+        *sse = s;
+    return l + damp_sum(phi, h) * b;
+}
+
+double tqoi_forecast_damped(const double *y, int T, int h, forecast_damped_fit *fit)
+{
+    static const double PHI[] = {0.8, 0.9, 0.95, 0.98};
+    double a = FORECAST_DAMPED_ALPHA_DEFAULT, b = FORECAST_DAMPED_BETA_DEFAULT, ph = FORECAST_DAMPED_PHI_DEFAULT;
+    double best;
+    tqoi_forecast_damped_with(y, T, 1, a, b, ph, &best);
+    int fitted = 0;
+    /* As for Holt: below 4 years the in-sample errors cannot tell the
+       parameters apart, so the defaults stand. */
+    if (T >= 4) {
+        fitted = 1;
+        best = INFINITY;
+        for (int i = 1; i <= 10; i++)
+            for (int j = 0; j <= 5; j++)
+                for (int k = 0; k < 4; k++) {
+                    double sse;
+                    tqoi_forecast_damped_with(y, T, 1, 0.1 * i, 0.1 * j, PHI[k], &sse);
+                    if (better(sse, best)) {
+                        best = sse;
+                        a = 0.1 * i;
+                        b = 0.1 * j;
+                        ph = PHI[k];
+                    }
+                }
+    }
+    if (fit)
+        *fit = (forecast_damped_fit){a, b, ph, best, fitted};
+    return tqoi_forecast_damped_with(y, T, h, a, b, ph, NULL);
+}
+
+/* One damped additive Holt-Winters pass; returns the sse of the one-step
+   errors after the first year and, when total is not NULL, the h-th
+   year's total ahead. */
+static double hw_run(const double *v, int n, int per, double al, double be, double ga, double phi, int h,
+                     double *total)
+{
+    double season[12], l = 0.0, b = 0.0;
+    for (int k = 0; k < per; k++)
+        l += v[k];
+    l /= per;
+    if (n >= 2 * per) {
+        double l2 = 0.0;
+        for (int k = 0; k < per; k++)
+            l2 += v[per + k];
+        b = (l2 / per - l) / per;
+    }
+    for (int k = 0; k < per; k++)
+        season[k] = v[k] - l;
+    double sse = 0.0;
+    for (int t = per; t < n; t++) {
+        double *s = &season[t % per];
+        double f = l + phi * b + *s;
+        double e = v[t] - f;
+        sse += e * e;
+        double ln = al * (v[t] - *s) + (1.0 - al) * (l + phi * b);
+        b = be * (ln - l) + (1.0 - be) * phi * b;
+        *s = ga * (v[t] - ln) + (1.0 - ga) * *s;
+        l = ln;
+    }
+    if (total) {
+        double sum = 0.0;
+        for (int k = 1; k <= per; k++) {
+            int ahead = (h - 1) * per + k;
+            sum += l + damp_sum(phi, ahead) * b + season[(n + ahead - 1) % per];
+        }
+        *total = sum;
+    }
+    return sse;
+}
+
+double tqoi_forecast_seasonal(const double *v, int n, int per, int h, long *evals)
+{
+    if (per <= 1 || per > 12 || n < per) {
+        if (evals)
+            *evals = 240;
+        return tqoi_forecast_damped(v, n, h, NULL);
+    }
+    static const double BE[] = {0.0, 0.1, 0.3}, GA[] = {0.1, 0.3, 0.5}, PHI[] = {0.8, 0.9, 0.98};
+    double best = INFINITY, pa = 0.5, pb = 0.1, pg = 0.3, pp = 0.9;
+    long k = 0;
+    /* With one year there are no errors to fit on: the defaults stand. */
+    if (n > per)
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 3; j++)
+                for (int g = 0; g < 3; g++)
+                    for (int f = 0; f < 3; f++, k++) {
+                        double al = 0.1 + 0.2 * i;
+                        double sse = hw_run(v, n, per, al, BE[j], GA[g], PHI[f], 1, NULL);
+                        if (better(sse, best)) {
+                            best = sse;
+                            pa = al;
+                            pb = BE[j];
+                            pg = GA[g];
+                            pp = PHI[f];
+                        }
+                    }
+    if (evals)
+        *evals = k;
+    double total;
+    hw_run(v, n, per, pa, pb, pg, pp, h, &total);
+    return total;
 }
 
 static int all_finite(const double *y, long n)
@@ -182,7 +327,7 @@ static int all_finite(const double *y, long n)
 
 tqo_status tqoi_forecast_point(forecast_method m, const double *y, int T, int h, forecast_result *out)
 {
-    if (!y || !out || T < 1 || h < 1 || (int)m < 0 || (int)m > FORECAST_AUTO)
+    if (!y || !out || T < 1 || h < 1 || (int)m < 0 || (int)m >= FORECAST_N_SLOTS)
         return TQO_ERR_ARG;
     if (!all_finite(y, T))
         return TQO_ERR_INPUT;

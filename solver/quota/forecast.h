@@ -17,19 +17,24 @@
 #include <stdint.h>
 
 typedef enum forecast_method {
-    FORECAST_LAST = 0,  /* the last complete year */
-    FORECAST_TREND = 1, /* least-squares line on the yearly totals */
-    FORECAST_HOLT = 2,  /* Holt's linear exponential smoothing, fitted */
-    FORECAST_AUTO = 3   /* lowest backtest MASE of the three above */
+    FORECAST_LAST = 0,     /* the last complete year */
+    FORECAST_TREND = 1,    /* least-squares line on the yearly totals */
+    FORECAST_HOLT = 2,     /* Holt's linear exponential smoothing, fitted */
+    FORECAST_AUTO = 3,     /* chosen by the pooled backtest (forecast_pool.h) */
+    FORECAST_DAMPED = 4,   /* damped-trend exponential smoothing, fitted */
+    FORECAST_SEASONAL = 5, /* damped Holt-Winters on the periods, summed */
+    FORECAST_SHRINK = 6    /* damped growth shrunk toward the parent node's */
 } forecast_method;
 
-/* The concrete methods (LAST, TREND, HOLT); AUTO resolves to one of them.
-   Their order is also the tie-break order of AUTO. */
+/* LAST, TREND, HOLT: the methods of the MASE backtest below (kept for its
+   table); every value of forecast_method is below FORECAST_N_SLOTS. */
 #define FORECAST_N_METHODS 3
+#define FORECAST_N_SLOTS 7
 /* Default years of training data in the first backtest fold. */
 #define FORECAST_MIN_TRAIN_DEFAULT 2
 
-/* "last", "trend", "holt", "auto"; "?" for anything else. */
+/* "last", "trend", "holt", "auto", "damped", "seasonal", "shrink"; "?"
+   for anything else. */
 const char *tqoi_forecast_method_name(forecast_method m);
 /* Parses a method name (case-insensitive). Returns 1 and sets *m, or 0. */
 int tqoi_forecast_method_parse(const char *s, forecast_method *m);
@@ -85,6 +90,41 @@ double tqoi_forecast_holt_with(const double *y, int T, int h, double alpha, doub
  * fit may be NULL.
  */
 double tqoi_forecast_holt(const double *y, int T, int h, forecast_holt_fit *fit);
+
+/* Damped-trend smoothing (Gardner and McKenzie): with l[0] = y[0],
+   b[0] = y[1]-y[0] (0 when T == 1), for t = 1..T-1
+     l[t] = alpha y[t] + (1-alpha)(l[t-1] + phi b[t-1])
+     b[t] = beta (l[t] - l[t-1]) + (1-beta) phi b[t-1]
+   and the forecast l[T-1] + (phi + ... + phi^h) b[T-1]: the trend fades,
+   so a short run of growth is not carried on for ever. */
+typedef struct forecast_damped_fit {
+    double alpha, beta, phi;
+    double sse;   /* one-step in-sample errors t = 2..T-1 */
+    int fitted;   /* 0: defaults (T <= 3) */
+} forecast_damped_fit;
+
+#define FORECAST_DAMPED_ALPHA_DEFAULT 0.5
+#define FORECAST_DAMPED_BETA_DEFAULT 0.3
+#define FORECAST_DAMPED_PHI_DEFAULT 0.9
+
+double tqoi_forecast_damped_with(const double *y, int T, int h, double alpha, double beta, double phi,
+                                 double *sse);
+/* Fitted on a fixed grid (alpha 0.1..1 by 0.1, beta 0..0.5 by 0.1, phi
+   0.8, 0.9, 0.95, 0.98: 240 fits), the first strict best in grid order, so
+   the choice is a pure function of y; fit may be NULL. */
+double tqoi_forecast_damped(const double *y, int T, int h, forecast_damped_fit *fit);
+
+/*
+ * Damped additive Holt-Winters on n periods v[0..n-1] with per seasons a
+ * year (n >= per): level, damped trend and additive seasonal terms
+ * initialised from the first year (and the second, for the trend), fitted
+ * on a grid (alpha 0.1..0.9 by 0.2, beta 0, 0.1, 0.3, gamma 0.1, 0.3, 0.5,
+ * phi 0.8, 0.9, 0.98: 135 fits) by the one-step errors after the first
+ * year. Returns the total of the h-th year after the last period. Additive
+ * seasons, since territories may have quarters with no sales at all. With
+ * per == 1 it is the damped trend. *evals (may be NULL) gets the fits.
+ */
+double tqoi_forecast_seasonal(const double *v, int n, int per, int h, long *evals);
 
 typedef struct forecast_result {
     double value;            /* the forecast of year T-1+h */

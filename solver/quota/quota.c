@@ -10,6 +10,7 @@
  */
 #include "quota/forecast.h"
 #include "quota/metrics.h"
+#include "quota/quota_hierarchy.h"
 #include "quota/quota_history.h"
 #include "tqo.h"
 
@@ -52,6 +53,11 @@ void tqo_quota_result_free(tqo_quota_result *r)
     free(r->fold_train_years);
     free(r->actual);
     free(r->attainment_pct);
+    for (int v = 0; r->nodes && v < r->n_nodes; v++) {
+        free(r->nodes[v].id);
+        free(r->nodes[v].level);
+    }
+    free(r->nodes);
     memset(r, 0, sizeof *r);
 }
 
@@ -109,7 +115,7 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
         r->mape[m] = f.mape[m];
         r->mase[m] = f.mase[m];
     }
-    snprintf(r->method, sizeof r->method, "%s", tqoi_forecast_method_name(f.method));
+    tqoi_quota_forecast_table(&f, r); /* r->method and the pooled backtest */
     /* the allocation's arrays move into the result */
     r->quota = q.quota;
     r->fair_share = q.fair_share;
@@ -121,6 +127,9 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
     r->total = q.total;
     r->objective = q.objective;
     snprintf(r->lp_status, sizeof r->lp_status, "%s", q.lp_status);
+    /* the hierarchy's one LP over every node replaces the territories' quotas */
+    if (tqoi_qh_wanted(inst, s) && (st = tqoi_qh_plan(inst, a, s, r, diag)) != TQO_OK)
+        goto done;
     double lsum = 0;
     for (int j = 0; j < p; j++) {
         r->growth_pct[j] = r->last_year[j] > 0 ? 100.0 * (r->quota[j] / r->last_year[j] - 1) : NAN;

@@ -1,6 +1,8 @@
 /* Territory history, forecasts and the quota allocation (see quota_history.h). */
 #include "quota/quota_history.h"
+#include "quota/quota_hierarchy.h"
 #include "quota/quota_lp.h"
+#include "util/json_writer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@ void tqoi_quota_history_free(quota_history *h)
     free(h->agg);
     free(h->potential);
     free(h->ramp);
+    free(h->parent);
     memset(h, 0, sizeof *h);
 }
 
@@ -173,6 +176,22 @@ tqo_status tqoi_quota_history_build(const tqo_instance *inst, const tqo_assignme
         }
     }
     free(terr_label);
+    /* The forecasts shrink toward the hierarchy's parent node when there
+       is a hierarchy (the same tree the quotas are set over), else the region. */
+    if (tqoi_qh_wanted(inst, s)) {
+        quota_hier H;
+        tqo_status st = tqoi_qh_build(inst, a, (const char *const *)h->region, s->hierarchy, &H, diag);
+        if (st != TQO_OK) {
+            tqoi_quota_history_free(h);
+            return st;
+        }
+        h->parent = malloc(((size_t)p + 1) * sizeof(int));
+        for (int j = 0; h->parent && j < p; j++)
+            h->parent[j] = tqoi_qh_territory_parent(&H, j);
+        tqoi_qh_free(&H);
+        if (!h->parent)
+            goto nomem;
+    }
     return TQO_OK;
 nomem:
     tqo_diag_error(diag, "out of memory in the quota step");
@@ -184,7 +203,8 @@ tqo_status tqoi_quota_check_settings(const tqo_quota_settings *s, forecast_metho
 {
     *m = FORECAST_AUTO;
     if (s->method && !tqoi_forecast_method_parse(s->method, m)) {
-        tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, auto", s->method);
+        tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, damped, seasonal, shrink, auto",
+                       s->method);
         return TQO_ERR_ARG;
     }
     if (!(s->history_weight >= 0 && s->history_weight <= 1)) {
@@ -250,16 +270,91 @@ void tqoi_quota_forecast_free(quota_forecast *f)
     memset(f, 0, sizeof *f);
 }
 
-/* The method (by backtest when AUTO) and forecasts for f->totals. */
-static tqo_status forecast_fit(quota_forecast *f, int p, forecast_method method, int min_train)
+int tqoi_quota_parent_groups(const quota_history *h, int *group)
+{
+    /* The hierarchy's parent nodes, else the regions. Numbered in order
+       of first appearance: deterministic. */
+    int n = 0;
+    for (int j = 0; j < h->p; j++) {
+        group[j] = -1;
+        for (int i = 0; i < j && group[j] < 0; i++)
+            if (h->parent ? h->parent[i] == h->parent[j] : strcmp(h->region[i], h->region[j]) == 0)
+                group[j] = group[i];
+        if (group[j] < 0)
+            group[j] = n++;
+    }
+    return n;
+}
+
+void tqoi_quota_forecast_table(const quota_forecast *f, tqo_quota_result *r)
+{
+    snprintf(r->method, sizeof r->method, "%s", tqoi_forecast_method_name(f->method));
+    r->n_pool_methods = 0;
+    if (!f->has_pool || f->pool.n_folds == 0)
+        return;
+    r->n_pool_methods = FORECAST_POOL_N;
+    for (int k = 0; k < FORECAST_POOL_N; k++) {
+        snprintf(r->pool_method[k], sizeof r->pool_method[k], "%s", tqoi_forecast_pool_name(k));
+        r->pool_mape[k] = f->pool.mape[k];
+        r->pool_wape[k] = f->pool.wape[k];
+        r->pool_bias[k] = f->pool.bias[k];
+    }
+    r->pool_chosen = f->pool.chosen;
+    r->pool_terms = f->pool.n_terms;
+}
+
+void tqoi_quota_pool_json(jw *w, const tqo_quota_result *r)
+{
+    tqoi_jw_array(w, "pooled_backtest");
+    for (int k = 0; k < r->n_pool_methods; k++) {
+        tqoi_jw_object(w, NULL);
+        tqoi_jw_string(w, "method", r->pool_method[k]);
+        tqoi_jw_number(w, "mape_pct", r->pool_mape[k]);
+        tqoi_jw_number(w, "wape_pct", r->pool_wape[k]);
+        tqoi_jw_number(w, "bias_pct", r->pool_bias[k]);
+        tqoi_jw_bool(w, "auto_choice", k == r->pool_chosen);
+        tqoi_jw_object_end(w);
+    }
+    tqoi_jw_array_end(w);
+    tqoi_jw_int(w, "pooled_backtest_terms", r->pool_terms);
+}
+
+/* The pooled backtest of every method, and the forecasts of the one used
+   (auto: the backtest's choice) into f->forecast. */
+static tqo_status forecast_pool_fit(const quota_history *h, quota_forecast *f, int p, forecast_method *method,
+                                    int min_train)
+{
+    int *group = malloc(((size_t)p + 1) * sizeof(int));
+    if (!group)
+        return TQO_ERR_NOMEM;
+    forecast_pool_data d = {.p = p,
+                            .per_year = h->per_year,
+                            .periods = h->agg + f->offset,
+                            .stride = (size_t)h->n_periods,
+                            .parent = group,
+                            .n_parents = tqoi_quota_parent_groups(h, group)};
+    tqo_status st = tqoi_forecast_pool_backtest(&d, f->n_years, min_train, &f->pool);
+    f->has_pool = st == TQO_OK;
+    if (st == TQO_OK && *method == FORECAST_AUTO)
+        *method = tqoi_forecast_pool_methods[f->pool.chosen];
+    if (st == TQO_OK)
+        st = tqoi_forecast_pool_point(&d, f->n_years, f->horizon, *method, f->forecast, NULL);
+    free(group);
+    return st;
+}
+
+/* The method (by the pooled backtest when AUTO) and forecasts for
+   f->totals; the MASE table of last, trend and holt as before. */
+static tqo_status forecast_fit(const quota_history *h, quota_forecast *f, int p, forecast_method method,
+                               int min_train)
 {
     int Y = f->n_years;
-    /* One method for all territories, by backtest when auto. */
+    if (min_train <= 0)
+        min_train = FORECAST_MIN_TRAIN_DEFAULT;
     for (int m = 0; m < FORECAST_N_METHODS; m++)
         f->mape[m] = f->mase[m] = NAN;
     forecast_backtest bt;
-    if (tqoi_forecast_backtest_run(f->totals, p, Y, min_train > 0 ? min_train : FORECAST_MIN_TRAIN_DEFAULT, &bt) ==
-        TQO_OK) {
+    if (tqoi_forecast_backtest_run(f->totals, p, Y, min_train, &bt) == TQO_OK) {
         for (int m = 0; m < FORECAST_N_METHODS; m++) {
             f->mape[m] = bt.mape[m];
             f->mase[m] = bt.mase[m];
@@ -268,21 +363,19 @@ static tqo_status forecast_fit(quota_forecast *f, int p, forecast_method method,
         f->fold_train_years = malloc(((size_t)bt.n_folds + 1) * sizeof(int));
         if (f->fold_train_years && bt.n_folds > 0)
             memcpy(f->fold_train_years, bt.train_len, (size_t)bt.n_folds * sizeof(int));
-        if (method == FORECAST_AUTO)
-            method = bt.best;
         tqoi_forecast_backtest_free(&bt);
         if (!f->fold_train_years)
             return TQO_ERR_NOMEM;
-    } else if (method == FORECAST_AUTO) {
+    }
+    tqo_status st = forecast_pool_fit(h, f, p, &method, min_train);
+    if (st == TQO_ERR_NOMEM)
+        return st;
+    if (st != TQO_OK) { /* bad data: the last year, as before */
         method = FORECAST_LAST;
+        for (int j = 0; j < p; j++)
+            f->forecast[j] = f->last_year[j] > 0 ? f->last_year[j] : 0;
     }
     f->method = method;
-    for (int j = 0; j < p; j++) {
-        forecast_result fr;
-        if (tqoi_forecast_point(method, f->totals + (size_t)j * Y, Y, f->horizon, &fr) != TQO_OK)
-            fr.value = f->last_year[j];
-        f->forecast[j] = fr.value > 0 ? fr.value : 0; /* a falling trend cannot sell less than nothing */
-    }
     return TQO_OK;
 }
 
@@ -328,7 +421,7 @@ tqo_status tqoi_quota_forecast_build(const quota_history *h, int last, int plan_
         tqoi_forecast_yearly_totals(h->agg + (size_t)j * NP + f->offset, Y, h->per_year, f->totals + (size_t)j * Y);
         f->last_year[j] = f->totals[(size_t)j * Y + Y - 1];
     }
-    tqo_status st = forecast_fit(f, p, method, min_train);
+    tqo_status st = forecast_fit(h, f, p, method, min_train);
     if (st != TQO_OK)
         tqoi_quota_forecast_free(f);
     return st;
@@ -351,7 +444,7 @@ tqo_status tqoi_quota_forecast_window(const quota_history *h, int start, forecas
         tqoi_forecast_yearly_totals(h->agg + (size_t)j * NP + f->offset, Y, per, f->totals + (size_t)j * Y);
         f->last_year[j] = f->totals[(size_t)j * Y + Y - 1];
     }
-    tqo_status st = forecast_fit(f, p, method, min_train);
+    tqo_status st = forecast_fit(h, f, p, method, min_train);
     if (st != TQO_OK)
         tqoi_quota_forecast_free(f);
     return st;
@@ -473,7 +566,9 @@ tqo_status tqoi_quota_allocate(const quota_history *h, const quota_forecast *f, 
     tqoi_quota_lp_out_free(&out);
     /* Cents that add up to the total exactly and keep every bound. */
     int broken = tqoi_quota_round_cents_bounded(q->quota, p, q->total, lb, ub);
-    if (broken)
+    if (broken < 0)
+        st = TQO_ERR_NOMEM;
+    else if (broken)
         tqo_diag_warning(diag, "the growth bounds leave no whole cents that add up to the target: %d quota%s "
                          "a fraction of a cent outside %s bound", broken, broken == 1 ? " is" : "s are",
                          broken == 1 ? "its" : "their");

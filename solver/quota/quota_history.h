@@ -13,6 +13,8 @@
 #define TQO_QUOTA_HISTORY_H
 
 #include "quota/forecast.h"
+#include "quota/forecast_pool.h"
+#include "util/json_writer.h"
 #include "tqo.h"
 
 typedef struct quota_history {
@@ -23,6 +25,7 @@ typedef struct quota_history {
     int has_potential;
     double *ramp;          /* per territory, 1 when not in territories.csv */
     char **region;         /* per territory, "" when none */
+    int *parent;           /* per territory, its parent node in the quota hierarchy; NULL: none (regions) */
 } quota_history;
 
 /*
@@ -55,7 +58,17 @@ typedef struct quota_forecast {
     double mape[FORECAST_N_METHODS], mase[FORECAST_N_METHODS];
     int n_folds;
     int *fold_train_years;
+    forecast_pool_backtest pool;     /* every method against the naive quota */
+    int has_pool;                    /* 1: pool was run (auto, or asked for) */
 } quota_forecast;
+
+/* Each territory's parent node for the forecasts' shrinkage: with a quota
+   hierarchy (level: columns, --hierarchy, nodes or submissions) the node
+   just above it, else its region, one node per distinct region name,
+   territories without a region under one more. Numbered from 0 in order
+   of first appearance; returns the number of nodes, group[p] gets each
+   territory's. */
+int tqoi_quota_parent_groups(const quota_history *h, int *group);
 
 /*
  * Forecasts for the plan year from the complete years up to period
@@ -66,6 +79,10 @@ typedef struct quota_forecast {
 tqo_status tqoi_quota_forecast_build(const quota_history *h, int last, int plan_year, forecast_method method,
                                 int min_train, quota_forecast *f, tqo_diag *diag);
 void tqoi_quota_forecast_free(quota_forecast *f);
+/* The pooled backtest's table into r's pool_ fields (none without it). */
+void tqoi_quota_forecast_table(const quota_forecast *f, tqo_quota_result *r);
+/* quota_summary.json's forecast.pooled_backtest array and its term count. */
+void tqoi_quota_pool_json(jw *w, const tqo_quota_result *r);
 
 /*
  * The forecast of the year that starts at period index start (0: the

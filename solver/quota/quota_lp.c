@@ -624,8 +624,10 @@ int tqoi_quota_round_cents_bounded(double *v, int n, double total, const double 
     int64_t *c = malloc((size_t)n * sizeof *c), *lo = malloc((size_t)n * sizeof *lo);
     int64_t *hi = malloc((size_t)n * sizeof *hi);
     cent_rem *r = malloc((size_t)n * sizeof *r);
-    if (!c || !lo || !hi || !r)
+    if (!c || !lo || !hi || !r) {
+        broken = -1; /* out of memory: v is not rounded */
         goto out;
+    }
     int64_t T = llround(total * 100.0), sum = 0;
     for (int i = 0; i < n; i++) {
         /* The cents that keep the bounds (1e-6 of a cent: the LP's own

@@ -48,7 +48,8 @@ void tqoi_quota_round_cents(double *v, int n, double total);
    a quota at its floor lb (or cap ub; NULL or NAN: none) is rounded towards
    the inside, and the cents left over go by largest remainder to quotas
    with room. Only when no such cents exist does the total win over a bound:
-   returns the number of quotas then outside a bound (by less than a cent). */
+   returns the number of quotas then outside a bound (by less than a cent);
+   -1 when out of memory (v unrounded). */
 int tqoi_quota_round_cents_bounded(double *v, int n, double total, const double *lb, const double *ub);
 
 #endif

@@ -1,5 +1,7 @@
 /* Writing a quota result: quotas.csv, quotas_by_period.csv and
    quota_summary.json, all through one output set. */
+#include "quota/quota_hierarchy.h"
+#include "quota/quota_history.h"
 #include "util/csv_writer.h"
 #include "util/json_writer.h"
 #include "tqo.h"
@@ -7,7 +9,77 @@
 #include <csv.h>
 #include <math.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
+
+/* An amount, or an empty cell for NAN. */
+static void put_opt(FILE *fp, double v)
+{
+    fputc(',', fp);
+    if (!isnan(v))
+        tqoi_csv_put_money(fp, v);
+}
+
+void tqoi_qh_write_rollup(FILE *fp, const tqo_quota_result *r)
+{
+    fputs("node_id,level,parent_id,depth,quota,children_sum,over_assign_pct,last_year,growth_pct,min,max,target,"
+          "top_down,submitted,reconciled,gap_to_submitted,gap_to_top_down\n", fp);
+    for (int v = 0; v < r->n_nodes; v++) {
+        const tqo_quota_node *n = &r->nodes[v];
+        tqoi_csv_put_field(fp, n->id);
+        fputc(',', fp);
+        tqoi_csv_put_field(fp, n->level);
+        fputc(',', fp);
+        if (n->parent >= 0)
+            tqoi_csv_put_field(fp, r->nodes[n->parent].id);
+        fprintf(fp, ",%d,", n->depth);
+        tqoi_csv_put_money(fp, n->quota);
+        put_opt(fp, n->children_sum);
+        fputc(',', fp);
+        tqoi_csv_put_num(fp, n->over_assign_pct);
+        put_opt(fp, n->last_year);
+        fputc(',', fp);
+        if (!isnan(n->growth_pct))
+            tqoi_csv_put_num(fp, round(n->growth_pct * 1e4) / 1e4);
+        put_opt(fp, n->lo);
+        put_opt(fp, n->hi);
+        put_opt(fp, n->target);
+        put_opt(fp, n->top_down);
+        put_opt(fp, n->submitted);
+        put_opt(fp, n->reconciled);
+        put_opt(fp, isnan(n->submitted) ? NAN : n->quota - n->submitted);
+        put_opt(fp, n->quota - n->top_down);
+        fputc('\n', fp);
+    }
+}
+
+/* quota_summary.json's "hierarchy": its size and the submissions. */
+static void put_hierarchy_json(jw *w, const tqo_quota_settings *s, const tqo_quota_result *r)
+{
+    int levels = 0, submitted = 0;
+    for (int v = 0; v < r->n_nodes; v++) {
+        levels = r->nodes[v].depth > levels ? r->nodes[v].depth : levels;
+        submitted += !isnan(r->nodes[v].submitted);
+    }
+    tqoi_jw_object(w, "hierarchy");
+    tqoi_jw_int(w, "nodes", r->n_nodes);
+    tqoi_jw_int(w, "levels", levels); /* below the company, the territories included */
+    tqoi_jw_int(w, "submissions", submitted);
+    tqoi_jw_string(w, "rollup", "quotas_rollup.csv");
+    tqoi_jw_string(w, "hierarchy_file", s->hierarchy);
+    tqoi_jw_string(w, "nodes_file", s->nodes);
+    tqoi_jw_string(w, "submissions_file", s->submissions);
+    tqoi_jw_object_end(w);
+}
+
+/* The files only some runs write: the roll-up and a vendor layout (NULL: none). */
+static void put_extras(FILE *ru, FILE *xf, const tqo_quota_settings *s, const tqo_quota_result *r)
+{
+    if (ru)
+        tqoi_qh_write_rollup(ru, r);
+    if (xf)
+        tqoi_quota_export(xf, s->export_format, s->value ? s->value : "sales", r);
+}
 
 static const char *bound_name(char b)
 {
@@ -21,8 +93,18 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
     FILE *q = o ? tqo_outset_open(o, "quotas.csv") : NULL;
     FILE *pq = q ? tqo_outset_open(o, "quotas_by_period.csv") : NULL;
     FILE *js = pq ? tqo_outset_open(o, "quota_summary.json") : NULL;
-    if (!js) {
-        tqo_diag_error(diag, "%s: cannot write the quota files", dir);
+    /* the hierarchy's roll-up and a vendor layout, only when asked for:
+       the three files above stay as they were */
+    FILE *ru = js && r->nodes ? tqo_outset_open(o, "quotas_rollup.csv") : NULL;
+    const char *xname = tqoi_quota_export_name(s->export_format);
+    FILE *xf = js && xname ? tqo_outset_open(o, xname) : NULL;
+    if (s->export_format && !xname) {
+        tqo_diag_error(diag, "--export '%s': expected varicent, xactly or csv-long", s->export_format);
+        tqo_outset_abort(o);
+        return TQO_ERR_ARG;
+    }
+    if (!js || (r->nodes && !ru) || (xname && !xf)) {
+        tqo_diag_error(diag, "%s: cannot write the quota files: %s", dir, strerror(errno));
         tqo_outset_abort(o);
         return TQO_ERR_IO;
     }
@@ -66,6 +148,7 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
             tqoi_csv_put_field(pq, r->territory_id[j]);
             fprintf(pq, ",%s,%.2f\n", lab, r->period_quota[(size_t)j * r->per_year + k]);
         }
+    put_extras(ru, xf, s, r);
     double sum = 0;
     for (int j = 0; j < p; j++)
         sum += r->quota[j];
@@ -99,6 +182,9 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
     for (int f = 0; f < r->n_folds; f++)
         tqoi_jw_int(&w, NULL, r->fold_train_years[f]);
     tqoi_jw_array_end(&w);
+    tqoi_quota_pool_json(&w, r); /* every method against the naive quota */
+    /* what shrink's growth leans on (the nodes' ids: quotas_rollup.csv's parent_id) */
+    tqoi_jw_string(&w, "shrink_toward", r->nodes ? "hierarchy parent" : "region");
     tqoi_jw_object_end(&w);
     tqoi_jw_number(&w, "objective", r->objective);
     tqoi_jw_string(&w, "objective_kind", s->minimax ? "max relative deviation" : "sum of relative deviations");
@@ -113,6 +199,8 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
         }
     tqoi_jw_array_end(&w);
     tqoi_jw_int(&w, "territories_without_history", r->n_no_history);
+    if (r->nodes)
+        put_hierarchy_json(&w, s, r);
     if (r->has_actual) {
         tqoi_jw_object(&w, "replay");
         tqoi_jw_number(&w, "share_at_or_above_quota", r->share_at_quota);

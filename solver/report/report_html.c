@@ -10,6 +10,7 @@
  * depends only on the input: fixed decimals, no dates, no timings.
  */
 #include "report/report_html.h"
+#include "report/report_forecast.h"
 #include "util/fmt.h"
 #include "util/json_writer.h"
 #include "align/map_svg.h"
@@ -19,6 +20,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #define PI 3.14159265358979323846
@@ -432,8 +434,10 @@ static void put_head(rep *R, const char *title)
           fp);
     if (R->q && R->q->has_actual)
         fputs("<a href=\"#replay\">Quota replay</a>", fp);
+    if (R->q && R->q->n_pool_methods > 0)
+        fputs("<a href=\"#forecasts\">Forecasts</a>", fp);
     if (R->sc)
-        fputs("<a href=\"#scenarios\">Scenarios</a>", fp);
+        fputs("<a href=\"#scenarios\">Scenarios</a><a href=\"#odds\">Odds</a>", fp);
     fputs("<a href=\"#parameters\">Parameters</a></nav>\n</header>\n<main>\n", fp);
 }
 
@@ -996,6 +1000,52 @@ static void put_replay(rep *R)
     fputs("<p class=\"note\">Green: at or above quota (the dashed line); orange: below.</p>\n</section>\n", fp);
 }
 
+/* The quota hierarchy (tqo quota --nodes, --submissions, level: columns):
+   every node above the territories and the territories with a submission,
+   the top-down, bottom-up and reconciled plans side by side. */
+static void put_hierarchy(rep *R)
+{
+    const tqo_quota_result *q = R->q;
+    if (!q || !q->nodes || q->n_nodes < 1)
+        return;
+    FILE *fp = R->fp;
+    char a[48];
+    int subs = 0;
+    for (int v = 0; v < q->n_nodes; v++)
+        subs += !isnan(q->nodes[v].submitted);
+    fputs("<section id=\"hierarchy\">\n<h2>Quota hierarchy</h2>\n<p class=\"note\">", fp);
+    fprintf(fp, "One LP over all %d nodes: each node's children add up to its quota times its over-assignment, "
+                "within every node's growth band and target.", q->n_nodes);
+    if (subs)
+        fprintf(fp, " %d submitted numbers (bottom-up) reconciled with the top-down plan: as close to them as the "
+                    "bands and the company target allow; gap = reconciled - bottom-up.", subs);
+    fputs(" Every node: quotas_rollup.csv.</p>\n<div class=\"tw\">\n<table id=\"tqo-hierarchy\">\n<thead><tr>"
+          "<th class=\"t\">node</th><th class=\"t\">level</th><th>last year</th><th>top-down</th>"
+          "<th>bottom-up</th><th>reconciled</th><th title=\"reconciled - bottom-up\">gap</th>"
+          "<th title=\"reconciled - top-down\">vs top-down</th><th>growth %</th></tr></thead>\n<tbody>\n",
+          fp);
+    for (int v = 0; v < q->n_nodes; v++) {
+        const tqo_quota_node *n = &q->nodes[v];
+        if (n->territory >= 0 && isnan(n->submitted))
+            continue; /* territories: quotas.csv and the table above */
+        fprintf(fp, "<tr><td class=\"t\" style=\"padding-left:%.1fem\">", 0.3 + 1.2 * n->depth);
+        put_html(fp, n->id);
+        fputs("</td>", fp);
+        td_text(fp, n->level);
+        double rec = isnan(n->reconciled) ? n->quota : n->reconciled;
+        td_num(fp, n->last_year, th(a, n->last_year), NULL);
+        td_num(fp, n->top_down, th(a, n->top_down), NULL);
+        td_num(fp, n->submitted, th(a, n->submitted), NULL);
+        td_num(fp, rec, th(a, rec), NULL);
+        double gap = rec - n->submitted, vs = rec - n->top_down;
+        td_num(fp, gap, fx_signed(a, gap, 0), NULL);
+        td_num(fp, vs, fx_signed(a, vs, 0), NULL);
+        td_num(fp, n->growth_pct, fx_signed(a, n->growth_pct, 1), NULL);
+        fputs("</tr>\n", fp);
+    }
+    fputs("</tbody>\n</table>\n</div>\n</section>\n", fp);
+}
+
 /* ------------------------------------------------------------------ */
 /* The territory table                                                 */
 /* ------------------------------------------------------------------ */
@@ -1470,8 +1520,12 @@ tqo_status tqoi_report_html_write(FILE *fp, const report_input *in, tqo_diag *di
         put_territories(&R);
         put_balance(&R);
         put_replay(&R);
+        tqoi_report_put_forecasts(fp, in);
+        put_hierarchy(&R);
         st = put_scenarios(&R);
     }
+    if (st == TQO_OK)
+        tqoi_report_put_odds(fp, in, R.chosen);
     if (st == TQO_OK) {
         put_parameters(&R);
         fprintf(fp, "<pre id=\"tqo-selftest\" data-units=\"%d\" data-territories=\"%d\" data-scenarios=\"%d\" "
@@ -1486,7 +1540,7 @@ tqo_status tqoi_report_html_write(FILE *fp, const report_input *in, tqo_diag *di
     if (st == TQO_ERR_NOMEM)
         tqo_diag_error(diag, "report.html: out of memory");
     if (st == TQO_OK && (fflush(fp) != 0 || ferror(fp))) {
-        tqo_diag_error(diag, "report.html: write error");
+        tqo_diag_error(diag, "report.html: write error: %s", strerror(errno));
         st = TQO_ERR_IO;
     }
     return st;

@@ -209,7 +209,8 @@ static int srow(void *ctx, csv_file *f, const csv_row *row)
         if (tqoi_forecast_method_parse(s, &m))
             sc.quota.method = tqoi_forecast_method_name(m);
         else {
-            tqoi_csv_file_error(f, row->line, f->cols[A->col[C_FC]], "'%s' is not last, trend, holt or auto", s);
+            tqoi_csv_file_error(f, row->line, f->cols[A->col[C_FC]],
+                                "'%s' is not last, trend, holt, damped, seasonal, shrink or auto", s);
             bad = 1;
         }
     }

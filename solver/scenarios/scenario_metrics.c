@@ -37,7 +37,7 @@ void tqoi_scenario_scratch_free(scenario_scratch *w)
 /* The first attainment at which the curve pays anything: a ramp from 0
    starts paying just above its first point, which is where people say
    the plan "starts". */
-static double first_paying(const tqo_payout_curve *c)
+double tqoi_scenario_first_paying(const tqo_payout_curve *c)
 {
     for (int k = 0; k < c->n; k++)
         if (c->y[k] > 0)
@@ -60,7 +60,7 @@ tqo_status tqoi_scenario_judge_init(scenario_judge *J, int p, const double *quot
     J->quota = quota;
     J->curve = &sc->curve;
     J->incentive = sc->target_incentive;
-    J->threshold = first_paying(&sc->curve);
+    J->threshold = tqoi_scenario_first_paying(&sc->curve);
     J->idx = malloc(((size_t)p + 1) * sizeof(int));
     if (!J->idx)
         return TQO_ERR_NOMEM;
@@ -161,4 +161,25 @@ void tqoi_scenario_judge_eval(const scenario_judge *J, const double *outcome, do
     out[TQO_M_COMPANY_ATTAINMENT] = qsum > 0 ? 100.0 * revenue / qsum : NAN;
     out[TQO_M_AT_BOUND] = J->n_at_bound;
     out[TQO_M_MAPE] = nm ? 100.0 * ape / nm : NAN;
+}
+
+void tqoi_scenario_odds(const tqo_scenarios_result *r, const tqo_scenario *sc, int s, int j, double *p_quota,
+                        double *p_paying)
+{
+    int p = r->n_territories;
+    double q = r->quota[(size_t)s * p + j];
+    *p_quota = *p_paying = NAN;
+    if (!(q > 0) || !r->block_outcome || !r->block_replicates || r->replicates < 1)
+        return;
+    double threshold = tqoi_scenario_first_paying(&sc->curve);
+    long at = 0, paying = 0;
+    for (int k = 0; k < r->n_error_blocks; k++) {
+        /* the same expression as tqoi_scenario_judge_eval, so the counts
+           agree with pct_at_quota and pct_below_threshold exactly */
+        double a = 100.0 * r->block_outcome[(size_t)k * p + j] / q;
+        at += a >= 100.0 - 1e-9 ? r->block_replicates[k] : 0;
+        paying += a < threshold ? 0 : r->block_replicates[k];
+    }
+    *p_quota = (double)at / r->replicates;
+    *p_paying = (double)paying / r->replicates;
 }

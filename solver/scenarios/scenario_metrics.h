@@ -41,4 +41,18 @@ void tqoi_scenario_judge_free(scenario_judge *J);
 void tqoi_scenario_judge_eval(const scenario_judge *J, const double *outcome, double *m, double *pay,
                          scenario_scratch *w);
 
+/* The first attainment (%) at which curve c pays anything (INFINITY: never). */
+double tqoi_scenario_first_paying(const tqo_payout_curve *c);
+
+/*
+ * A rep's odds under scenario s: over r's replicates, the share whose
+ * outcome for territory j reaches its quota (attainment >= 100% to
+ * rounding, as pct_at_quota counts) and the share that reaches the first
+ * paying point of sc's curve. Counts over r->block_outcome and
+ * r->block_replicates, which hold every replicate's outcome, so these are
+ * the Monte Carlo's own frequencies. NAN without a quota (q <= 0 or none).
+ */
+void tqoi_scenario_odds(const tqo_scenarios_result *r, const tqo_scenario *sc, int s, int j, double *p_quota,
+                        double *p_paying);
+
 #endif

@@ -1,17 +1,21 @@
 /*
  * Writing a scenario evaluation: scenarios_summary.csv,
  * scenarios_detail.csv, scenarios.svg and scenarios.json, all through one
- * output set. Nothing here depends on the thread count or the clock, so
+ * output set. The threads format blocks of scenarios in memory, written
+ * in scenario order; nothing depends on the thread count or the clock, so
  * the files are byte-identical for any --threads.
  */
 #include "util/csv_writer.h"
 #include "util/json_writer.h"
+#include "scenarios/scenario_metrics.h"
 #include "scenarios/scenario_svg.h"
 #include "tqo.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #define M TQO_SCENARIO_N_METRICS
@@ -59,6 +63,54 @@ static void param(const tqo_scenario *sc, int k, char *buf, size_t size)
         tqoi_jw_format_double(param_value(sc, k), buf, size);
 }
 
+/* What the row writers need: the sweep, and for the JSON the writer's
+   state at the start of the scenarios array. */
+typedef struct out_ctx {
+    const tqo_scenario *sc;
+    const tqo_scenarios_result *r;
+    const jw *w;
+} out_ctx;
+
+/* Writes the rows of scenarios [s0, s1) of one file to f. */
+typedef void (*rows_fn)(FILE *f, const out_ctx *x, int s0, int s1);
+
+/* Scenarios per block that one thread formats in memory (about 0.2 MB of
+   the detail file). */
+#define BLOCK 8
+
+/* The per-scenario rows of a file: formatting them was most of the
+   command's serial time, so threads format blocks of scenarios into memory
+   and the blocks are written in scenario order, whatever thread made them.
+   The bytes are those of one thread. Returns non-zero when out of memory. */
+static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int nth)
+{
+    int n = x->r->n_scenarios, nblocks = (n + BLOCK - 1) / BLOCK, bad = 0;
+    if (nth <= 1 || nblocks <= 1) {
+        fn(f, x, 0, n);
+        return 0;
+    }
+#pragma omp parallel for ordered schedule(static, 1) num_threads(nth) reduction(| : bad)
+    for (int b = 0; b < nblocks; b++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (m) {
+            fn(m, x, b * BLOCK, b * BLOCK + BLOCK < n ? b * BLOCK + BLOCK : n);
+            bad |= ferror(m) != 0;
+            bad |= fclose(m) != 0;
+        } else {
+            bad = 1;
+        }
+#pragma omp ordered
+        {
+            if (buf && !bad)
+                fwrite(buf, 1, len, f);
+        }
+        free(buf);
+    }
+    return bad;
+}
+
 static void write_summary(FILE *f, const tqo_scenario *sc, const tqo_scenarios_result *r)
 {
     static const char *const Q[3] = {"p10", "p50", "p90"};
@@ -93,14 +145,12 @@ static void write_summary(FILE *f, const tqo_scenario *sc, const tqo_scenarios_r
     }
 }
 
-static void write_detail(FILE *f, const tqo_scenario *sc, const tqo_scenarios_result *r)
+static void detail_rows(FILE *f, const out_ctx *x, int s0, int s1)
 {
+    const tqo_scenario *sc = x->sc;
+    const tqo_scenarios_result *r = x->r;
     int p = r->n_territories, nb = r->n_backtest_years;
-    fputs("scenario,territory_id,quota,bound", f);
-    for (int c = 0; c < nb; c++)
-        fprintf(f, ",backtest_attainment_%d", r->backtest_year[c]);
-    fputs(",expected_payout\n", f);
-    for (int s = 0; s < r->n_scenarios; s++)
+    for (int s = s0; s < s1; s++)
         for (int j = 0; j < p; j++) {
             size_t k = (size_t)s * p + j;
             tqoi_csv_put_field(f, sc[s].name);
@@ -115,8 +165,25 @@ static void write_detail(FILE *f, const tqo_scenario *sc, const tqo_scenarios_re
             }
             fputc(',', f);
             tqoi_csv_put_money(f, r->expected_payout[k]);
+            double pq, pp; /* the rep's odds: counts over the replicates */
+            tqoi_scenario_odds(r, &sc[s], s, j, &pq, &pp);
+            fputc(',', f);
+            tqoi_csv_put_num(f, pq);
+            fputc(',', f);
+            tqoi_csv_put_num(f, pp);
             fputc('\n', f);
         }
+}
+
+static int write_detail(FILE *f, const tqo_scenario *sc, const tqo_scenarios_result *r, int nth)
+{
+    int nb = r->n_backtest_years;
+    fputs("scenario,territory_id,quota,bound", f);
+    for (int c = 0; c < nb; c++)
+        fprintf(f, ",backtest_attainment_%d", r->backtest_year[c]);
+    fputs(",expected_payout,prob_at_quota,prob_first_paying\n", f);
+    out_ctx x = {sc, r, NULL};
+    return write_blocks(f, &x, detail_rows, nth);
 }
 
 static void metrics_object(jw *w, const char *key, const double *v)
@@ -127,51 +194,17 @@ static void metrics_object(jw *w, const char *key, const double *v)
     tqoi_jw_object_end(w);
 }
 
-static void write_json(FILE *f, const tqo_scenario *sc, const tqo_scenario_settings *set,
-                       const tqo_scenarios_result *r)
+/* Scenarios [s0, s1) of the JSON's scenarios array, through a copy of the
+   writer whose count says how many objects come before s0. */
+static void json_rows(FILE *f, const out_ctx *x, int s0, int s1)
 {
+    const tqo_scenario *sc = x->sc;
+    const tqo_scenarios_result *r = x->r;
     int p = r->n_territories, nb = r->n_backtest_years;
-    const tqo_quota_settings *b = &set->base;
-    jw w;
-    tqoi_jw_init(&w, f);
-    tqoi_jw_object(&w, NULL);
-    tqoi_jw_string(&w, "tqo", "scenarios");
-    tqoi_jw_object(&w, "settings");
-    tqoi_jw_int(&w, "replicates", r->replicates);
-    tqoi_jw_int(&w, "seed", (long long)set->seed);
-    tqoi_jw_string(&w, "value", b->value ? b->value : "sales");
-    tqoi_jw_string(&w, "potential", b->potential);
-    tqoi_jw_string(&w, "history_until", b->history_until);
-    tqoi_jw_string(&w, "forecast", b->method ? b->method : "auto");
-    tqoi_jw_int(&w, "min_train_years", b->min_train_years > 0 ? b->min_train_years : 2);
-    tqoi_jw_object_end(&w);
-    tqoi_jw_object(&w, "outcome_model");
-    tqoi_jw_int(&w, "plan_year", r->plan_year);
-    tqoi_jw_string(&w, "forecast_method", r->method);
-    tqoi_jw_string(&w, "resampling", "moving-block bootstrap: each replicate draws one past 12-month block's actual/forecast ratios for all territories");
-    tqoi_jw_array(&w, "error_blocks");
-    for (int k = 0; k < r->n_error_blocks; k++) {
-        char b[16];
-        tqo_period_format(r->period_kind, r->error_block[k], b, sizeof b);
-        tqoi_jw_string(&w, NULL, b);
-    }
-    tqoi_jw_array_end(&w);
-    tqoi_jw_object_end(&w);
-    tqoi_jw_array_flat(&w, "backtest_years");
-    for (int c = 0; c < nb; c++)
-        tqoi_jw_int(&w, NULL, r->backtest_year[c]);
-    tqoi_jw_array_end(&w);
-    tqoi_jw_array(&w, "territories");
-    for (int j = 0; j < p; j++) {
-        tqoi_jw_object(&w, NULL);
-        tqoi_jw_string(&w, "territory_id", r->territory_id[j]);
-        tqoi_jw_number(&w, "potential", r->potential[j]);
-        tqoi_jw_number(&w, "forecast", r->forecast[j]);
-        tqoi_jw_object_end(&w);
-    }
-    tqoi_jw_array_end(&w);
-    tqoi_jw_array(&w, "scenarios");
-    for (int s = 0; s < r->n_scenarios; s++) {
+    jw w = *x->w;
+    w.fp = f;
+    w.count[w.depth] = s0;
+    for (int s = s0; s < s1; s++) {
         tqoi_jw_object(&w, NULL);
         tqoi_jw_string(&w, "scenario", sc[s].name);
         tqoi_jw_object(&w, "parameters");
@@ -221,9 +254,68 @@ static void write_json(FILE *f, const tqo_scenario *sc, const tqo_scenario_setti
         tqoi_jw_array_end(&w);
         tqoi_jw_object_end(&w);
     }
+}
+
+static int write_json(FILE *f, const tqo_scenario *sc, const tqo_scenario_settings *set,
+                      const tqo_scenarios_result *r, int nth)
+{
+    int p = r->n_territories, nb = r->n_backtest_years;
+    const tqo_quota_settings *b = &set->base;
+    jw w;
+    tqoi_jw_init(&w, f);
+    tqoi_jw_object(&w, NULL);
+    tqoi_jw_string(&w, "tqo", "scenarios");
+    tqoi_jw_object(&w, "settings");
+    tqoi_jw_int(&w, "replicates", r->replicates);
+    tqoi_jw_int(&w, "seed", (long long)set->seed);
+    tqoi_jw_string(&w, "value", b->value ? b->value : "sales");
+    tqoi_jw_string(&w, "potential", b->potential);
+    tqoi_jw_string(&w, "history_until", b->history_until);
+    tqoi_jw_string(&w, "forecast", b->method ? b->method : "auto");
+    tqoi_jw_int(&w, "min_train_years", b->min_train_years > 0 ? b->min_train_years : 2);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_object(&w, "outcome_model");
+    tqoi_jw_int(&w, "plan_year", r->plan_year);
+    tqoi_jw_string(&w, "forecast_method", r->method);
+    tqoi_jw_string(&w, "resampling", "moving-block bootstrap: each replicate draws one past 12-month block's actual/forecast ratios for all territories");
+    tqoi_jw_array(&w, "error_blocks");
+    for (int k = 0; k < r->n_error_blocks; k++) {
+        char b[16];
+        tqo_period_format(r->period_kind, r->error_block[k], b, sizeof b);
+        tqoi_jw_string(&w, NULL, b);
+    }
+    tqoi_jw_array_end(&w);
+    /* every replicate's outcomes, as blocks: the odds recount from these */
+    tqoi_jw_array_flat(&w, "block_replicates");
+    for (int k = 0; k < r->n_error_blocks; k++)
+        tqoi_jw_int(&w, NULL, r->block_replicates ? r->block_replicates[k] : 0);
+    tqoi_jw_array_end(&w);
+    tqoi_jw_object_end(&w);
+    tqoi_jw_array_flat(&w, "backtest_years");
+    for (int c = 0; c < nb; c++)
+        tqoi_jw_int(&w, NULL, r->backtest_year[c]);
+    tqoi_jw_array_end(&w);
+    tqoi_jw_array(&w, "territories");
+    for (int j = 0; j < p; j++) {
+        tqoi_jw_object(&w, NULL);
+        tqoi_jw_string(&w, "territory_id", r->territory_id[j]);
+        tqoi_jw_number(&w, "potential", r->potential[j]);
+        tqoi_jw_number(&w, "forecast", r->forecast[j]);
+        tqoi_jw_array_flat(&w, "block_outcome");
+        for (int k = 0; r->block_outcome && k < r->n_error_blocks; k++)
+            tqoi_jw_number(&w, NULL, r->block_outcome[(size_t)k * p + j]);
+        tqoi_jw_array_end(&w);
+        tqoi_jw_object_end(&w);
+    }
+    tqoi_jw_array_end(&w);
+    tqoi_jw_array(&w, "scenarios");
+    out_ctx x = {sc, r, &w};
+    int bad = write_blocks(f, &x, json_rows, nth);
+    w.count[w.depth] = r->n_scenarios; /* as if this writer had written them */
     tqoi_jw_array_end(&w);
     tqoi_jw_object_end(&w);
     tqoi_jw_finish(&w);
+    return bad;
 }
 
 tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settings *s,
@@ -235,12 +327,17 @@ tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settin
     FILE *fg = fd ? tqo_outset_open(o, "scenarios.svg") : NULL;
     FILE *fj = fg ? tqo_outset_open(o, "scenarios.json") : NULL;
     if (!fj) {
-        tqo_diag_error(diag, "%s: cannot write the scenario files", dir);
+        tqo_diag_error(diag, "%s: cannot write the scenario files: %s", dir, strerror(errno));
         tqo_outset_abort(o);
         return TQO_ERR_IO;
     }
+    int nth = s->threads > 0 ? s->threads : omp_get_max_threads();
     write_summary(fs, sc, r);
-    write_detail(fd, sc, r);
+    if (write_detail(fd, sc, r, nth) != 0) {
+        tqo_diag_error(diag, "%s: out of memory writing scenarios_detail.csv", dir);
+        tqo_outset_abort(o);
+        return TQO_ERR_NOMEM;
+    }
     scenario_point *pt = calloc((size_t)r->n_scenarios + 1, sizeof *pt);
     if (!pt) {
         tqo_outset_abort(o);
@@ -253,7 +350,10 @@ tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settin
     }
     int bad = tqoi_scenario_svg_write(fg, pt, r->n_scenarios, r->efficient, 1) != 0;
     free(pt);
-    write_json(fj, sc, s, r);
+    if (write_json(fj, sc, s, r, nth) != 0) {
+        tqo_outset_abort(o);
+        return TQO_ERR_NOMEM;
+    }
     if (bad) {
         tqo_diag_error(diag, "%s: cannot write scenarios.svg", dir);
         tqo_outset_abort(o);

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #define M TQO_SCENARIO_N_METRICS
-#define PART_VERSION 1u
+#define PART_VERSION 2u
 static const char MAGIC[8] = {'T', 'Q', 'O', 'S', 'C', 'N', 'P', '\n'};
 #define NO_STRING 0xFFFFFFFFu
 
@@ -307,6 +307,9 @@ static void put_sweep(obuf *b, const tqo_scenario *sc, const tqo_scenario_settin
         put_str(b, r->territory_id[j]);
     put_f64s(b, r->potential, (size_t)p);
     put_f64s(b, r->forecast, (size_t)p);
+    for (int k = 0; k < r->n_error_blocks; k++)
+        put_i32(b, r->block_replicates[k]);
+    put_f64s(b, r->block_outcome, (size_t)r->n_error_blocks * p);
     for (int k = 0; k < r->n_scenarios; k++) {
         put_str(b, sc[k].name);
         put_settings(b, &sc[k].quota);
@@ -480,6 +483,15 @@ static int get_figures(ibuf *b, tqo_scenarios_result *r)
         r->territory_id[j] = get_str(b);
     get_f64s(b, r->potential, (size_t)p);
     get_f64s(b, r->forecast, (size_t)p);
+    size_t nbo = (size_t)r->n_error_blocks * p;
+    if (b->bad || !count_ok(b, r->n_error_blocks, 4) ||
+        !(r->block_replicates = malloc(((size_t)r->n_error_blocks + 1) * sizeof(int))) ||
+        nbo > (b->n - b->at) / 8 ||
+        !(r->block_outcome = malloc((nbo + 1) * sizeof(double))))
+        return -1;
+    for (int k = 0; k < r->n_error_blocks; k++)
+        r->block_replicates[k] = get_i32(b);
+    get_f64s(b, r->block_outcome, nbo);
     return b->bad || alloc_rows(r) != 0 ? -1 : 0;
 }
 
@@ -556,7 +568,9 @@ static tqo_status part_read(part *pt, tqo_diag *diag)
     }
     uint32_t v = get_u32(&b);
     if (v != PART_VERSION) {
-        tqo_diag_error(diag, "%s: part format version %u; this tqo reads version %u", pt->path, v, PART_VERSION);
+        /* version 2 added the error blocks the odds are computed from: an older part lacks them */
+        tqo_diag_error(diag, "%s: part format version %u; this tqo reads version %u only: rerun every shard with this tqo",
+                       pt->path, v, PART_VERSION);
         return TQO_ERR_INPUT;
     }
     pt->hash = get_u64(&b);

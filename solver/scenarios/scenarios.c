@@ -52,6 +52,8 @@ void tqo_scenarios_result_free(tqo_scenarios_result *r)
     free(r->potential);
     free(r->forecast);
     free(r->error_block);
+    free(r->block_outcome);
+    free(r->block_replicates);
     free(r->backtest_year);
     free(r->quota);
     free(r->bound);
@@ -95,7 +97,7 @@ typedef struct run {
     const tqo_scenario *sc;
     int n, p, nb, R, nblocks;
     const quota_history *h;
-    quota_forecast *fc;          /* [c * 4 + method], c = 0..nb (nb: the plan year) */
+    quota_forecast *fc;          /* [c * FORECAST_N_SLOTS + method], c = 0..nb (nb: the plan year) */
     const forecast_method *method;
     double **actual;             /* [c] for c < nb */
     double last_sum;             /* last complete year before the plan year, all territories */
@@ -122,7 +124,7 @@ static void solve_lp(const run *U, int s, int c)
     quota_alloc qa;
     tqo_diag d;
     tqo_diag_init(&d);
-    const quota_forecast *f = &U->fc[c * 4 + U->method[s]];
+    const quota_forecast *f = &U->fc[c * FORECAST_N_SLOTS + U->method[s]];
     tqo_status st = tqoi_quota_allocate(U->h, f, &qs, U->ids, &qa, &d);
     int p = U->p;
     double *qdst = c == U->nb ? U->r->quota + (size_t)s * p : U->bt_quota + ((size_t)s * U->nb + c) * p;
@@ -234,7 +236,7 @@ static void reduce(const run *U, int s, const double *vals, const double *pay, d
 static tqo_status build_forecasts(const quota_history *h, const int *cut, int nb, int plan_year, const char *need,
                                   int min_train, int nth, quota_forecast *fc, tqo_diag *diag)
 {
-    int nk = (nb + 1) * 4;
+    int nk = (nb + 1) * FORECAST_N_SLOTS;
     tqo_status *st = calloc((size_t)nk, sizeof *st);
     tqo_diag *d = calloc((size_t)nk, sizeof *d);
     if (!st || !d) {
@@ -245,10 +247,10 @@ static tqo_status build_forecasts(const quota_history *h, const int *cut, int nb
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
     for (int k = 0; k < nk; k++) {
         tqo_diag_init(&d[k]);
-        int c = k / 4;
+        int c = k / FORECAST_N_SLOTS;
         if (need[k])
-            st[k] = tqoi_quota_forecast_build(h, cut[c], c == nb ? plan_year : 0, (forecast_method)(k % 4), min_train,
-                                         &fc[k], &d[k]);
+            st[k] = tqoi_quota_forecast_build(h, cut[c], c == nb ? plan_year : 0,
+                                              (forecast_method)(k % FORECAST_N_SLOTS), min_train, &fc[k], &d[k]);
     }
     tqo_status res = TQO_OK;
     for (int k = 0; k < nk; k++) {
@@ -273,8 +275,8 @@ typedef struct prep {
     quota_history h;
     int last, nth, per, min_train, first_year, Y, nb;
     int *cut;                    /* nb + 1 cut-offs */
-    char *need;                  /* [c * 4 + method]: forecasts to build */
-    quota_forecast *fc;          /* [c * 4 + method] */
+    char *need;                  /* [c * FORECAST_N_SLOTS + method]: forecasts to build */
+    quota_forecast *fc;          /* [c * FORECAST_N_SLOTS + method] */
     double **actual;             /* [c], c < nb */
     int nw, w_first;             /* error blocks: 12-month windows */
     quota_forecast *blocks;
@@ -296,7 +298,8 @@ static tqo_status check_inputs(const tqo_scenario *sc, int n, const tqo_scenario
     }
     P->base_method = FORECAST_AUTO;
     if (s->base.method && !tqoi_forecast_method_parse(s->base.method, &P->base_method)) {
-        tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, auto", s->base.method);
+        tqo_diag_error(diag, "--forecast '%s': not one of last, trend, holt, damped, seasonal, shrink, auto",
+                       s->base.method);
         return TQO_ERR_ARG;
     }
     P->method = malloc((size_t)n * sizeof *P->method);
@@ -324,8 +327,8 @@ static tqo_status prepare_backtest(prep *P, int n, const tqo_scenario_settings *
     P->Y = used > 0 ? tqoi_forecast_complete_years(per, h->period_first, used, &offset, &P->first_year) : 0;
     int nb = P->nb = P->Y - P->min_train > 0 ? P->Y - P->min_train : 0;
     P->cut = malloc(((size_t)nb + 1) * sizeof(int));
-    P->need = calloc(((size_t)nb + 1) * 4, 1);
-    P->fc = calloc(((size_t)nb + 1) * 4, sizeof *P->fc);
+    P->need = calloc(((size_t)nb + 1) * FORECAST_N_SLOTS, 1);
+    P->fc = calloc(((size_t)nb + 1) * FORECAST_N_SLOTS, sizeof *P->fc);
     P->actual = calloc((size_t)nb + 1, sizeof(double *));
     if (!P->cut || !P->need || !P->fc || !P->actual)
         return TQO_ERR_NOMEM;
@@ -337,9 +340,9 @@ static tqo_status prepare_backtest(prep *P, int n, const tqo_scenario_settings *
         return TQO_ERR_INPUT;
     }
     for (int c = 0; c <= nb; c++) {
-        P->need[c * 4 + P->base_method] = 1;
+        P->need[c * FORECAST_N_SLOTS + P->base_method] = 1;
         for (int k = 0; k < n; k++)
-            P->need[c * 4 + P->method[k]] = 1;
+            P->need[c * FORECAST_N_SLOTS + P->method[k]] = 1;
         if (c == nb)
             break;
         int y = P->first_year + P->min_train + c;
@@ -393,10 +396,29 @@ static tqo_status prepare_outcomes(prep *P, const tqo_scenario_settings *s)
         return TQO_ERR_NOMEM;
     for (int k = 0; k < nw; k++)
         f[k] = P->blocks[k].forecast;
-    tqo_status st = tqoi_scenario_outcomes_init(&P->out, p, P->fc[P->nb * 4 + P->base_method].forecast, nw,
+    tqo_status st = tqoi_scenario_outcomes_init(&P->out, p, P->fc[P->nb * FORECAST_N_SLOTS + P->base_method].forecast, nw,
                                            (const double *const *)P->block_actual, f, s->replicates, s->seed);
     free(f);
     return st;
+}
+
+/* Every block's outcomes (as tqoi_scenario_outcomes_draw makes them) and
+   how many replicates draw it: all the replicates in p x blocks numbers,
+   from which each rep's odds are counted (tqoi_scenario_odds). */
+static tqo_status block_outcomes(const scenario_outcomes *o, tqo_scenarios_result *r)
+{
+    int p = o->p, nw = o->n_years;
+    r->block_outcome = malloc(((size_t)nw * p + 1) * sizeof(double));
+    r->block_replicates = calloc((size_t)nw + 1, sizeof(int));
+    if (!r->block_outcome || !r->block_replicates)
+        return TQO_ERR_NOMEM;
+    for (int k = 0; k < nw; k++)
+        for (int j = 0; j < p; j++)
+            r->block_outcome[(size_t)k * p + j] = o->forecast[j] * o->ratio[(size_t)k * p + j];
+    for (int i = 0; i < o->replicates; i++)
+        if (o->draw[i] >= 0 && o->draw[i] < nw)
+            r->block_replicates[o->draw[i]]++;
+    return TQO_OK;
 }
 
 /* The result's arrays and the run's working arrays, the fixed figures
@@ -405,7 +427,7 @@ static tqo_status prepare_result(const prep *P, const tqo_instance *inst, const 
                                  int R, tqo_scenarios_result *r, run *U)
 {
     int p = P->h.p, nb = P->nb, nw = P->nw;
-    const quota_forecast *pf = &P->fc[nb * 4 + P->base_method];
+    const quota_forecast *pf = &P->fc[nb * FORECAST_N_SLOTS + P->base_method];
     r->n_scenarios = n;
     r->n_territories = p;
     r->replicates = R;
@@ -444,7 +466,7 @@ static tqo_status prepare_result(const prep *P, const tqo_instance *inst, const 
         r->backtest_year[c] = P->first_year + P->min_train + c;
     for (int k = 0; k < nw; k++)
         r->error_block[k] = P->h.period_first + P->w_first + k;
-    return TQO_OK;
+    return block_outcomes(&P->out, r);
 }
 
 /* One wave of wn scenarios ix[0..wn): their LPs, then their Monte Carlo
@@ -598,7 +620,7 @@ static void prep_free(prep *P, run *U, int n)
     }
     free(P->blocks);
     free(P->block_actual);
-    for (int k = 0; P->fc && k < (nb + 1) * 4; k++)
+    for (int k = 0; P->fc && k < (nb + 1) * FORECAST_N_SLOTS; k++)
         tqoi_quota_forecast_free(&P->fc[k]);
     free(P->fc);
     for (int c = 0; P->actual && c < nb; c++)
@@ -628,7 +650,7 @@ void tqo_scenarios_end(tqo_scenarios_run *R)
 static void run_init(run *U, prep *P, const tqo_assignment *a, const tqo_scenario *sc, int n, int R,
                      tqo_scenarios_result *r)
 {
-    const quota_forecast *pf = &P->fc[P->nb * 4 + P->base_method];
+    const quota_forecast *pf = &P->fc[P->nb * FORECAST_N_SLOTS + P->base_method];
     U->sc = sc;
     U->n = n;
     U->p = P->h.p;

@@ -221,6 +221,7 @@ typedef struct reader {
     long rec_line;      /* start line of the record being assembled */
     int header_done;
     int stop;
+    int nomem; /* stopped by a failed allocation */
     /* fields of the record being assembled */
     char *buf;
     size_t buf_len, buf_cap;
@@ -279,8 +280,7 @@ static void on_field(void *s, size_t n, void *data)
         r->rec_line = r->cur_line - nl;
     }
     if (field_push(r, s ? s : "", s ? n : 0) != 0) {
-        tqoi_csv_file_error(r->f, r->cur_line, NULL, "out of memory");
-        r->stop = 1;
+        r->stop = r->nomem = 1;
     }
 }
 
@@ -293,7 +293,7 @@ static void take_header(reader *r)
     }
     f->cols = calloc((size_t)r->n_fields, sizeof *f->cols);
     if (!f->cols) {
-        r->stop = 1;
+        r->stop = r->nomem = 1;
         return;
     }
     f->n_cols = r->n_fields;
@@ -308,7 +308,8 @@ static void take_header(reader *r)
             n--;
         f->cols[i] = strndup(s, n);
         if (!f->cols[i]) {
-            r->stop = 1;
+            f->n_cols = i; /* the names read so far, all set */
+            r->stop = r->nomem = 1;
             return;
         }
     }
@@ -367,8 +368,13 @@ static void on_record(int c, void *data)
         for (int i = 0; i < r->n_fields; i++)
             r->ptr[i] = r->buf + r->off[i];
         csv_row row = {r->rec_line, r->n_fields, r->ptr, r->len};
-        if (r->fn(r->ctx, r->f, &row) != 0)
+        int errors = r->f->n_errors;
+        if (r->fn(r->ctx, r->f, &row) != 0) {
+            /* a row function stops with an error of its own, or without
+               one when an allocation failed */
             r->stop = 1;
+            r->nomem |= r->f->n_errors == errors;
+        }
     }
     r->n_fields = 0;
     r->buf_len = 0;
@@ -431,7 +437,7 @@ tqo_status tqoi_csv_read(csv_file *f, csv_row_fn fn, void *ctx)
                 r.cur_line++;
         }
     }
-    if (!chunk) {
+    if (!chunk || r.nomem) {
         tqoi_csv_file_error(f, 0, NULL, "out of memory");
         st = TQO_ERR_NOMEM;
     }

@@ -1,5 +1,7 @@
-/* The public number formatting of tqo.h: thin wrappers, so that callers of
-   the library print numbers exactly as its own files and summaries do. */
+/* The public number formatting of tqo.h (and one CSV cell): thin wrappers,
+   so that callers of the library print numbers and ids exactly as its own
+   files and summaries do. */
+#include "util/csv_writer.h"
 #include "util/fmt.h"
 #include "util/json_writer.h"
 #include "tqo.h"
@@ -16,4 +18,10 @@ void tqo_format_thousands(double v, const char *nonfinite, char *buf, size_t siz
     if (!buf || !size)
         return;
     tqoi_fmt_thousands(buf, size, v, nonfinite ? nonfinite : "");
+}
+
+void tqo_csv_put_field(FILE *fp, const char *s)
+{
+    if (fp)
+        tqoi_csv_put_field(fp, s);
 }

@@ -2,8 +2,10 @@
 # mpirun -n 1, 2 and 3 tqo scenarios (a -DTQO_MPI=ON build): files
 # byte-identical to a plain run's (itself on 2 threads, the ranks on 1 and
 # 2), the failure warnings printed once, a load error printed once with
-# exit 2, and a rank that fails stops the whole job with its message and
-# a non-zero exit, within seconds (no hang), leaving no files behind.
+# exit 2, ranks that prepared different sweeps (another seed on one) are
+# refused with one message, and a rank that fails stops the whole job with
+# its message and a non-zero exit, within seconds (no hang), leaving no
+# files behind.
 # Skipped (77) when tqo was built without MPI or mpirun is missing.
 # Usage: mpi.sh path/to/tqo
 . "$(dirname "$0")/lib.sh" "$@"
@@ -50,6 +52,18 @@ timeout 120 "${MPIRUN[@]}" -n 2 "$TQO" scenarios "$SS" --assignment "$tmp/al/ass
 rc=$?
 [ $rc = 2 ] && [ "$(grep -c "none.csv" "$tmp/log")" = 1 ] && ok "a load error: one message, exit 2" \
     || { bad "a load error: one message, exit 2 (exit $rc)"; indent <"$tmp/log"; }
+
+# ranks that prepared different sweeps (here another seed on rank 1; on a
+# cluster, nodes reading other files) are refused before any scenario runs
+timeout 120 "${MPIRUN[@]}" -n 1 "$TQO" "${RUN[@]}" --threads 1 -o "$tmp/mix" -q : \
+    -n 1 "$TQO" "${RUN[@]}" --seed 8 --threads 1 -o "$tmp/mix" -q >"$tmp/log" 2>&1
+rc=$?
+if [ $rc != 0 ] && [ $rc != 124 ] && [ "$(grep -c "rank 1 prepared another sweep than rank 0" "$tmp/log")" = 1 ] \
+    && [ ! -e "$tmp/mix/scenarios_summary.csv" ]; then
+    ok "ranks with different sweeps: refused with one message (exit $rc), no files"
+else
+    bad "ranks with different sweeps: refused (exit $rc)"; indent <"$tmp/log"
+fi
 
 # a failing rank stops the job: its message, a non-zero exit, no hang, no files
 start=$(date +%s)

@@ -72,7 +72,8 @@ for p in paths:
                        ('/api/lock', {'units': [p], 'locked': True}),
                        ('/api/lock', {'units': [units[0]], 'locked': p}),
                        ('/api/rebalance', {'max_moves': p}),
-                       ('/api/save', {'out': p}), ('/api/save', {p: p}), ('/api/undo', {'file': p})]:
+                       ('/api/save', {'out': p}), ('/api/save', {p: p}), ('/api/undo', {'file': p}),
+                       ('/api/quotas', {'file': p}), ('/api/scenarios', {'scenarios': p})]:
         st, b = call(path, body)
         check(st == 400 and isinstance(b, dict) and 'error' in b, 'path-like %r in %s %s -> 400' % (p, path, list(body)))
 check(call('/' + '../' * 3 + 'etc/passwd')[0] == 404, 'a path outside the API -> 404')
@@ -156,6 +157,10 @@ check(all(w4[u] == dest[u] for u in locked), 'locked units stayed in their terri
 check(p4['max_dev_pct'] <= p4['balance'][0]['tol_pct'] + 1e-6, 'rebalanced within tolerance (%.3f)' % p4['max_dev_pct'])
 st, q = call('/api/quotas', {})
 check(st == 200 and len(q['quotas']) == len(terrs), 'quotas on the edited plan (%s)' % st)
+st, b = call('/api/scenarios', {})
+check(st == 422 and 'no scenarios' in b.get('error', ''), 'scenarios without a scenarios file -> 422 (%s)' % st)
+st, b = call('/api/shapes')
+check(st == 404 and 'polygons' in b.get('error', ''), 'shapes of an instance without polygons -> 404 (%s)' % st)
 
 # Save: the displayed plan is the saved one.
 t0 = time.time()

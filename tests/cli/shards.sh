@@ -39,7 +39,7 @@ for N in 1 3 7; do
     done
     [ $fail_run = 0 ] && [ "$(ls "$tmp/p$N" | wc -l)" = "$N" ] && ok "$N shards write $N parts" \
         || bad "$N shards write $N parts"
-    # every part: the magic, version 1, the same hash, its shard I/N
+    # every part: the magic, version 2, the same hash, its shard I/N
     python3 - "$tmp/p$N" "$N" >"$tmp/hdr" 2>&1 <<'PY' && ok "$N parts: one hash, shard I/N in each header" \
         || { bad "$N parts: one hash, shard I/N in each header"; indent <"$tmp/hdr"; }
 import os, struct, sys
@@ -49,7 +49,7 @@ for i in range(1, n + 1):
     b = open(os.path.join(d, "scenarios_part_%d_of_%d.bin" % (i, n)), "rb").read()
     assert b[:8] == b"TQOSCNP\n", b[:8]
     ver, h, shard, nsh = struct.unpack_from("<IQII", b, 8)
-    assert ver == 1 and (shard, nsh) == (i, n), (ver, shard, nsh)
+    assert ver == 2 and (shard, nsh) == (i, n), (ver, shard, nsh)
     hashes.add(h)
 assert len(hashes) == 1, hashes
 PY

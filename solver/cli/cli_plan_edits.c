@@ -1,6 +1,7 @@
 /* plan.ini's [input] current and locks, or tqo serve's edits in memory,
-   laid over the loaded instance (both through the same library calls, so
-   Save and a later tqo plan --config see the same instance). */
+   laid over the loaded instance. tqo plan and tqo serve both call it, and
+   through the same library calls, so that a Save and a later
+   tqo plan --config see the same instance. */
 #include "cli/cli_serve.h"
 
 tqo_status cli_plan_edits_apply(tqo_instance *inst, const cli_settings *P, tqo_diag *diag)
