@@ -15,10 +15,11 @@ bash "$top/fuzz/seeds.sh" "$build/corpus" >/dev/null
 mkdir -p "$build/artifacts" "$build/logs"
 declare -A dict=([instance]=csv [scenarios_csv]=csv [assignment]=csv [hierarchy]=csv [pipeline]=csv
                  [commdis]=commdis [plan_ini]=ini [geojson]=json [serve_api]=json)
-fail=0
-printf '%-14s %8s %12s %10s %8s  %s\n' target seconds executions exec/s corpus result
-for t in "${targets[@]}"; do
-    log=$build/logs/$t.log
+# Targets run side by side, one per core (FUZZ_JOBS), each for the full
+# time; the table comes out in target order once all have ended.
+jobs=${FUZZ_JOBS:-$(nproc)}
+run_one() {
+    local t=$1 log=$build/logs/$1.log
     # -rss_limit_mb: the instance readers are small; -timeout: 10 s for one
     # input is a hang. ASan's leak check runs at the end of each input.
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -26,12 +27,28 @@ for t in "${targets[@]}"; do
         "$build/fuzz_$t" "$build/corpus/$t" -dict="$top/fuzz/dict/${dict[$t]}.dict" \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
         -artifact_prefix="$build/artifacts/$t-" >"$log" 2>&1
-    rc=$?
+    echo $? >"$build/logs/$t.rc"
+}
+running=0
+for t in "${targets[@]}"; do
+    if [ $running -ge "$jobs" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+    run_one "$t" &
+    running=$((running + 1))
+done
+wait
+fail=0
+printf '%-14s %8s %12s %10s %8s  %s\n' target seconds executions exec/s corpus result
+for t in "${targets[@]}"; do
+    log=$build/logs/$t.log
+    rc=$(cat "$build/logs/$t.rc" 2>/dev/null || echo 99)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     ncorp=$(ls "$build/corpus/$t" | wc -l)
     result=ok
-    if [ $rc -ne 0 ]; then
+    if [ "$rc" -ne 0 ]; then
         result="FAILED (rc $rc): $(grep -m1 -E 'ERROR|invariant|SUMMARY' "$log")"
         fail=1
     fi

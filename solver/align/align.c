@@ -421,6 +421,8 @@ static tqo_status whole_attempt(align_ctx *c, tqo_align_result *res, alloc_solut
     tqo_status st = tqoi_align_resolve_splits(c, x, asg, res->split_resolution, sizeof res->split_resolution);
     phase(c, "whole units", 1, 1);
     res->sec_splits += tqoi_align_now() - t;
+    if (st != TQO_OK)
+        return st; /* asg is not a plan then (out of memory in the dive) */
     tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "whole units: objective %.9g, moved %.2f%% (%.2f s)",
                    asg_objective(c, asg), asg_moved_pct(c, asg), tqoi_align_now() - t);
     return st;

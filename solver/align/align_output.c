@@ -317,6 +317,18 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     char *cmd = command_line(inst, s, dir);
     if (!cmd)
         return TQO_ERR_NOMEM;
+    /* The district diameter (the literature's figure) before a byte is
+       written: out of memory must fail the step, not write a null. */
+    double *dj = NULL, dmax = NAN;
+    if (inst->coords == TQO_COORDS_XY && r->minmax_objective != TQO_OBJECTIVE_DIAMETER) {
+        dj = malloc(((size_t)r->n_territories + 1) * sizeof(double));
+        dmax = dj ? tqo_align_diameter(inst, r, dj) : NAN;
+        if (!dj || (isnan(dmax) && r->unit_start && r->n_units == inst->n_units)) {
+            free(dj);
+            free(cmd);
+            return TQO_ERR_NOMEM;
+        }
+    }
     jw w;
     tqoi_jw_init(&w, fp);
     tqoi_jw_object(&w, NULL);
@@ -363,9 +375,7 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
 
     if (r->minmax_objective) /* the objective's value, bounds and gap (objective_report.c) */
         tqoi_objective_json(&w, inst, r);
-    if (inst->coords == TQO_COORDS_XY && r->minmax_objective != TQO_OBJECTIVE_DIAMETER) {
-        double *dj = malloc(((size_t)r->n_territories + 1) * sizeof(double));
-        double dmax = dj ? tqo_align_diameter(inst, r, dj) : NAN;
+    if (dj) {
         tqoi_jw_object(&w, "diameter");
         tqoi_jw_number(&w, "max", dmax);
         tqoi_jw_array_flat(&w, "territories");

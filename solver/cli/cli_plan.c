@@ -54,13 +54,10 @@ static tqo_status write_plan_files(const char *out, const plan *P, const char *i
     return tqo_outset_commit(o, diag);
 }
 
-static char *join(const char *a, const char *b)
+/* a/b into buf of 4500 bytes (the lengths checked by the caller) */
+static void join(char *buf, const char *a, const char *b)
 {
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s/%s", a, b);
-    return s;
+    snprintf(buf, 4500, "%s/%s", a, b);
 }
 
 /* Collects the steps' warnings for the report, in plain words. */
@@ -266,15 +263,11 @@ static int plan_run(plan *P, const char *instance, const cli_common *cc, const c
     memset(&asg, 0, sizeof asg);
     tqo_scenario *sc = NULL;
     int n_sc = 0, have_quota = 0, have_scen = 0;
-    char *dir_align = join(root, "align"), *dir_quota = join(root, "quota"), *dir_scen = join(root, "scenarios"),
-         *shown = join(cc->out, "align");
-    if (!dir_align || !dir_quota || !dir_scen || !shown) {
-        free(shown);
-        free(dir_align);
-        free(dir_quota);
-        free(dir_scen);
-        return CLI_EXIT_FAIL;
-    }
+    char dir_align[4500], dir_quota[4500], dir_scen[4500], shown[4500];
+    if (strlen(root) > 4400 || strlen(cc->out) > 4400)
+        return cli_usage_error("%s: path too long", cc->out);
+    join(dir_align, root, "align"), join(dir_quota, root, "quota"), join(dir_scen, root, "scenarios");
+    join(shown, cc->out, "align");
     cli_common quiet = *cc;
     P->load.log = cli_log;
     P->load.log_ctx = &quiet;
@@ -399,10 +392,6 @@ static int plan_run(plan *P, const char *instance, const cli_common *cc, const c
     tqo_align_result_free(&ar);
     tqo_instance_free(inst);
     tqo_diag_free(&diag);
-    free(dir_align);
-    free(dir_quota);
-    free(dir_scen);
-    free(shown);
     return st == TQO_ERR_INFEASIBLE ? CLI_EXIT_INPUT : cli_exit_code(st);
 }
 

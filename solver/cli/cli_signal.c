@@ -32,6 +32,18 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/* mkdir -p: OUT's parent may not exist yet (tqo plan -o new/deeper/OUT). */
+static void make_parents(char *dir)
+{
+    for (char *p = dir + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0777);
+            *p = '/';
+        }
+    mkdir(dir, 0777);
+}
+
 static void rm_tree(const char *path)
 {
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -126,6 +138,7 @@ int cli_stage_begin(cli_stage *s, const char *out)
         fprintf(stderr, "tqo: error: %s: name a folder to write the plan to (not '/', '.' or '..')\n", out);
         return -1;
     }
+    make_parents(parent);
     recover(out, parent, name);
     struct stat sb;
     if (stat(out, &sb) == 0) {

@@ -17,6 +17,7 @@
  * wider use the convex hull of their unit vectors in 3D, which is the
  * spherical Delaunay triangulation.
  */
+#include "instance/sphere_plane.h"
 #include "tqo.h"
 
 #include <libqhull_r/qhull_ra.h>
@@ -86,28 +87,6 @@ static int sort_keys(uint64_t *key, size_t n)
     return 0;
 }
 
-#define PI_ 3.14159265358979323846
-
-/* Unit vectors of lat/lon points, with the same point written two ways
-   (longitude -180 and 180, any longitude at a pole) made one, so that
-   twins are found exactly. */
-static void unit_vectors(int n, const double *lon, const double *lat, double *p3)
-{
-    for (int i = 0; i < n; i++) {
-        double lo = fmod(lon[i], 360.0), la = lat[i];
-        if (lo >= 180.0)
-            lo -= 360.0;
-        else if (lo < -180.0)
-            lo += 360.0;
-        if (fabs(la) >= 90.0)
-            lo = 0;
-        double phi = la * PI_ / 180.0, lam = lo * PI_ / 180.0;
-        p3[3 * i] = cos(phi) * cos(lam);
-        p3[3 * i + 1] = cos(phi) * sin(lam);
-        p3[3 * i + 2] = sin(phi);
-    }
-}
-
 /* Planar coordinates in km, centred on the mean so that qhull works with
    small numbers. Lat/lon goes through unit vectors (p3): returns 1 when
    the points lie beyond a hemisphere of their mean direction, to be
@@ -117,18 +96,9 @@ static int project(int n, const double *x, const double *y, tqo_coords coords, d
                    double *p3)
 {
     if (coords == TQO_COORDS_LATLON) {
-        unit_vectors(n, x, y, p3);
-        double c[3] = {0, 0, 0};
-        for (int i = 0; i < n; i++)
-            for (int d = 0; d < 3; d++)
-                c[d] += p3[3 * i + d];
-        double len = sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]);
-        int wide = !(len > 1e-9 * n);
-        for (int d = 0; d < 3 && !wide; d++)
-            c[d] /= len;
-        for (int i = 0; i < n && !wide; i++)
-            wide = p3[3 * i] * c[0] + p3[3 * i + 1] * c[1] + p3[3 * i + 2] * c[2] < 1e-6;
-        if (wide) {
+        tqoi_unit_vectors(n, x, y, p3);
+        tqoi_plane pl;
+        if (tqoi_plane_fit(n, p3, &pl)) {
             /* The chain order of a failed hull: longitude, latitude. */
             for (int i = 0; i < n; i++) {
                 px[i] = atan2(p3[3 * i + 1], p3[3 * i]);
@@ -136,21 +106,8 @@ static int project(int n, const double *x, const double *y, tqo_coords coords, d
             }
             return 1;
         }
-        /* e1, e2: a basis of the tangent plane at c. */
-        double r[3] = {0, 0, 1};
-        if (fabs(c[2]) > 0.9)
-            r[0] = 1, r[2] = 0;
-        double e1[3] = {r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]};
-        double l1 = sqrt(e1[0] * e1[0] + e1[1] * e1[1] + e1[2] * e1[2]);
-        for (int d = 0; d < 3; d++)
-            e1[d] /= l1;
-        double e2[3] = {c[1] * e1[2] - c[2] * e1[1], c[2] * e1[0] - c[0] * e1[2], c[0] * e1[1] - c[1] * e1[0]};
-        for (int i = 0; i < n; i++) {
-            const double *q = p3 + 3 * i;
-            double k = 2.0 * TQO_EARTH_RADIUS_KM / (1.0 + q[0] * c[0] + q[1] * c[1] + q[2] * c[2]);
-            px[i] = k * (q[0] * e1[0] + q[1] * e1[1] + q[2] * e1[2]);
-            py[i] = k * (q[0] * e2[0] + q[1] * e2[1] + q[2] * e2[2]);
-        }
+        for (int i = 0; i < n; i++)
+            tqoi_plane_forward(&pl, p3 + 3 * i, px + i, py + i);
         return 0;
     }
     double mx = 0, my = 0;

@@ -6,6 +6,7 @@
  */
 #include "instance/gis_voronoi.h"
 #include "instance/gis.h"
+#include "instance/sphere_plane.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,28 +28,57 @@ static void match_cb(void *item, void *userdata)
         c->found = item;
 }
 
-/* x scale of the cells' space: longitudes shrunk like tqo_delaunay's. */
-static double x_scale(const tqo_instance *inst)
+/* The cells' plane: lat/lon goes through the stereographic plane of
+   tqo_delaunay, so that rook on the cells is its Delaunay graph; points
+   beyond a hemisphere (and planar ones) use longitudes shrunk by k. */
+typedef struct cell_frame {
+    int stereo;
+    tqoi_plane pl;
+    double k;
+} cell_frame;
+
+static int frame_init(const tqo_instance *inst, cell_frame *f)
 {
+    f->stereo = 0;
+    f->k = 1.0;
     if (inst->coords != TQO_COORDS_LATLON)
-        return 1.0;
+        return 0;
+    int n = inst->n_units;
+    double *p3 = malloc((size_t)n * 3 * sizeof *p3);
+    if (!p3)
+        return -1;
+    tqoi_unit_vectors(n, inst->x, inst->y, p3);
+    f->stereo = !tqoi_plane_fit(n, p3, &f->pl);
+    free(p3);
     double my = 0;
-    for (int i = 0; i < inst->n_units; i++)
+    for (int i = 0; i < n; i++)
         my += inst->y[i];
-    double k = cos(my / inst->n_units * PI / 180.0);
-    return k > 0.01 ? k : 0.01;
+    double k = cos(my / n * PI / 180.0);
+    f->k = k > 0.01 ? k : 0.01;
+    return 0;
 }
 
-/* A copy of g with x divided by k (back from the cells' space). */
-static GEOSGeometry *unscale(GEOSContextHandle_t h, const GEOSGeometry *g, double k)
+static void to_frame(const cell_frame *f, const tqo_instance *inst, int i, double *x, double *y)
+{
+    if (f->stereo) {
+        double q[3];
+        tqoi_unit_vectors(1, inst->x + i, inst->y + i, q);
+        tqoi_plane_forward(&f->pl, q, x, y);
+    } else {
+        *x = inst->x[i] * f->k;
+        *y = inst->y[i];
+    }
+}
+
+/* A copy of g back from the cells' plane in the instance's coordinates. */
+static GEOSGeometry *unproject(GEOSContextHandle_t h, const GEOSGeometry *g, const cell_frame *f)
 {
     GEOSGeometry *c = GEOSGeom_clone_r(h, g);
-    if (!c || k == 1.0)
+    if (!c || (!f->stereo && f->k == 1.0))
         return c;
-    GEOSGeometry *poly = NULL;
     int ng = GEOSGetNumGeometries_r(h, c);
     for (int p = 0; p < ng; p++) {
-        poly = (GEOSGeometry *)GEOSGetGeometryN_r(h, c, p);
+        GEOSGeometry *poly = (GEOSGeometry *)GEOSGetGeometryN_r(h, c, p);
         int nr = 1 + GEOSGetNumInteriorRings_r(h, poly);
         for (int r = 0; r < nr; r++) {
             const GEOSGeometry *ring =
@@ -57,9 +87,13 @@ static GEOSGeometry *unscale(GEOSContextHandle_t h, const GEOSGeometry *g, doubl
             unsigned int np = 0;
             GEOSCoordSeq_getSize_r(h, cs, &np);
             for (unsigned int q = 0; q < np; q++) {
-                double x = 0;
-                GEOSCoordSeq_getX_r(h, cs, q, &x);
-                GEOSCoordSeq_setX_r(h, cs, q, x / k);
+                double x = 0, y = 0;
+                GEOSCoordSeq_getXY_r(h, cs, q, &x, &y);
+                if (f->stereo)
+                    tqoi_plane_inverse(&f->pl, x, y, &x, &y);
+                else
+                    x /= f->k;
+                GEOSCoordSeq_setXY_r(h, cs, q, x, y);
             }
         }
     }
@@ -69,7 +103,7 @@ static GEOSGeometry *unscale(GEOSContextHandle_t h, const GEOSGeometry *g, doubl
 /* Cells of the diagram (cells) matched to the units, clipped to hull,
    back in the instance's coordinates, as WKB in geo. */
 static tqo_status clip_cells(gis_geos *G, const tqo_instance *inst, const GEOSGeometry *cells,
-                             const GEOSGeometry *hull, double k, tqo_geometry *geo, tqo_diag *diag)
+                             const GEOSGeometry *hull, const cell_frame *f, tqo_geometry *geo, tqo_diag *diag)
 {
     GEOSContextHandle_t h = G->h;
     int nc = GEOSGetNumGeometries_r(h, cells);
@@ -84,12 +118,14 @@ static tqo_status clip_cells(gis_geos *G, const tqo_instance *inst, const GEOSGe
         GEOSSTRtree_insert_r(h, tree, GEOSGetGeometryN_r(h, cells, c), (void *)GEOSGetGeometryN_r(h, cells, c));
     tqo_status st = TQO_OK;
     for (int i = 0; i < inst->n_units && st == TQO_OK; i++) {
-        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, inst->x[i] * k, inst->y[i]);
+        double px, py;
+        to_frame(f, inst, i, &px, &py);
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, px, py);
         match_ctx mc = {G, pt, NULL};
         if (pt)
             GEOSSTRtree_query_r(h, tree, pt, match_cb, &mc);
         GEOSGeometry *clip = mc.found ? GEOSIntersection_r(h, mc.found, hull) : NULL;
-        GEOSGeometry *out = clip ? unscale(h, clip, k) : NULL;
+        GEOSGeometry *out = clip ? unproject(h, clip, f) : NULL;
         if (!mc.found) {
             tqo_diag_error(diag, "generate --boundaries: no Voronoi cell for unit '%s'", inst->unit_id[i]);
             st = TQO_ERR_INPUT;
@@ -116,7 +152,11 @@ tqo_status tqoi_gis_voronoi_cells(tqo_instance *inst, tqo_diag *diag)
     if (tqoi_gis_geos_init(&G) != 0)
         return TQO_ERR_NOMEM;
     GEOSContextHandle_t h = G.h;
-    double k = x_scale(inst);
+    cell_frame f;
+    if (frame_init(inst, &f) != 0) {
+        tqoi_gis_geos_finish(&G);
+        return TQO_ERR_NOMEM;
+    }
     GEOSGeometry **pts = malloc((size_t)n * sizeof *pts);
     tqo_geometry *geo = calloc(1, sizeof *geo);
     GEOSGeometry *mp = NULL, *hull = NULL, *cells = NULL;
@@ -131,8 +171,11 @@ tqo_status tqoi_gis_voronoi_cells(tqo_instance *inst, tqo_diag *diag)
     if (!geo->wkb || !geo->len || !geo->sliver || !geo->source)
         goto done;
     strcpy(geo->source, "generated");
-    for (int i = 0; i < n; i++)
-        pts[i] = GEOSGeom_createPointFromXY_r(h, inst->x[i] * k, inst->y[i]);
+    for (int i = 0; i < n; i++) {
+        double px, py;
+        to_frame(&f, inst, i, &px, &py);
+        pts[i] = GEOSGeom_createPointFromXY_r(h, px, py);
+    }
     mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, pts, (unsigned)n);
     if (!mp)
         goto done;
@@ -144,7 +187,7 @@ tqo_status tqoi_gis_voronoi_cells(tqo_instance *inst, tqo_diag *diag)
         st = TQO_ERR_INPUT;
         goto done;
     }
-    st = clip_cells(&G, inst, cells, hull, k, geo, diag);
+    st = clip_cells(&G, inst, cells, hull, &f, geo, diag);
 done:
     if (!mp)
         for (int i = 0; pts && i < n; i++)

@@ -59,7 +59,7 @@ void tqo_instance_free(tqo_instance *inst)
     free(inst->lock);
 
     for (int v = 0; v < inst->n_history_values; v++) {
-        free(inst->history_value_name[v]);
+        free(inst->history_value_name ? inst->history_value_name[v] : NULL); /* NULL: its allocation failed */
         free(inst->history ? inst->history[v] : NULL);
     }
     free(inst->history_value_name);

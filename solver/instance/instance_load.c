@@ -710,6 +710,8 @@ static tqo_status load_adjacency(loader *L, const char *path)
         if (st == TQO_OK && dups)
             tqo_diag_warning(L->diag, "%s: %d repeated pair%s ignored", path, dups, dups == 1 ? "" : "s");
         L->inst->adjacency_source = strdup(path);
+        if (st == TQO_OK && !L->inst->adjacency_source)
+            st = TQO_ERR_NOMEM;
     } else if (st == TQO_OK) {
         st = TQO_ERR_INPUT;
     }

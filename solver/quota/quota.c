@@ -148,11 +148,9 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
             for (int k = 0; k < per_year; k++)
                 idx[k] = 1.0 / per_year;
         int64_t cents[12];
-        if (tqoi_forecast_split_cents(r->quota[j], idx, per_year, cents, r->period_quota + (size_t)j * per_year) !=
-            TQO_OK) {
-            st = TQO_ERR_ARG;
-            goto done;
-        }
+        st = tqoi_forecast_split_cents(r->quota[j], idx, per_year, cents, r->period_quota + (size_t)j * per_year);
+        if (st != TQO_OK)
+            goto done; /* bad weights, or out of memory */
     }
     /* Replay: the plan year's actuals, when the history holds all of it
        and none of it was used. */

@@ -317,6 +317,8 @@ void tqoi_quota_pool_json(jw *w, const tqo_quota_result *r)
     }
     tqoi_jw_array_end(w);
     tqoi_jw_int(w, "pooled_backtest_terms", r->pool_terms);
+    /* what shrink's growth leans on (the nodes' ids: quotas_rollup.csv's parent_id) */
+    tqoi_jw_string(w, "shrink_toward", r->nodes ? "hierarchy parent" : "region");
 }
 
 /* The pooled backtest of every method, and the forecasts of the one used
@@ -354,7 +356,10 @@ static tqo_status forecast_fit(const quota_history *h, quota_forecast *f, int p,
     for (int m = 0; m < FORECAST_N_METHODS; m++)
         f->mape[m] = f->mase[m] = NAN;
     forecast_backtest bt;
-    if (tqoi_forecast_backtest_run(f->totals, p, Y, min_train, &bt) == TQO_OK) {
+    tqo_status bst = tqoi_forecast_backtest_run(f->totals, p, Y, min_train, &bt);
+    if (bst == TQO_ERR_NOMEM)
+        return bst; /* not "no backtest": that would change the forecast */
+    if (bst == TQO_OK) {
         for (int m = 0; m < FORECAST_N_METHODS; m++) {
             f->mape[m] = bt.mape[m];
             f->mase[m] = bt.mase[m];

@@ -183,8 +183,6 @@ tqo_status tqo_quota_write(const tqo_instance *inst, const tqo_quota_settings *s
         tqoi_jw_int(&w, NULL, r->fold_train_years[f]);
     tqoi_jw_array_end(&w);
     tqoi_quota_pool_json(&w, r); /* every method against the naive quota */
-    /* what shrink's growth leans on (the nodes' ids: quotas_rollup.csv's parent_id) */
-    tqoi_jw_string(&w, "shrink_toward", r->nodes ? "hierarchy parent" : "region");
     tqoi_jw_object_end(&w);
     tqoi_jw_number(&w, "objective", r->objective);
     tqoi_jw_string(&w, "objective_kind", s->minimax ? "max relative deviation" : "sum of relative deviations");

@@ -107,6 +107,7 @@ typedef struct run {
     double *bt_quota;            /* [(s * nb + c) * p + j] */
     char *bt_bound;
     char **bt_error;             /* [s * (nb + 1) + c]: why an LP failed */
+    int lp_nomem;                /* an LP ran out of memory: the run fails, not the scenario */
 } run;
 
 /* Quotas of scenario s for cut-off c (c == nb: the plan year). */
@@ -134,6 +135,11 @@ static void solve_lp(const run *U, int s, int c)
         memcpy(bdst, qa.bound, (size_t)p);
         tqoi_quota_alloc_free(&qa);
     } else {
+        if (st == TQO_ERR_NOMEM) {
+            int *flag = (int *)&U->lp_nomem; /* U is const to the workers but for this flag */
+#pragma omp atomic write
+            *flag = 1;
+        }
         for (int j = 0; j < p; j++)
             qdst[j] = NAN;
         const char *why = tqo_diag_first_error(&d) ? tqo_diag_first_error(&d) : tqo_status_string(st);
@@ -167,9 +173,16 @@ static int judge_init(const run *U, int s, scenario_judge *J)
 {
     int p = U->p;
     const double *q = U->r->quota + (size_t)s * p;
-    return isfinite(q[0]) &&
-           tqoi_scenario_judge_init(J, p, q, U->r->bound + (size_t)s * p, U->h->has_potential ? U->h->potential : NULL,
-                               &U->sc[s]) == TQO_OK;
+    if (!isfinite(q[0]))
+        return 0;
+    tqo_status st = tqoi_scenario_judge_init(J, p, q, U->r->bound + (size_t)s * p,
+                                             U->h->has_potential ? U->h->potential : NULL, &U->sc[s]);
+    if (st == TQO_ERR_NOMEM) { /* the run fails, not the scenario (as in solve_lp) */
+        int *flag = (int *)&U->lp_nomem;
+#pragma omp atomic write
+        *flag = 1;
+    }
+    return st == TQO_OK;
 }
 
 /* Percentiles and payouts of scenario s from its blocks; the backtest.
@@ -208,9 +221,16 @@ static void reduce(const run *U, int s, const double *vals, const double *pay, d
         double *att = r->backtest_attainment + ((size_t)s * nb + c) * p;
         const double *q = U->bt_quota + ((size_t)s * nb + c) * p;
         scenario_judge J;
-        if (!isfinite(q[0]) || tqoi_scenario_judge_init(&J, p, q, U->bt_bound + ((size_t)s * nb + c) * p,
-                                                   U->h->has_potential ? U->h->potential : NULL,
-                                                   &U->sc[s]) != TQO_OK) {
+        tqo_status jst = !isfinite(q[0]) ? TQO_ERR_ARG
+                                         : tqoi_scenario_judge_init(&J, p, q, U->bt_bound + ((size_t)s * nb + c) * p,
+                                                                    U->h->has_potential ? U->h->potential : NULL,
+                                                                    &U->sc[s]);
+        if (jst == TQO_ERR_NOMEM) { /* the run fails (as in solve_lp) */
+            int *flag = (int *)&U->lp_nomem;
+#pragma omp atomic write
+            *flag = 1;
+        }
+        if (jst != TQO_OK) {
             for (int m = 0; m < M; m++)
                 bm[m] = NAN;
             for (int j = 0; j < p; j++)
@@ -517,7 +537,7 @@ static int run_wave(const run *U, int nth, const int *ix, int wn, double *vals, 
         free(col);
         free(cix);
     }
-    return nomem ? -1 : 0;
+    return nomem || U->lp_nomem ? -1 : 0;
 }
 
 /* Waves of W of the scenarios ix[0..n): the per-replicate metrics of a
@@ -652,6 +672,7 @@ static void run_init(run *U, prep *P, const tqo_assignment *a, const tqo_scenari
 {
     const quota_forecast *pf = &P->fc[P->nb * FORECAST_N_SLOTS + P->base_method];
     U->sc = sc;
+    U->lp_nomem = 0;
     U->n = n;
     U->p = P->h.p;
     U->nb = P->nb;

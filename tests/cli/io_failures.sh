@@ -99,7 +99,7 @@ rc=$?
 "$TQO" align "$tmp/inst" -k 3 -o "$tmp/file" >/dev/null 2>"$tmp/err"
 rc=$?
 [ "$rc" -ne 0 ] && grep -q "error" "$tmp/err" && [ "$(cat "$tmp/file")" = "not a folder" ] \
-    && ok "align -o FILE: exit $rc, '$(head -1 "$tmp/err" | cut -c1-90)'" \
+    && ok "align -o FILE: exit $rc, '$(grep -m1 'tqo: error' "$tmp/err" | cut -c1-90)'" \
     || { bad "align -o FILE: exit $rc"; indent <"$tmp/err"; }
 # OUT holding someone else's file: refused, never replaced
 mkdir -p "$tmp/mine" && echo keep >"$tmp/mine/notes.txt"

@@ -3,6 +3,7 @@
 from its files alone, and compares them with what tqo wrote.
 
 Usage: check_odds.py SCENARIOS_DIR
+       check_odds.py --plan PLAN_OUT   (quota/quota_summary.json's "odds")
 
 scenarios.json holds every replicate's outcomes as blocks: replicate r's
 outcome of territory j is territories[j].block_outcome[k] for the block k
@@ -146,5 +147,68 @@ def main():
     return 1 if fails or checks == 0 else 0
 
 
+def main_plan(plan):
+    """tqo plan's quota_summary.json "odds": the quota step's own quotas
+    (quota/quotas.csv) judged against the scenario step's replicates
+    (scenarios/scenarios.json) under the plan's pay plan (plan.ini)."""
+    js = json.load(open(plan + "/scenarios/scenarios.json"))
+    odds = json.load(open(plan + "/quota/quota_summary.json"))["odds"]
+    ini = {}
+    for line in open(plan + "/plan.ini"):
+        if "=" in line and not line.lstrip().startswith((";", "#")):
+            k, v = line.split("=", 1)
+            ini[k.strip()] = v.strip()
+    R = js["settings"]["replicates"]
+    counts = js["outcome_model"]["block_replicates"]
+    nb = len(counts)
+    outcome = {t["territory_id"]: t["block_outcome"] for t in js["territories"]}
+    quotas = [(r["territory_id"], float(r["quota"])) for r in csv.DictReader(open(plan + "/quota/quotas.csv"))]
+    xs, ys = curve_parse(ini["payout_curve"])
+    inc = float(ini["target_incentive"])
+    thr = first_paying(xs, ys)
+    fails, checks = [], 0
+    for key, want in (("replicates", R), ("error_blocks", nb), ("payout_curve", ini["payout_curve"]),
+                      ("target_incentive", inc), ("first_paying_pct", thr)):
+        checks += 1
+        if odds[key] != want:
+            fails.append("odds.%s %r, expected %r" % (key, odds[key], want))
+    got = {t["territory_id"]: t for t in odds["territories"]}
+    if [t for t, _ in quotas] != [t["territory_id"] for t in odds["territories"]]:
+        fails.append("odds.territories are not quotas.csv's territories in order")
+    comp, cos, share = [0.0] * nb, [0.0] * nb, [0] * nb
+    for tid, q in quotas:
+        o = got.get(tid, {})
+        att = [100.0 * outcome[tid][k] / q for k in range(nb)]
+        pay = [inc * payout_eval(xs, ys, a) / 100.0 for a in att]
+        want = {"quota": q,
+                "prob_at_quota": sum(c for a, c in zip(att, counts) if a >= 100.0 - 1e-9) / R,
+                "prob_first_paying": sum(c for a, c in zip(att, counts) if not a < thr) / R,
+                "expected_payout": sum(c * p for p, c in zip(pay, counts)) / R}
+        for key, w in want.items():
+            checks += 1
+            if not close(o.get(key, ""), w, 1e-9, 0.0051 if key == "expected_payout" else 1e-12):
+                fails.append("%s: odds %s %r, the replicates give %r" % (tid, key, o.get(key), w))
+        for k in range(nb):
+            cos[k] += pay[k]
+            share[k] += att[k] >= 100.0 - 1e-9
+    qsum = sum(q for _, q in quotas)
+    rev = [sum(outcome[t][k] for t, _ in quotas) for k in range(nb)]
+    comp = [100.0 * rev[k] / qsum for k in range(nb)]
+    cos = [100.0 * cos[k] / rev[k] if rev[k] > 0 else math.nan for k in range(nb)]
+    share = [100.0 * share[k] / len(quotas) for k in range(nb)]
+    for stem, vals in (("company_attainment_pct", comp), ("cost_of_sales_pct", cos), ("pct_at_quota", share)):
+        for q, g in zip(("p10", "p50", "p90"), weighted_quantiles(vals, counts, (0.1, 0.5, 0.9))):
+            checks += 1
+            if not close(odds[stem][q], g, 1e-7, 1e-7):
+                fails.append("odds.%s.%s %r, the replicates give %r" % (stem, q, odds[stem][q], g))
+    for f in fails[:20]:
+        print("FAIL " + f)
+    print("quota_summary.json odds: %d checks against %d replicates in %d blocks, %d territories: %d failed"
+          % (checks, R, nb, len(quotas), len(fails)))
+    return 1 if fails or checks == 0 else 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--plan":
+        sys.exit(main_plan(sys.argv[2]))
     sys.exit(main())
