@@ -158,13 +158,15 @@ static double asg_objective(const align_ctx *c, const int *asg)
     return obj;
 }
 
-/* Balance holds for whole units (recomputed, with a relative tolerance). */
+/* Balance holds for whole units (recomputed, with a relative tolerance);
+   -1: out of memory, which must not pass for "does not hold" (another
+   path would then be taken and the plan would differ). */
 static int balance_holds(const align_ctx *c, const int *asg)
 {
     int p = c->p, nb = c->nb;
     double *load = calloc((size_t)p * nb, sizeof(double));
     if (!load)
-        return 0;
+        return -1;
     for (int i = 0; i < c->n; i++)
         for (int b = 0; b < nb; b++)
             load[asg[i] * nb + b] += c->a[b][i];
@@ -176,14 +178,15 @@ static int balance_holds(const align_ctx *c, const int *asg)
     return ok;
 }
 
-/* Balance and the move cap hold for whole units. */
-static int plan_holds(const align_ctx *c, const int *asg)
+/* Balance and the move cap hold for whole units (*holds); the status
+   says whether it could be told. */
+static tqo_status plan_holds(const align_ctx *c, const int *asg, int *holds)
 {
-    if (!balance_holds(c, asg))
-        return 0;
-    if (c->max_move < 0 || !c->current)
-        return 1;
-    return asg_moved(c, asg) <= c->max_move * (1 + 1e-9);
+    int b = balance_holds(c, asg);
+    if (b < 0)
+        return TQO_ERR_NOMEM;
+    *holds = b && (c->max_move < 0 || !c->current || asg_moved(c, asg) <= c->max_move * (1 + 1e-9));
+    return TQO_OK;
 }
 
 /* Rounds of the support LP after the local search, while each gains at
@@ -210,13 +213,13 @@ static tqo_status polish(align_ctx *c, int *asg, double time_limit, int first)
            (and when it loses here, it is not tried again) */
         int ok = 0;
         st = tqoi_align_support_lp(c, alt, &ok);
-        support_won = st == TQO_OK && ok && balance_holds(c, alt) &&
-                      (!balance_holds(c, asg) || asg_objective(c, alt) < asg_objective(c, asg));
+        support_won = st == TQO_OK && ok && balance_holds(c, alt) == 1 &&
+                      (balance_holds(c, asg) != 1 || asg_objective(c, alt) < asg_objective(c, asg));
         if (support_won)
             memcpy(asg, alt, (size_t)c->n * sizeof(int));
     }
     free(alt);
-    if (st != TQO_OK || !c->contiguity || !support_won || !balance_holds(c, asg))
+    if (st != TQO_OK || !c->contiguity || !support_won || balance_holds(c, asg) != 1)
         return st;
     for (int round = 0; round < SUPPORT_ROUNDS; round++) {
         double before = asg_objective(c, asg);
@@ -446,7 +449,7 @@ static tqo_status repair_and_polish(align_ctx *c, tqo_align_result *res, int *as
     phase(c, "local search", 1, 1);
     res->sec_local += tqoi_align_now() - t;
     tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG, "local search: objective %.9g, balance %s, %d detached",
-                   asg_objective(c, asg), balance_holds(c, asg) ? "holds" : "violated", asg_detached(c, asg));
+                   asg_objective(c, asg), balance_holds(c, asg) == 1 ? "holds" : "violated", asg_detached(c, asg));
     return st;
 }
 
@@ -467,7 +470,10 @@ static tqo_status repair_by_mip(align_ctx *c, tqo_align_result *res, int *asg)
     if (found) {
         res->sec_splits += tqoi_align_now() - t;
         st = repair_and_polish(c, res, alt);
-        if (st == TQO_OK && plan_holds(c, alt) && asg_detached(c, alt) == 0) {
+        int holds = 0;
+        if (st == TQO_OK)
+            st = plan_holds(c, alt, &holds);
+        if (st == TQO_OK && holds && asg_detached(c, alt) == 0) {
             memcpy(asg, alt, (size_t)c->n * sizeof(int));
             char was[64];
             memcpy(was, res->split_resolution, sizeof was);
@@ -531,14 +537,20 @@ static tqo_status whole_units(align_ctx *c, tqo_align_result *res, alloc_solutio
         memcpy(c->hi, hi_real, (size_t)pk * sizeof(double));
         if (st == TQO_OK)
             st = repair_and_polish(c, res, asg);
-        if (st != TQO_OK || plan_holds(c, asg))
+        int holds = 0;
+        if (st == TQO_OK)
+            st = plan_holds(c, asg, &holds);
+        if (st != TQO_OK || holds)
             break;
     }
     memcpy(c->lo, lo_real, (size_t)pk * sizeof(double));
     memcpy(c->hi, hi_real, (size_t)pk * sizeof(double));
     free(lo_real);
     free(hi_real);
-    if (st == TQO_OK && !plan_holds(c, asg))
+    int holds = 1;
+    if (st == TQO_OK)
+        st = plan_holds(c, asg, &holds);
+    if (st == TQO_OK && !holds)
         st = repair_by_mip(c, res, asg);
     return st;
 }
@@ -575,7 +587,7 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
             res->sec_local += tqoi_align_now() - t;
         }
         double obj = asg_objective(c, asg);
-        if (ls != TQO_OK || !balance_holds(c, asg) || obj >= best_obj * (1 - 1e-6)) {
+        if (ls != TQO_OK || balance_holds(c, asg) != 1 || obj >= best_obj * (1 - 1e-6)) {
             memcpy(c->cx, bx, (size_t)c->p * sizeof(double));
             memcpy(c->cy, by, (size_t)c->p * sizeof(double));
             memcpy(asg, basg, (size_t)c->n * sizeof(int));
@@ -609,7 +621,10 @@ static tqo_status splits_connected(align_ctx *c, tqo_align_result *res, alloc_so
         return TQO_OK;
     say(c, "the LP's split plan leaves %d pieces detached: making the units whole", res->n_detached);
     tqo_status st = whole_units(c, res, x, asg);
-    if (st != TQO_OK || !plan_holds(c, asg) || asg_detached(c, asg) > 0) {
+    int holds = 0;
+    if (st == TQO_OK)
+        st = plan_holds(c, asg, &holds);
+    if (st != TQO_OK || !holds || asg_detached(c, asg) > 0) {
         snprintf(res->split_resolution, sizeof res->split_resolution, "kept (--allow-splits)");
         return st;
     }
@@ -689,7 +704,7 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
         goto finish;
     }
     st = whole_units(&c, res, &x, asg);
-    if (st == TQO_OK && c.n_fixed < c.p && balance_holds(&c, asg))
+    if (st == TQO_OK && c.n_fixed < c.p && balance_holds(&c, asg) == 1)
         st = refit_free_centres(&c, res, asg);
     if (st != TQO_OK)
         goto done;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Issue 16, part 2: every allocation of tqo made to fail, one at a time.
 
-    alloc_loop.py TQO [--stride S] [--only CASE,...] [--keep DIR]
+    alloc_loop.py TQO [--stride S] [--last K] [--only CASE,...] [--keep DIR]
 
 TQO is a -DTQO_FAILALLOC=ON build (cmake/FailAlloc.cmake), best with
 -DTQO_SANITIZE=ON so that leaks and bad accesses are caught. For each case
@@ -80,7 +80,7 @@ def cases(inst, d):
 BAD_MARKS = ('AddressSanitizer', 'LeakSanitizer', 'runtime error:', 'Segmentation', 'Aborted')
 
 
-def run_case(tqo, d, name, argv, out, skip_t, stride, log):
+def run_case(tqo, d, name, argv, out, skip_t, stride, log, last=0):
     cnt = os.path.join(d, 'count')
     r = subprocess.run([tqo] + argv, env=clean_env(TQO_ALLOC_COUNT=cnt), capture_output=True, text=True)
     if r.returncode != 0:
@@ -93,7 +93,8 @@ def run_case(tqo, d, name, argv, out, skip_t, stride, log):
     shutil.copytree(out, saved)
     before = manifest(saved)
     fails, runs = [], 0
-    for n in range(1, total + 1, stride):
+    # --last K: only the last K allocation points (the output writers)
+    for n in range(max(1, total - last + 1) if last else 1, total + 1, stride):
         shutil.rmtree(out)
         shutil.copytree(saved, out)
         r = subprocess.run([tqo] + argv, env=clean_env(TQO_FAIL_ALLOC=str(n)), capture_output=True, text=True)
@@ -102,8 +103,10 @@ def run_case(tqo, d, name, argv, out, skip_t, stride, log):
         if r.returncode < 0 or r.returncode >= 128 or any(m in r.stderr for m in BAD_MARKS):
             why = 'crash or sanitizer report'
         elif r.returncode == 0:
-            if manifest(out, skip_t) != ref:
-                why = 'succeeded with different files'
+            got = manifest(out, skip_t)
+            if got != ref:
+                diff = sorted(k for k in set(got or {}) | set(ref or {}) if (got or {}).get(k) != (ref or {}).get(k))
+                why = 'succeeded with different files (%s)' % ', '.join(diff[:4])
         elif 'out of memory' not in r.stderr and 'Cannot allocate memory' not in r.stderr:
             why = 'failed without saying "out of memory"'
         elif manifest(out) != before:
@@ -122,6 +125,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('tqo')
     ap.add_argument('--stride', type=int, default=1)
+    ap.add_argument('--last', type=int, default=0)
     ap.add_argument('--only', default='')
     ap.add_argument('--log', default=None, help='write every failure in full here')
     a = ap.parse_args()
@@ -135,7 +139,7 @@ def main():
         for name, argv, out, skip_t in cases(inst, d):
             if a.only and name not in a.only.split(','):
                 continue
-            total, runs, fails = run_case(tqo, d, name, argv, out, skip_t, a.stride, log)
+            total, runs, fails = run_case(tqo, d, name, argv, out, skip_t, a.stride, log, a.last)
             print('%-13s %5d allocations, %5d runs (stride %d), %d failed' % (name, total, runs, a.stride,
                                                                               len(fails)), flush=True)
             for f in fails[:5]:
