@@ -348,9 +348,13 @@ tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settin
         const double *y = r->mc + ((size_t)k * M + TQO_M_COST_OF_SALES) * 3;
         pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
     }
-    int bad = tqoi_scenario_svg_write(fg, pt, r->n_scenarios, r->efficient, 1) != 0;
+    int bad = tqoi_scenario_svg_write(fg, pt, r->n_scenarios, r->efficient, 1);
     free(pt);
     if (write_json(fj, sc, s, r, nth) != 0) {
+        tqo_outset_abort(o);
+        return TQO_ERR_NOMEM;
+    }
+    if (bad == -2) {
         tqo_outset_abort(o);
         return TQO_ERR_NOMEM;
     }

@@ -281,13 +281,13 @@ static void put_point(FILE *f, const scenario_point *p, const axis *ax, const ax
    rows further out. Free means that its box, at 6 px a character, meets
    no label placed before; when no spot is free, the one meeting the
    fewest wins. Quadratic, but there are rarely more than a few dozen
-   efficient scenarios. Returns -1 when out of memory. */
+   efficient scenarios. Returns -2 when out of memory. */
 static int put_labels(FILE *f, const scenario_point *pt, const key *order, int m, const axis *ax,
                       const axis *ay)
 {
     double(*box)[4] = malloc(((size_t)m + 1) * sizeof *box); /* x0, y0, x1, y1 */
     if (!box)
-        return -1;
+        return -2;
     fputs("<g class=\"sc-l\">\n", f);
     for (int k = 0; k < m; k++) {
         const scenario_point *p = &pt[order[k].i];
@@ -343,7 +343,7 @@ int tqoi_scenario_svg_write(FILE *f, const scenario_point *pt, int n, const unsi
     if (!order || (n > 0 && !efficient)) {
         free(order);
         free(own);
-        return -1;
+        return -2;
     }
 
     /* Ranges over what is drawn: the medians and the finite whisker ends
@@ -431,5 +431,7 @@ int tqoi_scenario_svg_write(FILE *f, const scenario_point *pt, int n, const unsi
             PR - 250, PR - 242, m, PR - 100, PR - 92, shown - m);
     free(order);
     free(own);
-    return bad || fflush(f) != 0 || ferror(f) ? -1 : 0;
+    if (bad)
+        return bad;
+    return fflush(f) != 0 || ferror(f) ? -1 : 0;
 }

@@ -34,8 +34,8 @@ int tqoi_scenario_pareto(const scenario_point *pt, int n, unsigned char *efficie
  * computed with tqoi_scenario_pareto. standalone adds the XML prolog, which a
  * file needs and inline HTML must not have; the CSS classes are prefixed
  * "sc-" so that the chart can sit in a page with other styles. The output
- * depends only on the arguments (fixed decimals, no locale). Returns 0, or
- * -1 on a write error or when out of memory.
+ * depends only on the arguments (fixed decimals, no locale). Returns 0, -1
+ * on a write error, -2 when out of memory.
  */
 int tqoi_scenario_svg_write(FILE *f, const scenario_point *pt, int n, const unsigned char *efficient,
                        int standalone);

@@ -619,9 +619,9 @@ static tqo_status mark_efficient(const tqo_scenario *sc, int n, tqo_scenarios_re
         const double *y = r->mc + ((size_t)k * M + TQO_M_COST_OF_SALES) * 3;
         pt[k] = (scenario_point){sc[k].name, x[0], x[1], x[2], y[0], y[1], y[2]};
     }
-    tqoi_scenario_pareto(pt, n, r->efficient);
+    int st = tqoi_scenario_pareto(pt, n, r->efficient);
     free(pt);
-    return TQO_OK;
+    return st < 0 ? TQO_ERR_NOMEM : TQO_OK; /* no "none efficient" for want of memory */
 }
 
 static void prep_free(prep *P, run *U, int n)
