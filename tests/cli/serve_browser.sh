@@ -10,29 +10,17 @@
 # TQO_SCREENSHOT=FILE.png also saves a screenshot of the page after Save.
 set -u
 TQO=${1:?usage: serve_browser.sh TQO}
-command -v python3 >/dev/null || exit 77
-command -v node >/dev/null || { echo "no node: skipped"; exit 77; }
-[ -x /usr/bin/chromium ] || { echo "no /usr/bin/chromium: skipped"; exit 77; }
-if [ ! -d tests/browser/node_modules/puppeteer-core ]; then
-    npm install --prefix tests/browser --no-audit --no-fund >/dev/null 2>&1 ||
-        { echo "npm install --prefix tests/browser failed: skipped"; exit 77; }
-fi
+. tests/cli/serve_lib.sh
+browser_prereqs
 W=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$W"' EXIT
 "$TQO" generate --units 300 --territories 4 --periods 8 --seed 3 -o "$W/inst" >/dev/null || exit 1
 "$TQO" serve "$W/inst" -o "$W/out" --port 0 --growth 5 --no-contiguity >"$W/log" 2>"$W/err" &
 PID=$!
-for _ in $(seq 1 300); do grep -q 'token=' "$W/log" 2>/dev/null && break; sleep 0.1; done
-URL=$(grep -o 'http://[^ ]*' "$W/log") || { cat "$W/err"; exit 1; }
+serve_url
 
-t0=$(date +%s.%N)
-node tests/browser/serve_app.js "$URL" "$W/profile" ${TQO_SCREENSHOT:-} >"$W/page.json" ||
-    { echo "FAIL: the browser run"; cat "$W/err"; exit 1; }
-echo "browser run: $(python3 -c "print('%.1f s' % ($(date +%s.%N) - $t0))")"
-kill -TERM $PID
-wait $PID || { echo "FAIL: serve exited $? after SIGTERM"; cat "$W/err"; exit 1; }
-PID=
+browser_run serve_app.js
 
 python3 - "$W" <<'EOF' || exit 1
 import csv, json, os, sys

@@ -10,13 +10,8 @@
 # TQO_SCREENSHOT=FILE.png also saves a screenshot (after the reruns).
 set -u
 TQO=${1:?usage: serve_polygons.sh TQO}
-command -v python3 >/dev/null || exit 77
-command -v node >/dev/null || { echo "no node: skipped"; exit 77; }
-[ -x /usr/bin/chromium ] || { echo "no /usr/bin/chromium: skipped"; exit 77; }
-if [ ! -d tests/browser/node_modules/puppeteer-core ]; then
-    npm install --prefix tests/browser --no-audit --no-fund >/dev/null 2>&1 ||
-        { echo "npm install --prefix tests/browser failed: skipped"; exit 77; }
-fi
+. tests/cli/serve_lib.sh
+browser_prereqs
 W=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$W"' EXIT
@@ -25,15 +20,8 @@ printf 'scenario,growth,max_growth\nbase,5,\nlow,3,25\ncapped,8,6\n' >"$W/scen.c
 "$TQO" serve "$W/inst" -o "$W/out" --port 0 --growth 5 --no-contiguity --scenarios "$W/scen.csv" \
     --replicates 200 >"$W/log" 2>"$W/err" &
 PID=$!
-for _ in $(seq 1 300); do grep -q 'token=' "$W/log" 2>/dev/null && break; sleep 0.1; done
-URL=$(grep -o 'http://[^ ]*' "$W/log") || { cat "$W/err"; exit 1; }
-t0=$(date +%s.%N)
-node tests/browser/serve_polygons.js "$URL" "$W/profile" ${TQO_SCREENSHOT:-} >"$W/page.json" ||
-    { echo "FAIL: the browser run"; cat "$W/err"; exit 1; }
-echo "browser run: $(python3 -c "print('%.1f s' % ($(date +%s.%N) - $t0))")"
-kill -TERM $PID
-wait $PID || { echo "FAIL: serve exited $? after SIGTERM"; cat "$W/err"; exit 1; }
-PID=
+serve_url
+browser_run serve_polygons.js
 
 python3 - "$W" <<'EOF' || exit 1
 import csv, json, sys

@@ -1,0 +1,33 @@
+# Shared by the tests of tqo serve's page in headless Chromium: sourced
+# after TQO is set; W (a work folder) and PID (the server) are the caller's.
+
+# Skips (exit 77) without python3, node, chromium or puppeteer-core.
+browser_prereqs() {
+    command -v python3 >/dev/null || exit 77
+    command -v node >/dev/null || { echo "no node: skipped"; exit 77; }
+    [ -x /usr/bin/chromium ] || { echo "no /usr/bin/chromium: skipped"; exit 77; }
+    if [ ! -d tests/browser/node_modules/puppeteer-core ]; then
+        npm install --prefix tests/browser --no-audit --no-fund >/dev/null 2>&1 ||
+            { echo "npm install --prefix tests/browser failed: skipped"; exit 77; }
+    fi
+}
+
+# URL: the address with the token, once the server started in the
+# background (output in $W/log, errors in $W/err) has printed it.
+serve_url() {
+    for _ in $(seq 1 300); do grep -q 'token=' "$W/log" 2>/dev/null && break; sleep 0.1; done
+    URL=$(grep -o 'http://[^ ]*' "$W/log") || { cat "$W/err"; exit 1; }
+}
+
+# Runs tests/browser/SCRIPT against URL into $W/page.json, then stops the
+# server with SIGTERM: it must exit 0 (ASan's leak report would fail it).
+browser_run() {
+    local t0
+    t0=$(date +%s.%N)
+    node "tests/browser/$1" "$URL" "$W/profile" ${TQO_SCREENSHOT:-} >"$W/page.json" ||
+        { echo "FAIL: the browser run"; cat "$W/err"; exit 1; }
+    echo "browser run: $(python3 -c "print('%.1f s' % ($(date +%s.%N) - $t0))")"
+    kill -TERM $PID
+    wait $PID || { echo "FAIL: serve exited $? after SIGTERM"; cat "$W/err"; exit 1; }
+    PID=
+}
