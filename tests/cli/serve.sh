@@ -11,8 +11,8 @@ trap 'kill $PID 2>/dev/null; rm -rf "$W"' EXIT
 "$TQO" generate --units 300 --territories 4 --periods 8 --seed 3 -o "$W/inst" >/dev/null || exit 1
 "$TQO" serve "$W/inst" -o "$W/out" --port 0 --growth 5 --no-contiguity >"$W/log" 2>"$W/err" &
 PID=$!
-for _ in $(seq 1 300); do grep -q 'token=' "$W/log" 2>/dev/null && break; sleep 0.1; done
-URL=$(grep -o 'http://[^ ]*' "$W/log") || { cat "$W/err"; exit 1; }
+. tests/cli/serve_lib.sh
+serve_url
 
 python3 - "$URL" "$W" <<'EOF' || exit 1
 import json, os, socket, sys, threading, time, urllib.request, urllib.error

@@ -35,8 +35,8 @@ printf 'scenario,growth,max_growth\nbase,5,\nlow,3,25\n' >"$W/scen.csv"
 "$TQO" serve "$W/inst" -o "$W/out" --port 0 --growth 5 --no-contiguity --scenarios "$W/scen.csv" --replicates 100 \
     >"$W/log" 2>"$W/err" &
 PID=$!
-for _ in $(seq 1 300); do grep -q 'token=' "$W/log" 2>/dev/null && break; sleep 0.1; done
-URL=$(grep -o 'http://[^ ]*' "$W/log") || { cat "$W/err"; exit 1; }
+. tests/cli/serve_lib.sh
+serve_url
 
 python3 - "$URL" "$W" <<'EOF' || exit 1
 import csv, json, sys, urllib.request, urllib.error

@@ -1,4 +1,4 @@
-# Shared by the tests of tqo serve's page in headless Chromium: sourced
+# Shared by the tests of tqo serve (the browser ones and the API ones): sourced
 # after TQO is set; W (a work folder) and PID (the server) are the caller's.
 
 # Skips (exit 77) without python3, node, chromium or puppeteer-core.
