@@ -15,15 +15,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/tests/fixtures/good/full", fuzz_source_dir());
-    tqo_diag d;
-    tqo_diag_init(&d);
-    if (tqo_instance_load(dir, NULL, &g_inst, &d) != TQO_OK) {
-        fprintf(stderr, "%s: %s\n", dir, tqo_diag_first_error(&d));
-        abort();
-    }
-    tqo_diag_free(&d);
+    g_inst = fuzz_fixture();
     return 0;
 }
 

@@ -65,3 +65,36 @@ const char *fuzz_source_dir(void)
     const char *s = getenv("TQO_SOURCE_DIR");
     return s && *s ? s : TQO_SOURCE_DIR;
 }
+
+tqo_instance *fuzz_load(const char *path, const tqo_load_settings *s)
+{
+    tqo_diag diag;
+    tqo_diag_init(&diag);
+    tqo_instance *inst = NULL;
+    tqo_status st = tqo_instance_load(path, s, &inst, &diag);
+    FUZZ_CHECK((st == TQO_OK) == (inst != NULL), "load status %d but instance %p", st, (void *)inst);
+    FUZZ_CHECK(st == TQO_OK || tqo_diag_first_error(&diag), "load failed (%d) without a message", st);
+    tqo_diag_free(&diag);
+    if (!inst)
+        return NULL;
+    FUZZ_CHECK(inst->n_units > 0, "an instance of %d units", inst->n_units);
+    for (int e = 0; e < inst->n_edges; e++)
+        FUZZ_CHECK(inst->edge_u[e] >= 0 && inst->edge_u[e] < inst->edge_v[e] && inst->edge_v[e] < inst->n_units,
+                   "edge %d (%d, %d) out of range", e, inst->edge_u[e], inst->edge_v[e]);
+    return inst;
+}
+
+tqo_instance *fuzz_fixture(void)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/fixtures/good/full", fuzz_source_dir());
+    tqo_diag d;
+    tqo_diag_init(&d);
+    tqo_instance *inst = NULL;
+    if (tqo_instance_load(dir, NULL, &inst, &d) != TQO_OK) {
+        fprintf(stderr, "%s: %s\n", dir, tqo_diag_first_error(&d));
+        abort();
+    }
+    tqo_diag_free(&d);
+    return inst;
+}

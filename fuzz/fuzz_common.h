@@ -10,6 +10,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tqo.h"
 
 /* The separator between files in one input (also in the dictionaries). */
 #define FUZZ_SEP "\n%%%%\n"
@@ -29,6 +33,16 @@ int fuzz_split(const uint8_t *data, size_t size, int max, const uint8_t **start,
 /* The fixture folder of the source tree (for the targets that need a
    fixed instance beside the fuzzed file). */
 const char *fuzz_source_dir(void);
+
+/* Loads path (settings may be NULL) and checks what every load must give:
+   an instance exactly when the status is TQO_OK, a message when it is
+   not, at least one unit and edges in range. Returns the instance (the
+   caller frees it) or NULL. */
+tqo_instance *fuzz_load(const char *path, const tqo_load_settings *s);
+/* The fixed instance tests/fixtures/good/full of the source tree, for the
+   targets that fuzz a file read against an instance; aborts when it does
+   not load (the setup's fault, not the input's). */
+tqo_instance *fuzz_fixture(void);
 
 /* A violated invariant: prints it and aborts, which libFuzzer reports as
    a crash with the input that caused it. */

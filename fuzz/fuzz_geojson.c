@@ -20,17 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tqo_load_settings s;
     tqo_load_settings_default(&s);
     s.format = TQO_FORMAT_GIS;
-    tqo_diag diag;
-    tqo_diag_init(&diag);
-    tqo_instance *inst = NULL;
-    tqo_status st = tqo_instance_load(path, &s, &inst, &diag);
-    FUZZ_CHECK((st == TQO_OK) == (inst != NULL), "load status %d but instance %p", st, (void *)inst);
-    FUZZ_CHECK(st == TQO_OK || tqo_diag_first_error(&diag), "load failed (%d) without a message", st);
-    if (inst) {
-        FUZZ_CHECK(inst->n_units > 0, "an instance of %d units", inst->n_units);
-        tqo_instance_free(inst);
-    }
-    tqo_diag_free(&diag);
+    tqo_instance_free(fuzz_load(path, &s));
     VSIUnlink(path);
     return 0;
 }

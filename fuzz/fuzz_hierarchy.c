@@ -18,13 +18,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/tests/fixtures/good/full", fuzz_source_dir());
+    g_inst = fuzz_fixture();
     tqo_diag d;
     tqo_diag_init(&d);
-    if (tqo_instance_load(dir, NULL, &g_inst, &d) != TQO_OK ||
-        tqo_assignment_from_current(g_inst, &g_a, &d) != TQO_OK) {
-        fprintf(stderr, "%s: %s\n", dir, tqo_diag_first_error(&d));
+    if (tqo_assignment_from_current(g_inst, &g_a, &d) != TQO_OK) {
+        fprintf(stderr, "the fixture's current plan: %s\n", tqo_diag_first_error(&d));
         abort();
     }
     tqo_diag_free(&d);

@@ -13,46 +13,7 @@
 # tests/tools/check_align.py (balance recomputed from the files).
 # Usage: align_threads.sh path/to/tqo   (run from the repository root)
 . "$(dirname "$0")/lib.sh" "$@"
-CHECK="python3 tests/tools/check_align.py"
-
-# stable SUMMARY: summary.json without what may differ between runs
-stable() {
-    python3 - "$1" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-d.pop("seconds", None)
-d.pop("command", None)
-d.get("parameters", {}).pop("threads", None)
-print(json.dumps(d, sort_keys=True))
-EOF
-}
-
-# same NAME INSTANCE OUT_A OUT_B: the two runs wrote the same files
-same() {
-    local name=$1 inst=$2 a=$3 b=$4 f diffs=""
-    for f in assignment.csv territories.csv; do
-        cmp -s "$a/$f" "$b/$f" || diffs="$diffs $f"
-    done
-    [ "$(stable "$a/summary.json")" = "$(stable "$b/summary.json")" ] || diffs="$diffs summary.json"
-    if [ -z "$diffs" ]; then
-        ok "$name: identical files"
-    else
-        bad "$name: files differ:$diffs"
-    fi
-}
-
-# solve NAME INSTANCE OUT [options]: runs tqo align, checks exit 0 and the plan
-solve() {
-    local name=$1 inst=$2 out=$3
-    shift 3
-    if "$TQO" align "$inst" -o "$out" "$@" >"$out.stdout" 2>"$out.stderr" && $CHECK "$inst" "$out" >"$out.chk" 2>&1; then
-        ok "$name: exit 0, plan checked"
-    else
-        bad "$name: exit or check failed"
-        indent <"$out.stderr"
-        [ -f "$out.chk" ] && indent <"$out.chk"
-    fi
-}
+. "$(dirname "$0")/align_lib.sh"
 
 G=$tmp/g
 if "$TQO" generate -o "$G" --units 400 --territories 6 --periods 4 --seed 13 >/dev/null 2>"$tmp/gen.err" &&
@@ -64,12 +25,12 @@ else
 fi
 
 for t in 1 2 3; do
-    solve "free centres, --threads $t" "$G" "$tmp/f$t" -k 6 --balance workload:5 --starts 5 --threads "$t"
+    align_solve "free centres, --threads $t" "$G" "$tmp/f$t" -k 6 --balance workload:5 --starts 5 --threads "$t"
 done
 grep -q '"centres": "located"' "$tmp/f1/summary.json" && ok "the centres were placed" ||
     bad "summary.json does not say the centres were placed"
-same "free centres, --threads 1 vs 2" "$G" "$tmp/f1" "$tmp/f2"
-same "free centres, --threads 1 vs 3" "$G" "$tmp/f1" "$tmp/f3"
+align_same "free centres, --threads 1 vs 2" "$tmp/f1" "$tmp/f2"
+align_same "free centres, --threads 1 vs 3" "$tmp/f1" "$tmp/f3"
 
 # a cap that binds: the farthest unit of the uncapped plan, less 10%
 cap=$(python3 - "$G" "$tmp/f1" <<'EOF'
@@ -101,7 +62,7 @@ if [ -n "$cap" ]; then
         bad "--max-distance $cap: exit $(cat "$tmp/c1.rc") at 1 thread, $(cat "$tmp/c2.rc") at 2"
     fi
     if [ "$(cat "$tmp/c1.rc")" = 0 ]; then
-        same "--max-distance $cap, --threads 1 vs 2" "$G" "$tmp/c1" "$tmp/c2"
+        align_same "--max-distance $cap, --threads 1 vs 2" "$tmp/c1" "$tmp/c2"
     else
         cmp -s "$tmp/c1.stderr" "$tmp/c2.stderr" && ok "--max-distance $cap: the same message at 1 and 2 threads" ||
             bad "--max-distance $cap: the messages differ"
@@ -112,13 +73,12 @@ fi
 
 if [ -f "$DATA/italy/units.csv" ]; then
     for t in 1 2; do
-        solve "italy -k 20 --allow-splits, --threads $t" "$DATA/italy" "$tmp/i$t" -k 20 --balance population:5 \
+        align_solve "italy -k 20 --allow-splits, --threads $t" "$DATA/italy" "$tmp/i$t" -k 20 --balance population:5 \
             --allow-splits --threads "$t"
     done
-    same "italy, --threads 1 vs 2" "$DATA/italy" "$tmp/i1" "$tmp/i2"
+    align_same "italy, --threads 1 vs 2" "$tmp/i1" "$tmp/i2"
 else
-    echo "ok - italy skipped: no $DATA/italy # SKIP"
+    skip_part "italy: no $DATA/italy"
 fi
 
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
