@@ -17,6 +17,7 @@
  * wider use the convex hull of their unit vectors in 3D, which is the
  * spherical Delaunay triangulation.
  */
+#include "instance/delaunay.h"
 #include "instance/sphere_plane.h"
 #include "tqo.h"
 
@@ -517,4 +518,16 @@ done:
     free(py);
     free(px);
     return st;
+}
+
+tqo_status tqoi_instance_delaunay(tqo_instance *inst, tqo_diag *diag)
+{
+    tqo_status st = tqo_delaunay(inst->n_units, inst->x, inst->y, inst->coords, &inst->n_edges, &inst->edge_u,
+                                 &inst->edge_v, diag);
+    if (st != TQO_OK)
+        return st;
+    inst->has_adjacency = 1;
+    if (!(inst->adjacency_source = strdup("delaunay")))
+        return TQO_ERR_NOMEM;
+    return tqo_instance_build_graph(inst);
 }

@@ -6,6 +6,7 @@
  * WKB. Errors name the file, the feature (1-based, in reading order) and
  * its id.
  */
+#include "instance/delaunay.h"
 #include "instance/gis.h"
 #include "util/csv_reader.h"
 #include "util/strmap.h"
@@ -760,14 +761,7 @@ static tqo_status instance_adjacency(tqo_instance *inst, const char *file, const
         tqo_diag_error(diag, "%s: --adjacency %s: a GIS file takes rook, queen, delaunay or none", file, a);
         return TQO_ERR_ARG;
     }
-    tqo_status st = tqo_delaunay(inst->n_units, inst->x, inst->y, inst->coords, &inst->n_edges, &inst->edge_u,
-                                 &inst->edge_v, diag);
-    if (st != TQO_OK)
-        return st;
-    inst->has_adjacency = 1;
-    if (!(inst->adjacency_source = strdup("delaunay")))
-        return TQO_ERR_NOMEM;
-    return tqo_instance_build_graph(inst);
+    return tqoi_instance_delaunay(inst, diag);
 }
 
 tqo_status tqoi_gis_load_instance(const char *path, const tqo_load_settings *s, tqo_instance **out, tqo_diag *diag)

@@ -8,6 +8,7 @@
 #include "instance/assignment_load.h"
 #include "util/csv_reader.h"
 #include "instance/instance_commdis.h"
+#include "instance/delaunay.h"
 #include "instance/gis.h"
 #include "util/path.h"
 #include "util/strmap.h"
@@ -1024,14 +1025,7 @@ static tqo_status apply_adjacency_option(tqo_instance *inst, const char *path, c
     inst->has_adjacency = 0;
     if (none)
         return TQO_OK;
-    tqo_status st = tqo_delaunay(inst->n_units, inst->x, inst->y, inst->coords, &inst->n_edges, &inst->edge_u,
-                                 &inst->edge_v, diag);
-    if (st != TQO_OK)
-        return st;
-    inst->has_adjacency = 1;
-    if (!(inst->adjacency_source = strdup("delaunay")))
-        return TQO_ERR_NOMEM;
-    return tqo_instance_build_graph(inst);
+    return tqoi_instance_delaunay(inst, diag);
 }
 
 /* A commdis file: the problem's p and tolerances travel with the instance.
