@@ -21,13 +21,6 @@
 
 static double at(const double *a, size_t k) { return a ? a[k] : NAN; }
 
-/* The measure's name as written in units.csv (the user may have typed it
-   in another case), else as given. */
-static const char *measure_name(const tqo_instance *inst, const tqo_align_settings *s, int b)
-{
-    int m = tqo_instance_measure(inst, s->balance[b]);
-    return m >= 0 ? inst->measures[m].name : s->balance[b];
-}
 
 /* The result must describe this instance before anything is written:
    a wrong file that other tools trust is worse than an error. */
@@ -135,7 +128,7 @@ static tqo_status write_territories(FILE *fp, const tqo_instance *inst, const tq
 
     fputs(latlon ? "territory_id,center_lat,center_lon,units" : "territory_id,center_x,center_y,units", fp);
     for (int b = 0; b < nb; b++) {
-        const char *name = measure_name(inst, s, b);
+        const char *name = tqoi_align_measure_name(inst, s, b);
         size_t len = strlen(name);
         char *dev = malloc(len + sizeof "_dev_pct");
         if (!dev) {
@@ -348,7 +341,7 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     tqoi_jw_array_end(&w);
     tqoi_jw_object(&w, "max_abs_dev_pct");
     for (int b = 0; b < r->n_balance; b++)
-        tqoi_jw_number(&w, measure_name(inst, s, b), r->max_dev_pct[b]);
+        tqoi_jw_number(&w, tqoi_align_measure_name(inst, s, b), r->max_dev_pct[b]);
     tqoi_jw_object_end(&w);
 
     tqoi_jw_object(&w, "splits");

@@ -22,12 +22,6 @@
 
 static double at(const double *a, size_t k) { return a ? a[k] : NAN; }
 
-static const char *measure_name(const tqo_instance *inst, const tqo_align_settings *s, int b)
-{
-    int m = tqo_instance_measure(inst, s->balance[b]);
-    return m >= 0 ? inst->measures[m].name : s->balance[b];
-}
-
 /* ------------------------------------------------------------------ */
 /* Dissolving                                                          */
 
@@ -136,8 +130,8 @@ static tqo_status write_territories_json(FILE *fp, gis_geos *G, GEOSGeoJSONWrite
         fprintf(fp, "%d", r->units_in ? r->units_in[j] : 0);
         for (int b = 0; b < nb; b++) {
             char dev[256];
-            snprintf(dev, sizeof dev, "%s_dev_pct", measure_name(inst, s, b));
-            json_key(fp, measure_name(inst, s, b), 0);
+            snprintf(dev, sizeof dev, "%s_dev_pct", tqoi_align_measure_name(inst, s, b));
+            json_key(fp, tqoi_align_measure_name(inst, s, b), 0);
             json_num(fp, at(r->total, (size_t)j * nb + b));
             json_key(fp, dev, 0);
             json_num(fp, at(r->dev_pct, (size_t)j * nb + b));
@@ -239,8 +233,8 @@ static tqo_status gpkg_write(const char *path, gis_geos *G, const tqo_instance *
     if (st == TQO_OK) {
         names[0] = "territory_id", names[1] = "center_lat", names[2] = "center_lon", names[3] = "units";
         for (int b = 0; b < nb; b++) {
-            snprintf(dev[b], sizeof dev[b], "%s_dev_pct", measure_name(inst, s, b));
-            names[4 + 2 * b] = measure_name(inst, s, b);
+            snprintf(dev[b], sizeof dev[b], "%s_dev_pct", tqoi_align_measure_name(inst, s, b));
+            names[4 + 2 * b] = tqoi_align_measure_name(inst, s, b);
             names[5 + 2 * b] = dev[b];
         }
         names[nf - 1] = "compactness";

@@ -365,13 +365,18 @@ static void fmt_dev(char *buf, size_t size, double v)
     snprintf(buf, size, "%+.1f%%", d);
 }
 
+const char *tqoi_align_measure_name(const tqo_instance *inst, const tqo_align_settings *s, int b)
+{
+    int m = tqo_instance_measure(inst, s->balance[b]);
+    return m >= 0 ? inst->measures[m].name : s->balance[b];
+}
+
+/* The name, or "measure N" when the settings do not name it. */
 static const char *measure_name(const tqo_instance *inst, const tqo_align_settings *s, int b, char *buf,
                                 size_t size)
 {
-    if (s && b < s->n_balance && s->balance[b]) {
-        int m = tqo_instance_measure(inst, s->balance[b]);
-        return m >= 0 ? inst->measures[m].name : s->balance[b];
-    }
+    if (s && b < s->n_balance && s->balance[b])
+        return tqoi_align_measure_name(inst, s, b);
     snprintf(buf, size, "measure %d", b + 1);
     return buf;
 }

@@ -68,4 +68,8 @@ int tqoi_map_positions_shapes(const tqo_instance *inst, const tqo_align_result *
 tqo_status tqoi_map_svg_write(FILE *fp, const tqo_instance *inst, const tqo_align_settings *s,
                              const tqo_align_result *r, const char *title);
 
+/* Balanced measure b's name as written in units.csv (the user may have
+   typed it in another case), else as given in the settings. */
+const char *tqoi_align_measure_name(const tqo_instance *inst, const tqo_align_settings *s, int b);
+
 #endif
