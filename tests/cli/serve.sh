@@ -182,23 +182,7 @@ rc=$?
 [ $rc -eq 0 ] || { echo "FAIL: serve exited $rc after SIGTERM"; cat "$W/err"; exit 1; }
 # The checker reads moves and locks from the instance: give it the instance
 # the plan was solved on (OUT/current.csv as the current column, OUT/locks.csv).
-cp -r "$W/inst" "$W/inst_edited"
-python3 - "$W" <<'EOF2' || exit 1
-import csv, shutil, sys
-W = sys.argv[1]
-cur = {r['unit_id']: r['territory_id'] for r in csv.DictReader(open(W + '/out/current.csv'))}
-rows = list(csv.DictReader(open(W + '/inst/units.csv')))
-with open(W + '/inst_edited/units.csv', 'w', newline='') as f:
-    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator='\n')
-    w.writeheader()
-    for r in rows:
-        r['current'] = cur[r['unit_id']]
-        w.writerow(r)
-shutil.copy(W + '/out/locks.csv', W + '/inst_edited/locks.csv')
-EOF2
-python3 tests/tools/check_align.py "$W/inst_edited" "$W/out/align" >"$W/check" ||
-    { cat "$W/check"; echo "FAIL: check_align on the saved plan"; exit 1; }
-grep -q "locks checked [1-9]" "$W/check" || { cat "$W/check"; echo "FAIL: no lock checked"; exit 1; }
+serve_check_saved
 "$TQO" plan "$W/inst" --config "$W/out/plan.ini" -o "$W/out2" -q >/dev/null 2>"$W/err2" || { cat "$W/err2"; exit 1; }
 for f in $(cd "$W/out2" && find . -type f); do
     cmp -s "$W/out/$f" "$W/out2/$f" || { echo "FAIL: $f differs after tqo plan --config OUT/plan.ini"; exit 1; }

@@ -74,21 +74,5 @@ sys.exit(1 if fails else 0)
 EOF
 # check_align.py reads moves and locks from the instance: give it the one the
 # plan was solved on (OUT/current.csv as the current column, OUT/locks.csv).
-cp -r "$W/inst" "$W/inst_edited"
-python3 - "$W" <<'EOF2' || exit 1
-import csv, shutil, sys
-W = sys.argv[1]
-cur = {r['unit_id']: r['territory_id'] for r in csv.DictReader(open(W + '/out/current.csv'))}
-rows = list(csv.DictReader(open(W + '/inst/units.csv')))
-with open(W + '/inst_edited/units.csv', 'w', newline='') as f:
-    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator='\n')
-    w.writeheader()
-    for r in rows:
-        r['current'] = cur[r['unit_id']]
-        w.writerow(r)
-shutil.copy(W + '/out/locks.csv', W + '/inst_edited/locks.csv')
-EOF2
-python3 tests/tools/check_align.py "$W/inst_edited" "$W/out/align" >"$W/check" ||
-    { cat "$W/check"; echo "FAIL: check_align on the saved plan"; exit 1; }
-grep -q "locks checked [1-9]" "$W/check" || { cat "$W/check"; echo "FAIL: no lock checked"; exit 1; }
+serve_check_saved
 echo "serve_browser: ok"
