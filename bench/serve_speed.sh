@@ -6,17 +6,20 @@
 # figures and the commands to bench/SERVE.md (OUT=... to write elsewhere).
 # Targets (issue 15): move < 50 ms, rebalance < 5 s.
 # usage: bench/serve_speed.sh path/to/tqo [italy folder]
+# (THREADS=N: the server runs with --threads N; default all cores)
 set -u
 TQO=${1:?usage: serve_speed.sh TQO [ITALY]}
 DATA=${2:-$(dirname "$0")/../../shared/data/italy}
 OUT=${OUT:-$(dirname "$0")/SERVE.md}
+THR=()
+[ -n "${THREADS:-}" ] && THR=(--threads "$THREADS")
 [ -f "$DATA/units.csv" ] || { echo "no $DATA/units.csv: skipped"; exit 77; }
 W=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$W"' EXIT
-CMD="tqo serve $DATA -o OUT -k 20 --balance population:5 --port 0"
+CMD="tqo serve $DATA -o OUT -k 20 --balance population:5 --port 0${THR[*]:+ ${THR[*]}}"
 t0=$(date +%s.%N)
-"$TQO" serve "$DATA" -o "$W/out" -k 20 --balance population:5 --port 0 >"$W/log" 2>"$W/err" &
+"$TQO" serve "$DATA" -o "$W/out" -k 20 --balance population:5 --port 0 "${THR[@]}" >"$W/log" 2>"$W/err" &
 PID=$!
 for _ in $(seq 1 3000); do grep -q 'token=' "$W/log" 2>/dev/null && break; sleep 0.1; done
 URL=$(grep -o 'http://[^ ]*' "$W/log") || { cat "$W/err"; exit 1; }

@@ -4,8 +4,24 @@
 # library's and the CLI's, and from the static libraries linked in (libcsv)
 # is wrapped by the linker. For tests/tools/alloc_loop.py (make alloc-loop);
 # never for a release.
+#
+# GLPK is a shared library, which --wrap does not reach: this build links
+# GLPK's archive (libglpk.a, Debian's libglpk-dev) instead, so its
+# allocations (glp_alloc calls malloc) count in the same N and fail like
+# tqo's own; a failure ends in GLPK's error hook, which util/glpk_guard.c
+# turns into "out of memory". Without the archive, GLPK's are not counted.
 if(TQO_FAILALLOC)
   target_sources(tqo_cli PRIVATE ${PROJECT_SOURCE_DIR}/tests/tools/failalloc.c)
   target_link_options(tqo_cli PRIVATE
     "LINKER:--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup")
+  find_library(TQO_GLPK_ARCHIVE NAMES libglpk.a)
+  if(TQO_GLPK_ARCHIVE AND NOT BUILD_SHARED_LIBS)
+    # libglpk.so's own dependencies, which the archive leaves to the linker
+    set_target_properties(tqo_dep::glpk PROPERTIES
+      IMPORTED_LOCATION "${TQO_GLPK_ARCHIVE}"
+      INTERFACE_LINK_LIBRARIES "colamd;amd;z;ltdl;gmp")
+    message(STATUS "TQO_FAILALLOC: GLPK's archive ${TQO_GLPK_ARCHIVE}: its allocations fail too")
+  else()
+    message(STATUS "TQO_FAILALLOC: no static GLPK (or a shared libtqo): GLPK's allocations are not counted")
+  endif()
 endif()

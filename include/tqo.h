@@ -992,6 +992,23 @@ FILE *tqo_outset_open(tqo_outset *o, const char *name);
 tqo_status tqo_outset_commit(tqo_outset *o, tqo_diag *diag);
 void tqo_outset_abort(tqo_outset *o);
 
+/*
+ * Memory checks before the big steps allocate (issue 16): TQO_OK when the
+ * step's estimated peak memory fits max_memory ("512M", "4G", plain bytes;
+ * "0": no check) or, when max_memory is NULL, the least of physical memory,
+ * RLIMIT_AS and the cgroup's memory.max. Else TQO_ERR_ARG and the error
+ * "STEP needs about X GB for WHAT; this machine has Y GB available" in diag
+ * (also for a max_memory that is not a size). The estimates are fitted to
+ * measured peak RSS and err on the large side (docs/reliability.md).
+ * whole_model: the alignment also builds the whole model in GLPK (every
+ * unit-territory pair: --write-lp, --write-mps; s->exact counts too).
+ */
+tqo_status tqo_memory_check_load(const char *path, const char *max_memory, tqo_diag *diag);
+tqo_status tqo_memory_check_align(const tqo_instance *inst, const tqo_align_settings *s, int whole_model,
+                                  const char *max_memory, tqo_diag *diag);
+tqo_status tqo_memory_check_scenarios(const tqo_instance *inst, int p, int n_scenarios, int replicates, int threads,
+                                      const char *max_memory, tqo_diag *diag);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

@@ -555,6 +555,21 @@ static tqo_status whole_units(align_ctx *c, tqo_align_result *res, alloc_solutio
     return st;
 }
 
+/* Whole units at the final centres: the LP's bound again there, raised by
+   branching on the large units it splits (align_bound.c). */
+static tqo_status strengthen_bound(align_ctx *c, tqo_align_result *res, const alloc_solution *x)
+{
+    double t = tqoi_align_now(), lb = res->lower_bound;
+    tqo_status st = tqoi_align_branch_bound(c, x, &lb);
+    res->sec_lp += tqoi_align_now() - t;
+    if (st == TQO_OK && lb > res->lower_bound) {
+        tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG, "bound: %.9g by branching on split units (LP %.9g)",
+                       lb, res->lower_bound);
+        res->lower_bound = lb;
+    }
+    return st;
+}
+
 /* Free centres: the final territories' centroids fit them better than the
    centres the LP started from. Move them, bound the new centres with the
    LP again, and polish; keep it while it improves. */
@@ -709,6 +724,13 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     if (st != TQO_OK)
         goto done;
     tqoi_align_place_zero_weight(&c, asg); /* units that cost nothing: nearest territory (align_zero.c) */
+    if (!s->objective) {
+        phase(&c, "bound", 0, 1);
+        st = strengthen_bound(&c, res, &x);
+        phase(&c, "bound", 1, 1);
+        if (st != TQO_OK)
+            goto done;
+    }
     if (s->objective) { /* the moment plan is the start (objective_search.c) */
         t = tqoi_align_now();
         st = tqoi_objective_improve(&c, asg, res);

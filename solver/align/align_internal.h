@@ -85,6 +85,12 @@ int tqoi_align_contiguity_exceptions(const align_ctx *c, const int *asg, tqo_exc
    not modelled: the caller checks it). */
 int tqoi_align_repair_mip(align_ctx *c, int *asg);
 
+/* align_bound.c: raises *lower_bound (the LP's at the current centres)
+   by branching on the largest units the LP there splits: every whole-unit
+   plan puts each in one territory. Tried when x0 (an earlier LP solution)
+   split a unit large enough. */
+tqo_status tqoi_align_branch_bound(align_ctx *c, const alloc_solution *x0, double *lower_bound);
+
 /* tqoi_align_check.c: the one independent check of the result's plan. Fills
    every reported figure (totals, deviations, objective, moves, splits,
    exceptions, gap, status, violated constraints) from r's rows; with say,

@@ -100,9 +100,13 @@ void tqoi_align_two_cheapest(const align_ctx *c, int i, double *b1, double *b2)
 #define MIP_CANDIDATES 4
 /* Work allowed to a split MIP: free units x branch-and-cut subproblems
    (so a larger neighbourhood gets fewer), and the largest neighbourhood
-   worth a MIP; beyond, rounding and the local search do better per second. */
+   worth a MIP, the one still allowed 100 subproblems; beyond, rounding and
+   the local search do better per second: MIPs of 273 to 1,377 units
+   allowed 21 to 109 subproblems found no plan on italy, uscounties, the
+   commdis instances and an italy rebalance (0.1 to 5.5 s each), those of
+   204 and 209 units (147 and 143) did. */
 #define SPLIT_MIP_WORK 30000
-#define SPLIT_MIP_MAX_UNITS 1500
+#define SPLIT_MIP_MAX_UNITS 300
 
 static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, char *how, size_t howsize);
 static tqo_status round_shares(const align_ctx *c, const alloc_solution *xs, int *a2, int held_only, int *n_split);
@@ -143,6 +147,9 @@ static tqo_status dive(align_ctx *c, alloc_solution *x, int *dived, int *rounds)
                     best = k;
             lock[i] = x->terr[best];
             fixed_now++;
+            char nm[256];
+            logd(c, "splits: dive fixes %s (%.6g) to %s at share %.4f", tqoi_align_unit_name(c, i, nm, sizeof nm),
+                 c->a[0][i], c->territory_id[x->terr[best]], x->share[best]);
         }
         if (!fixed_now)
             break;
@@ -157,6 +164,7 @@ static tqo_status dive(align_ctx *c, alloc_solution *x, int *dived, int *rounds)
             st = st == TQO_ERR_NOMEM ? st : TQO_OK; /* keep the last LP solution */
             break;
         }
+        logd(c, "splits: dive round %d: LP objective %.9g -> %.9g", round + 1, x->objective, y.objective);
         tqoi_alloc_solution_free(x);
         *x = y;
         *dived += fixed_now;
@@ -172,6 +180,7 @@ tqo_status tqoi_align_resolve_splits(align_ctx *c, const alloc_solution *x0, int
     memset(&xs, 0, sizeof xs);
     /* a private copy, since the dive replaces it */
     xs.n = x0->n;
+    xs.objective = x0->objective;
     xs.start = malloc((size_t)(x0->n + 1) * sizeof(int));
     xs.terr = malloc((size_t)(x0->start[x0->n] + 1) * sizeof(int));
     xs.share = malloc((size_t)(x0->start[x0->n] + 1) * sizeof(double));
@@ -765,7 +774,31 @@ typedef struct ls {
     unsigned *tver;      /* per territory: changes so far */
     unsigned *dl;        /* per unit: tver sum of its territories when it
                             last had no improving chain (don't look) */
+    double *cost;        /* n*p costs (INFINITY: not allowed), or NULL */
 } ls;
+
+/* The cost of u in j: the search asks for the same pairs many times, and
+   on the sphere each is a haversine; cached when n*p is at most
+   LS_COST_CELLS (64 MB), else computed (the same values either way). */
+#define LS_COST_CELLS 8000000L
+static double lcost(const ls *L, int u, int j)
+{
+    return L->cost ? L->cost[(size_t)u * L->c->p + j] : tqoi_alloc_cost(&L->c->P, u, j);
+}
+
+static void ls_cache_costs(ls *L)
+{
+    const align_ctx *c = L->c;
+    long n = c->n, p = c->p;
+    if (n * p > LS_COST_CELLS || !(L->cost = malloc((size_t)(n * p) * sizeof(double))))
+        return; /* computed on demand */
+    int nth = c->s->threads > 0 ? c->s->threads : 1;
+    double *cost = L->cost;
+#pragma omp parallel for schedule(static) num_threads(nth)
+    for (long i = 0; i < n; i++)
+        for (long j = 0; j < p; j++)
+            cost[i * p + j] = tqoi_alloc_cost(&c->P, (int)i, (int)j);
+}
 
 /* Units grouped by territory: those of j are list[start[j] .. start[j+1]),
    in unit order (a counting sort). */
@@ -988,7 +1021,7 @@ static int move_ok_after(const ls *L, int u, int A, int B, double extra)
     const align_ctx *c = L->c;
     if (c->lock && c->lock[u] >= 0)
         return 0;
-    if (!tqoi_alloc_allowed(&c->P, u, B))
+    if (!isfinite(lcost(L, u, B)))
         return 0;
     if (c->max_move >= 0) {
         double dm = dmoved(L, u, A, B) + extra;
@@ -1007,7 +1040,7 @@ static double ls_objective(const ls *L)
 {
     double o = 0;
     for (int i = 0; i < L->c->n; i++)
-        o += tqoi_alloc_cost(&L->c->P, i, L->asg[i]);
+        o += lcost(L, i, L->asg[i]);
     return o;
 }
 
@@ -1213,7 +1246,7 @@ static double best_pair(ls *L, int *tg, int *bu, int *bB, int *bv, int *bC)
                 if (!move_ok(L, u, A, B))
                     continue;
                 double dv1 = dviol(L, u, A, B);
-                double dc1 = tqoi_alloc_cost(&c->P, u, B) - tqoi_alloc_cost(&c->P, u, A);
+                double dc1 = lcost(L, u, B) - lcost(L, u, A);
                 apply(L, u, B);
                 for (int q2 = start[B]; q2 < start[B + 1]; q2++) {
                     int v = list[q2];
@@ -1226,7 +1259,7 @@ static double best_pair(ls *L, int *tg, int *bu, int *bB, int *bv, int *bC)
                         double dv = dv1 + dviol(L, v, B, C);
                         if (dv > best + 1e-15)
                             continue;
-                        double dc = dc1 + tqoi_alloc_cost(&c->P, v, C) - tqoi_alloc_cost(&c->P, v, B);
+                        double dc = dc1 + lcost(L, v, C) - lcost(L, v, B);
                         if (dv > best - 1e-15 && dc >= bestc)
                             continue;
                         if (!move_ok(L, v, B, C))
@@ -1259,10 +1292,10 @@ static int try_swap(ls *L, int u, const int *tg, int m, const int *tstart, const
     int A = L->asg[u], nb = c->nb;
     if ((c->lock && c->lock[u] >= 0) || !removable(L, u))
         return 0;
-    double ca = tqoi_alloc_cost(&c->P, u, A);
+    double ca = lcost(L, u, A);
     for (int q = 0; q < m; q++) {
         int B = tg[q];
-        double du = tqoi_alloc_cost(&c->P, u, B) - ca;
+        double du = lcost(L, u, B) - ca;
         if (!(du < 0) || !move_ok(L, u, A, B))
             continue;
         /* partners: u's neighbours in B, or without a graph the units
@@ -1273,7 +1306,7 @@ static int try_swap(ls *L, int u, const int *tg, int m, const int *tstart, const
             int v = c->contiguity ? c->adj[k] : tlist[k];
             if (v == u || L->asg[v] != B || (c->lock && c->lock[v] >= 0))
                 continue;
-            double dv = tqoi_alloc_cost(&c->P, v, A) - tqoi_alloc_cost(&c->P, v, B);
+            double dv = lcost(L, v, A) - lcost(L, v, B);
             if (!(du + dv < -1e-12 * (fabs(ca) + 1e-300)))
                 continue;
             int okb = 1;
@@ -1285,7 +1318,7 @@ static int try_swap(ls *L, int u, const int *tg, int m, const int *tstart, const
                       lb >= c->lo[B * nb + b] - 1e-9 * c->target[B * nb + b] &&
                       lb <= c->hi[B * nb + b] + 1e-9 * c->target[B * nb + b];
             }
-            if (!okb || !tqoi_alloc_allowed(&c->P, v, A))
+            if (!okb || !isfinite(lcost(L, v, A)))
                 continue;
             apply(L, u, B);
             /* v must still touch A, and leave B connected */
@@ -1526,7 +1559,7 @@ static int ch_expand_push(ls *L, const ch_node *s)
         int m = targets(L, v, tg);
         int rem = -1;
         double dvY = L->dvl[Y] + vY1 - vY0;
-        double cv = tqoi_alloc_cost(&c->P, v, Y);
+        double cv = lcost(L, v, Y);
         for (int t = 0; t < m; t++) {
             int Z = tg[t];
             if (Z == R && Y != R) {
@@ -1535,7 +1568,7 @@ static int ch_expand_push(ls *L, const ch_node *s)
                 int f = L->first[Y];
                 if (!move_ok_after(L, v, Y, R, L->dmv[Y]) || !attached_without(L, v, R, f))
                     continue;
-                double gz = g + tqoi_alloc_cost(&c->P, v, R) - cv;
+                double gz = g + lcost(L, v, R) - cv;
                 double dV = dvY + tviol(L, R, v, f) - tviol(L, R, -1, f);
                 if (ch_better(s->mode, gz, dV, s->need, s->budget, s->best)) {
                     if (rem < 0)
@@ -1548,7 +1581,7 @@ static int ch_expand_push(ls *L, const ch_node *s)
             }
             if (L->closed[Z] == s->st || !move_ok_after(L, v, Y, Z, L->dmv[Y]))
                 continue;
-            double gz = g + tqoi_alloc_cost(&c->P, v, Z) - cv;
+            double gz = g + lcost(L, v, Z) - cv;
             double vz0 = tviol(L, Z, -1, -1), vz1 = tviol(L, Z, v, -1);
             int r = ch_offer(L, s, Z, v, Y, Z, gz, dvY, vz0, vz1, rok, &rem);
             if (r == 1)
@@ -1590,7 +1623,7 @@ static int ch_expand_pull(ls *L, const ch_node *s)
                 double vY1 = tviol(L, Y, w, in);
                 if (vY1 > vY0 + 1e-12)
                     continue;
-                double gz = g + tqoi_alloc_cost(&c->P, w, Y) - tqoi_alloc_cost(&c->P, w, R);
+                double gz = g + lcost(L, w, Y) - lcost(L, w, R);
                 double dV = L->dvl[Y] + vY1 - vY0 + tviol(L, R, f, w) - tviol(L, R, f, -1);
                 if (ch_better(s->mode, gz, dV, s->need, s->budget, s->best) && removable(L, w))
                     ch_record(L, 0, Y, w, Y, gz, dV, s->best);
@@ -1602,7 +1635,7 @@ static int ch_expand_pull(ls *L, const ch_node *s)
             int rok = Y == R ? vY1 < vY0 - 1e-12 : L->rootok[Y];
             if (Y == R ? s->mode == CH_IMPROVE && !rok : vY1 > vY0 + 1e-12)
                 continue;
-            double gz = g + tqoi_alloc_cost(&c->P, w, Y) - tqoi_alloc_cost(&c->P, w, Z);
+            double gz = g + lcost(L, w, Y) - lcost(L, w, Z);
             double dvY = L->dvl[Y] + vY1 - vY0;
             double vz0 = tviol(L, Z, -1, -1), vz1 = tviol(L, Z, -1, w);
             int rem = -1;
@@ -1801,10 +1834,10 @@ static int improve_by_chains(ls *L, long long work_limit)
             if (sig == L->dl[u])
                 continue;
             L->dl[u] = sig; /* kept if no chain is found */
-            double ca = tqoi_alloc_cost(&c->P, u, A);
+            double ca = lcost(L, u, A);
             int no = 0;
             for (int t = 0; t < m; t++) {
-                double dc = tqoi_alloc_cost(&c->P, u, tg[t]) - ca;
+                double dc = lcost(L, u, tg[t]) - ca;
                 if (dc < -1e-12 * (fabs(ca) + 1e-300)) {
                     opt[no].k = dc;
                     opt[no].v = tg[t];
@@ -1907,6 +1940,7 @@ static void ls_free(ls *L)
     free(L->tg2);
     free(L->tver);
     free(L->dl);
+    free(L->cost);
 }
 
 static tqo_status ls_init(ls *L, align_ctx *c, int *asg)
@@ -1942,6 +1976,7 @@ static tqo_status ls_init(ls *L, align_ctx *c, int *asg)
         !L->pos || !L->lab || !L->dvl || !L->dmv || !L->nin || !L->pred || !L->depth || !L->seen || !L->closed || !L->first || !L->rootok ||
         !L->useen || !L->tg2)
         return TQO_ERR_NOMEM;
+    ls_cache_costs(L);
     for (int i = 0; i < n; i++) {
         L->cmem[asg[i]]++;
         L->dl[i] = ~0u;
@@ -2050,7 +2085,7 @@ static void restore_balance(ls *L, int *tg, long long work_limit, double time_li
                 double dv = dviol(L, u, A, B);
                 if (dv > bdv + 1e-15)
                     continue;
-                double dc = tqoi_alloc_cost(&c->P, u, B) - tqoi_alloc_cost(&c->P, u, A);
+                double dc = lcost(L, u, B) - lcost(L, u, A);
                 if ((dv < bdv - 1e-15 || dc < bdc) && move_ok(L, u, A, B) && removable(L, u)) {
                     bdv = dv;
                     bdc = dc;
@@ -2119,11 +2154,11 @@ static void improve(ls *L, int *tg, long long work_limit, double time_limit, dou
             int m = targets(L, u, tg);
             if (!m)
                 continue;
-            double ca = tqoi_alloc_cost(&c->P, u, A), best = -1e-12 * (fabs(ca) + 1e-300);
+            double ca = lcost(L, u, A), best = -1e-12 * (fabs(ca) + 1e-300);
             int bB = -1;
             for (int q = 0; q < m; q++) {
                 int B = tg[q];
-                double dc = tqoi_alloc_cost(&c->P, u, B) - ca;
+                double dc = lcost(L, u, B) - ca;
                 if (dc < best && keeps_balance(L, u, A, B) && move_ok(L, u, A, B)) {
                     best = dc;
                     bB = B;
@@ -2161,7 +2196,7 @@ static int home_ok(ls *L, int u)
 {
     const align_ctx *c = L->c;
     int A = L->asg[u], B = c->current[u];
-    if (B < 0 || B == A || (c->lock && c->lock[u] >= 0) || !tqoi_alloc_allowed(&c->P, u, B))
+    if (B < 0 || B == A || (c->lock && c->lock[u] >= 0) || !isfinite(lcost(L, u, B)))
         return 0;
     if (c->contiguity) {
         int touch = 0;
@@ -2197,7 +2232,7 @@ static void restore_moves(ls *L)
             int B = c->current[u], A = L->asg[u];
             if (dviol(L, u, A, B) > 1e-12)
                 continue;
-            double s = (tqoi_alloc_cost(&c->P, u, B) - tqoi_alloc_cost(&c->P, u, A)) / c->a[0][u];
+            double s = (lcost(L, u, B) - lcost(L, u, A)) / c->a[0][u];
             if (s < bs && home_ok(L, u)) {
                 bs = s;
                 bu = u;
@@ -2216,7 +2251,7 @@ static void restore_moves(ls *L)
         for (int u = 0; u < n; u++) {
             if (tried[u] || c->current[u] < 0 || c->current[u] == L->asg[u] || c->a[0][u] <= 0)
                 continue;
-            double s = (tqoi_alloc_cost(&c->P, u, c->current[u]) - tqoi_alloc_cost(&c->P, u, L->asg[u])) / c->a[0][u];
+            double s = (lcost(L, u, c->current[u]) - lcost(L, u, L->asg[u])) / c->a[0][u];
             if (s < bs && home_ok(L, u)) {
                 bs = s;
                 bu = u;

@@ -1,6 +1,7 @@
 /*
  * The improvement search of the min-max objectives (diameter, center),
- * from the moment plan. A plan's value is the sorted vector of its
+ * from the moment plan; the diameter with contiguity has its own tabu
+ * search (objective_tabu.c), this descent serves the rest. A plan's value is the sorted vector of its
  * districts' values, largest first, compared lexicographically: a move
  * that changes districts A and B is taken only when the pair (larger,
  * smaller) of their new values is lexicographically below the old pair,
@@ -561,6 +562,8 @@ static int search_step(search *S, align_kv *order)
 
 tqo_status tqoi_objective_improve(align_ctx *c, int *asg, tqo_align_result *r)
 {
+    if (c->s->objective == TQO_OBJECTIVE_DIAMETER && c->contiguity)
+        return tqoi_objective_tabu(c, asg, r); /* objective_tabu.c */
     search S;
     tqo_status st = search_init(&S, c, asg);
     align_kv *order = malloc((size_t)c->p * sizeof(align_kv));

@@ -45,6 +45,11 @@
 #define PRICE_TOL 1e-7      /* reduced-cost tolerance in scaled units */
 #define MAX_ROUNDS 60
 #define MAX_SWEEPS 60
+/* Improving columns added per free unit and pricing round: the most
+   negative few. Adding every one (at the penalty duals of a first LP far
+   from balance: tens per unit) made the restricted LP nearly the whole
+   model; those that matter price out again next round. */
+#define COL_BATCH 4
 
 /* ------------------------------------------------------------------ */
 /* Costs                                                               */
@@ -1709,6 +1714,39 @@ static void price_all_units(lp_run *S)
     }
 }
 
+/* Adds the missing columns of free unit i that price below its row dual
+   pu_i, the COL_BATCH most negative (ties: the lower territory), counted
+   in *added. Returns -1 when out of memory. */
+static int add_improving_cols(work *W, rlp *R, int i, double pu_i, int *added)
+{
+    const alloc_problem *P = W->P;
+    kv best[COL_BATCH];
+    double cost[COL_BATCH];
+    int nb = 0;
+    for (int j = 0; j < W->p; j++) {
+        double d2 = wd2(W, i, j);
+        if (!allowed_d2(P, i, j, d2))
+            continue;
+        double c = cost_d2(P, i, j, d2) / W->cscale;
+        kv e = {reduced(W, i, j, c), j};
+        if (!(e.k < pu_i - PRICE_TOL) || (nb == COL_BATCH && kv_cmp(&e, &best[nb - 1]) >= 0) || has_col(R, i, j))
+            continue;
+        int q = nb < COL_BATCH ? nb++ : COL_BATCH - 1;
+        for (; q > 0 && kv_cmp(&e, &best[q - 1]) < 0; q--) {
+            best[q] = best[q - 1];
+            cost[q] = cost[q - 1];
+        }
+        best[q] = e;
+        cost[q] = c;
+    }
+    for (int q = 0; q < nb; q++) {
+        if (add_col(W, R, i, best[q].v, cost[q]) != 0)
+            return -1;
+        (*added)++;
+    }
+    return 0;
+}
+
 /* After price_all_units, in unit order: the Lagrangian sum of each
    unit's best (*sum_min), the missing improving columns of free units
    added (*added), and fixed units that would rather be elsewhere freed,
@@ -1720,26 +1758,14 @@ static int act_on_prices(lp_run *S, double *sum_min, int *added, int *freed)
 {
     work *W = &S->W;
     rlp *R = &S->R;
-    const alloc_problem *P = W->P;
-    int n = W->n, p = W->p, nviol = 0;
+    int n = W->n, nviol = 0;
     const double *pu = S->pu, *pbest = S->pbest, *prf = S->prf;
     kv *viol = S->viol;
     for (int i = 0; i < n; i++) {
         *sum_min += pbest[i];
-        if (!W->inert[i] && R->urow[i] && S->pbelow[i]) {
-            /* a free unit with improving columns: add the missing ones */
-            for (int j = 0; j < p; j++) {
-                double d2 = wd2(W, i, j);
-                if (!allowed_d2(P, i, j, d2))
-                    continue;
-                double c = cost_d2(P, i, j, d2) / W->cscale;
-                if (reduced(W, i, j, c) < pu[i] - PRICE_TOL && !has_col(R, i, j)) {
-                    if (add_col(W, R, i, j, c) != 0)
-                        return -1;
-                    (*added)++;
-                }
-            }
-        }
+        /* a free unit with improving columns: add the best missing ones */
+        if (!W->inert[i] && R->urow[i] && S->pbelow[i] && add_improving_cols(W, R, i, pu[i], added) != 0)
+            return -1;
         if (!W->inert[i] && R->fixed[i] >= 0 && prf[i] > pbest[i] + PRICE_TOL) {
             viol[nviol].k = -(prf[i] - pbest[i]);
             viol[nviol].v = i;
@@ -1917,6 +1943,33 @@ static tqo_status extract_solution(lp_run *S, alloc_solution *x)
     return TQO_OK;
 }
 
+/* The restricted LP built and priced under one GLPK guard: GLPK failing in
+   any of its calls (an allocation in glp_add_cols, say) unwinds to the
+   guard instead of aborting the process (issue 16's allocation loop). */
+typedef struct lp_steps {
+    lp_run *S;
+    alloc_solution *x;
+    int warm, lp_ok;
+    tqo_status st;
+} lp_steps;
+
+static void run_lp_steps(void *arg)
+{
+    lp_steps *a = arg;
+    lp_run *S = a->S;
+    if ((a->st = add_rows_and_slacks(S)) != TQO_OK || (a->st = free_first_units(S, !a->warm)) != TQO_OK)
+        return;
+    glp_init_smcp(&S->parm);
+    S->parm.meth = GLP_DUALP;
+    S->parm.r_test = GLP_RT_FLIP;
+    S->parm.msg_lev = GLP_MSG_OFF;
+    S->L_full = -INFINITY;
+    logf_(&S->W, "alloc: ascent %.3f s", wall_now() - S->tw0);
+    if (S->R.keep_feasible && (a->st = feasible_first_basis(S)) != TQO_OK)
+        return;
+    a->st = pricing_rounds(S, a->x, &a->lp_ok);
+}
+
 tqo_status tqoi_alloc_solve_lp(const alloc_problem *P, int candidates, double *prices, alloc_solution *x,
                           tqo_log_fn log, void *log_ctx, tqo_diag *diag)
 {
@@ -1949,20 +2002,17 @@ tqo_status tqoi_alloc_solve_lp(const alloc_problem *P, int candidates, double *p
     if ((st = lp_run_alloc(&S)) != TQO_OK)
         goto fail;
     fix_best_rank_gaps(&S);
-    if ((st = add_rows_and_slacks(&S)) != TQO_OK)
+    lp_steps ls = {&S, x, warm, 0, TQO_OK};
+    if (tqoi_guarded_call(run_lp_steps, &ls) != 0) {
+        S.R.lp = NULL; /* freed with GLPK's environment */
+        const char *why = tqoi_glpk_last_error();
+        tqo_diag_error(diag, "allocation LP: GLPK failed: %s", why);
+        st = strstr(why, "out of memory") ? TQO_ERR_NOMEM : TQO_ERR_SOLVER;
         goto fail;
-    if ((st = free_first_units(&S, !warm)) != TQO_OK)
+    }
+    if ((st = ls.st) != TQO_OK)
         goto fail;
-    glp_init_smcp(&S.parm);
-    S.parm.meth = GLP_DUALP;
-    S.parm.r_test = GLP_RT_FLIP;
-    S.parm.msg_lev = GLP_MSG_OFF;
-    S.L_full = -INFINITY;
-    logf_(W, "alloc: ascent %.3f s", wall_now() - S.tw0);
-    if (S.R.keep_feasible && (st = feasible_first_basis(&S)) != TQO_OK)
-        goto fail;
-    if ((st = pricing_rounds(&S, x, &lp_ok)) != TQO_OK)
-        goto fail;
+    lp_ok = ls.lp_ok;
     if (!lp_ok) {
         snprintf(x->status, sizeof x->status, "round limit");
         tqo_diag_warning(diag, "allocation LP: pricing stopped after %d rounds; the bound is still valid", S.rounds);

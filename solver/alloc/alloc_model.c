@@ -909,6 +909,65 @@ tqo_status tqoi_alloc_solve_subset_mip(const alloc_problem *P, const int *fixed,
     return st;
 }
 
+/* The support rows, added under a GLPK guard: GLPK failing to allocate in
+   glp_add_rows or glp_set_mat_row unwinds to the guard instead of aborting
+   the process (issue 16's allocation loop). */
+typedef struct support_rows {
+    alloc_glpk_model *m;
+    int n;
+    const int *adj_start, *adj, *asg, *depth, *fixed;
+    int *ind;
+    double *val;
+    int nsup;
+} support_rows;
+
+static void add_support_rows(void *arg)
+{
+    support_rows *a = arg;
+    const int n = a->n, *adj_start = a->adj_start, *adj = a->adj, *asg = a->asg, *depth = a->depth;
+    const int *fixed = a->fixed;
+    int *ind = a->ind;
+    double *val = a->val;
+    for (int i = 0; i < n; i++) {
+        if (fixed[i] >= 0)
+            continue;
+        for (int c = a->m->unit_start[i]; c < a->m->unit_start[i + 1]; c++) {
+            int j = a->m->col_terr[c], fixed_nb = 0, any_nb = 0, k = 0;
+            ind[++k] = c + 1;
+            val[k] = 1.0;
+            /* supporters: members of j next to i that stay in j; for a unit
+               staying in j, only those nearer the fixed part of j */
+            for (int e = adj_start[i]; e < adj_start[i + 1]; e++) {
+                int v = adj[e];
+                if (asg[v] != j || (j == asg[i] && depth[v] >= depth[i]))
+                    continue;
+                any_nb = 1;
+                if (fixed[v] >= 0) {
+                    fixed_nb |= fixed[v] == j;
+                    continue;
+                }
+                int cv = tqoi_alloc_glpk_col(a->m, v, j);
+                if (cv) {
+                    ind[++k] = cv;
+                    val[k] = -1.0;
+                }
+            }
+            if (fixed_nb)
+                continue;
+            if (j == asg[i] && !any_nb)
+                continue; /* alone in its territory: nothing to ask */
+            if (k == 1) {
+                glp_set_col_bnds(a->m->lp, c + 1, GLP_FX, 0.0, 0.0);
+                continue;
+            }
+            int row = glp_add_rows(a->m->lp, 1);
+            glp_set_mat_row(a->m->lp, row, k, ind, val);
+            glp_set_row_bnds(a->m->lp, row, GLP_UP, 0.0, 0.0);
+            a->nsup++;
+        }
+    }
+}
+
 /*
  * The allocation LP over a part of the units with support rows: a free
  * unit may take territory j only as far as a neighbour holds j (a fixed
@@ -936,45 +995,17 @@ tqo_status tqoi_alloc_solve_support_lp(const alloc_problem *P, const int *adj_st
         tqoi_alloc_glpk_model_free(&m, 0);
         return TQO_ERR_NOMEM;
     }
-    int basis_ok = 1, nsup = 0;
-    for (int i = 0; i < n; i++) {
-        if (fixed[i] >= 0)
-            continue;
-        for (int c = m.unit_start[i]; c < m.unit_start[i + 1]; c++) {
-            int j = m.col_terr[c], fixed_nb = 0, any_nb = 0, k = 0;
-            ind[++k] = c + 1;
-            val[k] = 1.0;
-            /* supporters: members of j next to i that stay in j; for a unit
-               staying in j, only those nearer the fixed part of j */
-            for (int e = adj_start[i]; e < adj_start[i + 1]; e++) {
-                int v = adj[e];
-                if (asg[v] != j || (j == asg[i] && depth[v] >= depth[i]))
-                    continue;
-                any_nb = 1;
-                if (fixed[v] >= 0) {
-                    fixed_nb |= fixed[v] == j;
-                    continue;
-                }
-                int cv = tqoi_alloc_glpk_col(&m, v, j);
-                if (cv) {
-                    ind[++k] = cv;
-                    val[k] = -1.0;
-                }
-            }
-            if (fixed_nb)
-                continue;
-            if (j == asg[i] && !any_nb)
-                continue; /* alone in its territory: nothing to ask */
-            if (k == 1) {
-                glp_set_col_bnds(m.lp, c + 1, GLP_FX, 0.0, 0.0);
-                continue;
-            }
-            int row = glp_add_rows(m.lp, 1);
-            glp_set_mat_row(m.lp, row, k, ind, val);
-            glp_set_row_bnds(m.lp, row, GLP_UP, 0.0, 0.0);
-            nsup++;
-        }
+    int basis_ok = 1;
+    support_rows sr = {&m, n, adj_start, adj, asg, depth, fixed, ind, val, 0};
+    if (tqoi_guarded_call(add_support_rows, &sr) != 0) {
+        const char *why = tqoi_glpk_last_error();
+        tqo_diag_error(diag, "support LP: GLPK failed internally: %s", why);
+        free(ind);
+        free(val);
+        tqoi_alloc_glpk_model_free(&m, 1);
+        return strstr(why, "out of memory") ? TQO_ERR_NOMEM : TQO_ERR_SOLVER;
     }
+    int nsup = sr.nsup;
     /* the start: each free unit in its territory */
     int r = 0;
     for (int i = 0; i < n; i++) {

@@ -241,10 +241,14 @@ int cli_align(int argc, char **argv)
     tqo_align_result res;
     memset(&res, 0, sizeof res);
     int aligned = 0;
-    tqo_status st = tqo_instance_load(argv[first], &ls, &inst, &diag);
+    tqo_status st = tqo_memory_check_load(argv[first], S.max_memory, &diag);
+    if (st == TQO_OK)
+        st = tqo_instance_load(argv[first], &ls, &inst, &diag);
     flush_diag(&diag);
     if (st == TQO_OK)
         st = cli_align_defaults(inst, &s, default_tol, cc.quiet, &diag);
+    if (st == TQO_OK) /* before the alignment allocates anything */
+        st = tqo_memory_check_align(inst, &s, write_lp || write_mps, S.max_memory, &diag);
     if (st == TQO_OK) {
         cli_align_progress pg; /* a terminal's progress line (not with -q or -v: their lines would mix) */
         cli_align_progress_attach(&s, &pg, cc.quiet || cc.verbose);

@@ -8,8 +8,15 @@
 
 void cli_print_diag(const tqo_diag *d)
 {
-    for (int i = 0; i < d->n_msgs; i++)
+    int kept = 0;
+    for (int i = 0; i < d->n_msgs; i++) {
         fprintf(stderr, "tqo: %s: %s\n", d->is_error[i] ? "error" : "warning", d->msgs[i]);
+        kept += !d->is_error[i];
+    }
+    /* the list could not keep them (util/diag.c): never lost silently */
+    if (d->n_warnings > kept)
+        fprintf(stderr, "tqo: warning: %d further warning%s lost for lack of memory\n", d->n_warnings - kept,
+                d->n_warnings - kept == 1 ? "" : "s");
 }
 
 int cli_exit_code(tqo_status st)

@@ -61,16 +61,32 @@ static void join(char *buf, const char *a, const char *b)
 }
 
 /* Collects the steps' warnings for the report, in plain words. */
+/* The warnings of every step, for the report: each step's diag is moved
+   here whole (no copy that could fail for lack of memory), w[] points into
+   them. */
 typedef struct warn_list {
-    int n;
-    char *w[64];
+    int n, nd;
+    const char *w[64];
+    tqo_diag d[8];
+    char lost[96];
 } warn_list;
 
-static void take_warnings(warn_list *W, const tqo_diag *d)
+static void take_warnings(warn_list *W, tqo_diag *d)
 {
+    int kept = 0;
+    for (int i = 0; i < d->n_msgs; i++)
+        kept += !d->is_error[i];
+    if ((kept == 0 && d->n_warnings == 0) || W->nd == 8)
+        return;
     for (int i = 0; i < d->n_msgs && W->n < 64; i++)
         if (!d->is_error[i])
-            W->w[W->n++] = strdup(d->msgs[i]);
+            W->w[W->n++] = d->msgs[i];
+    if (d->n_warnings > kept && W->n < 64) { /* util/diag.c could not keep them all */
+        snprintf(W->lost, sizeof W->lost, "%d further warning(s) lost for lack of memory", d->n_warnings - kept);
+        W->w[W->n++] = W->lost;
+    }
+    W->d[W->nd++] = *d; /* moved: d starts empty */
+    tqo_diag_init(d);
 }
 
 /* The report's table of settings: plan.ini's keys and values. */
@@ -140,6 +156,9 @@ static tqo_status plan_align(plan *P, const tqo_instance *inst, const cli_common
 {
     double t1 = cli_now_s();
     tqo_status st = cli_align_defaults(inst, &P->align, 5, cc->quiet, diag);
+    int whole = P->write_lp || P->write_mps;
+    if (st == TQO_OK && (st = tqo_memory_check_align(inst, &P->align, whole, P->max_memory, diag)) != TQO_OK)
+        cli_print_diag(diag); /* refused before the alignment allocates */
     if (st != TQO_OK)
         return st;
     P->align.seed = P->seed;
@@ -185,6 +204,9 @@ static tqo_status plan_scenarios(plan *P, const tqo_instance *inst, const tqo_as
     ss->threads = P->threads;
     if (st == TQO_OK)
         st = tqo_scenarios_load(P->scenarios, &P->quota, P->incentive, &curve, sc, n_sc, diag);
+    if (st == TQO_OK)
+        st = tqo_memory_check_scenarios(inst, asg->n_territories, *n_sc, P->replicates, P->threads, P->max_memory,
+                                        diag);
     int rank = cli_mpi_rank();
     if (rank >= 0) {
         cli_sweep w = {inst, asg, *sc, *n_sc, ss, dir, 1};
@@ -271,7 +293,9 @@ static int plan_run(plan *P, const char *instance, const cli_common *cc, const c
     cli_common quiet = *cc;
     P->load.log = cli_log;
     P->load.log_ctx = &quiet;
-    tqo_status st = tqo_instance_load(instance, &P->load, &inst, &diag);
+    tqo_status st = tqo_memory_check_load(instance, P->max_memory, &diag);
+    if (st == TQO_OK)
+        st = tqo_instance_load(instance, &P->load, &inst, &diag);
     if (st == TQO_OK)
         st = cli_plan_edits_apply(inst, P, &diag); /* [input] current, locks */
     int rank = cli_mpi_rank(); /* 0 under mpirun: the other ranks are in plan_rank_worker */
@@ -321,8 +345,8 @@ static int plan_run(plan *P, const char *instance, const cli_common *cc, const c
                    qr.plan_year, qr.total, qr.method, nb, t_quota, cc->out);
         }
     }
-    take_warnings(&W, &diag);
     cli_print_diag(&diag);
+    take_warnings(&W, &diag);
 
     /* 3. Scenarios. */
     tqo_scenario_settings ss;
@@ -348,8 +372,8 @@ static int plan_run(plan *P, const char *instance, const cli_common *cc, const c
             printf("scenarios    %d x %d replicates, %d Pareto-efficient (%.1f s) -> %s/scenarios/\n", n_sc,
                    sr.replicates, ne, cli_now_s() - t3, cc->out);
         }
-        take_warnings(&W, &diag);
         cli_print_diag(&diag);
+        take_warnings(&W, &diag);
     }
 
     /* 4. plan.ini and the report. */
@@ -376,14 +400,14 @@ static int plan_run(plan *P, const char *instance, const cli_common *cc, const c
                                 .param_key = pk,
                                 .param_value = pv,
                                 .n_warnings = W.n,
-                                .warnings = (const char *const *)W.w};
+                                .warnings = W.w};
         st = write_plan_files(root, P, instance, &rin, &diag);
         cli_print_diag(&diag);
     }
     if (st == TQO_OK)
         printf("%sreport: %s/report.html (%.1f s in all)\n", cc->quiet ? "" : "\n", cc->out, cli_now_s() - t0);
-    for (int k = 0; k < W.n; k++)
-        free(W.w[k]);
+    for (int k = 0; k < W.nd; k++)
+        tqo_diag_free(&W.d[k]);
     cli_region_targets_free(&R);
     tqo_scenarios_result_free(&sr);
     tqo_scenarios_free(sc, n_sc);

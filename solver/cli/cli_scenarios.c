@@ -138,11 +138,15 @@ int cli_scenarios(int argc, char **argv)
     int n = 0;
     tqo_scenarios_result r;
     memset(&r, 0, sizeof r);
-    tqo_status st = cli_load_assigned(argv[first], asg_path, &inst, &asg, &diag);
+    tqo_status st = tqo_memory_check_load(argv[first], S.max_memory, &diag);
+    if (st == TQO_OK)
+        st = cli_load_assigned(argv[first], asg_path, &inst, &asg, &diag);
     if (st == TQO_OK)
         st = cli_region_targets_load(&R, &set.base, &diag);
     if (st == TQO_OK)
         st = tqo_scenarios_load(scen_path, &set.base, incentive, &curve, &sc, &n, &diag);
+    if (st == TQO_OK) /* before the sweep allocates */
+        st = tqo_memory_check_scenarios(inst, asg.n_territories, n, set.replicates, set.threads, S.max_memory, &diag);
     progress pg;
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
     if (!cc.quiet && isatty(STDERR_FILENO)) {

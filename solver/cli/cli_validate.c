@@ -159,7 +159,9 @@ int cli_validate(int argc, char **argv)
     tqo_diag diag;
     tqo_diag_init(&diag);
     tqo_instance *inst = NULL;
-    tqo_status st = tqo_instance_load(argv[first], &ls, &inst, &diag);
+    tqo_status st = tqo_memory_check_load(argv[first], S.max_memory, &diag);
+    if (st == TQO_OK)
+        st = tqo_instance_load(argv[first], &ls, &inst, &diag);
     cli_print_diag(&diag);
     if (st != TQO_OK) {
         if (diag.n_errors > 1)

@@ -73,6 +73,7 @@ typedef struct cli_settings {
     uint64_t seed;
     int threads;
     const char *out, *config;
+    const char *max_memory; /* --max-memory: NULL, the machine's memory (util/memory_estimate.h) */
     int quiet, verbose, help;
     int balance_given;   /* a --balance seen: the next ones add measures */
     unsigned char given[CLI_MAX_ROWS]; /* per table row: set by the user (see cli_given) */

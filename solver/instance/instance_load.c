@@ -739,7 +739,8 @@ static tqo_status derive_delaunay(loader *L)
     inst->edge_v = v;
     inst->n_edges = n_edges;
     inst->has_adjacency = 1;
-    inst->adjacency_source = strdup("delaunay");
+    if (!(inst->adjacency_source = strdup("delaunay")))
+        return TQO_ERR_NOMEM;
     return tqo_instance_build_graph(inst);
 }
 
@@ -1105,7 +1106,8 @@ tqo_status tqo_instance_load(const char *path, const tqo_load_settings *s, tqo_i
     tqo_instance *inst = L.inst;
     inst->source = strdup(path);
 
-    tqo_status st = load_units(&L);
+    /* without its name the summaries would say "(null)" */
+    tqo_status st = inst->source ? load_units(&L) : TQO_ERR_NOMEM;
     char *tp = NULL, *ap = NULL, *lp = NULL, *hp = NULL;
     if (st != TQO_OK)
         goto done;

@@ -74,17 +74,19 @@ typedef struct out_ctx {
 /* Writes the rows of scenarios [s0, s1) of one file to f. */
 typedef void (*rows_fn)(FILE *f, const out_ctx *x, int s0, int s1);
 
-/* Scenarios per block that one thread formats in memory (about 0.2 MB of
-   the detail file). */
+/* Scenarios per block that one thread formats in memory: about 0.2 MB of
+   the detail file or the JSON, 0.1 MB of the summary (smaller blocks make
+   the threads wait on each other more often). */
 #define BLOCK 8
+#define SUMMARY_BLOCK 128
 
 /* The per-scenario rows of a file: formatting them was most of the
    command's serial time, so threads format blocks of scenarios into memory
    and the blocks are written in scenario order, whatever thread made them.
    The bytes are those of one thread. Returns non-zero when out of memory. */
-static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int nth)
+static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int bs, int nth)
 {
-    int n = x->r->n_scenarios, nblocks = (n + BLOCK - 1) / BLOCK, bad = 0;
+    int n = x->r->n_scenarios, nblocks = (n + bs - 1) / bs, bad = 0;
     if (nth <= 1 || nblocks <= 1) {
         fn(f, x, 0, n);
         return 0;
@@ -95,7 +97,7 @@ static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int nth)
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
         if (m) {
-            fn(m, x, b * BLOCK, b * BLOCK + BLOCK < n ? b * BLOCK + BLOCK : n);
+            fn(m, x, b * bs, b * bs + bs < n ? b * bs + bs : n);
             bad |= ferror(m) != 0;
             bad |= fclose(m) != 0;
         } else {
@@ -111,19 +113,11 @@ static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int nth)
     return bad;
 }
 
-static void write_summary(FILE *f, const tqo_scenario *sc, const tqo_scenarios_result *r)
+static void summary_rows(FILE *f, const out_ctx *x, int s0, int s1)
 {
-    static const char *const Q[3] = {"p10", "p50", "p90"};
-    fputs("scenario", f);
-    for (int k = 0; k < N_PARAMS; k++)
-        fprintf(f, ",%s", PARAMS[k]);
-    for (int m = 0; m < M; m++)
-        for (int t = 0; t < 3; t++)
-            fprintf(f, ",%s_%s", tqo_scenario_metric_name(m), Q[t]);
-    for (int m = 0; m < M; m++)
-        fprintf(f, ",backtest_%s", tqo_scenario_metric_name(m));
-    fputs(",pareto_efficient,error\n", f);
-    for (int s = 0; s < r->n_scenarios; s++) {
+    const tqo_scenario *sc = x->sc;
+    const tqo_scenarios_result *r = x->r;
+    for (int s = s0; s < s1; s++) {
         tqoi_csv_put_field(f, sc[s].name);
         for (int k = 0; k < N_PARAMS; k++) {
             char b[600];
@@ -143,6 +137,24 @@ static void write_summary(FILE *f, const tqo_scenario *sc, const tqo_scenarios_r
         tqoi_csv_put_field(f, r->error[s]);
         fputc('\n', f);
     }
+}
+
+/* The summary's rows are formatted over the threads too: a serial part of
+   the command, small as it is, caps its speed-up on every core. */
+static int write_summary(FILE *f, const tqo_scenario *sc, const tqo_scenarios_result *r, int nth)
+{
+    static const char *const Q[3] = {"p10", "p50", "p90"};
+    fputs("scenario", f);
+    for (int k = 0; k < N_PARAMS; k++)
+        fprintf(f, ",%s", PARAMS[k]);
+    for (int m = 0; m < M; m++)
+        for (int t = 0; t < 3; t++)
+            fprintf(f, ",%s_%s", tqo_scenario_metric_name(m), Q[t]);
+    for (int m = 0; m < M; m++)
+        fprintf(f, ",backtest_%s", tqo_scenario_metric_name(m));
+    fputs(",pareto_efficient,error\n", f);
+    out_ctx x = {sc, r, NULL};
+    return write_blocks(f, &x, summary_rows, SUMMARY_BLOCK, nth);
 }
 
 static void detail_rows(FILE *f, const out_ctx *x, int s0, int s1)
@@ -183,7 +195,7 @@ static int write_detail(FILE *f, const tqo_scenario *sc, const tqo_scenarios_res
         fprintf(f, ",backtest_attainment_%d", r->backtest_year[c]);
     fputs(",expected_payout,prob_at_quota,prob_first_paying\n", f);
     out_ctx x = {sc, r, NULL};
-    return write_blocks(f, &x, detail_rows, nth);
+    return write_blocks(f, &x, detail_rows, BLOCK, nth);
 }
 
 static void metrics_object(jw *w, const char *key, const double *v)
@@ -310,7 +322,7 @@ static int write_json(FILE *f, const tqo_scenario *sc, const tqo_scenario_settin
     tqoi_jw_array_end(&w);
     tqoi_jw_array(&w, "scenarios");
     out_ctx x = {sc, r, &w};
-    int bad = write_blocks(f, &x, json_rows, nth);
+    int bad = write_blocks(f, &x, json_rows, BLOCK, nth);
     w.count[w.depth] = r->n_scenarios; /* as if this writer had written them */
     tqoi_jw_array_end(&w);
     tqoi_jw_object_end(&w);
@@ -332,7 +344,11 @@ tqo_status tqo_scenarios_write(const tqo_scenario *sc, const tqo_scenario_settin
         return TQO_ERR_IO;
     }
     int nth = s->threads > 0 ? s->threads : omp_get_max_threads();
-    write_summary(fs, sc, r);
+    if (write_summary(fs, sc, r, nth) != 0) {
+        tqo_diag_error(diag, "%s: out of memory writing scenarios_summary.csv", dir);
+        tqo_outset_abort(o);
+        return TQO_ERR_NOMEM;
+    }
     if (write_detail(fd, sc, r, nth) != 0) {
         tqo_diag_error(diag, "%s: out of memory writing scenarios_detail.csv", dir);
         tqo_outset_abort(o);

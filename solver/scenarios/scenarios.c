@@ -167,6 +167,40 @@ static void mc_block(const run *U, const scenario_judge *J, int b, double *vals,
     tqoi_scenario_mc_block(J, U->out, r0, r1, vals, pay, outcome, w);
 }
 
+/* A replicate's metrics and payouts depend only on the past year it
+   resamples, of which there are nw, usually far fewer than replicates:
+   judged once per year into mv[nw * M] and mp[nw * p] (memo_fill), a
+   block copies them and adds the payouts in replicate order, the same
+   values in the same order as judging every replicate, so the same bits. */
+static void memo_fill(const run *U, const scenario_judge *J, double *mv, double *mp, double *outcome,
+                      scenario_scratch *w)
+{
+    const scenario_outcomes *o = U->out;
+    int p = U->p;
+    for (int k = 0; k < o->n_years; k++) {
+        double *pk = mp + (size_t)k * p;
+        for (int j = 0; j < p; j++) {
+            outcome[j] = o->forecast[j] * o->ratio[(size_t)k * p + j]; /* as tqoi_scenario_outcomes_draw */
+            pk[j] = 0;
+        }
+        tqoi_scenario_judge_eval(J, outcome, mv + (size_t)k * M, pk, w);
+    }
+}
+
+static void memo_block(const run *U, int b, const double *mv, const double *mp, double *vals, double *pay)
+{
+    int p = U->p, r0 = b * BLOCK, r1 = r0 + BLOCK < U->R ? r0 + BLOCK : U->R;
+    for (int j = 0; j < p; j++)
+        pay[j] = 0;
+    for (int r = r0; r < r1; r++) {
+        int k = U->out->draw[r];
+        memcpy(vals + (size_t)(r - r0) * M, mv + (size_t)k * M, M * sizeof(double));
+        const double *pk = mp + (size_t)k * p;
+        for (int j = 0; j < p; j++)
+            pay[j] += pk[j];
+    }
+}
+
 /* Scenario s's judge of its plan-year quotas, once for all its blocks;
    0 when it has none. */
 static int judge_init(const run *U, int s, scenario_judge *J)
@@ -185,26 +219,31 @@ static int judge_init(const run *U, int s, scenario_judge *J)
     return st == TQO_OK;
 }
 
-/* Percentiles and payouts of scenario s from its blocks; the backtest.
-   col, cix: R doubles and ints of scratch; outcome: p doubles. */
-static void reduce(const run *U, int s, const double *vals, const double *pay, double *col, int *cix,
-                   double *outcome, scenario_scratch *w)
+/* P10, P50 and P90 of metric m of scenario s over its replicates. A work
+   item of its own (not one per scenario) so that the threads meet at the
+   end of a wave with little left to wait for. col, cix: R doubles and
+   ints of scratch. */
+static void reduce_metric(const run *U, int s, int m, const double *vals, double *col, int *cix)
+{
+    static const double Q[3] = {0.1, 0.5, 0.9};
+    int k = 0;
+    for (int i = 0; i < U->R; i++)
+        if (isfinite(vals[(size_t)i * M + m])) {
+            col[k] = vals[(size_t)i * M + m];
+            cix[k] = k;
+            k++;
+        }
+    tqoi_metric_sort_pairs(col, cix, k);
+    for (int t = 0; t < 3; t++)
+        U->r->mc[((size_t)s * M + m) * 3 + t] = tqoi_metric_quantile_sorted(col, k, Q[t]);
+}
+
+/* Expected payouts of scenario s from its blocks; the backtest.
+   outcome: p doubles of scratch. */
+static void reduce_rest(const run *U, int s, const double *pay, double *outcome, scenario_scratch *w)
 {
     tqo_scenarios_result *r = U->r;
     int p = U->p, R = U->R, nb = U->nb;
-    static const double Q[3] = {0.1, 0.5, 0.9};
-    for (int m = 0; m < M; m++) {
-        int k = 0;
-        for (int i = 0; i < R; i++)
-            if (isfinite(vals[(size_t)i * M + m])) {
-                col[k] = vals[(size_t)i * M + m];
-                cix[k] = k;
-                k++;
-            }
-        tqoi_metric_sort_pairs(col, cix, k);
-        for (int t = 0; t < 3; t++)
-            r->mc[((size_t)s * M + m) * 3 + t] = tqoi_metric_quantile_sorted(col, k, Q[t]);
-    }
     double *ep = r->expected_payout + (size_t)s * p;
     for (int j = 0; j < p; j++)
         ep[j] = 0;
@@ -250,40 +289,6 @@ static void reduce(const run *U, int s, const double *vals, const double *pay, d
     }
     for (int m = 0; m < M; m++)
         r->backtest_mean[(size_t)s * M + m] = cnt[m] ? acc[m] / cnt[m] : NAN;
-}
-
-/* Builds the forecasts every scenario and the outcome model need. */
-static tqo_status build_forecasts(const quota_history *h, const int *cut, int nb, int plan_year, const char *need,
-                                  int min_train, int nth, quota_forecast *fc, tqo_diag *diag)
-{
-    int nk = (nb + 1) * FORECAST_N_SLOTS;
-    tqo_status *st = calloc((size_t)nk, sizeof *st);
-    tqo_diag *d = calloc((size_t)nk, sizeof *d);
-    if (!st || !d) {
-        free(st);
-        free(d);
-        return TQO_ERR_NOMEM;
-    }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
-    for (int k = 0; k < nk; k++) {
-        tqo_diag_init(&d[k]);
-        int c = k / FORECAST_N_SLOTS;
-        if (need[k])
-            st[k] = tqoi_quota_forecast_build(h, cut[c], c == nb ? plan_year : 0,
-                                              (forecast_method)(k % FORECAST_N_SLOTS), min_train, &fc[k], &d[k]);
-    }
-    tqo_status res = TQO_OK;
-    for (int k = 0; k < nk; k++) {
-        if (res == TQO_OK && st[k] != TQO_OK) {
-            res = st[k];
-            tqo_diag_error(diag, "%s", tqo_diag_first_error(&d[k]) ? tqo_diag_first_error(&d[k])
-                                                                     : tqo_status_string(st[k]));
-        }
-        tqo_diag_free(&d[k]);
-    }
-    free(st);
-    free(d);
-    return res;
 }
 
 /* What tqo_scenarios prepares before the waves: the checked methods, the
@@ -337,9 +342,9 @@ static tqo_status check_inputs(const tqo_scenario *sc, int n, const tqo_scenario
     return st;
 }
 
-/* The backtest years (those with min_train complete years before them),
-   their actuals, and every forecast the scenarios need per cut-off. */
-static tqo_status prepare_backtest(prep *P, int n, const tqo_scenario_settings *s, tqo_diag *diag)
+/* The backtest years (those with min_train complete years before them)
+   and their actuals; which forecasts the scenarios need per cut-off. */
+static tqo_status prepare_backtest(prep *P, int n, tqo_diag *diag)
 {
     quota_history *h = &P->h;
     int p = h->p, per = h->per_year;
@@ -373,53 +378,99 @@ static tqo_status prepare_backtest(prep *P, int n, const tqo_scenario_settings *
         tqoi_quota_history_year(h, y, P->actual[c]);
     }
     P->cut[nb] = P->last;
-    return build_forecasts(h, P->cut, nb, s->base.plan_year, P->need, P->min_train, P->nth, P->fc, diag);
+    return TQO_OK;
 }
 
-/* The outcome model: the base method's plan-year forecast and its errors
-   in every past 12-month window (a moving-block bootstrap with blocks of
-   one year: many more blocks than calendar years). */
-static tqo_status prepare_outcomes(prep *P, const tqo_scenario_settings *s)
+/* The error blocks of the outcome model: every past 12-month window (a
+   moving-block bootstrap with blocks of one year: many more blocks than
+   calendar years). Sizes them; build_all fills them. */
+static tqo_status prepare_windows(prep *P)
 {
     const quota_history *h = &P->h;
-    int p = h->p, per = h->per_year;
+    int per = h->per_year;
     P->w_first = P->min_train * per;
     int w_last = P->last - h->period_first - per + 1;
     int nw = P->nw = w_last >= P->w_first ? w_last - P->w_first + 1 : 0;
     P->blocks = calloc((size_t)nw + 1, sizeof *P->blocks);
     P->block_actual = calloc((size_t)nw + 1, sizeof *P->block_actual);
-    if (!P->blocks || !P->block_actual)
+    return P->blocks && P->block_actual ? TQO_OK : TQO_ERR_NOMEM;
+}
+
+/* Error block k: the base method's forecast of window k and its actuals. */
+static tqo_status build_window(prep *P, int k)
+{
+    const quota_history *h = &P->h;
+    int p = h->p, per = h->per_year, q = P->w_first + k;
+    double *act = malloc(((size_t)p + 1) * sizeof(double));
+    if (!act || tqoi_quota_forecast_window(h, q, P->base_method, P->min_train, &P->blocks[k]) != TQO_OK) {
+        free(act);
         return TQO_ERR_NOMEM;
-    int fail = 0;
+    }
+    for (int j = 0; j < p; j++) {
+        double v = 0;
+        for (int t = 0; t < per; t++)
+            v += h->agg[(size_t)j * h->n_periods + q + t];
+        act[j] = v;
+    }
+    P->block_actual[k] = act;
+    return TQO_OK;
+}
+
+/* Every forecast the scenarios need (per cut-off and method) and every
+   error block, in one loop over the threads. Built in two loops, the plan
+   year's forecast (the largest item, last) kept one thread busy while the
+   other had nothing left, which made the forecasts serial. The largest
+   items go first; each item writes only its own slot, so nothing depends
+   on the threads. Then the outcome model. */
+static tqo_status build_all(prep *P, const tqo_scenario_settings *s, tqo_diag *diag)
+{
+    const quota_history *h = &P->h;
+    int nb = P->nb, nk = (nb + 1) * FORECAST_N_SLOTS, nw = P->nw;
+    tqo_status *st = calloc((size_t)nk + nw + 1, sizeof *st);
+    tqo_diag *d = calloc((size_t)nk + 1, sizeof *d);
+    if (!st || !d) {
+        free(st);
+        free(d);
+        return TQO_ERR_NOMEM;
+    }
+    for (int k = 0; k < nk; k++)
+        tqo_diag_init(&d[k]);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(P->nth)
-    for (int k = 0; k < nw; k++) {
-        int q = P->w_first + k;
-        double *act = malloc(((size_t)p + 1) * sizeof(double));
-        if (!act || tqoi_quota_forecast_window(h, q, P->base_method, P->min_train, &P->blocks[k]) != TQO_OK) {
-            free(act);
-#pragma omp atomic write
-            fail = 1;
+    for (int i = 0; i < nk + nw; i++) {
+        if (i >= nk) {
+            st[i] = build_window(P, i - nk);
             continue;
         }
-        for (int j = 0; j < p; j++) {
-            double v = 0;
-            for (int t = 0; t < per; t++)
-                v += h->agg[(size_t)j * h->n_periods + q + t];
-            act[j] = v;
-        }
-        P->block_actual[k] = act;
+        int k = nk - 1 - i, c = k / FORECAST_N_SLOTS; /* the plan year's forecasts first */
+        if (P->need[k])
+            st[k] = tqoi_quota_forecast_build(h, P->cut[c], c == nb ? s->base.plan_year : 0,
+                                              (forecast_method)(k % FORECAST_N_SLOTS), P->min_train, &P->fc[k],
+                                              &d[k]);
     }
-    if (fail)
-        return TQO_ERR_NOMEM;
+    tqo_status res = TQO_OK;
+    for (int k = 0; k < nk; k++) {
+        if (res == TQO_OK && st[k] != TQO_OK) {
+            res = st[k];
+            tqo_diag_error(diag, "%s", tqo_diag_first_error(&d[k]) ? tqo_diag_first_error(&d[k])
+                                                                     : tqo_status_string(st[k]));
+        }
+        tqo_diag_free(&d[k]);
+    }
+    for (int k = nk; k < nk + nw && res == TQO_OK; k++)
+        res = st[k];
+    free(st);
+    free(d);
+    if (res != TQO_OK)
+        return res;
     const double **f = malloc(((size_t)nw + 1) * sizeof *f);
     if (!f)
         return TQO_ERR_NOMEM;
     for (int k = 0; k < nw; k++)
         f[k] = P->blocks[k].forecast;
-    tqo_status st = tqoi_scenario_outcomes_init(&P->out, p, P->fc[P->nb * FORECAST_N_SLOTS + P->base_method].forecast, nw,
-                                           (const double *const *)P->block_actual, f, s->replicates, s->seed);
+    res = tqoi_scenario_outcomes_init(&P->out, h->p, P->fc[nb * FORECAST_N_SLOTS + P->base_method].forecast, nw,
+                                      (const double *const *)P->block_actual, f, s->replicates, s->seed);
     free(f);
-    return st;
+    return res;
 }
 
 /* Every block's outcomes (as tqoi_scenario_outcomes_draw makes them) and
@@ -489,20 +540,29 @@ static tqo_status prepare_result(const prep *P, const tqo_instance *inst, const 
     return block_outcomes(&P->out, r);
 }
 
-/* One wave of wn scenarios ix[0..wn): their LPs, then their Monte Carlo
-   blocks, then the reductions, each spread over the threads. */
-static int run_wave(const run *U, int nth, const int *ix, int wn, double *vals, double *pay, scenario_judge *judge,
-                    char *judged)
+/* One wave of wn scenarios ix[0..wn), in three loops over the threads:
+   the LPs (a scenario's Monte Carlo judge made with its plan-year LP),
+   the Monte Carlo blocks, and the reductions, one item per scenario and
+   metric. Each loop ends at a barrier, so its items are small: what one
+   thread still has to do when the other is done is idle time. */
+/* A wave's buffers: per-replicate metrics and per-block payouts, the
+   judges, and the per-year memo (mv, mp: NULL when not worth it). */
+typedef struct wave_buf {
+    double *vals, *pay, *mv, *mp;
+    scenario_judge *judge;
+    char *judged;
+} wave_buf;
+
+static int run_wave(const run *U, int nth, const int *ix, int wn, const wave_buf *B)
 {
-    int p = U->p, R = U->R, nb = U->nb;
-    int nlp = wn * (nb + 1), nmc = wn * U->nblocks;
+    int p = U->p, R = U->R, nb = U->nb, nw = U->out->n_years;
+    double *vals = B->vals, *pay = B->pay;
+    scenario_judge *judge = B->judge;
+    char *judged = B->judged;
+    int nlp = wn * (nb + 1), nmc = wn * U->nblocks, nred = wn * (M + 1);
     int nomem = 0;
 #pragma omp parallel num_threads(nth)
     {
-#pragma omp for schedule(dynamic, 1)
-        for (int k = 0; k < nlp; k++)
-            solve_lp(U, ix[k / (nb + 1)], k % (nb + 1));
-        glp_free_env(); /* this thread's GLPK environment */
         scenario_scratch ws;
         double *outcome = malloc(((size_t)p + 1) * sizeof(double));
         double *col = malloc(((size_t)R + 1) * sizeof(double));
@@ -512,30 +572,46 @@ static int run_wave(const run *U, int nth, const int *ix, int wn, double *vals, 
 #pragma omp atomic write
             nomem = 1;
         }
-#pragma omp barrier
-        if (!nomem) {
 #pragma omp for schedule(dynamic, 1)
-            for (int sw = 0; sw < wn; sw++)
+        for (int k = 0; k < nlp; k++) {
+            int sw = k / (nb + 1), c = k % (nb + 1);
+            solve_lp(U, ix[sw], c);
+            if (c == nb)
                 judged[sw] = (char)judge_init(U, ix[sw], &judge[sw]);
+            if (c == nb && judged[sw] && B->mv && ok)
+                memo_fill(U, &judge[sw], B->mv + (size_t)sw * nw * M, B->mp + (size_t)sw * nw * p, outcome, &ws);
+        }
+        glp_free_env(); /* this thread's GLPK environment */
+        if (!nomem) { /* read after the LP loop's barrier */
 #pragma omp for schedule(dynamic, 1)
             for (int k = 0; k < nmc; k++) {
                 int sw = k / U->nblocks, b = k % U->nblocks;
-                mc_block(U, judged[sw] ? &judge[sw] : NULL, b, vals + ((size_t)sw * R + (size_t)b * BLOCK) * M,
-                         pay + ((size_t)sw * U->nblocks + b) * p, outcome, &ws);
+                double *v = vals + ((size_t)sw * R + (size_t)b * BLOCK) * M;
+                double *py = pay + ((size_t)sw * U->nblocks + b) * p;
+                if (judged[sw] && B->mv)
+                    memo_block(U, b, B->mv + (size_t)sw * nw * M, B->mp + (size_t)sw * nw * p, v, py);
+                else
+                    mc_block(U, judged[sw] ? &judge[sw] : NULL, b, v, py, outcome, &ws);
             }
 #pragma omp for schedule(dynamic, 1)
-            for (int sw = 0; sw < wn; sw++) {
-                reduce(U, ix[sw], vals + (size_t)sw * R * M, pay + (size_t)sw * U->nblocks * p, col, cix, outcome,
-                       &ws);
-                if (judged[sw])
-                    tqoi_scenario_judge_free(&judge[sw]);
-                judged[sw] = 0;
+            for (int k = 0; k < nred; k++) {
+                int sw = k / (M + 1), m = k % (M + 1);
+                if (m < M) {
+                    reduce_metric(U, ix[sw], m, vals + (size_t)sw * R * M, col, cix);
+                    continue;
+                }
+                reduce_rest(U, ix[sw], pay + (size_t)sw * U->nblocks * p, outcome, &ws);
             }
         }
         tqoi_scenario_scratch_free(&ws);
         free(outcome);
         free(col);
         free(cix);
+    }
+    for (int sw = 0; sw < wn; sw++) {
+        if (judged[sw])
+            tqoi_scenario_judge_free(&judge[sw]);
+        judged[sw] = 0;
     }
     return nomem || U->lp_nomem ? -1 : 0;
 }
@@ -544,24 +620,42 @@ static int run_wave(const run *U, int nth, const int *ix, int wn, double *vals, 
    wave are held until its percentiles are taken. */
 static tqo_status run_waves(const run *U, int nth, const tqo_scenario_settings *s, const int *ix, int n)
 {
-    int W = 4 * nth;
+    /* Waves of 8 scenarios per thread (each wave's three barriers cost
+       the threads a wait: fewer waves, fewer waits) while a wave's
+       per-replicate metrics fit in 16 MB; else 4 per thread, the size
+       tqoi_mem_scenarios_bytes plans with. */
+    int W = 8 * nth, nw = U->out->n_years, p = U->p;
+    if ((double)W * U->R * M * sizeof(double) > 16e6)
+        W = 4 * nth;
     if (W > n)
         W = n;
-    double *vals = malloc(((size_t)W * U->R * M + 1) * sizeof(double));
-    double *pay = malloc(((size_t)W * U->nblocks * U->p + 1) * sizeof(double));
-    scenario_judge *judge = calloc((size_t)W, sizeof *judge);
-    char *judged = calloc((size_t)W, 1);
-    int nomem = !vals || !pay || !judge || !judged;
+    wave_buf B = {0};
+    B.vals = malloc(((size_t)W * U->R * M + 1) * sizeof(double));
+    B.pay = malloc(((size_t)W * U->nblocks * p + 1) * sizeof(double));
+    B.judge = calloc((size_t)W, sizeof *B.judge);
+    B.judged = calloc((size_t)W, 1);
+    int nomem = !B.vals || !B.pay || !B.judge || !B.judged;
+    if (2 * nw <= U->R) { /* the memo pays when years repeat; without memory, judge every replicate */
+        B.mv = malloc(((size_t)W * nw * M + 1) * sizeof(double));
+        B.mp = malloc(((size_t)W * nw * p + 1) * sizeof(double));
+        if (!B.mv || !B.mp) {
+            free(B.mv);
+            free(B.mp);
+            B.mv = B.mp = NULL;
+        }
+    }
     for (int w0 = 0; w0 < n && !nomem; w0 += W) {
         int wn = n - w0 < W ? n - w0 : W;
-        nomem = run_wave(U, nth, ix + w0, wn, vals, pay, judge, judged) != 0;
+        nomem = run_wave(U, nth, ix + w0, wn, &B) != 0;
         if (s->progress)
             s->progress(s->progress_ctx, w0 + wn, n);
     }
-    free(vals);
-    free(pay);
-    free(judge);
-    free(judged);
+    free(B.vals);
+    free(B.pay);
+    free(B.mv);
+    free(B.mp);
+    free(B.judge);
+    free(B.judged);
     return nomem ? TQO_ERR_NOMEM : TQO_OK;
 }
 
@@ -709,9 +803,11 @@ tqo_status tqo_scenarios_begin(const tqo_instance *inst, const tqo_assignment *a
     P->nth = s->threads > 0 ? s->threads : omp_get_max_threads();
     P->min_train = s->base.min_train_years > 0 ? s->base.min_train_years : 2;
     if (st == TQO_OK)
-        st = prepare_backtest(P, n, s, diag);
+        st = prepare_backtest(P, n, diag);
     if (st == TQO_OK)
-        st = prepare_outcomes(P, s);
+        st = prepare_windows(P);
+    if (st == TQO_OK)
+        st = build_all(P, s, diag);
     if (st == TQO_OK && P->nw < 4)
         tqo_diag_warning(diag, "the Monte Carlo resamples only %d one-year block%s of forecast errors: its P10-P90 "
                          "bands understate the uncertainty (more history, or --min-train-years 1, gives more "

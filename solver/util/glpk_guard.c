@@ -17,6 +17,7 @@
 
 #include <setjmp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 
@@ -58,6 +59,12 @@ static int run_guarded(int (*fn)(void *), void *arg, int *ret)
         return 0;
     }
     guard_msg[0] = '\0';
+    /* GLPK's environment made here, where its failure can be told: made
+       by the first GLPK call instead, a failure prints and aborts */
+    if (glp_init_env() == 2) {
+        snprintf(guard_msg, sizeof guard_msg, "glp_init_env: no memory available");
+        return -1;
+    }
     guard_depth = 1;
     if (setjmp(guard_buf) != 0) {
         /* GLPK's state is unusable after glp_error: free all of it (this
@@ -79,6 +86,14 @@ static int run_guarded(int (*fn)(void *), void *arg, int *ret)
 
 const char *tqoi_glpk_last_error(void)
 {
+    /* GLPK's allocator failing ("glp_alloc: no memory available", "...:
+       memory allocation error") is out of memory, and says so in the
+       words every other allocation failure of tqo uses. */
+    static _Thread_local char nomem[sizeof guard_msg + 32];
+    if (strstr(guard_msg, "no memory available") || strstr(guard_msg, "memory allocation")) {
+        snprintf(nomem, sizeof nomem, "out of memory (GLPK: %s)", guard_msg);
+        return nomem;
+    }
     return guard_msg[0] ? guard_msg : "GLPK internal error";
 }
 

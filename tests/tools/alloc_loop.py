@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Issue 16, part 2: every allocation of tqo made to fail, one at a time.
 
-    alloc_loop.py TQO [--stride S] [--last K] [--only CASE,...] [--keep DIR]
+    alloc_loop.py TQO [--stride S | --runs K] [--last K] [--only CASE,...] [--log FILE]
 
 TQO is a -DTQO_FAILALLOC=ON build (cmake/FailAlloc.cmake), best with
 -DTQO_SANITIZE=ON so that leaks and bad accesses are caught. For each case
 (validate; align with contiguity, splits and locks; quota; scenarios;
 plan) on a small generated instance, the loop counts the allocations of a
 clean run (TQO_ALLOC_COUNT), then reruns with TQO_FAIL_ALLOC=N for
-N = 1, 1+S, 1+2S, ... up to that count (S=1: every one). Each run must
+N = 1, 1+S, 1+2S, ... up to that count (S=1: every one; --runs K: a
+stride per case giving about K runs each, for CI). Each run must
 either succeed with the clean run's files, or exit 1 saying "out of memory"
 with its output folder exactly as it was before (it holds the clean run's
 files beforehand); never a signal, a sanitizer report or a leftover file.
@@ -80,13 +81,15 @@ def cases(inst, d):
 BAD_MARKS = ('AddressSanitizer', 'LeakSanitizer', 'runtime error:', 'Segmentation', 'Aborted')
 
 
-def run_case(tqo, d, name, argv, out, skip_t, stride, log, last=0):
+def run_case(tqo, d, name, argv, out, skip_t, stride, log, last=0, runs_wanted=0):
     cnt = os.path.join(d, 'count')
     r = subprocess.run([tqo] + argv, env=clean_env(TQO_ALLOC_COUNT=cnt), capture_output=True, text=True)
     if r.returncode != 0:
         log.write('%s: the clean run failed (exit %d):\n%s\n' % (name, r.returncode, r.stderr))
-        return 0, 0, [('clean run', r.returncode, r.stderr[-500:])]
+        return 0, 0, [('clean run', r.returncode, r.stderr[-500:])], stride
     total = int(open(cnt).read())
+    if runs_wanted:
+        stride = max(1, total // runs_wanted)
     ref = manifest(out, skip_t)
     saved = out + '.ref'
     shutil.rmtree(saved, ignore_errors=True)
@@ -118,13 +121,14 @@ def run_case(tqo, d, name, argv, out, skip_t, stride, log, last=0):
             fails.append((n, r.returncode, why, r.stderr[-1500:]))
             log.write('%s N=%d exit %d: %s\n%s\n' % (name, n, r.returncode, why, r.stderr[-1500:]))
     shutil.rmtree(saved)
-    return total, runs, fails
+    return total, runs, fails, stride
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('tqo')
     ap.add_argument('--stride', type=int, default=1)
+    ap.add_argument('--runs', type=int, default=0, help='about this many runs per case (a stride per case)')
     ap.add_argument('--last', type=int, default=0)
     ap.add_argument('--only', default='')
     ap.add_argument('--log', default=None, help='write every failure in full here')
@@ -139,8 +143,8 @@ def main():
         for name, argv, out, skip_t in cases(inst, d):
             if a.only and name not in a.only.split(','):
                 continue
-            total, runs, fails = run_case(tqo, d, name, argv, out, skip_t, a.stride, log, a.last)
-            print('%-13s %5d allocations, %5d runs (stride %d), %d failed' % (name, total, runs, a.stride,
+            total, runs, fails, stride = run_case(tqo, d, name, argv, out, skip_t, a.stride, log, a.last, a.runs)
+            print('%-13s %5d allocations, %5d runs (stride %d), %d failed' % (name, total, runs, stride,
                                                                               len(fails)), flush=True)
             for f in fails[:5]:
                 print('    N=%s exit %s: %s' % (f[0], f[1], f[2]))

@@ -95,11 +95,31 @@ def dispersion(pts, p):
     return best
 
 
+def candidate_masks(units, rest, p, tau):
+    """Every mask whose plan may be balanced: a numpy prefilter on the
+    activity sums with a looser tolerance than balanced(), which still
+    decides each one (all masks without numpy)."""
+    try:
+        import numpy as np
+    except ImportError:
+        return range(1 << len(rest))
+    ok = None
+    for k in range(len(tau)):
+        total = sum(u[2][k] for u in units.values())
+        mean, tb = total / p, np.zeros(1)
+        for u in rest:  # tb[mask] = the activity of the units in mask
+            tb = np.concatenate([tb, tb + units[u][2][k]])
+        lim = tau[k] * abs(mean) * (1 + 1e-6) + 1e-9 * abs(mean)
+        good = (np.abs(tb - mean) <= lim) & (np.abs(total - tb - mean) <= lim)
+        ok = good if ok is None else ok & good
+    return [int(m) for m in np.nonzero(ok)[0]]
+
+
 def enumerate_optimum(obj, units, order, adj, p, tau):
     assert p == 2 and len(order) <= 22, "enumeration: 2 territories, at most 22 units"
     best = math.inf
     first, rest = order[0], order[1:]
-    for mask in range(1 << len(rest)):
+    for mask in candidate_masks(units, rest, p, tau):
         a = [first] + [u for k, u in enumerate(rest) if not mask >> k & 1]
         b = [u for k, u in enumerate(rest) if mask >> k & 1]
         if not b or not balanced([a, b], units, p, tau) or not connected(a, adj) or not connected(b, adj):

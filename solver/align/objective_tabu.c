@@ -1,0 +1,915 @@
+/*
+ * The tabu search of the diameter objective (docs/objectives.md), after
+ * the alternating tabu search of Gliesch, Ritt and Moreira (2018): moves
+ * of border units to a neighbouring district, scored by
+ *
+ *   F = E + lambda V,  E = sum over pairs (u, v) in one district of
+ *                          max(0, d(u, v) - T)
+ *
+ * where T is a target just below the best balanced plan's diameter, V the
+ * balance violation (the excess over each bound as a fraction of the
+ * target, summed) and lambda a penalty weight that grows while the plan is
+ * unbalanced and shrinks while it is balanced, so the search alternates
+ * between lowering the diameter through unbalanced plans and restoring
+ * the balance. E, unlike the largest diameter, moves with every unit of a
+ * too-long pair, which lets a district shed its far side before it takes a
+ * unit from a too-wide neighbour. Each iteration takes the best move that
+ * is not tabu (a unit moved recently stays put for a tenure) among those
+ * that can lower F: units of too-long pairs, units touching an unbalanced
+ * district, and path moves (a far unit that touches no other district goes
+ * with its shortest way to the border). The best balanced plan seen is
+ * kept; a new one lowers T.
+ *
+ * Bookkeeping is incremental, for the two districts a move changes: each
+ * district's convex hull (the unit farthest from any point is a hull
+ * vertex, so a unit's farthest distance into a district is O(hull)), its
+ * diameter, the diameter without each unit of its farthest pairs (for the
+ * aspiration), its articulation units (Tarjan: a unit that is not one may
+ * leave without cutting the district, so contiguity is kept exactly), and
+ * each unit's share of E (O(district) per move). Work is bounded by
+ * iteration counts, never by the clock unless --time-limit is given. Two
+ * independent starts (their own targets and random streams from --seed)
+ * run on up to two threads and are merged in start order, so the plan is
+ * the same for any --threads.
+ */
+#include "align/objective_core.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Farthest-pair units per district whose removal is scored exactly. */
+#define TB_CRIT 8
+/* Independent starts (one per thread, merged in start order) and each
+   one's target: T = best x (1 - delta); pairs of units farther apart than
+   T are the excess the search lowers. */
+#define TB_STARTS 2
+/* Rounds of starts, each from the best plan of the round before, while one
+   improves, at most (one above TB_ROUNDS_MAX_N units, where a round is long):
+   a fresh penalty weight and tabu list from the best plan moves on where a
+   long search stalled. */
+#define TB_ROUNDS 3
+#define TB_ROUNDS_MAX_N 5000
+static const double tb_delta[TB_STARTS] = {0.02, 0.01};
+/* Iterations without a better balanced plan before the search stops, and
+   all iterations, at most (per unit, plus a base). */
+#define TB_STALL_BASE 2000
+#define TB_STALL_PER_UNIT 1.0
+#define TB_ITER_PER_UNIT 20
+/* Penalty weight: start (x diameter), factor per iteration, range. */
+#define TB_LAMBDA0 0.2
+#define TB_LAMBDA_STEP 1.03
+/* Tabu tenure: TB_TENURE_MIN + a draw in [0, TB_TENURE_SPAN). */
+#define TB_TENURE_MIN 15
+#define TB_TENURE_SPAN 20
+
+typedef struct pt3 {
+    double x, y;
+    int i;
+} pt3;
+
+typedef struct tdist {
+    int *ext, next, ecap;       /* hull vertices (all members on lat/lon) */
+    double d;                   /* diameter */
+    int ncrit, crit[TB_CRIT];   /* units of the farthest pairs */
+    double dwo[TB_CRIT];        /* diameter without crit[k] */
+    double viol;                /* balance violation */
+} tdist;
+
+typedef struct tabu {
+    align_ctx *c;
+    obj_geom g;
+    int n, p, nb, latlon;
+    int *asg, *best_asg;
+    int **mem, *msz, *mcap, *pos;
+    tdist *D;
+    double *load;
+    char *art;
+    int *disc, *low, *par, *it, *vst, *stack, *seen, *set;
+    pt3 *pts, *hull;
+    int gen, seen_tag;
+    double *ex;                 /* per unit: sum over its district of max(0, d - T) */
+    double *dist;               /* Dijkstra of the path moves */
+    align_kv *heap;
+    int *path, npath;           /* the best path move's units */
+    long paths;
+    long *tabu_until;
+    double lambda, T, best, V, moved, dscale;
+    long iter, moves, last_best, stall_limit, max_iter;
+    double delta;
+    double deadline;
+    tqo_rng rng;
+} tabu;
+
+/* The distance order's key: squared planar distance or squared chord. */
+static double raw(const tabu *S, int i, int j)
+{
+    const obj_geom *g = &S->g;
+    double dx, dy, dz = 0;
+    if (S->latlon) {
+        dx = g->ux[i] - g->ux[j], dy = g->uy[i] - g->uy[j], dz = g->uz[i] - g->uz[j];
+    } else {
+        dx = g->x[i] - g->x[j], dy = g->y[i] - g->y[j];
+    }
+    return dx * dx + dy * dy + dz * dz;
+}
+
+/* A key back to a distance (tqoi_obj_dist's units). */
+static double key_dist(const tabu *S, double r)
+{
+    if (!S->latlon)
+        return sqrt(r);
+    double h = sqrt(r) / 2;
+    return 2 * TQO_EARTH_RADIUS_KM * asin(h > 1 ? 1 : h);
+}
+
+static int cmp_pt3(const void *a, const void *b)
+{
+    const pt3 *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+static double cross3(pt3 o, pt3 a, pt3 b)
+{
+    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+}
+
+/* The extreme units of set[0..m) into out (m slots): the convex hull's
+   vertices (monotone chain) on planar points, every unit on the sphere. */
+static int extremes(tabu *S, const int *set, int m, int *out)
+{
+    if (S->latlon || m < 3) {
+        memcpy(out, set, (size_t)m * sizeof(int));
+        return m;
+    }
+    for (int k = 0; k < m; k++)
+        S->pts[k] = (pt3){S->g.x[set[k]], S->g.y[set[k]], set[k]};
+    qsort(S->pts, (size_t)m, sizeof(pt3), cmp_pt3);
+    pt3 *h = S->hull;
+    int k = 0;
+    for (int i = 0; i < m; i++) {
+        while (k >= 2 && cross3(h[k - 2], h[k - 1], S->pts[i]) <= 0)
+            k--;
+        h[k++] = S->pts[i];
+    }
+    for (int i = m - 2, lower = k + 1; i >= 0; i--) {
+        while (k >= lower && cross3(h[k - 2], h[k - 1], S->pts[i]) <= 0)
+            k--;
+        h[k++] = S->pts[i];
+    }
+    k = k > 1 ? k - 1 : k;
+    for (int q = 0; q < k; q++)
+        out[q] = h[q].i;
+    return k;
+}
+
+/* Largest key between two of the e extreme units ext[]. */
+static double ext_diam(tabu *S, const int *ext, int e)
+{
+    double best = 0;
+    for (int a = 0; a < e; a++)
+        for (int b = a + 1; b < e; b++)
+            best = fmax(best, raw(S, ext[a], ext[b]));
+    S->g.evals += (long)e * (e - 1) / 2;
+    return best;
+}
+
+/* Balance violation of district j: the excess over each bound as a
+   fraction of the target (0 within the check's tolerance). */
+static double district_viol(const tabu *S, int j)
+{
+    const align_ctx *c = S->c;
+    double v = 0;
+    for (int b = 0; b < S->nb; b++) {
+        int q = j * S->nb + b;
+        double t = c->target[q], e = 1e-9 * t, l = S->load[q];
+        if (l > c->hi[q] + e)
+            v += (l - c->hi[q]) / t;
+        else if (l < c->lo[q] - e)
+            v += (c->lo[q] - l) / t;
+    }
+    return v;
+}
+
+/* Articulation units of district j (Tarjan, iteratively): a unit that is
+   not one may leave without cutting the district. */
+static void district_art(tabu *S, int j)
+{
+    const align_ctx *c = S->c;
+    int g = ++S->gen, time = 0;
+    for (int k = 0; k < S->msz[j]; k++)
+        S->art[S->mem[j][k]] = 0;
+    for (int k = 0; k < S->msz[j]; k++) {
+        int r = S->mem[j][k], top = 0, kids = 0;
+        if (S->vst[r] == g)
+            continue;
+        S->vst[r] = g;
+        S->disc[r] = S->low[r] = ++time;
+        S->par[r] = -1;
+        S->it[r] = c->adj_start[r];
+        S->stack[top++] = r;
+        while (top) {
+            int v = S->stack[top - 1];
+            if (S->it[v] < c->adj_start[v + 1]) {
+                int w = c->adj[S->it[v]++];
+                if (S->asg[w] != j || w == S->par[v])
+                    continue;
+                if (S->vst[w] != g) {
+                    S->vst[w] = g;
+                    S->par[w] = v;
+                    S->disc[w] = S->low[w] = ++time;
+                    S->it[w] = c->adj_start[w];
+                    S->stack[top++] = w;
+                    kids += v == r;
+                } else if (S->disc[w] < S->low[v]) {
+                    S->low[v] = S->disc[w];
+                }
+            } else if (--top > 0) {
+                int pv = S->par[v];
+                if (S->low[v] < S->low[pv])
+                    S->low[pv] = S->low[v];
+                if (pv != r && S->low[v] >= S->disc[pv])
+                    S->art[pv] = 1;
+            }
+        }
+        S->art[r] = kids > 1;
+    }
+}
+
+/* Recomputes district j's hull, diameter, farthest-pair units and the
+   diameter without each, violation and articulation units. */
+static tqo_status district_refresh(tabu *S, int j)
+{
+    tdist *d = &S->D[j];
+    int m = S->msz[j];
+    if (d->ecap < m) {
+        int cap = m > 2 * d->ecap ? m : 2 * d->ecap;
+        int *e = realloc(d->ext, (size_t)cap * sizeof(int));
+        if (!e)
+            return TQO_ERR_NOMEM;
+        d->ext = e;
+        d->ecap = cap;
+    }
+    d->next = extremes(S, S->mem[j], m, d->ext);
+    double r = ext_diam(S, d->ext, d->next);
+    d->d = key_dist(S, r);
+    d->ncrit = 0;
+    for (int a = 0; a < d->next && d->ncrit < TB_CRIT && r > 0; a++)
+        for (int b = 0; b < d->next; b++)
+            if (b != a && raw(S, d->ext[a], d->ext[b]) >= r * (1 - 1e-12)) {
+                d->crit[d->ncrit++] = d->ext[a];
+                break;
+            }
+    for (int k = 0; k < d->ncrit; k++) {
+        int q = 0;
+        for (int t = 0; t < m; t++)
+            if (S->mem[j][t] != d->crit[k])
+                S->set[q++] = S->mem[j][t];
+        int e = extremes(S, S->set, q, S->set);
+        d->dwo[k] = key_dist(S, ext_diam(S, S->set, e));
+    }
+    d->viol = district_viol(S, j);
+    if (S->c->contiguity)
+        district_art(S, j);
+    return TQO_OK;
+}
+
+static int mem_add(tabu *S, int j, int u)
+{
+    if (S->msz[j] == S->mcap[j]) {
+        int cap = S->mcap[j] ? 2 * S->mcap[j] : 16;
+        int *l = realloc(S->mem[j], (size_t)cap * sizeof(int));
+        if (!l)
+            return -1;
+        S->mem[j] = l;
+        S->mcap[j] = cap;
+    }
+    S->pos[u] = S->msz[j];
+    S->mem[j][S->msz[j]++] = u;
+    return 0;
+}
+
+static void mem_remove(tabu *S, int j, int u)
+{
+    int k = S->pos[u], last = S->mem[j][--S->msz[j]];
+    S->mem[j][k] = last;
+    S->pos[last] = k;
+}
+
+static void tabu_free(tabu *S)
+{
+    for (int j = 0; S->mem && j < S->p; j++)
+        free(S->mem[j]);
+    for (int j = 0; S->D && j < S->p; j++)
+        free(S->D[j].ext);
+    free(S->mem);
+    free(S->msz);
+    free(S->mcap);
+    free(S->pos);
+    free(S->D);
+    free(S->load);
+    free(S->art);
+    free(S->disc);
+    free(S->low);
+    free(S->par);
+    free(S->it);
+    free(S->vst);
+    free(S->stack);
+    free(S->seen);
+    free(S->set);
+    free(S->pts);
+    free(S->hull);
+    free(S->tabu_until);
+    free(S->best_asg);
+    free(S->dist);
+    free(S->ex);
+    free(S->heap);
+    free(S->path);
+    tqoi_obj_geom_free(&S->g);
+}
+
+static double plan_max(const tabu *S)
+{
+    double m = 0;
+    for (int j = 0; j < S->p; j++)
+        m = fmax(m, S->D[j].d);
+    return m;
+}
+
+static double total_viol(const tabu *S)
+{
+    double v = 0;
+    for (int j = 0; j < S->p; j++)
+        v += S->D[j].viol;
+    return v;
+}
+
+/* Excess of the distance between units i and j over the target. */
+static double pair_excess(tabu *S, int i, int j)
+{
+    double d = key_dist(S, raw(S, i, j));
+    return d > S->T ? d - S->T : 0;
+}
+
+/* Every unit's excess over its district (after T changed): districts
+   within T have none. */
+static void excess_all(tabu *S)
+{
+    for (int j = 0; j < S->p; j++) {
+        const int *l = S->mem[j];
+        int m = S->msz[j];
+        for (int k = 0; k < m; k++)
+            S->ex[l[k]] = 0;
+        if (S->D[j].d <= S->T)
+            continue;
+        for (int a = 0; a < m; a++)
+            for (int b = a + 1; b < m; b++) {
+                double e = pair_excess(S, l[a], l[b]);
+                S->ex[l[a]] += e;
+                S->ex[l[b]] += e;
+            }
+        S->g.evals += (long)m * (m - 1) / 2;
+    }
+}
+
+/* Unit u's excess over district B's units (0 at once when B's hull is
+   within T of it). */
+static double excess_into(tabu *S, int u, int B, double *far)
+{
+    double f = 0, e = 0;
+    const tdist *b = &S->D[B];
+    for (int k = 0; k < b->next; k++)
+        f = fmax(f, raw(S, u, b->ext[k]));
+    S->g.evals += b->next;
+    *far = key_dist(S, f);
+    if (*far <= S->T)
+        return 0;
+    for (int k = 0; k < S->msz[B]; k++)
+        e += S->mem[B][k] == u ? 0 : pair_excess(S, u, S->mem[B][k]);
+    S->g.evals += S->msz[B];
+    return e;
+}
+
+static tqo_status tabu_init(tabu *S, align_ctx *c, int *asg, int start)
+{
+    memset(S, 0, sizeof *S);
+    S->delta = tb_delta[start % TB_STARTS];
+    int n = c->n, p = c->p;
+    S->c = c;
+    S->n = n;
+    S->p = p;
+    S->nb = c->nb;
+    S->asg = asg;
+    S->latlon = c->inst->coords == TQO_COORDS_LATLON;
+    size_t ni = ((size_t)n + 1) * sizeof(int);
+    S->mem = calloc((size_t)p, sizeof(int *));
+    S->msz = calloc((size_t)p, sizeof(int));
+    S->mcap = calloc((size_t)p, sizeof(int));
+    S->D = calloc((size_t)p, sizeof(tdist));
+    S->load = calloc((size_t)p * S->nb + 1, sizeof(double));
+    S->pos = malloc(ni);
+    S->art = calloc((size_t)n + 1, 1);
+    S->disc = malloc(ni), S->low = malloc(ni), S->par = malloc(ni), S->it = malloc(ni);
+    S->vst = calloc((size_t)n + 1, sizeof(int));
+    S->seen = calloc((size_t)n + 1, sizeof(int));
+    S->stack = malloc(ni), S->set = malloc(ni), S->best_asg = malloc(ni);
+    S->pts = malloc(((size_t)n + 1) * sizeof(pt3));
+    S->hull = malloc((2 * (size_t)n + 2) * sizeof(pt3));
+    S->tabu_until = calloc((size_t)n + 1, sizeof(long));
+    S->dist = malloc(((size_t)n + 1) * sizeof(double));
+    S->ex = calloc((size_t)n + 1, sizeof(double));
+    S->heap = malloc(((size_t)c->adj_start[n] + n + 1) * sizeof(align_kv));
+    S->path = malloc(ni);
+    if (!S->mem || !S->msz || !S->mcap || !S->D || !S->load || !S->pos || !S->art || !S->disc || !S->low ||
+        !S->par || !S->it || !S->vst || !S->seen || !S->stack || !S->set || !S->best_asg || !S->pts || !S->hull ||
+        !S->tabu_until || !S->dist || !S->ex || !S->heap || !S->path || tqoi_obj_geom_init(&S->g, c->inst) != TQO_OK)
+        return TQO_ERR_NOMEM;
+    for (int i = 0; i < n; i++) {
+        if (mem_add(S, asg[i], i) < 0)
+            return TQO_ERR_NOMEM;
+        for (int b = 0; b < S->nb; b++)
+            S->load[asg[i] * S->nb + b] += c->a[b][i];
+        if (c->current && c->current[i] >= 0 && c->current[i] != asg[i])
+            S->moved += c->a[0][i];
+    }
+    for (int j = 0; j < p; j++)
+        if (district_refresh(S, j) != TQO_OK)
+            return TQO_ERR_NOMEM;
+    memcpy(S->best_asg, asg, (size_t)n * sizeof(int));
+    S->V = total_viol(S);
+    double dmax = plan_max(S);
+    S->best = S->V > 0 ? INFINITY : dmax;
+    S->dscale = dmax > 0 ? dmax : 1;
+    S->T = dmax * (1 - S->delta);
+    excess_all(S);
+    S->lambda = TB_LAMBDA0 * S->dscale;
+    S->stall_limit = TB_STALL_BASE + (long)(TB_STALL_PER_UNIT * n);
+    S->max_iter = (long)TB_ITER_PER_UNIT * n + 10 * TB_STALL_BASE;
+    S->deadline = c->s->time_limit > 0 ? tqoi_align_now() + c->s->time_limit : 0;
+    tqo_rng_init(&S->rng, c->s->seed, 0x7ab0u + (uint64_t)start);
+    return TQO_OK;
+}
+
+/* A scored move: u from A to B, or with len > 0 the path S->path[0 ..
+   len) of A's units (u first) to B. */
+typedef struct tmove {
+    int u, A, B;
+    double dF, da, db, dv;
+    int ties, len;
+} tmove;
+
+/* Violation of district j after adding sign x unit u's measures. */
+static double viol_after(const tabu *S, int j, int u, int sign)
+{
+    const align_ctx *c = S->c;
+    double v = 0;
+    for (int b = 0; b < S->nb; b++) {
+        int q = j * S->nb + b;
+        double t = c->target[q], e = 1e-9 * t, l = S->load[q] + sign * c->a[b][u];
+        if (l > c->hi[q] + e)
+            v += (l - c->hi[q]) / t;
+        else if (l < c->lo[q] - e)
+            v += (c->lo[q] - l) / t;
+    }
+    return v;
+}
+
+/* The move cap after u goes A -> B (the running total of moved measure). */
+static double moved_after(const tabu *S, int u, int A, int B)
+{
+    const align_ctx *c = S->c;
+    if (!c->current || c->current[u] < 0)
+        return S->moved;
+    int cu = c->current[u];
+    return S->moved + c->a[0][u] * ((cu != B) - (cu != A));
+}
+
+/* The largest diameter over districts other than A and B. */
+static double max_other(const tabu *S, int A, int B)
+{
+    double m = 0;
+    for (int j = 0; j < S->p; j++)
+        if (j != A && j != B)
+            m = fmax(m, S->D[j].d);
+    return m;
+}
+
+static int keep_better(tabu *S, tmove *x, tmove *best);
+
+/* Scores u: A -> B into best when allowed and better (ties drawn evenly). */
+static void score_move(tabu *S, int u, int A, int B, tmove *best)
+{
+    const align_ctx *c = S->c;
+    if (S->msz[A] <= 1 || S->art[u] || !tqoi_alloc_allowed(&c->P, u, B))
+        return;
+    double mv = moved_after(S, u, A, B);
+    if (c->max_move >= 0 && c->current && mv > c->max_move * (1 + 1e-9))
+        return;
+    const tdist *a = &S->D[A], *b = &S->D[B];
+    double da = a->d, far;
+    for (int k = 0; k < a->ncrit; k++)
+        if (a->crit[k] == u)
+            da = a->dwo[k];
+    double eb = excess_into(S, u, B, &far);
+    double db = fmax(b->d, far);
+    double va = viol_after(S, A, u, -1), vb = viol_after(S, B, u, 1);
+    double dv = va + vb - a->viol - b->viol;
+    double dF = eb - S->ex[u] + S->lambda * dv;
+    if (S->tabu_until[u] > S->iter) { /* aspiration: a new best balanced plan */
+        if (!(S->V + dv <= 0 && fmax(max_other(S, A, B), fmax(da, db)) < S->best * (1 - 1e-12)))
+            return;
+        dF = -INFINITY;
+    }
+    tmove x = {u, A, B, dF, da, db, dv, 0, 0};
+    keep_better(S, &x, best);
+}
+
+/* Keeps the candidate when it beats best (ties drawn evenly); 1 if kept. */
+static int keep_better(tabu *S, tmove *x, tmove *best)
+{
+    double eps = 1e-12 * S->dscale;
+    if (best->u >= 0 && x->dF > best->dF + eps)
+        return 0;
+    if (best->u >= 0 && x->dF >= best->dF - eps) {
+        x->ties = best->ties + 1;
+        if (tqo_rng_int(&S->rng, x->ties) != 0) {
+            best->ties++;
+            return 0;
+        }
+    } else {
+        x->ties = 1;
+    }
+    *best = *x;
+    return 1;
+}
+
+static void heap_push(align_kv *h, int *m, align_kv x)
+{
+    int k = (*m)++;
+    while (k > 0 && tqoi_align_kv_cmp(&x, &h[(k - 1) / 2]) < 0) {
+        h[k] = h[(k - 1) / 2];
+        k = (k - 1) / 2;
+    }
+    h[k] = x;
+}
+
+static align_kv heap_pop(align_kv *h, int *m)
+{
+    align_kv top = h[0], x = h[--(*m)];
+    int k = 0;
+    for (;;) {
+        int l = 2 * k + 1, r = l + 1, s = k;
+        const align_kv *cur = s == k ? &x : &h[s];
+        if (l < *m && tqoi_align_kv_cmp(&h[l], cur) < 0)
+            s = l, cur = &h[l];
+        if (r < *m && tqoi_align_kv_cmp(&h[r], cur) < 0)
+            s = r;
+        if (s == k)
+            break;
+        h[k] = h[s];
+        k = s;
+    }
+    h[k] = x;
+    return top;
+}
+
+/*
+ * The shortest path (Dijkstra by distance) inside district A from its
+ * unit u to the nearest unit that touches another district, through units
+ * that are neither locked nor tabu, into S->stack (u first); *B receives
+ * that district. Returns the path's length, 0 when there is none.
+ */
+static int border_path(tabu *S, int u, int A, int *B)
+{
+    const align_ctx *c = S->c;
+    int g = ++S->gen, m = 0;
+    S->dist[u] = 0;
+    S->par[u] = -1;
+    S->vst[u] = g;
+    S->disc[u] = 0;
+    heap_push(S->heap, &m, (align_kv){0, u});
+    while (m > 0) {
+        align_kv top = heap_pop(S->heap, &m);
+        int v = top.v;
+        if (S->disc[v] == g || top.k > S->dist[v])
+            continue;
+        S->disc[v] = g; /* settled */
+        for (int e = c->adj_start[v]; e < c->adj_start[v + 1]; e++)
+            if (S->asg[c->adj[e]] != A) {
+                int len = 0;
+                *B = S->asg[c->adj[e]];
+                for (int w = v; w >= 0; w = S->par[w])
+                    S->stack[len++] = w;
+                for (int a = 0, b = len - 1; a < b; a++, b--) {
+                    int t = S->stack[a];
+                    S->stack[a] = S->stack[b];
+                    S->stack[b] = t;
+                }
+                return len;
+            }
+        for (int e = c->adj_start[v]; e < c->adj_start[v + 1]; e++) {
+            int w = c->adj[e];
+            if (S->asg[w] != A || (c->lock && c->lock[w] >= 0) || S->tabu_until[w] > S->iter)
+                continue;
+            double nd = top.k + key_dist(S, raw(S, v, w));
+            if (S->vst[w] != g || nd < S->dist[w]) {
+                S->vst[w] = g;
+                S->disc[w] = 0;
+                S->dist[w] = nd;
+                S->par[w] = v;
+                heap_push(S->heap, &m, (align_kv){nd, w});
+            }
+        }
+    }
+    return 0;
+}
+
+/* Whether district A stays connected without the units marked seen[] ==
+   tag (a search from one of the others; a district in pieces fails). */
+static int connected_without(tabu *S, int A, int tag, int left)
+{
+    const align_ctx *c = S->c;
+    int g = ++S->gen, top = 0, reached = 0;
+    for (int k = 0; k < S->msz[A] && !top; k++)
+        if (S->seen[S->mem[A][k]] != tag) {
+            S->vst[S->mem[A][k]] = g;
+            S->it[top++] = S->mem[A][k];
+        }
+    while (top) {
+        int v = S->it[--top];
+        reached++;
+        for (int e = c->adj_start[v]; e < c->adj_start[v + 1]; e++) {
+            int w = c->adj[e];
+            if (S->asg[w] == A && S->seen[w] != tag && S->vst[w] != g) {
+                S->vst[w] = g;
+                S->it[top++] = w;
+            }
+        }
+    }
+    return reached == left;
+}
+
+/* Scores the path move of A's farthest-pair unit u that touches no other
+   district: u and the units on its way to the border go together. */
+static void score_path(tabu *S, int u, int A, tmove *best)
+{
+    const align_ctx *c = S->c;
+    int B = -1, len = border_path(S, u, A, &B);
+    if (len < 2 || S->msz[A] <= len)
+        return;
+    int tag = ++S->seen_tag;
+    double mv = S->moved;
+    for (int k = 0; k < len; k++) {
+        int w = S->stack[k];
+        if (!tqoi_alloc_allowed(&c->P, w, B))
+            return;
+        S->seen[w] = tag;
+        if (c->current && c->current[w] >= 0)
+            mv += c->a[0][w] * ((c->current[w] != B) - (c->current[w] != A));
+    }
+    if (c->max_move >= 0 && c->current && mv > c->max_move * (1 + 1e-9))
+        return;
+    if (!connected_without(S, A, tag, S->msz[A] - len))
+        return;
+    const tdist *a = &S->D[A], *b = &S->D[B];
+    double va = 0, vb = 0;
+    for (int q = 0; q < S->nb; q++) { /* the violations after */
+        double dl = 0;
+        for (int k = 0; k < len; k++)
+            dl += c->a[q][S->stack[k]];
+        for (int side = 0; side < 2; side++) {
+            int j = side ? B : A, i = j * S->nb + q;
+            double t = c->target[i], e = 1e-9 * t, l = S->load[i] + (side ? dl : -dl);
+            double v = l > c->hi[i] + e ? (l - c->hi[i]) / t : l < c->lo[i] - e ? (c->lo[i] - l) / t : 0;
+            *(side ? &vb : &va) += v;
+        }
+    }
+    int q = 0;
+    for (int k = 0; k < b->next; k++)
+        S->set[q++] = b->ext[k];
+    for (int k = 0; k < len; k++)
+        S->set[q++] = S->stack[k];
+    q = extremes(S, S->set, q, S->set);
+    double db = key_dist(S, ext_diam(S, S->set, q));
+    q = 0;
+    for (int k = 0; k < S->msz[A]; k++)
+        if (S->seen[S->mem[A][k]] != tag)
+            S->set[q++] = S->mem[A][k];
+    q = extremes(S, S->set, q, S->set);
+    double da = key_dist(S, ext_diam(S, S->set, q));
+    double dv = va + vb - a->viol - b->viol, de = 0, far;
+    for (int k = 0; k < len; k++) { /* pairs inside the path move with it */
+        de += excess_into(S, S->stack[k], B, &far) - S->ex[S->stack[k]];
+        for (int t = k + 1; t < len; t++)
+            de += 2 * pair_excess(S, S->stack[k], S->stack[t]);
+    }
+    tmove x = {u, A, B, 0, da, db, dv, 0, len};
+    x.dF = de + S->lambda * dv;
+    if (keep_better(S, &x, best)) {
+        memcpy(S->path, S->stack, (size_t)len * sizeof(int));
+        S->npath = len;
+    }
+}
+
+/* Path moves for the farthest-pair units of district X that touch no
+   other district (single moves cover the others). */
+static void scan_paths(tabu *S, int X, tmove *best)
+{
+    const align_ctx *c = S->c;
+    const tdist *d = &S->D[X];
+    int crit[TB_CRIT], nc = d->ncrit;
+    memcpy(crit, d->crit, sizeof crit);
+    for (int k = 0; k < nc; k++) {
+        int u = crit[k], border = 0;
+        if ((c->lock && c->lock[u] >= 0) || S->tabu_until[u] > S->iter)
+            continue;
+        for (int e = c->adj_start[u]; e < c->adj_start[u + 1] && !border; e++)
+            border = S->asg[c->adj[e]] != X;
+        if (!border)
+            score_path(S, u, X, best);
+    }
+}
+
+/* Every move out of or into the active district X. */
+static void scan_district(tabu *S, int X, tmove *best)
+{
+    const align_ctx *c = S->c;
+    int tag = ++S->seen_tag;
+    for (int k = 0; k < S->msz[X]; k++) {
+        int u = S->mem[X][k];
+        for (int e = c->adj_start[u]; e < c->adj_start[u + 1]; e++) {
+            int w = c->adj[e], Y = S->asg[w];
+            if (Y == X)
+                continue;
+            int dup = 0; /* u -> Y once */
+            for (int q = c->adj_start[u]; q < e && !dup; q++)
+                dup = S->asg[c->adj[q]] == Y;
+            /* only moves that can lower the excess or the violation:
+               the rest is a plateau the search would wander on */
+            int bal = S->D[X].viol > 0 || S->D[Y].viol > 0;
+            if (!dup && !(c->lock && c->lock[u] >= 0) && (bal || S->ex[u] > 0))
+                score_move(S, u, X, Y, best);
+            if (S->seen[w] != tag && !(c->lock && c->lock[w] >= 0) && (bal || S->ex[w] > 0)) {
+                S->seen[w] = tag;
+                score_move(S, w, Y, X, best);
+            }
+        }
+    }
+}
+
+static tqo_status apply_move(tabu *S, const tmove *m)
+{
+    const align_ctx *c = S->c;
+    int len = m->len ? m->len : 1;
+    const int *units = m->len ? S->path : &m->u;
+    for (int k = 0; k < len; k++) {
+        int u = units[k];
+        S->moved = moved_after(S, u, m->A, m->B);
+        mem_remove(S, m->A, u);
+        double e = 0;
+        for (int q = 0; q < S->msz[m->A]; q++)
+            S->ex[S->mem[m->A][q]] -= pair_excess(S, u, S->mem[m->A][q]);
+        for (int q = 0; q < S->msz[m->B]; q++) {
+            double x = pair_excess(S, u, S->mem[m->B][q]);
+            S->ex[S->mem[m->B][q]] += x;
+            e += x;
+        }
+        S->ex[u] = e;
+        S->g.evals += S->msz[m->A] + S->msz[m->B];
+        if (mem_add(S, m->B, u) < 0)
+            return TQO_ERR_NOMEM;
+        S->asg[u] = m->B;
+        for (int b = 0; b < S->nb; b++) {
+            S->load[m->A * S->nb + b] -= c->a[b][u];
+            S->load[m->B * S->nb + b] += c->a[b][u];
+        }
+        S->tabu_until[u] = S->iter + TB_TENURE_MIN + tqo_rng_int(&S->rng, TB_TENURE_SPAN);
+    }
+    if (district_refresh(S, m->A) != TQO_OK || district_refresh(S, m->B) != TQO_OK)
+        return TQO_ERR_NOMEM;
+    S->V = total_viol(S);
+    S->moves++;
+    S->paths += m->len > 0;
+    return TQO_OK;
+}
+
+/* One iteration: the best admissible move applied, the penalty adapted
+   and a better balanced plan kept. 0 when no move was admissible. */
+static int tabu_step(tabu *S)
+{
+    tmove best = {-1, -1, -1, 0, 0, 0, 0, 0, 0};
+    for (int j = 0; j < S->p; j++) {
+        if (S->D[j].d > S->T || S->D[j].viol > 0)
+            scan_district(S, j, &best);
+        if (S->D[j].d > S->T)
+            scan_paths(S, j, &best);
+    }
+    S->iter++;
+    if (best.u < 0)
+        return 0;
+    if (apply_move(S, &best) != TQO_OK)
+        return -1;
+    S->lambda *= S->V > 0 ? TB_LAMBDA_STEP : 1 / TB_LAMBDA_STEP;
+    S->lambda = fmin(fmax(S->lambda, 1e-3 * S->dscale), 1e3 * S->dscale);
+    double dmax = plan_max(S);
+    if (S->V <= 0 && dmax < S->best * (1 - 1e-12)) {
+        S->best = dmax;
+        S->T = dmax * (1 - S->delta);
+        excess_all(S);
+        S->last_best = S->iter;
+        memcpy(S->best_asg, S->asg, (size_t)S->n * sizeof(int));
+    }
+    return 1;
+}
+
+/* One start's outcome. */
+typedef struct tb_run {
+    int *asg;                   /* its best plan */
+    double start, best;
+    long iter, moves, paths, last_best, evals;
+    tqo_status st;
+} tb_run;
+
+/* Start k from the plan asg0: the search until it stalls, its best plan
+   into o->asg. */
+static void run_start(align_ctx *c, const int *asg0, int k, tb_run *o)
+{
+    tabu S;
+    o->asg = malloc(((size_t)c->n + 1) * sizeof(int));
+    o->st = o->asg ? TQO_OK : TQO_ERR_NOMEM;
+    if (o->st != TQO_OK)
+        return;
+    memcpy(o->asg, asg0, (size_t)c->n * sizeof(int));
+    o->st = tabu_init(&S, c, o->asg, k);
+    o->start = S.best;
+    while (o->st == TQO_OK && S.iter < S.max_iter && S.iter - S.last_best < S.stall_limit) {
+        if (S.deadline > 0 && (S.iter & 63) == 0 && tqoi_align_now() > S.deadline)
+            break;
+        int step = tabu_step(&S);
+        if (step < 0)
+            o->st = TQO_ERR_NOMEM;
+    }
+    if (o->st == TQO_OK)
+        memcpy(o->asg, S.best_asg, (size_t)c->n * sizeof(int));
+    o->best = S.best;
+    o->iter = S.iter;
+    o->moves = S.moves;
+    o->paths = S.paths;
+    o->last_best = S.last_best;
+    o->evals = S.g.evals;
+    tabu_free(&S);
+}
+
+/* One round: the starts from asg (keys round x TB_STARTS + k), merged in
+   start order into asg when one improved it; 1 if one did. */
+static int run_round(align_ctx *c, int *asg, int round, long *moves, long *evals, tqo_status *st)
+{
+    tb_run runs[TB_STARTS];
+    memset(runs, 0, sizeof runs);
+    int nth = c->P.threads > 0 ? c->P.threads : 1;
+    nth = nth < TB_STARTS ? nth : TB_STARTS;
+#pragma omp parallel for schedule(static, 1) num_threads(nth)
+    for (int k = 0; k < TB_STARTS; k++)
+        run_start(c, asg, round * TB_STARTS + k, &runs[k]);
+    int win = -1;
+    for (int k = 0; k < TB_STARTS; k++) { /* in start order: the same for any thread count */
+        if (runs[k].st != TQO_OK) {
+            *st = runs[k].st;
+            continue;
+        }
+        tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_INFO,
+                       "diameter tabu search, round %d, start %d: %.6g -> %.6g (%ld iterations, %ld moves of which "
+                       "%ld paths, best at %ld, %ld distances)", round + 1, k + 1, runs[k].start, runs[k].best,
+                       runs[k].iter, runs[k].moves, runs[k].paths, runs[k].last_best, runs[k].evals);
+        *moves += runs[k].moves;
+        *evals += runs[k].evals;
+        if (isfinite(runs[k].best) && runs[k].best < runs[k].start * (1 - 1e-12) &&
+            (win < 0 || runs[k].best < runs[win].best))
+            win = k;
+    }
+    if (*st == TQO_OK && win >= 0)
+        memcpy(asg, runs[win].asg, (size_t)c->n * sizeof(int));
+    for (int k = 0; k < TB_STARTS; k++)
+        free(runs[k].asg);
+    return *st == TQO_OK && win >= 0;
+}
+
+tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, tqo_align_result *r)
+{
+    tqo_status st = TQO_OK;
+    long moves = 0, evals = 0;
+    int rounds = c->n <= TB_ROUNDS_MAX_N ? TB_ROUNDS : 1;
+    for (int round = 0; round < rounds && st == TQO_OK; round++)
+        if (!run_round(c, asg, round, &moves, &evals, &st))
+            break;
+    if (st == TQO_OK) {
+        r->minmax_moves = moves;
+        r->minmax_swaps = 0;
+        r->minmax_evals = evals;
+    }
+    return st;
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# The diameter's tabu search (solver/align/objective_tabu.c) on a DL
+# instance of the commercial districting literature, regenerated under its
+# published name by bench/districting/generate.py (skipped, 77, without
+# python3-scipy): the plan recomputed by bench/districting/check.py
+# (balance within tau, connected districts, the diameter by brute force over
+# all pairs, the bound below it) is within 3% of the best diameter MATS
+# published for it (bench/districting/published.csv) and at least 5% below
+# the moment plan's (the search's start); --threads 1 and 2 write the same
+# plan; the starts' printed move counts (two per round) add up to
+# summary.json's.
+# Usage: diameter_tabu.sh path/to/tqo
+. "$(dirname "$0")/lib.sh" "$@"
+PY=/usr/bin/python3
+NAME=del-n1000-k10-s8165
+$PY -c "import scipy.spatial" 2>/dev/null || { echo "skip - python3-scipy missing (the generator's Delaunay graph)"; exit 77; }
+check "generate $NAME" $PY bench/districting/generate.py del 1000 10 8165 -o "$tmp/f.in"
+F=$tmp/f.in
+
+check "align, moment (the start)" "$TQO" align "$F" --starts 1 -o "$tmp/m" -q
+check "align --objective diameter --threads 2" "$TQO" align "$F" --objective diameter --starts 1 --threads 2 \
+    -o "$tmp/d2" -v
+cp "$tmp/log" "$tmp/d2.log"
+check "align --objective diameter --threads 1" "$TQO" align "$F" --objective diameter --starts 1 --threads 1 \
+    -o "$tmp/d1" -q
+cmp -s "$tmp/d1/assignment.csv" "$tmp/d2/assignment.csv" && ok "--threads 1 and 2: the same plan" \
+    || bad "--threads 1 and 2 differ"
+
+check "moment plan: independent check" $PY bench/districting/check.py "$F" "$tmp/m" --json
+cp "$tmp/log" "$tmp/m.json"
+check "diameter plan: balance, contiguity, diameter by brute force, bound" \
+    $PY bench/districting/check.py "$F" "$tmp/d2" --json
+cp "$tmp/log" "$tmp/d2.json"
+$PY - "$tmp/m.json" "$tmp/d2.json" bench/districting/published.csv "$NAME" <<'PY' \
+    && ok "diameter within 3% of MATS's best and 5% below the moment plan's" || bad "diameter quality"
+import csv, json, sys
+m, d = (json.load(open(f)) for f in sys.argv[1:3])
+best = [float(r["best"]) for r in csv.DictReader(open(sys.argv[3]))
+        if r["instance"] == sys.argv[4] and r["method"] == "MATS"]
+assert d["ok"] and d["balanced"] and d["connected"], d["failures"]
+assert len(best) == 1, best
+print("moment %.4f, tabu %.4f, MATS best %.4f" % (m["diameter"], d["diameter"], best[0]))
+assert d["diameter"] <= 1.03 * best[0], "more than 3% above the published best"
+assert d["diameter"] <= 0.95 * m["diameter"], "not 5% below the start"
+PY
+$PY - "$tmp/d2.log" "$tmp/d2/summary.json" <<'PY' && ok "the starts' moves add up to summary.json's" || bad "move counts"
+import json, re, sys
+starts = re.findall(r"tabu search, round \d+, start \d+: .* \((\d+) iterations, (\d+) moves", open(sys.argv[1]).read())
+s = json.load(open(sys.argv[2]))["diameter"]["search"]
+assert len(starts) >= 2 and len(starts) % 2 == 0, starts
+assert sum(int(mv) for _, mv in starts) == s["moves"] > 0, (starts, s)
+PY
+finish
