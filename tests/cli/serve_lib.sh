@@ -6,10 +6,15 @@ browser_prereqs() {
     command -v python3 >/dev/null || exit 77
     command -v node >/dev/null || { echo "no node: skipped"; exit 77; }
     [ -x /usr/bin/chromium ] || { echo "no /usr/bin/chromium: skipped"; exit 77; }
-    if [ ! -d tests/browser/node_modules/puppeteer-core ]; then
-        npm install --prefix tests/browser --no-audit --no-fund >/dev/null 2>&1 ||
-            { echo "npm install --prefix tests/browser failed: skipped"; exit 77; }
-    fi
+    # The browser tests run side by side (ctest -j): one installs while the
+    # other waits on the lock, then finds the package complete.
+    (
+        flock 9
+        [ -f tests/browser/node_modules/puppeteer-core/package.json ] ||
+            npm install --prefix tests/browser --no-audit --no-fund >/dev/null 2>&1
+    ) 9>"${TMPDIR:-/tmp}/tqo-npm-install.lock"
+    [ -f tests/browser/node_modules/puppeteer-core/package.json ] ||
+        { echo "npm install --prefix tests/browser failed: skipped"; exit 77; }
 }
 
 # URL: the address with the token, once the server started in the
