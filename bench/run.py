@@ -436,7 +436,8 @@ def run_peers(R, cfg, rec, model, which, wdir):
     for p in runs:
         p["name"] = name
         if p["kind"] == "LP":   # the LP relaxation: against tqo's LP step and its bound
-            p["tqo_seconds"], p["tqo_objective"] = sec.get("lp"), summ.get("lower_bound")
+            # the LP's value: lower_bound may be raised above it for whole units
+            p["tqo_seconds"], p["tqo_objective"] = sec.get("lp"), summ.get("lp_bound", summ.get("lower_bound"))
         else:                   # the MIP: against tqo's whole run and its plan
             p["tqo_seconds"], p["tqo_objective"] = sec.get("total"), summ.get("objective")
         p["time_ratio"] = p["seconds"] / p["tqo_seconds"] if p["seconds"] and p["tqo_seconds"] else None

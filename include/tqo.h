@@ -532,6 +532,10 @@ typedef struct tqo_align_result {
     double *minmax_territory; /* per territory (owned) */
     int *minmax_centre_unit;  /* center: each territory's centre unit (owned) */
     long minmax_moves, minmax_swaps, minmax_evals; /* the search's counts */
+    /* The LP relaxation's value at the final centres, when lower_bound was
+       raised above it by branching on the units the LP splits (a bound for
+       whole-unit plans only); 0 when lower_bound is that LP value. */
+    double lp_bound;
 } tqo_align_result;
 
 tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_align_result *res,

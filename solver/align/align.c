@@ -565,6 +565,7 @@ static tqo_status strengthen_bound(align_ctx *c, tqo_align_result *res, const al
     if (st == TQO_OK && lb > res->lower_bound) {
         tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG, "bound: %.9g by branching on split units (LP %.9g)",
                        lb, res->lower_bound);
+        res->lp_bound = res->lower_bound;
         res->lower_bound = lb;
     }
     return st;

@@ -332,6 +332,8 @@ static tqo_status write_summary(FILE *fp, const tqo_instance *inst, const tqo_al
     tqoi_jw_string(&w, "centres", r->fixed_centres ? "home bases" : "located");
     tqoi_jw_number(&w, "objective", r->objective);
     tqoi_jw_number(&w, "lower_bound", r->lower_bound);
+    if (r->lp_bound > 0) /* the bound was raised above the LP's value */
+        tqoi_jw_number(&w, "lp_bound", r->lp_bound);
     tqoi_jw_number(&w, "gap", r->gap);
     /* the verdict of the independent check (tqoi_align_check.c) */
     tqoi_jw_string(&w, "status", r->status[0] ? r->status : "ok");
