@@ -46,6 +46,12 @@ double tqoi_obj_set_value(obj_geom *g, int obj, const int *set, int m, obj_scrat
 double tqoi_obj_plan_value(obj_geom *g, int obj, const int *terr, int p, double *val, int *centre);
 
 /* objective_search.c: settings that cannot go with these objectives. */
+/* Per-district member lists for the searches: unit u joins list j at the
+   end (its index in pos[u]; -1 when out of memory) and leaves by taking the
+   last member's place, both O(1). */
+int tqoi_obj_member_add(int **list, int *size, int *cap, int *pos, int j, int u);
+void tqoi_obj_member_remove(int **list, int *size, int *pos, int j, int u);
+
 tqo_status tqoi_objective_precheck(align_ctx *c);
 /* The improvement search from the whole-unit plan asg (balanced, within
    every constraint), counts into r->minmax_*: asg is only ever replaced by

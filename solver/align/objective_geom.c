@@ -195,3 +195,25 @@ double tqoi_obj_plan_value(obj_geom *g, int obj, const int *terr, int p, double 
     free(mem);
     return best;
 }
+
+int tqoi_obj_member_add(int **list, int *size, int *cap, int *pos, int j, int u)
+{
+    if (size[j] == cap[j]) {
+        int c = cap[j] ? 2 * cap[j] : 16;
+        int *l = realloc(list[j], (size_t)c * sizeof(int));
+        if (!l)
+            return -1;
+        list[j] = l;
+        cap[j] = c;
+    }
+    pos[u] = size[j];
+    list[j][size[j]++] = u;
+    return 0;
+}
+
+void tqoi_obj_member_remove(int **list, int *size, int *pos, int j, int u)
+{
+    int k = pos[u], last = list[j][--size[j]];
+    list[j][k] = last;
+    pos[last] = k;
+}

@@ -84,24 +84,12 @@ static void search_free(search *S)
 
 static int list_add(search *S, int j, int u)
 {
-    if (S->msz[j] == S->cap[j]) {
-        int cap = S->cap[j] ? 2 * S->cap[j] : 16;
-        int *l = realloc(S->list[j], (size_t)cap * sizeof(int));
-        if (!l)
-            return -1;
-        S->list[j] = l;
-        S->cap[j] = cap;
-    }
-    S->pos[u] = S->msz[j];
-    S->list[j][S->msz[j]++] = u;
-    return 0;
+    return tqoi_obj_member_add(S->list, S->msz, S->cap, S->pos, j, u);
 }
 
 static void list_remove(search *S, int j, int u)
 {
-    int k = S->pos[u], last = S->list[j][--S->msz[j]];
-    S->list[j][k] = last;
-    S->pos[last] = k;
+    tqoi_obj_member_remove(S->list, S->msz, S->pos, j, u);
 }
 
 static tqo_status search_init(search *S, align_ctx *c, int *asg)

@@ -280,24 +280,12 @@ static tqo_status district_refresh(tabu *S, int j)
 
 static int mem_add(tabu *S, int j, int u)
 {
-    if (S->msz[j] == S->mcap[j]) {
-        int cap = S->mcap[j] ? 2 * S->mcap[j] : 16;
-        int *l = realloc(S->mem[j], (size_t)cap * sizeof(int));
-        if (!l)
-            return -1;
-        S->mem[j] = l;
-        S->mcap[j] = cap;
-    }
-    S->pos[u] = S->msz[j];
-    S->mem[j][S->msz[j]++] = u;
-    return 0;
+    return tqoi_obj_member_add(S->mem, S->msz, S->mcap, S->pos, j, u);
 }
 
 static void mem_remove(tabu *S, int j, int u)
 {
-    int k = S->pos[u], last = S->mem[j][--S->msz[j]];
-    S->mem[j][k] = last;
-    S->pos[last] = k;
+    tqoi_obj_member_remove(S->mem, S->msz, S->pos, j, u);
 }
 
 static void tabu_free(tabu *S)
