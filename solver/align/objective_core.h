@@ -51,6 +51,11 @@ double tqoi_obj_plan_value(obj_geom *g, int obj, const int *terr, int p, double 
    last member's place, both O(1). */
 int tqoi_obj_member_add(int **list, int *size, int *cap, int *pos, int j, int u);
 void tqoi_obj_member_remove(int **list, int *size, int *pos, int j, int u);
+/* Every unit into its district's list by asg, each district's load of the
+   balanced measures (load[j*nb+b], zeroed by the caller) and the amount of
+   measure 0 moved off the current plan into *moved; -1 when out of memory. */
+int tqoi_obj_members_fill(const align_ctx *c, const int *asg, int nb, int **list, int *size, int *cap, int *pos,
+                          double *load, double *moved);
 
 tqo_status tqoi_objective_precheck(align_ctx *c);
 /* The improvement search from the whole-unit plan asg (balanced, within

@@ -217,3 +217,17 @@ void tqoi_obj_member_remove(int **list, int *size, int *pos, int j, int u)
     list[j][k] = last;
     pos[last] = k;
 }
+
+int tqoi_obj_members_fill(const align_ctx *c, const int *asg, int nb, int **list, int *size, int *cap, int *pos,
+                          double *load, double *moved)
+{
+    for (int i = 0; i < c->n; i++) {
+        if (tqoi_obj_member_add(list, size, cap, pos, asg[i], i) < 0)
+            return -1;
+        for (int b = 0; b < nb; b++)
+            load[asg[i] * nb + b] += c->a[b][i];
+        if (c->current && c->current[i] >= 0 && c->current[i] != asg[i])
+            *moved += c->a[0][i];
+    }
+    return 0;
+}

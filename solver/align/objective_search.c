@@ -115,14 +115,8 @@ static tqo_status search_init(search *S, align_ctx *c, int *asg)
     if (!S->list || !S->cap || !S->msz || !S->pos || !S->load || !S->val || !S->set || !S->stamp || !S->stack ||
         !S->crit || tqoi_obj_geom_init(&S->g, c->inst) != TQO_OK)
         return TQO_ERR_NOMEM;
-    for (int i = 0; i < n; i++) {
-        if (list_add(S, asg[i], i) < 0)
-            return TQO_ERR_NOMEM;
-        for (int b = 0; b < S->nb; b++)
-            S->load[asg[i] * S->nb + b] += c->a[b][i];
-        if (c->current && c->current[i] >= 0 && c->current[i] != asg[i])
-            S->moved += c->a[0][i];
-    }
+    if (tqoi_obj_members_fill(c, asg, S->nb, S->list, S->msz, S->cap, S->pos, S->load, &S->moved) < 0)
+        return TQO_ERR_NOMEM;
     for (int j = 0; j < p; j++) {
         S->val[j] = tqoi_obj_set_value(&S->g, S->obj, S->list[j], S->msz[j], &S->w, NULL);
         if (S->val[j] < 0)

@@ -416,14 +416,8 @@ static tqo_status tabu_init(tabu *S, align_ctx *c, int *asg, int start)
         !S->par || !S->it || !S->vst || !S->seen || !S->stack || !S->set || !S->best_asg || !S->pts || !S->hull ||
         !S->tabu_until || !S->dist || !S->ex || !S->heap || !S->path || tqoi_obj_geom_init(&S->g, c->inst) != TQO_OK)
         return TQO_ERR_NOMEM;
-    for (int i = 0; i < n; i++) {
-        if (mem_add(S, asg[i], i) < 0)
-            return TQO_ERR_NOMEM;
-        for (int b = 0; b < S->nb; b++)
-            S->load[asg[i] * S->nb + b] += c->a[b][i];
-        if (c->current && c->current[i] >= 0 && c->current[i] != asg[i])
-            S->moved += c->a[0][i];
-    }
+    if (tqoi_obj_members_fill(c, asg, S->nb, S->mem, S->msz, S->mcap, S->pos, S->load, &S->moved) < 0)
+        return TQO_ERR_NOMEM;
     for (int j = 0; j < p; j++)
         if (district_refresh(S, j) != TQO_OK)
             return TQO_ERR_NOMEM;
