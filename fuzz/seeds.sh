@@ -46,6 +46,8 @@ for f in "$top"/examples/*.ini "$top"/tests/fixtures/*/*.ini; do
 done
 printf '[align]\nk = 3\nbalance = workload:5\n[quota]\ngrowth = 10\nmethod = last\n[scenarios]\nreplicates = 100\n' \
     > "$corpus/plan_ini/basic.ini"
+# found by plan_ini in CI (2026-12-02): a value that starts a comment when written back
+printf '[align]\nk = 3\nbalance =;wo[inputa[quota]k = ' > "$corpus/plan_ini/comment_value.ini"
 printf 'unit_id,territory_id,share\na1,T1,1\na2,T1,0.5\na2,T2,0.5\na3,T2,1\na4,T1,1\na5,T2,1\na6,T2,1\nb1,T3,1\nb2,T3,1\nb3,T3,1\n' \
     > "$corpus/assignment/split.csv"
 printf 'unit_id,territory_id\na1,T1\na2,T1\na3,T2\n' > "$corpus/assignment/partial.csv"

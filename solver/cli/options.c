@@ -4,7 +4,9 @@
 #include "cli/cli_common.h"
 
 #include <omp.h>
+#include <ctype.h>
 #include <errno.h>
+#include <ini.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,7 +423,7 @@ static int set_choice(const char *v, const char *const *names, int count, const 
     return -1;
 }
 
-int cli_option_set(cli_settings *S, const cli_option *o, const char *v, int ini, char *err, size_t n)
+static int option_store(cli_settings *S, const cli_option *o, const char *v, int ini, char *err, size_t n)
 {
     void *f = (char *)S + o->off;
     double d;
@@ -525,6 +527,43 @@ int cli_option_set(cli_settings *S, const cli_option *o, const char *v, int ini,
     }
     }
     return -1;
+}
+
+/* plan.ini has no quoting: inih strips the spaces around a value, ends it
+   at a ';' that follows a space and reads lines of at most ini_max_line
+   bytes. A setting that plan.ini could not carry back is refused here, from
+   either source, so that the plan.ini tqo writes always reads back the same. */
+static int ini_storable(const cli_option *o, const char *v, char *err, size_t n)
+{
+    size_t len = strlen(v);
+    const char *why = NULL;
+    /* "key = value\n" and inih's terminating NUL must fit in its line */
+    if (strlen(o->key) + 3 + len + 2 > (size_t)ini_max_line || len + 1 >= CLI_VALUE_MAX)
+        why = "is too long for a plan.ini line";
+    else if (len && (isspace((unsigned char)v[0]) || isspace((unsigned char)v[len - 1])))
+        why = "starts or ends with a space, which plan.ini drops";
+    else if (strpbrk(v, "\r\n"))
+        why = "holds a line break";
+    else if (v[0] == ';' || v[0] == '#')
+        why = "starts with a comment sign";
+    for (const char *p = v; !why && (p = strchr(p, ';')) != NULL; p++)
+        if (p > v && isspace((unsigned char)p[-1]))
+            why = "has a ';' after a space, which starts a comment in plan.ini";
+    if (!why)
+        return 0;
+    snprintf(err, n, "'%.60s%s' %s", v, len > 60 ? "..." : "", why);
+    return -1;
+}
+
+int cli_option_set(cli_settings *S, const cli_option *o, const char *v, int ini, char *err, size_t n)
+{
+    if (option_store(S, o, v, ini, err, n) != 0)
+        return -1;
+    if (!o->section || cli_option_omitted(S, o))
+        return 0;
+    char text[CLI_VALUE_MAX];
+    cli_option_format(S, o, text, sizeof text);
+    return ini_storable(o, text, err, n);
 }
 
 static int is_unset_value(const cli_option *o, double d)

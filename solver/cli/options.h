@@ -48,6 +48,7 @@ typedef enum cli_type {
 
 /* Every setting of every command, in one place. */
 #define CLI_MAX_POOL 256
+#define CLI_VALUE_MAX 4096 /* a formatted setting, '\0' included (plan.ini lines are shorter) */
 #define CLI_MAX_ROWS 128 /* rows of the option table (checked where it is defined) */
 typedef struct cli_settings {
     tqo_load_settings load;

@@ -237,12 +237,26 @@ typedef struct ini_ctx {
     int n_errors;
 } ini_ctx;
 
+static int ini_error(ini_ctx *c, const char *fmt, ...);
+
 static char *config_reader(char *str, int num, void *stream)
 {
     ini_ctx *c = stream;
     char *r = fgets(str, num, c->fp);
-    if (r)
-        c->line++;
+    if (!r)
+        return NULL;
+    c->line++;
+    size_t len = strlen(str);
+    int ch;
+    if (len + 1 == (size_t)num && str[len - 1] != '\n' && (ch = fgetc(c->fp)) != EOF && ch != '\n') {
+        /* inih would read the rest as lines of their own: say so once, on
+           this line's number, and skip the rest of it */
+        ini_error(c, "line longer than %d characters", num - 2);
+        while ((ch = fgetc(c->fp)) != EOF && ch != '\n')
+            ;
+        str[0] = '\n';
+        str[1] = 0;
+    }
     return r;
 }
 
@@ -289,7 +303,7 @@ static int config_entry(void *user, const char *section, const char *name, const
     /* plan.ini records the defaults too: only another value counts as set */
     cli_settings def;
     cli_settings_default(&def);
-    char now[1024], was[1024];
+    char now[CLI_VALUE_MAX], was[CLI_VALUE_MAX];
     cli_option_format(c->S, o, now, sizeof now);
     cli_option_format(&def, o, was, sizeof was);
     if (strcmp(now, was) != 0)
@@ -325,7 +339,7 @@ void cli_config_write(FILE *f, const cli_settings *S, const char *instance)
             sec = o->section;
             fprintf(f, "\n[%s]\n", sec);
         }
-        char v[1024];
+        char v[CLI_VALUE_MAX];
         cli_option_format(S, o, v, sizeof v);
         fprintf(f, "%s = %s\n", o->key, v);
     }

@@ -58,4 +58,19 @@ printf '[alignment]\nk = 12\n' >"$tmp/bad3.ini"
 "$TQO" plan "$SS" --growth 5 --replicates 0 -o "$tmp/x" 2>"$tmp/e"; [ $? -eq 2 ] && grep -q "option '--replicates'" "$tmp/e" \
     && ok "bad option value: exit 2" || { bad "bad option value"; cat "$tmp/e"; }
 
+# Settings plan.ini could not carry back are refused, from the file (the
+# fuzz target plan_ini's find: a measure that starts with ';') and from the
+# command line; a line longer than inih reads is named on its own line.
+printf '[align]\nk = 3\nbalance =;wo[inputa[quota]k = ' >"$tmp/bad4.ini"
+"$TQO" plan "$SS" --config "$tmp/bad4.ini" -o "$tmp/x" 2>"$tmp/e"; [ $? -eq 2 ] \
+    && grep -q "bad4.ini:3: key 'balance': ';wo\[inputa\[quota\]k:5, =:5' starts with a comment sign" "$tmp/e" \
+    && [ ! -e "$tmp/x" ] && ok "plan.ini: a value plan.ini cannot write back is refused" || { bad "comment sign"; cat "$tmp/e"; }
+"$TQO" plan "$SS" --weight 'sales ;x' -o "$tmp/x" 2>"$tmp/e"; [ $? -eq 2 ] \
+    && grep -q "option '--weight': 'sales ;x' has a ';' after a space" "$tmp/e" && [ ! -e "$tmp/x" ] \
+    && ok "command line: a value plan.ini cannot carry is refused" || { bad "inline comment"; cat "$tmp/e"; }
+{ printf '[align]\nweight = '; printf 'w%.0s' $(seq 300); printf '\nk = 3\n'; } >"$tmp/bad5.ini"
+"$TQO" plan "$SS" --config "$tmp/bad5.ini" -o "$tmp/x" 2>"$tmp/e"; [ $? -eq 2 ] \
+    && grep -q "bad5.ini:2: line longer than" "$tmp/e" && [ "$(grep -c error "$tmp/e")" = 1 ] \
+    && ok "plan.ini: an over-long line is named once, with its own number" || { bad "long line"; cat "$tmp/e"; }
+
 finish
