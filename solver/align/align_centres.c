@@ -5,6 +5,12 @@
  * territory, which lowers the objective at every step. Several starts; the
  * best is kept. Rep home bases never move.
  *
+ * On a large problem the starts' balanced iterations run on coarse copies
+ * (units merged by a k-d tree, alloc_coarse): the first few, at centres
+ * far from balance where the LP needs the most columns, on about two units
+ * per territory, the rest on about n / 16; the starts are compared there
+ * and only the best is refined at full size, warm-started with its prices.
+ *
  * With --max-distance the search runs without the cap first: when the cap
  * does not bind at the centres found, they are the answer (a cap that does
  * not bind cannot make the plan worse). Otherwise capped starts follow
@@ -25,6 +31,18 @@
 #define DEG2RAD (3.14159265358979323846 / 180.0)
 #define MAX_LLOYD 15
 #define MAX_BALANCED 15
+/* The coarse copy the starts iterate on has about n / COARSE_DIV units
+   (at least two thirds of the size the LP solves whole). */
+#define COARSE_DIV 16
+/* A start's first balanced iterations, at centres far from balance where
+   the LP needs many columns, run on a still coarser copy (about
+   FIRST_PER_TERR units per territory), at most FIRST_BALANCED of them. */
+#define FIRST_PER_TERR 2
+#define FIRST_BALANCED 3
+/* The coarse levels only for problems at least this many times the size
+   the LP solves whole: on smaller ones (uscounties) the full-size
+   iterations are cheap and the coarse ones lost quality. */
+#define COARSE_MIN_RATIO 5
 /* A centre pulled to cover a unit stops this fraction of the cap from it:
    some room for the balance to use. */
 #define COVER_REACH 0.9
@@ -575,15 +593,17 @@ static void start_tick(const align_ctx *c, start_progress *pg, int steps)
 /* One start's balanced iterations from the centres in c: the allocation LP,
    then each centre to the centroid of its territory (kept within the cap).
    The errors of a failed LP go to fail, not to the caller's diagnostics:
-   another start may succeed. */
-static tqo_status iterate(align_ctx *c, int start, int *iterations, best_centres *b, tqo_diag *fail,
-                          start_progress *pg)
+   another start may succeed. warm: start from the prices in c (else from
+   none); at most maxit iterations. */
+static tqo_status iterate(align_ctx *c, int start, int warm, int maxit, int *iterations, best_centres *b,
+                          tqo_diag *fail, start_progress *pg)
 {
     int p = c->p, nb = c->nb;
     tqo_status st = TQO_OK;
-    memset(c->prices, 0, ((size_t)p * nb + 1) * sizeof(double));
+    if (!warm)
+        memset(c->prices, 0, ((size_t)p * nb + 1) * sizeof(double));
     double prev = INFINITY;
-    for (int it = 0; it < MAX_BALANCED; it++) {
+    for (int it = 0; it < maxit; it++) {
         alloc_solution x;
         tqo_diag d;
         tqo_diag_init(&d);
@@ -593,7 +613,7 @@ static tqo_status iterate(align_ctx *c, int start, int *iterations, best_centres
                 if (d.is_error[k])
                     tqo_diag_error(fail, "%s", d.msgs[k]);
             tqo_diag_free(&d);
-            start_tick(c, pg, MAX_BALANCED - it);
+            start_tick(c, pg, maxit - it);
             break;
         }
         tqo_diag_free(&d);
@@ -622,7 +642,7 @@ static tqo_status iterate(align_ctx *c, int start, int *iterations, best_centres
             memcpy(b->prices, c->prices, ((size_t)p * nb + 1) * sizeof(double));
         }
         if (moved < 1e-3 || prev - obj < 5e-4 * fabs(obj)) {
-            start_tick(c, pg, MAX_BALANCED - 1 - it);
+            start_tick(c, pg, maxit - 1 - it);
             break;
         }
         prev = obj;
@@ -649,11 +669,105 @@ typedef struct start_run {
     int *asg;
 } start_run;
 
+static void install(align_ctx *c, const best_centres *b);
+
+/* The coarse copy of the units that the starts iterate on: the context
+   of the full problem over merged units (alloc_coarse), so that the LP and
+   the centroid moves run as they do at full size, on fewer units. */
+typedef struct coarse_level {
+    int on;
+    alloc_coarse C;
+    tqo_instance inst; /* the instance's header with the coarse x, y */
+    align_ctx c;
+} coarse_level;
+
+/* The first and the main coarse level. */
+typedef struct coarse_view {
+    int on;
+    coarse_level first, main;
+} coarse_view;
+
+/* Builds level v of about target units when that is much smaller than
+   the problem (v->on); only running out of memory fails. */
+static tqo_status coarse_level_build(const align_ctx *c, int target, coarse_level *v)
+{
+    memset(v, 0, sizeof *v);
+    if (c->n < 2 * target)
+        return TQO_OK;
+    tqo_status st = tqoi_alloc_build_coarse(&c->P, target, &v->C);
+    if (st != TQO_OK)
+        return st;
+    v->inst = *c->inst;
+    v->inst.n_units = v->C.P.n;
+    v->inst.x = v->C.x;
+    v->inst.y = v->C.y;
+    v->c = *c;
+    v->c.inst = &v->inst;
+    v->c.n = v->C.P.n;
+    for (int b = 0; b < c->nb; b++)
+        v->c.a[b] = v->C.a[b];
+    v->c.w = v->C.w;
+    v->c.lock = v->C.P.lock;
+    v->c.current = v->C.P.current;
+    v->c.P = v->C.P;
+    v->c.P.a = v->c.a;
+    v->c.P.cold_ascent = 1;
+    v->on = v->C.P.n < c->n;
+    return TQO_OK;
+}
+
+static void coarse_level_free(coarse_level *v)
+{
+    if (v->C.w)
+        tqoi_alloc_coarse_free(&v->C);
+}
+
+static void coarse_view_free(coarse_view *v)
+{
+    coarse_level_free(&v->first);
+    coarse_level_free(&v->main);
+}
+
+/* The coarse levels for the uncapped search (a cap is measured from the
+   units themselves, so capped starts run at full size): the main one of
+   about n / COARSE_DIV units (at least two thirds of the size the LP
+   solves whole, alloc.c), the first one smaller still. */
+static tqo_status coarse_view_build(const align_ctx *c, coarse_view *v)
+{
+    memset(v, 0, sizeof *v);
+    if (c->P.max_distance > 0)
+        return TQO_OK;
+    int lp_whole = 6 * c->p * c->nb + 600;
+    int target = c->n / COARSE_DIV > 2 * lp_whole / 3 ? c->n / COARSE_DIV : 2 * lp_whole / 3;
+    if (c->n < COARSE_MIN_RATIO * lp_whole)
+        return TQO_OK;
+    tqo_status st = coarse_level_build(c, target, &v->main);
+    v->on = v->main.on;
+    int t0 = FIRST_PER_TERR * c->p * c->nb;
+    if (st == TQO_OK && v->on && t0 < target / 2)
+        st = coarse_level_build(c, t0, &v->first);
+    return st;
+}
+
+/* Level v's context with a start's own centres and prices. */
+static align_ctx level_ctx(const coarse_level *v, start_run *o, int threads)
+{
+    align_ctx k = v->c;
+    k.cx = o->cx;
+    k.cy = o->cy;
+    k.P.cx = o->cx;
+    k.P.cy = o->cy;
+    k.prices = o->prices;
+    k.P.threads = threads;
+    return k;
+}
+
 /* Start `start` (-1: from (fx, fy)) of search() on a copy of c with its
    own centres and prices; inner threads (the LP's pricing, the k-means
-   pass) only when the starts themselves run one at a time. */
-static void run_start(const align_ctx *c0, int start, int starts, int capped, const double *fx, const double *fy,
-                      int inner_threads, start_run *o, start_progress *pg)
+   pass) only when the starts themselves run one at a time. Seeded at full
+   size; the balanced iterations on the coarse copy when cv is on. */
+static void run_start(const align_ctx *c0, const coarse_view *cv, int start, int starts, int capped,
+                      const double *fx, const double *fy, int inner_threads, start_run *o, start_progress *pg)
 {
     align_ctx cc = *c0, *c = &cc;
     c->cx = o->cx;
@@ -679,13 +793,32 @@ static void run_start(const align_ctx *c0, int start, int starts, int capped, co
     }
     if (capped) {
         if (cover(c, &o->worst, &o->worst_d) > 0) {
-            start_tick(c, pg, MAX_BALANCED);
+            start_tick(c, pg, MAX_BALANCED + FIRST_BALANCED);
             return;
         }
         o->covered = 1;
     }
     o->ran = 1;
-    o->st = iterate(c, start < 0 ? starts : start, &o->iterations, &o->b, &o->fail, pg);
+    int s = start < 0 ? starts : start, warm = 0;
+    if (cv && cv->first.on) {
+        /* its best is not comparable with the main level's: only its last
+           centres (and prices) go on */
+        align_ctx k = level_ctx(&cv->first, o, inner_threads);
+        best_centres f = {INFINITY, o->b.x, o->b.y, o->b.prices};
+        tqo_diag d; /* a failure here leaves the main level to decide */
+        tqo_diag_init(&d);
+        if (iterate(&k, s, 0, FIRST_BALANCED, &o->iterations, &f, &d, pg) == TQO_OK)
+            warm = 1;
+        tqo_diag_free(&d);
+    } else {
+        start_tick(c, pg, FIRST_BALANCED);
+    }
+    if (cv && cv->on) {
+        align_ctx k = level_ctx(&cv->main, o, inner_threads);
+        o->st = iterate(&k, s, warm, MAX_BALANCED, &o->iterations, &o->b, &o->fail, pg);
+        return;
+    }
+    o->st = iterate(c, s, 0, MAX_BALANCED, &o->iterations, &o->b, &o->fail, pg);
 }
 
 static void start_free(start_run *o)
@@ -751,6 +884,31 @@ static tqo_status merge_starts(align_ctx *c, start_run *runs, int nrun, int *ite
     return last;
 }
 
+/* The best coarse centres in b refined at full size: the balanced
+   iterations from them, warm-started with their coarse prices; b gets
+   the best full-size centres and objective. */
+static tqo_status refine_full(align_ctx *c, int start, int *iterations, best_centres *b, tqo_diag *fail,
+                              start_progress *pg)
+{
+    size_t p = (size_t)c->p, np = p * c->nb + 1;
+    best_centres r = {INFINITY, malloc(p * sizeof(double)), malloc(p * sizeof(double)), calloc(np, sizeof(double))};
+    tqo_status st = TQO_ERR_NOMEM;
+    if (r.x && r.y && r.prices) {
+        install(c, b);
+        st = iterate(c, start, 1, MAX_BALANCED, iterations, &r, fail, pg);
+        b->obj = r.obj;
+        if (isfinite(r.obj)) {
+            memcpy(b->x, r.x, p * sizeof(double));
+            memcpy(b->y, r.y, p * sizeof(double));
+            memcpy(b->prices, r.prices, np * sizeof(double));
+        }
+    }
+    free(r.x);
+    free(r.y);
+    free(r.prices);
+    return st;
+}
+
 /*
  * Multiple starts, each seeded (or from the current plan) and then
  * iterated; with capped, also one start from (fx, fy) when given, and each
@@ -776,13 +934,24 @@ static tqo_status search(align_ctx *c, int *iterations, int capped, const double
     int nth = c->P.threads > 0 ? c->P.threads : omp_get_max_threads();
     if (nth > nrun)
         nth = nrun;
-    start_progress pg = {capped ? "centres, capped starts" : "centres", 0, nrun * MAX_BALANCED};
+    coarse_view cv;
+    memset(&cv, 0, sizeof cv);
+    if (ok && !capped && coarse_view_build(c, &cv) != TQO_OK)
+        ok = 0;
+    int refine = ok && cv.on;
+    if (refine)
+        tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG,
+                       "centres: starts on a coarse copy of %d units (first iterations on %d), the best refined at "
+                       "full size (%d units)", cv.main.c.n, cv.first.on ? cv.first.c.n : cv.main.c.n, c->n);
+    start_progress pg = {capped ? "centres, capped starts" : "centres", 0,
+                         nrun * (FIRST_BALANCED + MAX_BALANCED) + refine * MAX_BALANCED};
     if (ok) {
 #pragma omp parallel num_threads(nth)
         {
 #pragma omp for schedule(dynamic, 1)
             for (int k = 0; k < nrun; k++)
-                run_start(c, first + k, starts, capped, fx, fy, nth > 1 ? 1 : c->P.threads, &runs[k], &pg);
+                run_start(c, capped ? NULL : &cv, first + k, starts, capped, fx, fy, nth > 1 ? 1 : c->P.threads,
+                          &runs[k], &pg);
             /* a worker's GLPK environment (the pool's threads outlive the
                region); the calling thread keeps its own */
             if (omp_get_thread_num() != 0)
@@ -793,6 +962,9 @@ static tqo_status search(align_ctx *c, int *iterations, int capped, const double
     for (int k = 0; k < nrun; k++)
         start_free(&runs[k]);
     free(runs);
+    coarse_view_free(&cv);
+    if (refine && isfinite(b->obj))
+        last = refine_full(c, starts, iterations, b, fail, &pg);
     return last;
 }
 

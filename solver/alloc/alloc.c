@@ -787,12 +787,7 @@ static tqo_status price_ascent(work *W, int *sweeps_done)
  * depend on the territory, so the coarse LP has nearly the same prices:
  * they are the warm start of the fine one. Applied recursively.
  */
-typedef struct coarse {
-    alloc_problem P;
-    double *a_store, *w, *x, *y, *lo_unused;
-    const double *a[TQO_MAX_BALANCE];
-    int *cur, *lock;
-} coarse;
+typedef alloc_coarse coarse; /* alloc.h */
 
 /* Units are grouped by (current, lock), then each group is cut into
    leaves of about `leaf` units by recursive median splits along the wider
@@ -843,7 +838,7 @@ static void kd_split(int *idx, int m, const double *px, const double *py, int le
     kd_split(idx + h, m - h, px, py, leaf, group, ng);
 }
 
-static void coarse_free(coarse *C)
+void tqoi_alloc_coarse_free(coarse *C)
 {
     free(C->a_store);
     free(C->w);
@@ -853,7 +848,7 @@ static void coarse_free(coarse *C)
     free(C->lock);
 }
 
-static tqo_status build_coarse(const alloc_problem *P, int target, coarse *C)
+tqo_status tqoi_alloc_build_coarse(const alloc_problem *P, int target, coarse *C)
 {
     int n = P->n, nb = P->nb;
     memset(C, 0, sizeof *C);
@@ -964,7 +959,7 @@ nomem:
     free(keys);
     free(px);
     free(py);
-    coarse_free(C);
+    tqoi_alloc_coarse_free(C);
     return TQO_ERR_NOMEM;
 }
 
@@ -1346,10 +1341,15 @@ static tqo_status cold_start(lp_run *S, int candidates, const double *prices, in
         for (int k = 0; k <= p * nb && !*warm; k++)
             *warm = prices[k] != 0;
     int coarse_min = 6 * p * nb + 600;
+    /* A small problem without prices: coordinate ascent from zero prices
+       first, so that the LP starts near balance (far fewer columns and
+       rounds at centres far from balance). */
+    if (!*warm && n <= coarse_min && W->P->cold_ascent)
+        *warm = 1;
     if (*warm || n <= coarse_min)
         return TQO_OK;
     coarse C;
-    tqo_status st = build_coarse(W->P, n / 6 > coarse_min / 2 ? n / 6 : coarse_min / 2, &C);
+    tqo_status st = tqoi_alloc_build_coarse(W->P, n / 6 > coarse_min / 2 ? n / 6 : coarse_min / 2, &C);
     if (st != TQO_OK)
         return st;
     double *cp = calloc((size_t)p * nb + 1, sizeof(double));
@@ -1366,7 +1366,7 @@ static tqo_status cold_start(lp_run *S, int candidates, const double *prices, in
         *warm = 1;
     }
     free(cp);
-    coarse_free(&C);
+    tqoi_alloc_coarse_free(&C);
     tqo_diag_free(&cd);
     return st == TQO_ERR_NOMEM ? lp_nomem(S->diag) : TQO_OK;
 }

@@ -29,6 +29,9 @@ typedef struct alloc_problem {
     double max_distance;      /* km; 0: none */
     int threads;              /* for the O(n p) pricing pass; results do not
                                  depend on it */
+    int cold_ascent;          /* 1: a problem solved whole without prices
+                                 starts from coordinate ascent at zero
+                                 prices (fewer columns far from balance) */
     const char *const *unit_id;      /* for messages and model names */
     const char *const *territory_id;
 } alloc_problem;
@@ -51,6 +54,25 @@ typedef struct alloc_solution {
 } alloc_solution;
 
 void tqoi_alloc_solution_free(alloc_solution *x);
+
+/*
+ * A coarser copy of P: units close together (a k-d tree's leaves of about
+ * n / target units) with the same current territory and lock merged into
+ * one at their weighted centroid, carrying their summed measures and
+ * weight. For squared distance the merged cost differs from the sum of its
+ * units' costs by a constant that does not depend on the territory, so
+ * its LP is nearly the fine one. C->P is the coarse problem (centres are
+ * P's).
+ */
+typedef struct alloc_coarse {
+    alloc_problem P;
+    double *a_store, *w, *x, *y, *lo_unused;
+    const double *a[TQO_MAX_BALANCE];
+    int *cur, *lock;
+} alloc_coarse;
+
+tqo_status tqoi_alloc_build_coarse(const alloc_problem *P, int target, alloc_coarse *C);
+void tqoi_alloc_coarse_free(alloc_coarse *C);
 
 /*
  * Solves the LP relaxation to optimality over the full model (sparse
