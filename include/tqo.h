@@ -226,6 +226,9 @@ typedef struct tqo_load_settings {
                                the folder's boundaries.geojson if any) */
     const char *assume_crs; /* CRS of a GIS file that declares none */
     double snap_m;          /* rook/queen: borders this close (metres) meet */
+    int threads;            /* threads that read a large history.csv in
+                               parts (0: all cores OpenMP sees); the
+                               instance is the same for any number */
     tqo_log_fn log;
     void *log_ctx;
 } tqo_load_settings;

@@ -209,6 +209,7 @@ int cli_align(int argc, char **argv)
     rc = CLI_EXIT_INPUT;
     tqo_align_settings s = S.align;
     tqo_load_settings ls = S.load;
+    ls.threads = S.threads; /* history.csv read on as many */
     s.seed = S.seed;
     s.threads = S.threads;
     cli_common cc = {.quiet = S.quiet, .verbose = S.verbose, .threads = S.threads, .seed = S.seed,

@@ -55,12 +55,13 @@ int cli_usage_error(const char *fmt, ...)
     return CLI_EXIT_INPUT;
 }
 
-tqo_status cli_load_assigned(const char *path, const char *asg_path, tqo_instance **inst, tqo_assignment *asg,
-                             tqo_diag *diag)
+tqo_status cli_load_assigned(const char *path, const char *asg_path, int threads, tqo_instance **inst,
+                             tqo_assignment *asg, tqo_diag *diag)
 {
     tqo_load_settings ls;
     tqo_load_settings_default(&ls);
     ls.adjacency = "none";
+    ls.threads = threads;
     tqo_status st = tqo_instance_load(path, &ls, inst, diag);
     if (st == TQO_OK)
         st = asg_path ? tqo_assignment_load(asg_path, *inst, asg, diag) : tqo_assignment_from_current(*inst, asg, diag);

@@ -66,9 +66,10 @@ int cli_validate(int argc, char **argv);
 int cli_generate(int argc, char **argv);
 int cli_align(int argc, char **argv);
 /* The instance at path (no adjacency: quotas need none) and its
-   assignment: asg_path's file, else the instance's current plan. */
-tqo_status cli_load_assigned(const char *path, const char *asg_path, tqo_instance **inst, tqo_assignment *asg,
-                             tqo_diag *diag);
+   assignment: asg_path's file, else the instance's current plan; threads
+   read history.csv (0: all cores). */
+tqo_status cli_load_assigned(const char *path, const char *asg_path, int threads, tqo_instance **inst,
+                             tqo_assignment *asg, tqo_diag *diag);
 
 int cli_quota(int argc, char **argv);
 int cli_scenarios(int argc, char **argv);

@@ -56,7 +56,7 @@ int cli_quota(int argc, char **argv)
     tqo_instance *inst = NULL;
     tqo_assignment asg;
     memset(&asg, 0, sizeof asg);
-    tqo_status st = cli_load_assigned(argv[first], asg_path, &inst, &asg, &diag);
+    tqo_status st = cli_load_assigned(argv[first], asg_path, 0, &inst, &asg, &diag);
     if (st == TQO_OK)
         st = cli_region_targets_load(&R, &s, &diag);
     tqo_quota_result r;

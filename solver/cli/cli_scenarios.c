@@ -140,7 +140,7 @@ int cli_scenarios(int argc, char **argv)
     memset(&r, 0, sizeof r);
     tqo_status st = tqo_memory_check_load(argv[first], S.max_memory, &diag);
     if (st == TQO_OK)
-        st = cli_load_assigned(argv[first], asg_path, &inst, &asg, &diag);
+        st = cli_load_assigned(argv[first], asg_path, set.threads, &inst, &asg, &diag);
     if (st == TQO_OK)
         st = cli_region_targets_load(&R, &set.base, &diag);
     if (st == TQO_OK)

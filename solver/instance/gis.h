@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include <geos_c.h>
-
+/* GDAL and GEOS through the table loaded on first use */
+#include "instance/gis_api.h"
 #include "tqo.h"
 
 struct tqo_geometry {

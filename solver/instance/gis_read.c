@@ -53,6 +53,9 @@ static void geos_msg(const char *msg, void *ctx)
 int tqoi_gis_geos_init(gis_geos *g)
 {
     g->msg[0] = 0;
+    g->h = NULL;
+    if (tqoi_gis_available(NULL) != TQO_OK)
+        return -1;
     g->h = GEOS_init_r();
     if (!g->h)
         return -1;
@@ -181,6 +184,8 @@ static tqo_status reader_open(reader *R, const char *path, const tqo_load_settin
                               size_t size)
 {
     static int registered;
+    if (tqoi_gis_available(R->diag) != TQO_OK)
+        return TQO_ERR_INPUT;
     if (!registered) {
         GDALAllRegister();
         registered = 1;

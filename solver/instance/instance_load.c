@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -638,31 +639,43 @@ static int edge_row(void *ctx, csv_file *f, const csv_row *row)
     return 0;
 }
 
-static _Thread_local int *sort_keys_u, *sort_keys_v;
-static _Thread_local long *sort_keys_line;
-static int edge_cmp(const void *pa, const void *pb)
+/* The order of pairs by (u, v, file line): a stable counting sort on v,
+   then on u; the pairs come in file order, so equal pairs keep it. Linear
+   in pairs and units (qsort was a tenth of loading a large adjacency). */
+static int *edge_order(int n, int n_units, const int *u, const int *v)
 {
-    int a = *(const int *)pa, b = *(const int *)pb;
-    if (sort_keys_u[a] != sort_keys_u[b])
-        return sort_keys_u[a] < sort_keys_u[b] ? -1 : 1;
-    if (sort_keys_v[a] != sort_keys_v[b])
-        return sort_keys_v[a] < sort_keys_v[b] ? -1 : 1;
-    return sort_keys_line[a] < sort_keys_line[b] ? -1 : sort_keys_line[a] > sort_keys_line[b];
+    int *ord = malloc((size_t)(n + 1) * sizeof(int)), *tmp = malloc((size_t)(n + 1) * sizeof(int));
+    int *at = malloc((size_t)(n_units + 1) * sizeof(int));
+    if (!ord || !tmp || !at) {
+        free(ord);
+        free(tmp);
+        free(at);
+        return NULL;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        const int *key = pass == 0 ? v : u;
+        int *dst = pass == 0 ? tmp : ord;
+        memset(at, 0, (size_t)(n_units + 1) * sizeof(int));
+        for (int i = 0; i < n; i++)
+            at[key[i] + 1]++;
+        for (int k = 0; k < n_units; k++)
+            at[k + 1] += at[k];
+        for (int j = 0; j < n; j++) {
+            int i = pass == 0 ? j : tmp[j];
+            dst[at[key[i]]++] = i;
+        }
+    }
+    free(tmp);
+    free(at);
+    return ord;
 }
 
 /* Sorts pairs, drops repeats (counted in *dups), stores them in inst. */
-static tqo_status store_edges(tqo_instance *inst, int n, int *u, int *v, long *line, int *dups)
+static tqo_status store_edges(tqo_instance *inst, int n, int *u, int *v, int *dups)
 {
-    int *ord = malloc((size_t)(n + 1) * sizeof(int));
+    int *ord = edge_order(n, inst->n_units, u, v);
     if (!ord)
         return TQO_ERR_NOMEM;
-    for (int i = 0; i < n; i++)
-        ord[i] = i;
-    /* qsort with file-static keys: the loader runs one file at a time. */
-    sort_keys_u = u;
-    sort_keys_v = v;
-    sort_keys_line = line;
-    qsort(ord, (size_t)n, sizeof(int), edge_cmp);
     inst->edge_u = malloc((size_t)(n + 1) * sizeof(int));
     inst->edge_v = malloc((size_t)(n + 1) * sizeof(int));
     if (!inst->edge_u || !inst->edge_v) {
@@ -707,7 +720,7 @@ static tqo_status load_adjacency(loader *L, const char *path)
     }
     if (st == TQO_OK && f.n_errors == 0) {
         int dups;
-        st = store_edges(L->inst, E.n, E.u, E.v, E.line, &dups);
+        st = store_edges(L->inst, E.n, E.u, E.v, &dups);
         if (st == TQO_OK && dups)
             tqo_diag_warning(L->diag, "%s: %d repeated pair%s ignored", path, dups, dups == 1 ? "" : "s");
         L->inst->adjacency_source = strdup(path);
@@ -923,19 +936,139 @@ static int hist_row(void *ctx, csv_file *f, const csv_row *row)
     return 0;
 }
 
+static void hist_init(hist_acc *H, loader *L)
+{
+    memset(H, 0, sizeof *H);
+    H->L = L;
+    H->cu = H->cp = -1;
+    H->last_unit = -1;
+}
+
+static void hist_free(hist_acc *H)
+{
+    free(H->vcol);
+    free(H->unit);
+    free(H->period);
+    free(H->line);
+    free(H->val);
+}
+
+/* The rows of history.csv, in parts that follow each other in the file:
+   part k's line numbers plus base[k] are the file's. */
+typedef struct hist_parts {
+    int n;
+    hist_acc *part;
+    long *base;
+} hist_parts;
+
+static void hist_parts_free(hist_parts *P)
+{
+    for (int k = 0; P->part && k < P->n; k++)
+        hist_free(&P->part[k]);
+    free(P->part);
+    free(P->base);
+}
+
+/* Reads history.csv on the loader's threads, one part each (issue 13: the
+   history was most of a scenario sweep's serial time). The parts must
+   agree on the granularity; any error, or a file read in one part, leaves
+   P with one empty part for tqoi_csv_read, which tells the errors. */
+static tqo_status hist_read(loader *L, csv_file *f, hist_parts *P)
+{
+    int nth = L->s->threads > 0 ? L->s->threads : omp_get_max_threads();
+    P->n = nth > 1 ? nth : 1;
+    P->part = calloc((size_t)P->n, sizeof *P->part);
+    P->base = calloc((size_t)P->n, sizeof *P->base);
+    void **ctx = calloc((size_t)P->n, sizeof *ctx);
+    int ok = P->part && P->base && ctx;
+    for (int k = 0; ok && k < P->n; k++) {
+        hist_init(&P->part[k], L);
+        ctx[k] = &P->part[k];
+    }
+    ok = ok && P->n > 1 && tqoi_csv_read_parts(f, P->n, hist_row, ctx, P->base) == P->n;
+    free(ctx);
+    tqo_period_kind kind = TQO_PERIOD_NONE;
+    for (int k = 0; ok && k < P->n; k++) {
+        if (P->part[k].n == 0)
+            continue;
+        ok = kind == TQO_PERIOD_NONE || P->part[k].kind == kind;
+        kind = P->part[k].kind;
+    }
+    if (ok)
+        return TQO_OK;
+    if (P->n > 1 && f->cols) { /* read in parts, but the granularities differ */
+        tqoi_csv_file_free(f);
+    }
+    hist_parts_free(P);
+    P->n = 1;
+    P->part = calloc(1, sizeof *P->part);
+    P->base = calloc(1, sizeof *P->base);
+    if (!P->part || !P->base)
+        return TQO_ERR_NOMEM;
+    hist_init(&P->part[0], L);
+    return tqoi_csv_read(f, hist_row, &P->part[0]);
+}
+
+/* The parts' rows as one: granularity, value columns, periods spanned. */
+static void hist_span(const hist_parts *P, hist_acc *H)
+{
+    for (int k = 0; k < P->n; k++) {
+        const hist_acc *A = &P->part[k];
+        if (!H->vcol && A->vcol) {
+            H->vcol = A->vcol;
+            H->nv = A->nv;
+        }
+        if (A->n == 0)
+            continue;
+        if (H->n == 0) {
+            H->kind = A->kind;
+            H->pmin = A->pmin;
+            H->pmax = A->pmax;
+        }
+        H->pmin = A->pmin < H->pmin ? A->pmin : H->pmin;
+        H->pmax = A->pmax > H->pmax ? A->pmax : H->pmax;
+        H->n += A->n;
+    }
+}
+
+/* Part A's rows into the dense history (first: each cell's first line). */
+static void hist_place(tqo_instance *inst, csv_file *f, const hist_acc *A, long base, const hist_acc *H,
+                       long *first)
+{
+    int np = inst->n_periods;
+    for (long r = 0; r < A->n; r++) {
+        size_t c = (size_t)A->unit[r] * (size_t)np + (size_t)(A->period[r] - H->pmin);
+        long line = A->line[r] + base;
+        if (first[c]) {
+            char lab[16];
+            tqo_period_format(H->kind, A->period[r], lab, sizeof lab);
+            tqoi_csv_file_error(f, line, NULL, "unit '%s' has a second row for period %s (first on line %ld)",
+                                inst->unit_id[A->unit[r]], lab, first[c]);
+            continue;
+        }
+        first[c] = line;
+        for (int k = 0; k < H->nv; k++)
+            inst->history[k][c] = A->val[(size_t)r * (size_t)H->nv + (size_t)k];
+    }
+}
+
 static tqo_status load_history(loader *L, const char *path)
 {
     tqo_instance *inst = L->inst;
     csv_file f;
     tqoi_csv_file_init(&f, path, L->diag);
-    hist_acc H;
-    memset(&H, 0, sizeof H);
-    H.L = L;
-    H.cu = H.cp = -1;
-    H.last_unit = -1;
-    tqo_status st = tqoi_csv_read(&f, hist_row, &H);
-    if (st == TQO_OK && !H.vcol && f.n_errors == 0 && hist_header(&H, &f))
-        st = TQO_ERR_INPUT;
+    hist_parts P = {0, NULL, NULL};
+    hist_acc H; /* the parts' totals; its vcol is a part's */
+    hist_init(&H, L);
+    tqo_status st = hist_read(L, &f, &P);
+    if (st == TQO_OK)
+        hist_span(&P, &H);
+    int own_vcol = 0;
+    if (st == TQO_OK && !H.vcol && f.n_errors == 0) {
+        own_vcol = 1;
+        if (hist_header(&H, &f))
+            st = TQO_ERR_INPUT;
+    }
     if (st == TQO_OK && f.n_errors)
         st = TQO_ERR_INPUT;
     long *first = NULL;
@@ -955,7 +1088,7 @@ static tqo_status load_history(loader *L, const char *path)
         inst->n_history_values = H.nv;
         inst->history_value_name = calloc((size_t)H.nv, sizeof(char *));
         inst->history = calloc((size_t)H.nv, sizeof(double *));
-        first = malloc((size_t)(cells ? cells : 1) * sizeof(long));
+        first = calloc((size_t)(cells ? cells : 1), sizeof(long));
         if (!inst->history_value_name || !inst->history || !first)
             goto nomem;
         for (int k = 0; k < H.nv; k++) {
@@ -964,20 +1097,8 @@ static tqo_status load_history(loader *L, const char *path)
             if (!inst->history_value_name[k] || !inst->history[k])
                 goto nomem;
         }
-        memset(first, 0, (size_t)(cells ? cells : 1) * sizeof(long));
-        for (long r = 0; r < H.n; r++) {
-            size_t c = (size_t)H.unit[r] * (size_t)np + (size_t)(H.period[r] - H.pmin);
-            if (first[c]) {
-                char lab[16];
-                tqo_period_format(H.kind, H.period[r], lab, sizeof lab);
-                tqoi_csv_file_error(&f, H.line[r], NULL, "unit '%s' has a second row for period %s (first on line %ld)",
-                               inst->unit_id[H.unit[r]], lab, first[c]);
-                continue;
-            }
-            first[c] = H.line[r];
-            for (int k = 0; k < H.nv; k++)
-                inst->history[k][c] = H.val[(size_t)r * (size_t)H.nv + (size_t)k];
-        }
+        for (int k = 0; k < P.n; k++)
+            hist_place(inst, &f, &P.part[k], P.base[k], &H, first);
         if (f.n_errors)
             st = TQO_ERR_INPUT;
     }
@@ -988,11 +1109,9 @@ done:
     tqoi_csv_file_finish(&f);
     tqoi_csv_file_free(&f);
     free(first);
-    free(H.vcol);
-    free(H.unit);
-    free(H.period);
-    free(H.line);
-    free(H.val);
+    if (own_vcol)
+        free(H.vcol);
+    hist_parts_free(&P);
     return st;
 }
 

@@ -50,6 +50,18 @@ typedef int (*csv_row_fn)(void *ctx, csv_file *f, const csv_row *row);
  */
 tqo_status tqoi_csv_read(csv_file *f, csv_row_fn fn, void *ctx);
 
+/*
+ * Reads the file's data rows in n parts at once, each on its own thread
+ * with its own libcsv parser: part k's rows go to fn with ctx[k], in file
+ * order within the part, and their line numbers plus line_base[k] are the
+ * file's physical line numbers. Returns n when every part was read without
+ * any error (f->cols then holds the header), else 0 with f untouched and
+ * nothing reported: the caller resets its contexts and reads the file with
+ * tqoi_csv_read, which tells the errors. Also 0 for small files, a quote
+ * anywhere (a quoted field may hold a newline) or n < 2.
+ */
+int tqoi_csv_read_parts(csv_file *f, int n, csv_row_fn fn, void *const *ctx, long *line_base);
+
 /* Column index by name, case-insensitive, or -1. */
 int tqoi_csv_col(const csv_file *f, const char *name);
 
