@@ -27,10 +27,13 @@
  * aspiration), its articulation units (Tarjan: a unit that is not one may
  * leave without cutting the district, so contiguity is kept exactly), and
  * each unit's share of E (O(district) per move). Work is bounded by
- * iteration counts, never by the clock unless --time-limit is given. Two
- * independent starts (their own targets and random streams from --seed)
- * run on up to two threads and are merged in start order, so the plan is
- * the same for any --threads.
+ * iteration counts, never by the clock unless --time-limit is given. Four
+ * independent starts (two above TB_ROUNDS_MAX_N units; their own targets
+ * and random streams from --seed) run on the threads and are merged in
+ * start order, so the plan is the same for any --threads. Rounds after the
+ * first start from the best plan, kicked by random border moves around the
+ * widest districts, so that a round does not stall where the one before
+ * did.
  */
 #include "align/objective_core.h"
 
@@ -40,17 +43,27 @@
 
 /* Farthest-pair units per district whose removal is scored exactly. */
 #define TB_CRIT 8
-/* Independent starts (one per thread, merged in start order) and each
-   one's target: T = best x (1 - delta); pairs of units farther apart than
-   T are the excess the search lowers. */
-#define TB_STARTS 2
-/* Rounds of starts, each from the best plan of the round before, while one
-   improves, at most (one above TB_ROUNDS_MAX_N units, where a round is long):
-   a fresh penalty weight and tabu list from the best plan moves on where a
-   long search stalled. */
-#define TB_ROUNDS 3
+/* Independent starts per round (on the threads, merged in start order) and
+   each one's target: T = best x (1 - delta); pairs of units farther apart
+   than T are the excess the search lowers. */
+#define TB_STARTS 4
+/* Starts per round above TB_ROUNDS_MAX_N units (a start is long there). */
+#define TB_STARTS_LARGE 2
+/* Rounds of starts, each from the best plan of the round before, at most
+   (one above TB_ROUNDS_MAX_N units, where a round is long): a fresh penalty
+   weight and tabu list from the best plan moves on where a long search
+   stalled. */
+#define TB_ROUNDS 8
 #define TB_ROUNDS_MAX_N 5000
-static const double tb_delta[TB_STARTS] = {0.02, 0.01};
+/* Rounds after the first start from the best plan kicked: tb_kick[k] x
+   sqrt(n / p) random moves (multiples of a district's border length) on the
+   borders of the districts that set the diameter, so that a start does not
+   fall back into the basin the round before stalled in; start 1 is not
+   kicked (a fresh penalty and tabu list alone often move on). The rounds
+   stop after TB_IDLE_ROUNDS in a row without a better plan. */
+#define TB_IDLE_ROUNDS 2
+static const double tb_delta[TB_STARTS] = {0.02, 0.01, 0.015, 0.005};
+static const double tb_kick[TB_STARTS] = {0, 1, 2, 4};
 /* Iterations without a better balanced plan before the search stops, and
    all iterations, at most (per unit, plus a base). */
 #define TB_STALL_BASE 2000
@@ -138,8 +151,44 @@ static double cross3(pt3 o, pt3 a, pt3 b)
     return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
 }
 
+/* The convex hull's vertices (monotone chain) of the points S->pts[0..m),
+   sorted, less the unit skip (-1: none), into out; the same hull as the
+   sorted set without skip, so a district's hull without one of its units
+   takes O(m), not another sort. */
+static int chain(tabu *S, int m, int skip, int *out)
+{
+    const pt3 *P = S->pts;
+    pt3 *h = S->hull;
+    int k = 0, left = m - (skip >= 0);
+    if (left < 3) {
+        for (int i = 0; i < m; i++)
+            if (P[i].i != skip)
+                out[k++] = P[i].i;
+        return k;
+    }
+    for (int i = 0; i < m; i++) {
+        if (P[i].i == skip)
+            continue;
+        while (k >= 2 && cross3(h[k - 2], h[k - 1], P[i]) <= 0)
+            k--;
+        h[k++] = P[i];
+    }
+    for (int i = m - 2, lower = k + 1; i >= 0; i--) {
+        if (P[i].i == skip || (i == m - 2 && P[m - 1].i == skip))
+            continue;
+        while (k >= lower && cross3(h[k - 2], h[k - 1], P[i]) <= 0)
+            k--;
+        h[k++] = P[i];
+    }
+    k = k > 1 ? k - 1 : k;
+    for (int q = 0; q < k; q++)
+        out[q] = h[q].i;
+    return k;
+}
+
 /* The extreme units of set[0..m) into out (m slots): the convex hull's
-   vertices (monotone chain) on planar points, every unit on the sphere. */
+   vertices (monotone chain) on planar points, every unit on the sphere.
+   On planar points S->pts keeps the set sorted for chain(). */
 static int extremes(tabu *S, const int *set, int m, int *out)
 {
     if (S->latlon || m < 3) {
@@ -149,22 +198,7 @@ static int extremes(tabu *S, const int *set, int m, int *out)
     for (int k = 0; k < m; k++)
         S->pts[k] = (pt3){S->g.x[set[k]], S->g.y[set[k]], set[k]};
     qsort(S->pts, (size_t)m, sizeof(pt3), cmp_pt3);
-    pt3 *h = S->hull;
-    int k = 0;
-    for (int i = 0; i < m; i++) {
-        while (k >= 2 && cross3(h[k - 2], h[k - 1], S->pts[i]) <= 0)
-            k--;
-        h[k++] = S->pts[i];
-    }
-    for (int i = m - 2, lower = k + 1; i >= 0; i--) {
-        while (k >= lower && cross3(h[k - 2], h[k - 1], S->pts[i]) <= 0)
-            k--;
-        h[k++] = S->pts[i];
-    }
-    k = k > 1 ? k - 1 : k;
-    for (int q = 0; q < k; q++)
-        out[q] = h[q].i;
-    return k;
+    return chain(S, m, -1, out);
 }
 
 /* Largest key between two of the e extreme units ext[]. */
@@ -265,11 +299,16 @@ static tqo_status district_refresh(tabu *S, int j)
                 break;
             }
     for (int k = 0; k < d->ncrit; k++) {
-        int q = 0;
-        for (int t = 0; t < m; t++)
-            if (S->mem[j][t] != d->crit[k])
-                S->set[q++] = S->mem[j][t];
-        int e = extremes(S, S->set, q, S->set);
+        int e;
+        if (!S->latlon && m >= 3) { /* S->pts is the district, sorted */
+            e = chain(S, m, d->crit[k], S->set);
+        } else {
+            int q = 0;
+            for (int t = 0; t < m; t++)
+                if (S->mem[j][t] != d->crit[k])
+                    S->set[q++] = S->mem[j][t];
+            e = extremes(S, S->set, q, S->set);
+        }
         d->dwo[k] = key_dist(S, ext_diam(S, S->set, e));
     }
     d->viol = district_viol(S, j);
@@ -364,22 +403,35 @@ static void excess_all(tabu *S)
     }
 }
 
-/* Unit u's excess over district B's units (0 at once when B's hull is
-   within T of it). */
-static double excess_into(tabu *S, int u, int B, double *far)
+/* Unit u's farthest distance to district B (a hull vertex of B). */
+static double farthest_into(tabu *S, int u, int B)
 {
-    double f = 0, e = 0;
+    double f = 0;
     const tdist *b = &S->D[B];
     for (int k = 0; k < b->next; k++)
         f = fmax(f, raw(S, u, b->ext[k]));
     S->g.evals += b->next;
-    *far = key_dist(S, f);
-    if (*far <= S->T)
+    return key_dist(S, f);
+}
+
+/* Unit u's excess over district B's units, given its farthest distance
+   into B (0 at once when that is within T). */
+static double excess_sum(tabu *S, int u, int B, double far)
+{
+    double e = 0;
+    if (far <= S->T)
         return 0;
     for (int k = 0; k < S->msz[B]; k++)
         e += S->mem[B][k] == u ? 0 : pair_excess(S, u, S->mem[B][k]);
     S->g.evals += S->msz[B];
     return e;
+}
+
+/* Unit u's excess over district B's units and its farthest distance. */
+static double excess_into(tabu *S, int u, int B, double *far)
+{
+    *far = farthest_into(S, u, B);
+    return excess_sum(S, u, B, *far);
 }
 
 static tqo_status tabu_init(tabu *S, align_ctx *c, int *asg, int start)
@@ -496,15 +548,22 @@ static void score_move(tabu *S, int u, int A, int B, tmove *best)
     for (int k = 0; k < a->ncrit; k++)
         if (a->crit[k] == u)
             da = a->dwo[k];
-    double eb = excess_into(S, u, B, &far);
+    far = farthest_into(S, u, B);
     double db = fmax(b->d, far);
     double va = viol_after(S, A, u, -1), vb = viol_after(S, B, u, 1);
-    double dv = va + vb - a->viol - b->viol;
-    double dF = eb - S->ex[u] + S->lambda * dv;
+    double dv = va + vb - a->viol - b->viol, dF;
     if (S->tabu_until[u] > S->iter) { /* aspiration: a new best balanced plan */
         if (!(S->V + dv <= 0 && fmax(max_other(S, A, B), fmax(da, db)) < S->best * (1 - 1e-12)))
             return;
         dF = -INFINITY;
+    } else {
+        /* the farthest pair alone bounds u's excess in B from below: a
+           move that cannot beat the best so far (nor tie it, which would
+           draw) needs no O(|B|) sum, and the search is unchanged */
+        double lb = (far > S->T ? far - S->T : 0) - S->ex[u] + S->lambda * dv;
+        if (best->u >= 0 && lb > best->dF + 1e-12 * S->dscale + 1e-9 * fabs(lb))
+            return;
+        dF = excess_sum(S, u, B, far) - S->ex[u] + S->lambda * dv;
     }
     tmove x = {u, A, B, dF, da, db, dv, 0, 0};
     keep_better(S, &x, best);
@@ -779,6 +838,47 @@ static tqo_status apply_move(tabu *S, const tmove *m)
     return TQO_OK;
 }
 
+/* The kick of a round after the first: count random moves, each of a unit
+   on the border of a district whose diameter exceeds T (those that set the
+   plan's diameter) out of it or into it, keeping contiguity, locks and the
+   caps; balance is left to the search (the penalty restores it). The moved
+   units are tabu, so the search does not undo the kick at once. */
+static tqo_status kick(tabu *S, int count)
+{
+    const align_ctx *c = S->c;
+    int done = 0;
+    for (int tries = 0; done < count && tries < 20 * count; tries++) {
+        int nj = 0;
+        for (int j = 0; j < S->p; j++)
+            if (S->D[j].d > S->T)
+                S->set[nj++] = j;
+        if (nj == 0)
+            break;
+        int X = S->set[tqo_rng_int(&S->rng, nj)];
+        int v = S->mem[X][tqo_rng_int(&S->rng, S->msz[X])], nb = 0;
+        for (int e = c->adj_start[v]; e < c->adj_start[v + 1]; e++)
+            nb += S->asg[c->adj[e]] != X;
+        if (nb == 0)
+            continue;
+        int pick = tqo_rng_int(&S->rng, nb), w = -1;
+        for (int e = c->adj_start[v]; e < c->adj_start[v + 1] && w < 0; e++)
+            if (S->asg[c->adj[e]] != X && pick-- == 0)
+                w = c->adj[e];
+        /* out of X or into X, drawn evenly */
+        int u = tqo_rng_int(&S->rng, 2) ? v : w, A = S->asg[u], B = u == v ? S->asg[w] : X;
+        if (S->msz[A] <= 1 || S->art[u] || (c->lock && c->lock[u] >= 0) || !tqoi_alloc_allowed(&c->P, u, B))
+            continue;
+        if (c->max_move >= 0 && c->current && moved_after(S, u, A, B) > c->max_move * (1 + 1e-9))
+            continue;
+        tmove m = {u, A, B, 0, 0, 0, 0, 0, 0};
+        if (apply_move(S, &m) != TQO_OK)
+            return TQO_ERR_NOMEM;
+        done++;
+    }
+    S->moves = 0; /* the kick's moves are not the search's */
+    return TQO_OK;
+}
+
 /* One iteration: the best admissible move applied, the penalty adapted
    and a better balanced plan kept. 0 when no move was admissible. */
 static int tabu_step(tabu *S)
@@ -818,7 +918,7 @@ typedef struct tb_run {
 
 /* Start k from the plan asg0: the search until it stalls, its best plan
    into o->asg. */
-static void run_start(align_ctx *c, const int *asg0, int k, tb_run *o)
+static void run_start(align_ctx *c, const int *asg0, int k, int kicked, tb_run *o)
 {
     tabu S;
     o->asg = malloc(((size_t)c->n + 1) * sizeof(int));
@@ -828,6 +928,8 @@ static void run_start(align_ctx *c, const int *asg0, int k, tb_run *o)
     memcpy(o->asg, asg0, (size_t)c->n * sizeof(int));
     o->st = tabu_init(&S, c, o->asg, k);
     o->start = S.best;
+    if (o->st == TQO_OK && kicked)
+        o->st = kick(&S, (int)ceil(tb_kick[k % TB_STARTS] * sqrt((double)c->n / c->p)));
     while (o->st == TQO_OK && S.iter < S.max_iter && S.iter - S.last_best < S.stall_limit) {
         if (S.deadline > 0 && (S.iter & 63) == 0 && tqoi_align_now() > S.deadline)
             break;
@@ -853,12 +955,13 @@ static int run_round(align_ctx *c, int *asg, int round, long *moves, long *evals
     tb_run runs[TB_STARTS];
     memset(runs, 0, sizeof runs);
     int nth = c->P.threads > 0 ? c->P.threads : 1;
-    nth = nth < TB_STARTS ? nth : TB_STARTS;
+    int ns = c->n <= TB_ROUNDS_MAX_N ? TB_STARTS : TB_STARTS_LARGE;
+    nth = nth < ns ? nth : ns;
 #pragma omp parallel for schedule(static, 1) num_threads(nth)
-    for (int k = 0; k < TB_STARTS; k++)
-        run_start(c, asg, round * TB_STARTS + k, &runs[k]);
+    for (int k = 0; k < ns; k++)
+        run_start(c, asg, round * TB_STARTS + k, round > 0, &runs[k]);
     int win = -1;
-    for (int k = 0; k < TB_STARTS; k++) { /* in start order: the same for any thread count */
+    for (int k = 0; k < ns; k++) { /* in start order: the same for any thread count */
         if (runs[k].st != TQO_OK) {
             *st = runs[k].st;
             continue;
@@ -875,7 +978,7 @@ static int run_round(align_ctx *c, int *asg, int round, long *moves, long *evals
     }
     if (*st == TQO_OK && win >= 0)
         memcpy(asg, runs[win].asg, (size_t)c->n * sizeof(int));
-    for (int k = 0; k < TB_STARTS; k++)
+    for (int k = 0; k < ns; k++)
         free(runs[k].asg);
     return *st == TQO_OK && win >= 0;
 }
@@ -884,10 +987,9 @@ tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, tqo_align_result *r)
 {
     tqo_status st = TQO_OK;
     long moves = 0, evals = 0;
-    int rounds = c->n <= TB_ROUNDS_MAX_N ? TB_ROUNDS : 1;
-    for (int round = 0; round < rounds && st == TQO_OK; round++)
-        if (!run_round(c, asg, round, &moves, &evals, &st))
-            break;
+    int rounds = c->n <= TB_ROUNDS_MAX_N ? TB_ROUNDS : 1, idle = 0;
+    for (int round = 0; round < rounds && st == TQO_OK && idle < TB_IDLE_ROUNDS; round++)
+        idle = run_round(c, asg, round, &moves, &evals, &st) ? 0 : idle + 1;
     if (st == TQO_OK) {
         r->minmax_moves = moves;
         r->minmax_swaps = 0;

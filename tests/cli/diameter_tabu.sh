@@ -7,7 +7,7 @@
 # all pairs, the bound below it) is within 3% of the best diameter MATS
 # published for it (bench/districting/published.csv) and at least 5% below
 # the moment plan's (the search's start); --threads 1 and 2 write the same
-# plan; the starts' printed move counts (two per round) add up to
+# plan; the starts' printed move counts (four per round) add up to
 # summary.json's.
 # Usage: diameter_tabu.sh path/to/tqo
 . "$(dirname "$0")/lib.sh" "$@"
