@@ -264,10 +264,11 @@ static tqo_status resolve_rest(align_ctx *c, const alloc_solution *x, int *asg, 
     qsort(gap, (size_t)ng, sizeof(kv2), tqoi_align_kv_cmp);
     int extra = 20 * nsplit > 200 ? 20 * nsplit : 200;
     /* Most of the gain comes early; the local search polishes after. The
-       search is bounded by its number of subproblems, which keeps the plan
-       the same on a busy machine; the time limit is only a safety net
-       (or the user's --time-limit). */
-    double limit = c->s->time_limit > 0 ? c->s->time_limit / 4 : 60;
+       search is bounded by counts only (at most 4 MIPs of at most
+       SPLIT_MIP_MAX_UNITS units, each within its number of subproblems),
+       so the plan is the same on a busy machine; the clock bounds it only
+       when the user sets --time-limit (0: GLPK never reads the clock). */
+    double limit = c->s->time_limit > 0 ? c->s->time_limit / 4 : 0;
 
     for (int attempt = 0; attempt < 4; attempt++) {
         char *isfree = calloc((size_t)n, 1);
