@@ -70,7 +70,7 @@ typedef struct exact_ctx {
     double *hx, *rowsum;
     /* Best bound seen (scaled objective). */
     double bound;
-    double last_bound_time;
+    int calls_since_scan; /* track_bound's throttle, in calls (not time: deterministic) */
     /* Subproblems selected, against node_limit (0: none): a bound that
        keeps the result independent of the machine's load. */
     int selects, node_limit;
@@ -387,16 +387,17 @@ static int round_solution(exact_ctx *c, glp_prob *lp, double (*value)(glp_prob *
     return 1;
 }
 
-static void track_bound(exact_ctx *c, glp_tree *T)
+static void track_bound(exact_ctx *c, glp_tree *T, int force)
 {
     int a_cnt = 0;
     glp_ios_tree_size(T, &a_cnt, NULL, NULL);
-    double now = tqoi_alloc_glpk_now();
-    /* Scanning the active list costs O(nodes): throttle it on big trees
-       (a slightly stale bound is still a valid one). */
-    if (a_cnt > 1000 && now - c->last_bound_time < 0.05)
+    /* Scanning the active list costs O(nodes): on big trees scan once per
+       a_cnt/100 calls, about 100 nodes of work per call (a slightly stale
+       bound is still a valid one). Counted, not timed, so the bound and gap
+       reported at a node limit do not depend on the machine's load. */
+    if (!force && a_cnt > 1000 && ++c->calls_since_scan < a_cnt / 100)
         return;
-    c->last_bound_time = now;
+    c->calls_since_scan = 0;
     int node = glp_ios_best_node(T);
     if (!node)
         return;
@@ -481,9 +482,12 @@ static void exact_callback(glp_tree *T, void *info)
     exact_ctx *c = info;
     switch (glp_ios_reason(T)) {
     case GLP_ISELECT:
-        track_bound(c, T);
-        if (c->node_limit > 0 && ++c->selects > c->node_limit)
+        if (c->node_limit > 0 && ++c->selects > c->node_limit) {
+            track_bound(c, T, 1); /* the bound reported at the limit is fresh */
             glp_ios_terminate(T);
+        } else {
+            track_bound(c, T, 0);
+        }
         break;
     case GLP_IROWGEN:
         if (c->contiguity) {
