@@ -451,6 +451,8 @@ typedef struct tqo_align_settings {
     double time_limit;        /* seconds for --exact (0: none) */
     int objective;            /* tqo_objective: moment (default), diameter or
                                  center (docs/objectives.md) */
+    int search_rounds;        /* diameter and center: rounds of the tabu search
+                                 at most (0: the default; fewer for tests) */
     int candidates;           /* nearest centres per unit in the first LP */
     int starts;               /* multiple starts for free centres */
     uint64_t seed;

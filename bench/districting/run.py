@@ -39,6 +39,7 @@ import published  # noqa: E402
 
 LIMIT_S = 60.0       # target: feasible in under a minute
 NEAR_PCT = 3.0       # target: within 3% of the best published for n <= 2500
+PUB_HALF_ULP = 5e-5  # the published diameters have 4 decimals: equal within half the last one
 FIELDS = ["instance", "family", "n", "p", "objective", "exit", "seconds", "capped", "diameter",
           "lower_bound", "bound_ball", "bound_dispersion", "gap", "max_dev_pct", "balanced", "connected", "check_ok", "failures", "moves", "swaps",
           "evals", "mats_best", "mats_mean", "grasp_best", "grasp_mean", "vs_mats_best_pct", "feasible_60s",
@@ -104,7 +105,8 @@ def run_one(a, name, path, objective):
     cmd = [a.tqo, "align", path, "-o", rundir, "--threads", str(a.threads), "--seed", "1"]
     if objective == "diameter":
         # one start for the moment plan: the diameter's tabu search needs a
-        # balanced connected start, not the moment's best (README)
+        # balanced connected start, not the moment's best (README: three
+        # starts were tried up to n = 5,000 and were no better in all)
         cmd += ["--objective", "diameter", "--starts", "1"]
     code, sec = run_capped(cmd, a.cap, rundir)
     row = {"instance": name, "family": fam, "n": n, "p": p, "objective": objective,
@@ -147,7 +149,10 @@ def compare(row, pub):
         return
     pct = 100.0 * (row["diameter"] / best - 1.0)
     row["vs_mats_best_pct"] = pct
-    row["diameter_target"] = "yes" if pct <= (NEAR_PCT if row["n"] <= 2500 else 0.0) + 1e-9 else "no"
+    # "at or below" at the published precision (a value printed 252.2405 may be
+    # up to 252.24055; tqo's is compared as the authors would print it)
+    allow = best * (1 + NEAR_PCT / 100.0) if row["n"] <= 2500 else best + PUB_HALF_ULP
+    row["diameter_target"] = "yes" if row["diameter"] <= allow + 1e-9 else "no"
 
 
 def fnum(v, d=1):

@@ -62,8 +62,8 @@ tqo_status tqoi_objective_precheck(align_ctx *c);
    every constraint), counts into r->minmax_*: asg is only ever replaced by
    plans that keep every constraint and lower the objective. */
 tqo_status tqoi_objective_improve(align_ctx *c, int *asg, tqo_align_result *r);
-/* objective_tabu.c: the diameter's tabu search (with contiguity), same
-   contract as tqoi_objective_improve. */
+/* objective_tabu.c: the tabu search of the diameter and the center (with
+   contiguity), same contract as tqoi_objective_improve. */
 tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, tqo_align_result *r);
 
 /* objective_bounds.c: the lower bounds (ball, dispersion; with the exact

@@ -1,7 +1,8 @@
 /*
- * The tabu search of the diameter objective (docs/objectives.md), after
- * the alternating tabu search of Gliesch, Ritt and Moreira (2018): moves
- * of border units to a neighbouring district, scored by
+ * The tabu search of the diameter and center objectives
+ * (docs/objectives.md), after the alternating tabu search of Gliesch,
+ * Ritt and Moreira (2018): moves of border units to a neighbouring
+ * district, scored by
  *
  *   F = E + lambda V,  E = sum over pairs (u, v) in one district of
  *                          max(0, d(u, v) - T)
@@ -34,6 +35,14 @@
  * first start from the best plan, kicked by random border moves around the
  * widest districts, so that a round does not stall where the one before
  * did.
+ *
+ * The center (--objective center) runs the same search with its own
+ * measure: a district's value is its radius about its best centre unit
+ * (recomputed for the two districts a move changes) and a unit's excess is
+ * max(0, d(u, centre) - T), so E is the sum, over the units farther than
+ * T from their district's centre, of that distance less T; a move into B
+ * is scored against B's centre. A unit's departure can move a centre, so
+ * no radius without a unit is kept and a tabu move is never taken.
  */
 #include "align/objective_core.h"
 
@@ -87,12 +96,15 @@ typedef struct tdist {
     int ncrit, crit[TB_CRIT];   /* units of the farthest pairs */
     double dwo[TB_CRIT];        /* diameter without crit[k] */
     double viol;                /* balance violation */
+    int cen;                    /* center: the centre unit */
 } tdist;
 
 typedef struct tabu {
     align_ctx *c;
     obj_geom g;
     int n, p, nb, latlon;
+    int center;                 /* 1: --objective center (radius about the centre unit) */
+    obj_scratch w;              /* center: tqoi_obj_set_value's */
     int *asg, *best_asg;
     int **mem, *msz, *mcap, *pos;
     tdist *D;
@@ -274,6 +286,35 @@ static void district_art(tabu *S, int j)
     }
 }
 
+/* The center's district_refresh: the radius about the best centre unit
+   (tqoi_obj_set_value's, the value the check recomputes), the units at
+   that radius from it (the critical ones, for the path moves), each
+   unit's excess max(0, d(u, centre) - T), violation and articulation
+   units. A unit's removal can move the centre, so no radius without it
+   is kept: the center's search has no aspiration. */
+static tqo_status center_refresh(tabu *S, int j)
+{
+    tdist *d = &S->D[j];
+    const int *l = S->mem[j];
+    int m = S->msz[j];
+    double r = tqoi_obj_set_value(&S->g, TQO_OBJECTIVE_CENTER, l, m, &S->w, &d->cen);
+    if (r < 0)
+        return TQO_ERR_NOMEM;
+    d->d = r;
+    d->next = 0;
+    d->ncrit = 0;
+    for (int k = 0; k < m; k++) {
+        double e = tqoi_obj_dist(&S->g, l[k], d->cen);
+        S->ex[l[k]] = e > S->T ? e - S->T : 0;
+        if (r > 0 && e >= r * (1 - 1e-12) && d->ncrit < TB_CRIT)
+            d->crit[d->ncrit++] = l[k];
+    }
+    d->viol = district_viol(S, j);
+    if (S->c->contiguity)
+        district_art(S, j);
+    return TQO_OK;
+}
+
 /* Recomputes district j's hull, diameter, farthest-pair units and the
    diameter without each, violation and articulation units. */
 static tqo_status district_refresh(tabu *S, int j)
@@ -288,6 +329,8 @@ static tqo_status district_refresh(tabu *S, int j)
         d->ext = e;
         d->ecap = cap;
     }
+    if (S->center)
+        return center_refresh(S, j);
     d->next = extremes(S, S->mem[j], m, d->ext);
     double r = ext_diam(S, d->ext, d->next);
     d->d = key_dist(S, r);
@@ -356,6 +399,7 @@ static void tabu_free(tabu *S)
     free(S->ex);
     free(S->heap);
     free(S->path);
+    tqoi_obj_scratch_free(&S->w);
     tqoi_obj_geom_free(&S->g);
 }
 
@@ -391,6 +435,12 @@ static void excess_all(tabu *S)
         int m = S->msz[j];
         for (int k = 0; k < m; k++)
             S->ex[l[k]] = 0;
+        if (S->center) { /* the excess over the centre unit alone */
+            for (int k = 0; k < m; k++)
+                S->ex[l[k]] = pair_excess(S, l[k], S->D[j].cen);
+            S->g.evals += m;
+            continue;
+        }
         if (S->D[j].d <= S->T)
             continue;
         for (int a = 0; a < m; a++)
@@ -408,6 +458,10 @@ static double farthest_into(tabu *S, int u, int B)
 {
     double f = 0;
     const tdist *b = &S->D[B];
+    if (S->center) { /* the distance to B's centre unit */
+        S->g.evals++;
+        return key_dist(S, raw(S, u, b->cen));
+    }
     for (int k = 0; k < b->next; k++)
         f = fmax(f, raw(S, u, b->ext[k]));
     S->g.evals += b->next;
@@ -421,6 +475,8 @@ static double excess_sum(tabu *S, int u, int B, double far)
     double e = 0;
     if (far <= S->T)
         return 0;
+    if (S->center)
+        return far - S->T;
     for (int k = 0; k < S->msz[B]; k++)
         e += S->mem[B][k] == u ? 0 : pair_excess(S, u, S->mem[B][k]);
     S->g.evals += S->msz[B];
@@ -445,6 +501,7 @@ static tqo_status tabu_init(tabu *S, align_ctx *c, int *asg, int start)
     S->nb = c->nb;
     S->asg = asg;
     S->latlon = c->inst->coords == TQO_COORDS_LATLON;
+    S->center = c->s->objective == TQO_OBJECTIVE_CENTER;
     size_t ni = ((size_t)n + 1) * sizeof(int);
     S->mem = calloc((size_t)p, sizeof(int *));
     S->msz = calloc((size_t)p, sizeof(int));
@@ -545,7 +602,7 @@ static void score_move(tabu *S, int u, int A, int B, tmove *best)
         return;
     const tdist *a = &S->D[A], *b = &S->D[B];
     double da = a->d, far;
-    for (int k = 0; k < a->ncrit; k++)
+    for (int k = 0; k < a->ncrit && !S->center; k++)
         if (a->crit[k] == u)
             da = a->dwo[k];
     far = farthest_into(S, u, B);
@@ -553,7 +610,7 @@ static void score_move(tabu *S, int u, int A, int B, tmove *best)
     double va = viol_after(S, A, u, -1), vb = viol_after(S, B, u, 1);
     double dv = va + vb - a->viol - b->viol, dF;
     if (S->tabu_until[u] > S->iter) { /* aspiration: a new best balanced plan */
-        if (!(S->V + dv <= 0 && fmax(max_other(S, A, B), fmax(da, db)) < S->best * (1 - 1e-12)))
+        if (S->center || !(S->V + dv <= 0 && fmax(max_other(S, A, B), fmax(da, db)) < S->best * (1 - 1e-12)))
             return;
         dF = -INFINITY;
     } else {
@@ -694,6 +751,26 @@ static int connected_without(tabu *S, int A, int tag, int left)
     return reached == left;
 }
 
+/* The diameters of A and B after the path S->stack[0 .. len) (marked
+   seen[] == tag) goes from A to B. */
+static void path_diameters(tabu *S, int A, int B, int len, int tag, double *da, double *db)
+{
+    const tdist *b = &S->D[B];
+    int q = 0;
+    for (int k = 0; k < b->next; k++)
+        S->set[q++] = b->ext[k];
+    for (int k = 0; k < len; k++)
+        S->set[q++] = S->stack[k];
+    q = extremes(S, S->set, q, S->set);
+    *db = key_dist(S, ext_diam(S, S->set, q));
+    q = 0;
+    for (int k = 0; k < S->msz[A]; k++)
+        if (S->seen[S->mem[A][k]] != tag)
+            S->set[q++] = S->mem[A][k];
+    q = extremes(S, S->set, q, S->set);
+    *da = key_dist(S, ext_diam(S, S->set, q));
+}
+
 /* Scores the path move of A's farthest-pair unit u that touches no other
    district: u and the units on its way to the border go together. */
 static void score_path(tabu *S, int u, int A, tmove *best)
@@ -729,23 +806,13 @@ static void score_path(tabu *S, int u, int A, tmove *best)
             *(side ? &vb : &va) += v;
         }
     }
-    int q = 0;
-    for (int k = 0; k < b->next; k++)
-        S->set[q++] = b->ext[k];
-    for (int k = 0; k < len; k++)
-        S->set[q++] = S->stack[k];
-    q = extremes(S, S->set, q, S->set);
-    double db = key_dist(S, ext_diam(S, S->set, q));
-    q = 0;
-    for (int k = 0; k < S->msz[A]; k++)
-        if (S->seen[S->mem[A][k]] != tag)
-            S->set[q++] = S->mem[A][k];
-    q = extremes(S, S->set, q, S->set);
-    double da = key_dist(S, ext_diam(S, S->set, q));
+    double da = a->d, db = b->d; /* center: only the excess is scored */
+    if (!S->center)
+        path_diameters(S, A, B, len, tag, &da, &db);
     double dv = va + vb - a->viol - b->viol, de = 0, far;
     for (int k = 0; k < len; k++) { /* pairs inside the path move with it */
         de += excess_into(S, S->stack[k], B, &far) - S->ex[S->stack[k]];
-        for (int t = k + 1; t < len; t++)
+        for (int t = k + 1; t < len && !S->center; t++)
             de += 2 * pair_excess(S, S->stack[k], S->stack[t]);
     }
     tmove x = {u, A, B, 0, da, db, dv, 0, len};
@@ -802,6 +869,21 @@ static void scan_district(tabu *S, int X, tmove *best)
     }
 }
 
+/* Every unit's excess after u left A (already out of its list) for B. */
+static void pair_update(tabu *S, int u, int A, int B)
+{
+    double e = 0;
+    for (int q = 0; q < S->msz[A]; q++)
+        S->ex[S->mem[A][q]] -= pair_excess(S, u, S->mem[A][q]);
+    for (int q = 0; q < S->msz[B]; q++) {
+        double x = pair_excess(S, u, S->mem[B][q]);
+        S->ex[S->mem[B][q]] += x;
+        e += x;
+    }
+    S->ex[u] = e;
+    S->g.evals += S->msz[A] + S->msz[B];
+}
+
 static tqo_status apply_move(tabu *S, const tmove *m)
 {
     const align_ctx *c = S->c;
@@ -811,16 +893,8 @@ static tqo_status apply_move(tabu *S, const tmove *m)
         int u = units[k];
         S->moved = moved_after(S, u, m->A, m->B);
         mem_remove(S, m->A, u);
-        double e = 0;
-        for (int q = 0; q < S->msz[m->A]; q++)
-            S->ex[S->mem[m->A][q]] -= pair_excess(S, u, S->mem[m->A][q]);
-        for (int q = 0; q < S->msz[m->B]; q++) {
-            double x = pair_excess(S, u, S->mem[m->B][q]);
-            S->ex[S->mem[m->B][q]] += x;
-            e += x;
-        }
-        S->ex[u] = e;
-        S->g.evals += S->msz[m->A] + S->msz[m->B];
+        if (!S->center) /* the center's excess is the refresh's */
+            pair_update(S, u, m->A, m->B);
         if (mem_add(S, m->B, u) < 0)
             return TQO_ERR_NOMEM;
         S->asg[u] = m->B;
@@ -967,8 +1041,9 @@ static int run_round(align_ctx *c, int *asg, int round, long *moves, long *evals
             continue;
         }
         tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_INFO,
-                       "diameter tabu search, round %d, start %d: %.6g -> %.6g (%ld iterations, %ld moves of which "
-                       "%ld paths, best at %ld, %ld distances)", round + 1, k + 1, runs[k].start, runs[k].best,
+                       "%s tabu search, round %d, start %d: %.6g -> %.6g (%ld iterations, %ld moves of which "
+                       "%ld paths, best at %ld, %ld distances)", c->s->objective == TQO_OBJECTIVE_CENTER ? "center" : "diameter",
+                       round + 1, k + 1, runs[k].start, runs[k].best,
                        runs[k].iter, runs[k].moves, runs[k].paths, runs[k].last_best, runs[k].evals);
         *moves += runs[k].moves;
         *evals += runs[k].evals;
@@ -988,12 +1063,13 @@ tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, tqo_align_result *r)
     tqo_status st = TQO_OK;
     long moves = 0, evals = 0;
     int rounds = c->n <= TB_ROUNDS_MAX_N ? TB_ROUNDS : 1, idle = 0;
+    if (c->s->search_rounds > 0 && c->s->search_rounds < rounds)
+        rounds = c->s->search_rounds;
     for (int round = 0; round < rounds && st == TQO_OK && idle < TB_IDLE_ROUNDS; round++)
         idle = run_round(c, asg, round, &moves, &evals, &st) ? 0 : idle + 1;
     if (st == TQO_OK) {
-        r->minmax_moves = moves;
-        r->minmax_swaps = 0;
-        r->minmax_evals = evals;
+        r->minmax_moves += moves;
+        r->minmax_evals += evals;
     }
     return st;
 }

@@ -71,6 +71,9 @@ const cli_option cli_options[] = {
      "what to minimise: moment (the weighted moment, sum of w d^2 to the centres), diameter (the largest "
      "distance between two units of one territory) or center (the largest distance from a unit to its "
      "territory's centre unit); diameter and center also report lower bounds (docs/objectives.md)"},
+    {"search-rounds", 0, T_INT, "N", 0, 1000, NULL, 0, F(align.search_rounds), AP, "align", "search_rounds",
+     "0: the default", "diameter and center: at most N rounds of the tabu search, 0 for the default "
+     "(docs/objectives.md; fewer rounds are for tests)"},
     {"exact", 0, T_BOOL, NULL, 0, 0, NULL, 0, F(align.exact), AP, "align", "exact", "false",
      "solve the whole assignment as one MIP"},
     {"time-limit", 0, T_DOUBLE, "S", 0, 1e9, NULL, 0, F(align.time_limit), AP, "align", "time_limit", "0: none",
@@ -578,6 +581,8 @@ static int is_unset_value(const cli_option *o, double d)
 
 int cli_option_omitted(const cli_settings *S, const cli_option *o)
 {
+    if (o->off == offsetof(cli_settings, align.search_rounds)) /* plan.ini as before unless given */
+        return S->align.search_rounds == 0;
     return o->type == T_OBJECTIVE && S->align.objective == TQO_OBJECTIVE_MOMENT;
 }
 

@@ -8,21 +8,34 @@
 # published for it (bench/districting/published.csv) and at least 5% below
 # the moment plan's (the search's start); --threads 1 and 2 write the same
 # plan; the starts' printed move counts (four per round) add up to
-# summary.json's.
+# summary.json's. One round of starts (--search-rounds 1, the option for
+# tests), on the published n = 1,000 instance whose first round is among the
+# shortest (35 M distance evaluations, against 82 M for del-n1000-k10-s8165,
+# the instance of before); the rounds after it find nothing better here.
 # Usage: diameter_tabu.sh path/to/tqo
 . "$(dirname "$0")/lib.sh" "$@"
 PY=/usr/bin/python3
-NAME=del-n1000-k10-s8165
-$PY -c "import scipy.spatial" 2>/dev/null || { echo "skip - python3-scipy missing (the generator's Delaunay graph)"; exit 77; }
-check "generate $NAME" $PY bench/districting/generate.py del 1000 10 8165 -o "$tmp/f.in"
+NAME=del-n1000-k16-s801
+# scipy's import is checked only when the generator fails (it costs a second)
+if ! $PY bench/districting/generate.py del 1000 16 801 -o "$tmp/f.in" >"$tmp/log" 2>&1; then
+    $PY -c "import scipy.spatial" 2>/dev/null || { echo "skip - python3-scipy missing (the generator's Delaunay graph)"; exit 77; }
+    bad "generate $NAME"; indent <"$tmp/log"
+else
+    ok "generate $NAME"
+fi
 F=$tmp/f.in
 
-check "align, moment (the start)" "$TQO" align "$F" --starts 1 -o "$tmp/m" -q
+# the moment plan and the one-thread run beside the two-thread one (their
+# own logs): on a machine shared with other jobs three runs get more of it
+"$TQO" align "$F" --starts 1 -o "$tmp/m" -q >"$tmp/m.out" 2>&1 &
+pm=$!
+"$TQO" align "$F" --objective diameter --starts 1 --threads 1 --search-rounds 1 -o "$tmp/d1" -q >"$tmp/d1.out" 2>&1 &
+p1=$!
 check "align --objective diameter --threads 2" "$TQO" align "$F" --objective diameter --starts 1 --threads 2 \
-    -o "$tmp/d2" -v
+    --search-rounds 1 -o "$tmp/d2" -v
 cp "$tmp/log" "$tmp/d2.log"
-check "align --objective diameter --threads 1" "$TQO" align "$F" --objective diameter --starts 1 --threads 1 \
-    -o "$tmp/d1" -q
+wait $pm && ok "align, moment (the start)" || { bad "align, moment (the start)"; indent <"$tmp/m.out"; }
+wait $p1 && ok "align --objective diameter --threads 1" || { bad "align --threads 1"; indent <"$tmp/d1.out"; }
 cmp -s "$tmp/d1/assignment.csv" "$tmp/d2/assignment.csv" && ok "--threads 1 and 2: the same plan" \
     || bad "--threads 1 and 2 differ"
 
@@ -47,7 +60,7 @@ $PY - "$tmp/d2.log" "$tmp/d2/summary.json" <<'PY' && ok "the starts' moves add u
 import json, re, sys
 starts = re.findall(r"tabu search, round \d+, start \d+: .* \((\d+) iterations, (\d+) moves", open(sys.argv[1]).read())
 s = json.load(open(sys.argv[2]))["diameter"]["search"]
-assert len(starts) >= 2 and len(starts) % 2 == 0, starts
+assert len(starts) == 4, starts  # one round of four starts
 assert sum(int(mv) for _, mv in starts) == s["moves"] > 0, (starts, s)
 PY
 finish

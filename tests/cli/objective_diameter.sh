@@ -17,7 +17,7 @@ PY=python3
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import numpy" 2>/dev/null && PY=/usr/bin/python3
 
 for obj in diameter center; do
-    check "align --objective $obj" "$TQO" align "$F" --objective $obj -o "$tmp/$obj" --threads 2
+    check "align --objective $obj" "$TQO" align "$F" --objective $obj --search-rounds 2 -o "$tmp/$obj" --threads 2
     cp "$tmp/log" "$tmp/$obj.log"
     has "$tmp/$obj.log" "lower bound" && grep -q "^$obj " "$tmp/$obj.log" && grep -q "), gap [0-9.]*%" "$tmp/$obj.log" \
         && ok "$obj: the value, its lower bound and gap printed" || { bad "$obj: printed"; indent <"$tmp/$obj.log"; }
@@ -27,7 +27,7 @@ for obj in diameter center; do
     python3 -c "import json,sys; s=json.load(open('$tmp/$obj/summary.json'))['$obj']; v=float('$printed'); \
 assert abs(v - s['max']) <= 1e-5 * s['max'], (v, s['max']); assert 0 <= s['gap'] < 1" \
         && ok "$obj: the printed value is summary.json's" || bad "$obj: printed value $printed"
-    check "$obj --threads 1" "$TQO" align "$F" --objective $obj -o "$tmp/${obj}1" --threads 1
+    check "$obj --threads 1" "$TQO" align "$F" --objective $obj --search-rounds 2 -o "$tmp/${obj}1" --threads 1
     cmp -s "$tmp/$obj/assignment.csv" "$tmp/${obj}1/assignment.csv" && \
         python3 - "$tmp/$obj/summary.json" "$tmp/${obj}1/summary.json" <<'PY' && ok "$obj: --threads 1 and 2 write the same plan and figures" || bad "$obj: threads differ"
 import json, sys
