@@ -82,28 +82,62 @@ static int looks_like_code(const char *s)
 }
 
 /* ------------------------------------------------------------------ */
-/* A table of raw rows, for files whose columns are typed after reading */
+/* A table of raw rows, for files whose columns are typed after reading:
+   the rows of a large file come in parts read at once on the loader's
+   threads (the parts follow each other in the file). */
 
-typedef struct table {
+typedef struct table_part {
     int n_cols;
     int n_rows, cap_rows;
-    long *line;
+    long *line;         /* counted from the part's start: plus line_base */
     size_t *off;        /* n_rows * n_cols offsets into text */
     char *text;
     size_t text_len, text_cap;
+} table_part;
+
+#define TABLE_PARTS_MAX 16
+
+typedef struct table {
+    int n_cols, n_rows, n_parts;
+    table_part part[TABLE_PARTS_MAX];
+    int row0[TABLE_PARTS_MAX + 1]; /* part k holds rows row0[k] .. row0[k + 1] - 1 */
+    long line_base[TABLE_PARTS_MAX];
 } table;
 
 static void table_free(table *t)
 {
-    free(t->line);
-    free(t->off);
-    free(t->text);
+    for (int k = 0; k < TABLE_PARTS_MAX; k++) {
+        free(t->part[k].line);
+        free(t->part[k].off);
+        free(t->part[k].text);
+    }
     memset(t, 0, sizeof *t);
+}
+
+/* The part that holds row (a few parts: a scan). */
+static const table_part *row_part(const table *t, int *row, long *base)
+{
+    int k = 0;
+    while (k + 1 < t->n_parts && *row >= t->row0[k + 1])
+        k++;
+    *row -= t->row0[k];
+    *base = t->line_base[k];
+    return &t->part[k];
 }
 
 static const char *cell(const table *t, int row, int col)
 {
-    return t->text + t->off[(size_t)row * (size_t)t->n_cols + (size_t)col];
+    long base;
+    const table_part *p = row_part(t, &row, &base);
+    return p->text + p->off[(size_t)row * (size_t)t->n_cols + (size_t)col];
+}
+
+/* The file line of a row. */
+static long row_line(const table *t, int row)
+{
+    long base;
+    const table_part *p = row_part(t, &row, &base);
+    return p->line[row] + base;
 }
 
 /* p reallocated to bytes; on failure (or after an earlier one: *fail set)
@@ -118,7 +152,7 @@ static void *regrow(void *p, size_t bytes, int *fail)
 
 static int table_row(void *ctx, csv_file *f, const csv_row *row)
 {
-    table *t = ctx;
+    table_part *t = ctx;
     t->n_cols = f->n_cols;
     if (t->n_rows == t->cap_rows) {
         int cap = t->cap_rows ? 2 * t->cap_rows : 1024;
@@ -283,12 +317,28 @@ static int add_territory(loader *L, const char *id)
     return inst->n_territories++;
 }
 
-/* Reads a whole CSV file into t and finds its id column (*cid) and its
+/* Reads a whole CSV file into t, in parts on nth threads when it is large
+   (see tqoi_csv_read_parts: any error, or a quote, reads it again in one
+   part, which tells the errors), and finds its id column (*cid) and its
    coordinate columns. */
-static tqo_status read_table(csv_file *f, table *t, const char *id_col, int *cid, coord_cols *cc)
+static tqo_status read_table(csv_file *f, table *t, const char *id_col, int *cid, coord_cols *cc, int nth)
 {
     memset(t, 0, sizeof *t);
-    tqo_status st = tqoi_csv_read(f, table_row, t);
+    int n = nth > TABLE_PARTS_MAX ? TABLE_PARTS_MAX : nth;
+    void *ctx[TABLE_PARTS_MAX];
+    for (int k = 0; k < n; k++)
+        ctx[k] = &t->part[k];
+    t->n_parts = n > 1 ? tqoi_csv_read_parts(f, n, table_row, ctx, t->line_base) : 0;
+    tqo_status st = TQO_OK;
+    if (t->n_parts != n) {
+        table_free(t);
+        t->n_parts = 1;
+        st = tqoi_csv_read(f, table_row, &t->part[0]);
+    }
+    for (int k = 0; k < t->n_parts; k++)
+        t->row0[k + 1] = t->row0[k] + t->part[k].n_rows;
+    t->n_rows = t->row0[t->n_parts];
+    t->n_cols = f->n_cols;
     if (st != TQO_OK)
         return st;
     *cid = tqoi_csv_col(f, id_col);
@@ -330,79 +380,74 @@ static tqo_status table_done(csv_file *f, table *t, tqo_status st)
     return st;
 }
 
-static tqo_status load_units(loader *L)
+/* The ids of units.csv's rows, their lines and the id map; -1 when out
+   of memory. */
+static int units_ids(loader *L, csv_file *f, const table *t, int cid)
 {
     tqo_instance *inst = L->inst;
-    csv_file f;
-    L->units_path = tqoi_path_join(L->dir, "units.csv");
-    if (!L->units_path)
-        return TQO_ERR_NOMEM;
-    tqoi_csv_file_init(&f, L->units_path, L->diag);
-    table t;
-    int cid;
-    coord_cols cc;
-    tqo_status st = read_table(&f, &t, "unit_id", &cid, &cc);
-    if (st != TQO_OK)
-        goto done;
-    int ccur = tqoi_csv_col(&f, "current");
-    if (t.n_rows == 0) {
-        tqoi_csv_file_error(&f, 0, NULL, "has a header but no units");
-        st = TQO_ERR_INPUT;
-        goto done;
-    }
-    int n = t.n_rows;
-    inst->n_units = n;
-    inst->coords = cc.kind;
+    int n = t->n_rows;
     inst->unit_id = calloc((size_t)n, sizeof *inst->unit_id);
     L->unit_line = malloc((size_t)n * sizeof *L->unit_line);
     if (!inst->unit_id || !L->unit_line || tqoi_strmap_init(&L->units, (size_t)n) != 0)
-        goto nomem;
-    memcpy(L->unit_line, t.line, (size_t)n * sizeof *L->unit_line);
+        return -1;
+    for (int i = 0; i < n; i++)
+        L->unit_line[i] = row_line(t, i);
     for (int i = 0; i < n; i++) {
-        const char *id = cell(&t, i, cid);
+        const char *id = cell(t, i, cid);
         inst->unit_id[i] = strdup(id);
         if (!inst->unit_id[i])
-            goto nomem;
+            return -1;
         if (!*id) {
-            tqoi_csv_file_error(&f, t.line[i], "unit_id", "empty id");
+            tqoi_csv_file_error(f, L->unit_line[i], "unit_id", "empty id");
             continue;
         }
         int prev = tqoi_strmap_put(&L->units, inst->unit_id[i], i);
         if (prev == -2)
-            goto nomem;
+            return -1;
         if (prev >= 0)
-            tqoi_csv_file_error(&f, t.line[i], "unit_id", "duplicate id '%s' (first on line %ld)", id, t.line[prev]);
+            tqoi_csv_file_error(f, L->unit_line[i], "unit_id", "duplicate id '%s' (first on line %ld)", id,
+                                L->unit_line[prev]);
     }
-    if (cc.kind != TQO_COORDS_NONE) {
+    return 0;
+}
+
+/* Every other column of units.csv: the coordinates, 'current' and the
+   measures and labels; -1 when out of memory. */
+static int units_columns(loader *L, csv_file *f, const table *t, int cid, const coord_cols *cc, int ccur)
+{
+    tqo_instance *inst = L->inst;
+    int n = t->n_rows;
+    if (cc->kind != TQO_COORDS_NONE) {
         inst->x = malloc((size_t)n * sizeof(double));
         inst->y = malloc((size_t)n * sizeof(double));
         if (!inst->x || !inst->y)
-            goto nomem;
+            return -1;
         for (int i = 0; i < n; i++) {
-            parse_coord(&f, t.line[i], f.cols[cc.cy], cell(&t, i, cc.cy), cc.kind, 1, &inst->y[i]);
-            parse_coord(&f, t.line[i], f.cols[cc.cx], cell(&t, i, cc.cx), cc.kind, 0, &inst->x[i]);
+            long line = row_line(t, i);
+            parse_coord(f, line, f->cols[cc->cy], cell(t, i, cc->cy), cc->kind, 1, &inst->y[i]);
+            parse_coord(f, line, f->cols[cc->cx], cell(t, i, cc->cx), cc->kind, 0, &inst->x[i]);
         }
     }
     if (ccur >= 0) {
         L->current_raw = calloc((size_t)n, sizeof *L->current_raw);
         if (!L->current_raw)
-            goto nomem;
+            return -1;
         for (int i = 0; i < n; i++)
-            if (!(L->current_raw[i] = strdup(cell(&t, i, ccur))))
-                goto nomem;
+            if (!(L->current_raw[i] = strdup(cell(t, i, ccur))))
+                return -1;
     }
     /* Every other column is a measure when it is mostly numbers and holds
        no zero-padded codes, else a label kept as text. */
-    inst->measures = calloc((size_t)f.n_cols, sizeof *inst->measures);
-    inst->labels = calloc((size_t)f.n_cols, sizeof *inst->labels);
+    inst->measures = calloc((size_t)f->n_cols, sizeof *inst->measures);
+    inst->labels = calloc((size_t)f->n_cols, sizeof *inst->labels);
     if (!inst->measures || !inst->labels)
-        goto nomem;
-    for (int c = 0; c < f.n_cols; c++) {
-        if (c == cid || c == cc.cx || c == cc.cy || c == ccur)
+        return -1;
+    for (int c = 0; c < f->n_cols; c++) {
+        if (c == cid || c == cc->cx || c == cc->cy || c == ccur)
             continue;
         int numeric = 0, nonempty = 0, code = 0;
         for (int i = 0; i < n; i++) {
-            const char *s = cell(&t, i, c);
+            const char *s = cell(t, i, c);
             if (!*s)
                 continue;
             nonempty++;
@@ -414,22 +459,77 @@ static tqo_status load_units(loader *L)
         }
         if (!code && nonempty > 0 && 2 * numeric > nonempty) {
             tqo_measure *m = &inst->measures[inst->n_measures++];
-            m->name = strdup(f.cols[c]);
+            m->name = strdup(f->cols[c]);
             m->value = malloc((size_t)n * sizeof(double));
             if (!m->name || !m->value)
-                goto nomem;
+                return -1;
             for (int i = 0; i < n; i++)
-                if (parse_measure(&f, t.line[i], f.cols[c], cell(&t, i, c), &m->value[i]) != 0)
+                if (parse_measure(f, row_line(t, i), f->cols[c], cell(t, i, c), &m->value[i]) != 0)
                     m->value[i] = 0;
         } else {
-            if (copy_label(&inst->labels[inst->n_labels++], f.cols[c], &t, c, n) != 0)
-                goto nomem;
+            if (copy_label(&inst->labels[inst->n_labels++], f->cols[c], t, c, n) != 0)
+                return -1;
         }
     }
-    st = f.n_errors ? TQO_ERR_INPUT : TQO_OK;
-    goto done;
-nomem:
-    st = load_nomem(&f);
+    return 0;
+}
+
+/* The ids, and at the same time on a second thread the other columns
+   (serial, they were a third of a sweep's serial loading). The columns'
+   errors are kept apart, then told after the ids' as one thread tells
+   them (the file's cap on kept messages applied to the whole). */
+static int units_split(loader *L, csv_file *f, const table *t, int cid, const coord_cols *cc, int ccur, int nth)
+{
+    tqo_diag d;
+    tqo_diag_init(&d);
+    csv_file g = *f; /* the header shared, read only */
+    g.diag = &d;
+    g.n_errors = 0;
+    int bad_ids = 0, bad_cols = 0;
+#pragma omp parallel sections num_threads(nth > 1 ? 2 : 1)
+    {
+#pragma omp section
+        bad_ids = units_ids(L, f, t, cid);
+#pragma omp section
+        bad_cols = units_columns(L, &g, t, cid, cc, ccur);
+    }
+    for (int k = 0; k < g.n_errors && !bad_ids && !bad_cols; k++) {
+        if (++f->n_errors > TQO_DIAG_KEEP_PER_FILE || k >= d.n_msgs)
+            f->diag->n_errors++; /* counted, not kept (as tqoi_csv_file_error) */
+        else
+            tqo_diag_error(f->diag, "%s", d.msgs[k]);
+    }
+    tqo_diag_free(&d);
+    return bad_ids || bad_cols ? -1 : 0;
+}
+
+static tqo_status load_units(loader *L)
+{
+    tqo_instance *inst = L->inst;
+    csv_file f;
+    L->units_path = tqoi_path_join(L->dir, "units.csv");
+    if (!L->units_path)
+        return TQO_ERR_NOMEM;
+    tqoi_csv_file_init(&f, L->units_path, L->diag);
+    table t;
+    int cid;
+    coord_cols cc;
+    int nth = L->s->threads > 0 ? L->s->threads : omp_get_max_threads();
+    tqo_status st = read_table(&f, &t, "unit_id", &cid, &cc, nth);
+    if (st != TQO_OK)
+        goto done;
+    int ccur = tqoi_csv_col(&f, "current");
+    if (t.n_rows == 0) {
+        tqoi_csv_file_error(&f, 0, NULL, "has a header but no units");
+        st = TQO_ERR_INPUT;
+        goto done;
+    }
+    inst->n_units = t.n_rows;
+    inst->coords = cc.kind;
+    if (units_split(L, &f, &t, cid, &cc, ccur, nth) != 0)
+        st = load_nomem(&f);
+    else
+        st = f.n_errors ? TQO_ERR_INPUT : TQO_OK;
 done:
     return table_done(&f, &t, st);
 }
@@ -445,7 +545,7 @@ static tqo_status load_territories(loader *L, const char *path)
     table t;
     int cid;
     coord_cols cc;
-    tqo_status st = read_table(&f, &t, "territory_id", &cid, &cc);
+    tqo_status st = read_table(&f, &t, "territory_id", &cid, &cc, 1);
     if (st != TQO_OK)
         goto done;
     if (cc.kind != TQO_COORDS_NONE && cc.kind != inst->coords) {
@@ -478,7 +578,7 @@ static tqo_status load_territories(loader *L, const char *path)
     if (!inst->home_x || !inst->home_y || !inst->capacity || !inst->ramp)
         goto nomem;
     for (int i = 0; i < n; i++) {
-        long line = t.line[i];
+        long line = row_line(&t, i);
         const char *id = cell(&t, i, cid);
         if (!*id) {
             tqoi_csv_file_error(&f, line, "territory_id", "empty id");
@@ -486,7 +586,7 @@ static tqo_status load_territories(loader *L, const char *path)
         }
         int prev = tqoi_strmap_get(&L->terrs, id);
         if (prev >= 0) {
-            tqoi_csv_file_error(&f, line, "territory_id", "duplicate id '%s' (first on line %ld)", id, t.line[prev]);
+            tqoi_csv_file_error(&f, line, "territory_id", "duplicate id '%s' (first on line %ld)", id, row_line(&t, prev));
             continue;
         }
         int k = add_territory(L, id);
@@ -1031,24 +1131,64 @@ static void hist_span(const hist_parts *P, hist_acc *H)
     }
 }
 
-/* Part A's rows into the dense history (first: each cell's first line). */
-static void hist_place(tqo_instance *inst, csv_file *f, const hist_acc *A, long base, const hist_acc *H,
-                       long *first)
+/* The file line of the first row of the parts before part k0's row r0
+   that fills cell c: for the message on a second row. */
+static long hist_first_line(int np, const hist_parts *P, int pmin, int k0, long r0, size_t c)
+{
+    for (int k = 0; k <= k0; k++) {
+        const hist_acc *A = &P->part[k];
+        for (long r = 0; r < (k == k0 ? r0 : A->n); r++)
+            if ((size_t)A->unit[r] * (size_t)np + (size_t)(A->period[r] - pmin) == c)
+                return A->line[r] + P->base[k];
+    }
+    return 0;
+}
+
+/* The parts' rows into the dense history, in file order. A cell of the
+   first value array still NaN has no row yet (every value read is
+   finite): no array of first lines to fault in (6 MB of fresh pages for
+   20,000 units x 40 quarters, serial work), the first line is looked up
+   again for the few second rows that get a message. */
+static void hist_place(tqo_instance *inst, csv_file *f, const hist_parts *P, const hist_acc *H)
 {
     int np = inst->n_periods;
-    for (long r = 0; r < A->n; r++) {
-        size_t c = (size_t)A->unit[r] * (size_t)np + (size_t)(A->period[r] - H->pmin);
-        long line = A->line[r] + base;
-        if (first[c]) {
-            char lab[16];
-            tqo_period_format(H->kind, A->period[r], lab, sizeof lab);
-            tqoi_csv_file_error(f, line, NULL, "unit '%s' has a second row for period %s (first on line %ld)",
-                                inst->unit_id[A->unit[r]], lab, first[c]);
-            continue;
+    double *h0 = inst->history[0];
+    for (int k = 0; k < P->n; k++) {
+        const hist_acc *A = &P->part[k];
+        for (long r = 0; r < A->n; r++) {
+            size_t c = (size_t)A->unit[r] * (size_t)np + (size_t)(A->period[r] - H->pmin);
+            if (!isnan(h0[c])) {
+                long first = f->n_errors < TQO_DIAG_KEEP_PER_FILE ? hist_first_line(np, P, H->pmin, k, r, c) : 0;
+                char lab[16];
+                tqo_period_format(H->kind, A->period[r], lab, sizeof lab);
+                tqoi_csv_file_error(f, A->line[r] + P->base[k], NULL,
+                                    "unit '%s' has a second row for period %s (first on line %ld)",
+                                    inst->unit_id[A->unit[r]], lab, first);
+                continue;
+            }
+            for (int v = 0; v < H->nv; v++)
+                inst->history[v][c] = A->val[(size_t)r * (size_t)H->nv + (size_t)v];
         }
-        first[c] = line;
-        for (int k = 0; k < H->nv; k++)
-            inst->history[k][c] = A->val[(size_t)r * (size_t)H->nv + (size_t)k];
+    }
+}
+
+#define HIST_FILL_BLOCK 65536 /* cells per work item of hist_fill */
+
+/* Cells [0, cells) of the value arrays: NaN in the first (no row yet,
+   see hist_place) and 0 in the others when mark, else the first's NaN
+   turned to 0 (no row: nothing sold). Over the threads, as touching the
+   fresh arrays' pages the first time is most of the work. */
+static void hist_fill(tqo_instance *inst, int nv, size_t cells, int nth, int mark)
+{
+    long nblk = (long)((cells + HIST_FILL_BLOCK - 1) / HIST_FILL_BLOCK);
+#pragma omp parallel for schedule(static) num_threads(nth) if (nblk > 1)
+    for (long b = 0; b < nblk; b++) {
+        size_t c0 = (size_t)b * HIST_FILL_BLOCK, c1 = c0 + HIST_FILL_BLOCK < cells ? c0 + HIST_FILL_BLOCK : cells;
+        double *h0 = inst->history[0];
+        for (size_t c = c0; c < c1; c++)
+            h0[c] = mark ? NAN : isnan(h0[c]) ? 0 : h0[c];
+        for (int v = 1; mark && v < nv; v++)
+            memset(inst->history[v] + c0, 0, (c1 - c0) * sizeof(double));
     }
 }
 
@@ -1071,7 +1211,6 @@ static tqo_status load_history(loader *L, const char *path)
     }
     if (st == TQO_OK && f.n_errors)
         st = TQO_ERR_INPUT;
-    long *first = NULL;
     if (st == TQO_OK) {
         int np = H.n ? H.pmax - H.pmin + 1 : 0;
         long cells = (long)inst->n_units * np;
@@ -1088,17 +1227,18 @@ static tqo_status load_history(loader *L, const char *path)
         inst->n_history_values = H.nv;
         inst->history_value_name = calloc((size_t)H.nv, sizeof(char *));
         inst->history = calloc((size_t)H.nv, sizeof(double *));
-        first = calloc((size_t)(cells ? cells : 1), sizeof(long));
-        if (!inst->history_value_name || !inst->history || !first)
+        if (!inst->history_value_name || !inst->history)
             goto nomem;
         for (int k = 0; k < H.nv; k++) {
             inst->history_value_name[k] = strdup(f.cols[H.vcol[k]]);
-            inst->history[k] = calloc((size_t)(cells ? cells : 1), sizeof(double));
+            inst->history[k] = malloc((size_t)(cells ? cells : 1) * sizeof(double));
             if (!inst->history_value_name[k] || !inst->history[k])
                 goto nomem;
         }
-        for (int k = 0; k < P.n; k++)
-            hist_place(inst, &f, &P.part[k], P.base[k], &H, first);
+        int nth = L->s->threads > 0 ? L->s->threads : omp_get_max_threads();
+        hist_fill(inst, H.nv, (size_t)cells, nth, 1);
+        hist_place(inst, &f, &P, &H);
+        hist_fill(inst, H.nv, (size_t)cells, nth, 0);
         if (f.n_errors)
             st = TQO_ERR_INPUT;
     }
@@ -1108,7 +1248,6 @@ nomem:
 done:
     tqoi_csv_file_finish(&f);
     tqoi_csv_file_free(&f);
-    free(first);
     if (own_vcol)
         free(H.vcol);
     hist_parts_free(&P);

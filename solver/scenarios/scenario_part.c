@@ -23,15 +23,7 @@
 static const char MAGIC[8] = {'T', 'Q', 'O', 'S', 'C', 'N', 'P', '\n'};
 #define NO_STRING 0xFFFFFFFFu
 
-uint64_t tqo_hash_bytes(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
+/* tqo_hash_bytes (FNV-1a) is in util/strmap.c, shared with the id maps. */
 
 int tqo_scenarios_shard(int n, int shard, int n_shards, int *index)
 {

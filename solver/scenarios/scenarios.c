@@ -416,37 +416,72 @@ static tqo_status build_window(prep *P, int k)
     return TQO_OK;
 }
 
+/* A forecast item of build_all: its index and the periods of history it
+   fits (its cost grows with them). */
+typedef struct build_item {
+    int i, periods;
+} build_item;
+
+static int by_periods(const void *a, const void *b)
+{
+    const build_item *x = a, *y = b;
+    if (x->periods != y->periods)
+        return x->periods > y->periods ? -1 : 1;
+    return x->i - y->i;
+}
+
+/* The items of build_all, longest history first (i < nk: forecast slot i,
+   else error block i - nk); n_out: how many. */
+static build_item *build_order(const prep *P, int nk, int *n_out)
+{
+    build_item *it = malloc(((size_t)nk + P->nw + 1) * sizeof *it);
+    if (!it)
+        return NULL;
+    int n = 0;
+    for (int k = 0; k < nk; k++)
+        if (P->need[k])
+            it[n++] = (build_item){k, P->cut[k / FORECAST_N_SLOTS] - P->h.period_first + 1};
+    for (int k = 0; k < P->nw; k++)
+        it[n++] = (build_item){nk + k, P->w_first + k};
+    qsort(it, (size_t)n, sizeof *it, by_periods);
+    *n_out = n;
+    return it;
+}
+
 /* Every forecast the scenarios need (per cut-off and method) and every
-   error block, in one loop over the threads. Built in two loops, the plan
-   year's forecast (the largest item, last) kept one thread busy while the
-   other had nothing left, which made the forecasts serial. The largest
-   items go first; each item writes only its own slot, so nothing depends
-   on the threads. Then the outcome model. */
+   error block, in one loop over the threads. An item's cost grows with the
+   history it fits (the plan year's forecast and the last error blocks are
+   the largest, 100 times the first blocks): taken longest first, the
+   threads end together (the blocks last, smallest last, left one thread
+   waiting ~35 ms for the largest block). Each item writes only its own
+   slot, so nothing depends on the threads. Then the outcome model. */
 static tqo_status build_all(prep *P, const tqo_scenario_settings *s, tqo_diag *diag)
 {
     const quota_history *h = &P->h;
-    int nb = P->nb, nk = (nb + 1) * FORECAST_N_SLOTS, nw = P->nw;
+    int nb = P->nb, nk = (nb + 1) * FORECAST_N_SLOTS, nw = P->nw, n_items = 0;
     tqo_status *st = calloc((size_t)nk + nw + 1, sizeof *st);
     tqo_diag *d = calloc((size_t)nk + 1, sizeof *d);
-    if (!st || !d) {
+    build_item *order = build_order(P, nk, &n_items);
+    if (!st || !d || !order) {
         free(st);
         free(d);
+        free(order);
         return TQO_ERR_NOMEM;
     }
     for (int k = 0; k < nk; k++)
         tqo_diag_init(&d[k]);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(P->nth)
-    for (int i = 0; i < nk + nw; i++) {
+    for (int t = 0; t < n_items; t++) {
+        int i = order[t].i;
         if (i >= nk) {
             st[i] = build_window(P, i - nk);
             continue;
         }
-        int k = nk - 1 - i, c = k / FORECAST_N_SLOTS; /* the plan year's forecasts first */
-        if (P->need[k])
-            st[k] = tqoi_quota_forecast_build(h, P->cut[c], c == nb ? s->base.plan_year : 0,
-                                              (forecast_method)(k % FORECAST_N_SLOTS), P->min_train, &P->fc[k],
-                                              &d[k]);
+        int c = i / FORECAST_N_SLOTS;
+        st[i] = tqoi_quota_forecast_build(h, P->cut[c], c == nb ? s->base.plan_year : 0,
+                                          (forecast_method)(i % FORECAST_N_SLOTS), P->min_train, &P->fc[i], &d[i]);
     }
+    free(order);
     tqo_status res = TQO_OK;
     for (int k = 0; k < nk; k++) {
         if (res == TQO_OK && st[k] != TQO_OK) {
@@ -540,11 +575,6 @@ static tqo_status prepare_result(const prep *P, const tqo_instance *inst, const 
     return block_outcomes(&P->out, r);
 }
 
-/* One wave of wn scenarios ix[0..wn), in three loops over the threads:
-   the LPs (a scenario's Monte Carlo judge made with its plan-year LP),
-   the Monte Carlo blocks, and the reductions, one item per scenario and
-   metric. Each loop ends at a barrier, so its items are small: what one
-   thread still has to do when the other is done is idle time. */
 /* A wave's buffers: per-replicate metrics and per-block payouts, the
    judges, and the per-year memo (mv, mp: NULL when not worth it). */
 typedef struct wave_buf {
@@ -553,6 +583,12 @@ typedef struct wave_buf {
     char *judged;
 } wave_buf;
 
+/* One wave of wn scenarios ix[0..wn), in three loops over the threads:
+   the LPs (a scenario's Monte Carlo judge made with its plan-year LP),
+   the Monte Carlo blocks, and the reductions, one item per scenario and
+   metric. Each loop ends at a barrier, so its items are small and the
+   largest go first: what one thread still has to do when the other is
+   done is idle time. */
 static int run_wave(const run *U, int nth, const int *ix, int wn, const wave_buf *B)
 {
     int p = U->p, R = U->R, nb = U->nb, nw = U->out->n_years;
@@ -574,7 +610,9 @@ static int run_wave(const run *U, int nth, const int *ix, int wn, const wave_buf
         }
 #pragma omp for schedule(dynamic, 1)
         for (int k = 0; k < nlp; k++) {
-            int sw = k / (nb + 1), c = k % (nb + 1);
+            /* the plan years first: with their judge and memo they are
+               8 times a backtest LP */
+            int sw = k < wn ? k : (k - wn) / nb, c = k < wn ? nb : (k - wn) % nb;
             solve_lp(U, ix[sw], c);
             if (c == nb)
                 judged[sw] = (char)judge_init(U, ix[sw], &judge[sw]);
@@ -595,7 +633,8 @@ static int run_wave(const run *U, int nth, const int *ix, int wn, const wave_buf
             }
 #pragma omp for schedule(dynamic, 1)
             for (int k = 0; k < nred; k++) {
-                int sw = k / (M + 1), m = k % (M + 1);
+                /* the backtests (m == M, 6 times a metric's sort) first */
+                int sw = k < wn ? k : (k - wn) / M, m = k < wn ? M : (k - wn) % M;
                 if (m < M) {
                     reduce_metric(U, ix[sw], m, vals + (size_t)sw * R * M, col, cix);
                     continue;

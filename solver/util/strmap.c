@@ -1,16 +1,27 @@
-/* A string -> int hash map (open addressing, linear probing, FNV-1a). */
+/* A string -> int hash map (open addressing, linear probing, FNV-1a),
+   and the one FNV-1a of the library (also the sweep's input and part
+   hashes, tqo_hash_bytes in tqo.h). */
 #include "util/strmap.h"
+#include "tqo.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+uint64_t tqo_hash_bytes(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 static uint64_t hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h ^ (h >> 29);
+    uint64_t h = tqo_hash_bytes(TQO_HASH_INIT, s, strlen(s));
+    return h ^ (h >> 29); /* the high bits into the low ones the table's mask keeps */
 }
 
 int tqoi_strmap_init(strmap *m, size_t expected)
