@@ -10,6 +10,8 @@
  * far from balance where the LP needs the most columns, on about two units
  * per territory, the rest on about n / 16; the starts are compared there
  * and only the best is refined at full size, warm-started with its prices.
+ * With many territories (align_regions.c) the starts run per region of a
+ * weighted bisection, and a few iterations over the whole problem follow.
  *
  * With --max-distance the search runs without the cap first: when the cap
  * does not bind at the centres found, they are the answer (a cap that does
@@ -47,6 +49,8 @@
    some room for the balance to use. */
 #define COVER_REACH 0.9
 #define BISECT_STEPS 40
+/* Iterations over the whole problem after the regions (align_regions.c). */
+#define GLOBAL_BALANCED 5
 
 /* Reports progress of a phase to the caller, when it asked for it. */
 static void align_progress(const align_ctx *c, const char *phase, int done, int total)
@@ -670,6 +674,8 @@ typedef struct start_run {
 } start_run;
 
 static void install(align_ctx *c, const best_centres *b);
+static void start_free(start_run *o);
+static int start_alloc(const align_ctx *c, start_run *o);
 
 /* The coarse copy of the units that the starts iterate on: the context
    of the full problem over merged units (alloc_coarse), so that the LP and
@@ -1107,6 +1113,81 @@ static tqo_status capped_search(align_ctx *c, int *iterations, const best_centre
     return TQO_OK;
 }
 
+tqo_status tqoi_align_search_free(align_ctx *c, int *iterations, double *obj)
+{
+    size_t p = (size_t)c->p, np = p * c->nb + 1;
+    best_centres u = {INFINITY, malloc(p * sizeof(double)), malloc(p * sizeof(double)), calloc(np, sizeof(double))};
+    tqo_diag fail;
+    tqo_diag_init(&fail);
+    tqo_status st = TQO_ERR_NOMEM;
+    if (u.x && u.y && u.prices) {
+        st = search(c, iterations, 0, NULL, NULL, &u, &fail, NULL);
+        if (isfinite(u.obj)) {
+            install(c, &u);
+            st = TQO_OK;
+        } else if (st == TQO_OK) {
+            st = TQO_ERR_SOLVER;
+        }
+    }
+    *obj = u.obj;
+    tqo_diag_free(&fail);
+    free(u.x);
+    free(u.y);
+    free(u.prices);
+    return st;
+}
+
+/* After the regions: GLOBAL_BALANCED iterations over the whole problem
+   on its main coarse copy (at full size when there is none), from the
+   union of the regions' centres, so that territories on the regions'
+   borders settle; u gets the best centres when they succeed. */
+static void global_settle(align_ctx *c, int *iterations, best_centres *u)
+{
+    start_run o;
+    coarse_view cv;
+    memset(&cv, 0, sizeof cv);
+    if (!start_alloc(c, &o) || coarse_view_build(c, &cv) != TQO_OK) {
+        start_free(&o);
+        coarse_view_free(&cv);
+        return;
+    }
+    memcpy(o.cx, u->x, (size_t)c->p * sizeof(double));
+    memcpy(o.cy, u->y, (size_t)c->p * sizeof(double));
+    align_ctx k = cv.on ? level_ctx(&cv.main, &o, c->P.threads) : *c;
+    if (!cv.on) {
+        k.cx = o.cx;
+        k.cy = o.cy;
+        k.P.cx = o.cx;
+        k.P.cy = o.cy;
+        k.prices = o.prices;
+    }
+    iterate(&k, 0, 0, GLOBAL_BALANCED, iterations, &o.b, &o.fail, NULL);
+    if (isfinite(o.b.obj)) {
+        memcpy(u->x, o.b.x, (size_t)c->p * sizeof(double));
+        memcpy(u->y, o.b.y, (size_t)c->p * sizeof(double));
+    }
+    tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG, "centres: after the regions, %s objective %.9g",
+                   cv.on ? "coarse" : "full-size", o.b.obj);
+    start_free(&o);
+    coarse_view_free(&cv);
+}
+
+/* The uncapped search by regions (align_regions.c), then the whole
+   problem settled on its coarse copy; the plain search when a region
+   fails. The regions' prices are not passed on: each region's are
+   consistent within it only (its own balance fixes their level), and as a
+   start for the whole problem they sent border units wholesale to the
+   cheaper side (world places: a first full-size LP of over a minute), so
+   the whole problem's LPs start from their own coarse copies. */
+static tqo_status region_search(align_ctx *c, int *iterations, best_centres *u, tqo_diag *fail)
+{
+    if (tqoi_align_region_centres(c, u->x, u->y, &u->obj, iterations) != TQO_OK)
+        return search(c, iterations, 0, NULL, NULL, u, fail, NULL);
+    memset(u->prices, 0, ((size_t)c->p * c->nb + 1) * sizeof(double));
+    global_settle(c, iterations, u);
+    return TQO_OK;
+}
+
 tqo_status tqoi_align_choose_centres(align_ctx *c, int *iterations)
 {
     int p = c->p;
@@ -1123,7 +1204,8 @@ tqo_status tqoi_align_choose_centres(align_ctx *c, int *iterations)
         goto out;
     double cap = c->P.max_distance;
     c->P.max_distance = 0;
-    st = search(c, iterations, 0, NULL, NULL, &u, &fail, NULL);
+    st = tqoi_align_regions_apply(c) ? region_search(c, iterations, &u, &fail)
+                                     : search(c, iterations, 0, NULL, NULL, &u, &fail, NULL);
     c->P.max_distance = cap;
     if (!isfinite(u.obj)) {
         /* every start failed: their messages are the explanation */

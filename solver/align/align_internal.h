@@ -53,6 +53,17 @@ tqo_status tqoi_align_choose_centres(align_ctx *c, int *iterations);
 /* Moves free centres to the weighted centroids of whole-unit territories;
    returns the largest move in km. */
 double tqoi_align_refit_centres(align_ctx *c, const int *asg);
+/* The uncapped search of free centres on c alone (the starts, no regions),
+   leaving the best centres in c->cx/cy and their prices in c->prices;
+   *obj is their LP value. */
+tqo_status tqoi_align_search_free(align_ctx *c, int *iterations, double *obj);
+
+/* align_regions.c: whether the free centres are placed by regions (many
+   balance rows; no home bases, locks, current plan or cap), and the
+   regions' centres for the whole problem (*obj: the sum of the regions'
+   LP values). */
+int tqoi_align_regions_apply(const align_ctx *c);
+tqo_status tqoi_align_region_centres(align_ctx *c, double *cx, double *cy, double *obj, int *iterations);
 
 /* align_zero.c: moves each unit of zero compactness weight (free to go
    anywhere at no cost) to the nearest territory it may join where balance,

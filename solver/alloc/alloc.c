@@ -31,6 +31,7 @@
  *    only pairs proven worse): a proof that holds whatever happened before.
  */
 #include "alloc/alloc.h"
+#include "alloc/alloc_ctree.h"
 #include "util/glpk_guard.h"
 
 #include <glpk.h>
@@ -149,6 +150,8 @@ typedef struct work {
     int sc_axis;
     double *sc_key;           /* p, ascending */
     int *sc_idx;              /* p */
+    alloc_ctree ctr;          /* the centres' k-d tree of exact pricing */
+    double *cpt;              /* p centre points of ctr (unit vectors, or x, y, 0) */
     tqo_log_fn log;
     void *log_ctx;
 } work;
@@ -251,6 +254,26 @@ static tqo_status build_scan(work *W)
     return TQO_OK;
 }
 
+/* The centres' k-d tree (alloc_ctree.c). */
+static tqo_status build_ctree(work *W)
+{
+    int p = W->p;
+    W->cpt = malloc((size_t)(p > 0 ? p : 1) * 3 * sizeof(double));
+    if (!W->cpt)
+        return TQO_ERR_NOMEM;
+    for (int j = 0; j < p; j++) {
+        double *q = W->cpt + 3 * (size_t)j;
+        if (W->c3) {
+            memcpy(q, W->c3 + 3 * (size_t)j, 3 * sizeof(double));
+        } else {
+            q[0] = W->P->cx[j];
+            q[1] = W->P->cy[j];
+            q[2] = 0;
+        }
+    }
+    return tqoi_alloc_ctree_build(&W->ctr, W->cpt, p, W->nb);
+}
+
 /* Outward scan over the centres from a unit's place on the axis, nearest
    along it first: each call gives the next centre and its distance along
    the axis (never less than before), or -1 at the end. */
@@ -289,29 +312,9 @@ static int scan_next(const work *W, scan_it *it, double *delta)
     return W->sc_idx[it->r++];
 }
 
-/* A lower bound on d(i, j)^2 from the distance along the axis (squared
-   chord for lat/lon, turned into km^2 as wd2 does). */
-static double d2_floor(const work *W, double delta)
-{
-    return W->u3 ? chord_to_d2(delta * delta) : delta * delta;
-}
-
 static double Ab(const work *W, int b, int i)
 {
     return W->P->a[b][i] / W->ascale[b];
-}
-
-/* The lowest and highest price of each measure over the territories. */
-static void price_range(const work *W, double *pmin, double *pmax)
-{
-    for (int b = 0; b < W->nb; b++) {
-        pmin[b] = INFINITY;
-        pmax[b] = -INFINITY;
-        for (int j = 0; j < W->p; j++) {
-            pmin[b] = fmin(pmin[b], W->pi[j * W->nb + b]);
-            pmax[b] = fmax(pmax[b], W->pi[j * W->nb + b]);
-        }
-    }
 }
 
 /* A lower bound on the scaled reduced cost of unit i anywhere, but for
@@ -332,14 +335,6 @@ static double price_floor(const work *W, int i, const double *pmin, const double
             f += fmin(0, P->disruption_weight * P->a[0][i]) / W->cscale;
     }
     return f;
-}
-
-/* Whether no centre at axis distance delta or farther can bring unit i a
-   scaled reduced cost below thr (floor: price_floor; wi = w_i / cscale,
-   which must not be negative). The margin covers rounding. */
-static int beyond(const work *W, double wi, double floor, double delta, double thr)
-{
-    return wi * d2_floor(W, delta) + floor > thr + 1e-9 * (fabs(thr) + 1);
 }
 
 static int is_moved(const work *W, int i, int j)
@@ -376,6 +371,8 @@ static void work_free(work *W)
     free(W->inert);
     free(W->sc_key);
     free(W->sc_idx);
+    tqoi_alloc_ctree_free(&W->ctr);
+    free(W->cpt);
 }
 
 /* ------------------------------------------------------------------ */
@@ -395,6 +392,76 @@ static int kv_cmp(const void *a, const void *b)
     return x->v - y->v;
 }
 
+static double node_bound(const work *W, int i, int k, const double *q, double wi, double nonprice);
+
+/* Unit i's point in the centres' tree's space. */
+static void tree_point(const work *W, int i, double *q)
+{
+    if (W->u3) {
+        memcpy(q, W->u3 + 3 * (size_t)i, 3 * sizeof(double));
+    } else {
+        q[0] = W->P->ux[i];
+        q[1] = W->P->uy[i];
+        q[2] = 0;
+    }
+}
+
+/* Into buf (sorted), unit i's K allowed territories of least key: the
+   reduced cost at the tree's prices (by_price), else the nearness key;
+   ties by territory. A subtree is skipped when its bound exceeds the
+   K-th key found (the same set as a full scan). Returns how many. */
+static int tree_kbest(const work *W, int i, int K, int by_price, kv *buf)
+{
+    const alloc_problem *P = W->P;
+    const alloc_ctree *T = &W->ctr;
+    double q[3], zero[TQO_MAX_BALANCE] = {0}, sb[128];
+    tree_point(W, i, q);
+    double wi = P->w[i] / W->cscale, nonprice = by_price ? price_floor(W, i, zero, zero) : 0;
+    int prune = !by_price || wi >= 0, stack[128], top = 0, nk = 0;
+    if (T->nn == 0 || K <= 0)
+        return 0;
+    stack[top] = 0;
+    sb[top++] = -INFINITY;
+    while (top > 0) {
+        top--;
+        int k = stack[top];
+        if (prune && nk == K && sb[top] > buf[K - 1].k + 1e-9 * (fabs(buf[K - 1].k) + 1))
+            continue;
+        const alloc_ctree_node *N = &T->node[k];
+        if (N->left < 0) {
+            for (int e2 = N->first; e2 < N->first + N->count; e2++) {
+                int j = T->idx[e2];
+                double d2 = wd2(W, i, j);
+                if (!allowed_d2(P, i, j, d2))
+                    continue;
+                kv e = {by_price ? reduced(W, i, j, cost_d2(P, i, j, d2) / W->cscale) : near_key(W, i, j), j};
+                if (nk == K && kv_cmp(&e, &buf[K - 1]) >= 0)
+                    continue;
+                int qq = nk < K ? nk++ : K - 1;
+                while (qq > 0 && kv_cmp(&e, &buf[qq - 1]) < 0) {
+                    buf[qq] = buf[qq - 1];
+                    qq--;
+                }
+                buf[qq] = e;
+            }
+            continue;
+        }
+        double bl, br;
+        if (by_price) {
+            bl = node_bound(W, i, N->left, q, wi, nonprice);
+            br = node_bound(W, i, N->right, q, wi, nonprice);
+        } else {
+            bl = tqoi_alloc_ctree_box_d2(T, N->left, q);
+            br = tqoi_alloc_ctree_box_d2(T, N->right, q);
+        }
+        stack[top] = bl <= br ? N->right : N->left;
+        sb[top++] = fmax(bl, br);
+        stack[top] = bl <= br ? N->left : N->right;
+        sb[top++] = fmin(bl, br);
+    }
+    return nk;
+}
+
 static tqo_status build_candidates(work *W, int K, int by_price)
 {
     const alloc_problem *P = W->P;
@@ -411,8 +478,8 @@ static tqo_status build_candidates(work *W, int K, int by_price)
         free(buf);
         return TQO_ERR_NOMEM;
     }
-    double pmin[TQO_MAX_BALANCE], pmax[TQO_MAX_BALANCE];
-    price_range(W, pmin, pmax);
+    if (by_price)
+        tqoi_alloc_ctree_prices(&W->ctr, W->pi);
     size_t m = 0;
     for (int i = 0; i < n; i++) {
         W->cs[i] = (int)m;
@@ -429,30 +496,7 @@ static tqo_status build_candidates(work *W, int K, int by_price)
            balance pulls hard; otherwise the nearest ones. The K best
            allowed ones are kept in order as they come (insertion into a
            sorted list of K): p is large next to K. */
-        int nk = 0;
-        double wi = P->w[i] / W->cscale, fl = by_price ? price_floor(W, i, pmin, pmax) : 0, delta;
-        int prune = !by_price || wi >= 0, j;
-        scan_it it;
-        scan_start(W, i, &it);
-        while ((j = scan_next(W, &it, &delta)) >= 0) {
-            if (prune && nk == K &&
-                (by_price ? beyond(W, wi, fl, delta, buf[K - 1].k) : delta * delta > buf[K - 1].k))
-                break; /* the rest are farther along the axis */
-            double d2 = wd2(W, i, j);
-            if (!allowed_d2(P, i, j, d2))
-                continue;
-            kv e;
-            e.k = by_price ? reduced(W, i, j, cost_d2(P, i, j, d2) / W->cscale) : near_key(W, i, j);
-            e.v = j;
-            if (nk == K && kv_cmp(&e, &buf[K - 1]) >= 0)
-                continue;
-            int q = nk < K ? nk++ : K - 1;
-            while (q > 0 && kv_cmp(&e, &buf[q - 1]) < 0) {
-                buf[q] = buf[q - 1];
-                q--;
-            }
-            buf[q] = e;
-        }
+        int nk = tree_kbest(W, i, K, by_price, buf);
         int has_cur = 0;
         int cur = P->current ? P->current[i] : -1;
         for (int k = 0; k < nk; k++) {
@@ -1300,7 +1344,7 @@ static tqo_status scale_problem(lp_run *S)
         for (int j = 0; j < p; j++)
             to_unit_vector(P->cx[j], P->cy[j], W->c3 + 3 * (size_t)j);
     }
-    if (build_scan(W) != TQO_OK)
+    if (build_scan(W) != TQO_OK || build_ctree(W) != TQO_OK)
         return lp_nomem(S->diag);
     W->cscale = cost_scale_mark_inert(W);
     return TQO_OK;
@@ -1659,6 +1703,68 @@ static void read_duals(lp_run *S)
         S->pu[i] = R->urow[i] ? glp_get_row_dual(R->lp, R->urow[i]) : 0;
 }
 
+/* A lower bound on the scaled reduced cost of unit i at any centre of
+   tree node k (wi = w_i / cscale >= 0; nonprice: the floor of its move
+   terms). */
+static double node_bound(const work *W, int i, int k, const double *q, double wi, double nonprice)
+{
+    const alloc_ctree *T = &W->ctr;
+    double bd2 = tqoi_alloc_ctree_box_d2(T, k, q), f = nonprice;
+    for (int b = 0; b < W->nb; b++) {
+        double a = Ab(W, b, i);
+        f += a >= 0 ? a * T->pmin[(size_t)k * W->nb + b] : a * T->pmax[(size_t)k * W->nb + b];
+    }
+    return wi * (W->u3 ? chord_to_d2(bd2) : bd2) + f;
+}
+
+/* Unit i's cheapest allowed territory by reduced cost (*best, *jb; its
+   cost *cb), searched in the centres' tree: the nearer child first, a
+   subtree skipped when its box and price range rule it out (ties: the
+   lowest territory, as a full scan gives). */
+static void tree_best(const work *W, int i, double *best, int *jb, double *cb)
+{
+    const alloc_problem *P = W->P;
+    const alloc_ctree *T = &W->ctr;
+    double q[3], zero[TQO_MAX_BALANCE] = {0};
+    tree_point(W, i, q);
+    double wi = P->w[i] / W->cscale, nonprice = price_floor(W, i, zero, zero);
+    int prune = wi >= 0, stack[128], top = 0;
+    double sb[128];
+    if (T->nn == 0)
+        return;
+    stack[top] = 0;
+    sb[top++] = node_bound(W, i, 0, q, wi, nonprice);
+    while (top > 0) {
+        top--;
+        int k = stack[top];
+        if (prune && sb[top] > *best + 1e-9 * (fabs(*best) + 1))
+            continue;
+        const alloc_ctree_node *N = &T->node[k];
+        if (N->left < 0) {
+            for (int e = N->first; e < N->first + N->count; e++) {
+                int j = T->idx[e];
+                double d2 = wd2(W, i, j);
+                if (!allowed_d2(P, i, j, d2))
+                    continue;
+                double c = cost_d2(P, i, j, d2) / W->cscale;
+                double r = reduced(W, i, j, c);
+                if (r < *best || (r == *best && j < *jb)) {
+                    *best = r;
+                    *jb = j;
+                    *cb = c;
+                }
+            }
+            continue;
+        }
+        double bl = node_bound(W, i, N->left, q, wi, nonprice), br = node_bound(W, i, N->right, q, wi, nonprice);
+        int nearer = bl <= br ? N->left : N->right, farther = bl <= br ? N->right : N->left;
+        stack[top] = farther;
+        sb[top++] = fmax(bl, br);
+        stack[top] = nearer;
+        sb[top++] = fmin(bl, br);
+    }
+}
+
 /* Full pricing over every allowed pair: the O(n p) pass, in parallel
    over units. Each unit writes only its own slots (its best territory,
    reduced and plain cost, its fixed territory's reduced cost, whether
@@ -1676,29 +1782,12 @@ static void price_all_units(lp_run *S)
     double *pbest = S->pbest, *pcb = S->pcb, *prf = S->prf;
     int *pjb = S->pjb, *pbelow = S->pbelow;
     int nth = P->threads > 0 ? P->threads : 1;
-    double pmin[TQO_MAX_BALANCE], pmax[TQO_MAX_BALANCE];
-    price_range(W, pmin, pmax);
+    tqoi_alloc_ctree_prices(&S->W.ctr, W->pi);
 #pragma omp parallel for schedule(static) num_threads(nth)
     for (int i = 0; i < n; i++) {
-        double best = INFINITY, rf = INFINITY, cb = 0, delta;
-        double wi = P->w[i] / W->cscale, fl = price_floor(W, i, pmin, pmax);
-        int jb = -1, prune = wi >= 0, j;
-        scan_it it;
-        scan_start(W, i, &it);
-        while ((j = scan_next(W, &it, &delta)) >= 0) {
-            if (prune && beyond(W, wi, fl, delta, best))
-                break;
-            double d2 = wd2(W, i, j);
-            if (!allowed_d2(P, i, j, d2))
-                continue;
-            double c = cost_d2(P, i, j, d2) / W->cscale;
-            double r = reduced(W, i, j, c);
-            if (r < best || (r == best && j < jb)) {
-                best = r;
-                jb = j;
-                cb = c;
-            }
-        }
+        double best = INFINITY, rf = INFINITY, cb = 0;
+        int jb = -1;
+        tree_best(W, i, &best, &jb, &cb);
         if (R->fixed[i] >= 0) {
             int jf = R->fixed[i];
             double d2 = wd2(W, i, jf);
