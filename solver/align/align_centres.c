@@ -147,16 +147,7 @@ static double relocate(align_ctx *c, const int *asg, const alloc_solution *x, in
         return 0;
     for (int i = 0; i < n; i++) {
         double v[3];
-        if (latlon) {
-            double la = c->inst->y[i] * DEG2RAD, lo = c->inst->x[i] * DEG2RAD;
-            v[0] = cos(la) * cos(lo);
-            v[1] = cos(la) * sin(lo);
-            v[2] = sin(la);
-        } else {
-            v[0] = c->inst->x[i];
-            v[1] = c->inst->y[i];
-            v[2] = 0;
-        }
+        tqoi_align_point3(c, c->inst->x[i], c->inst->y[i], v);
         int k0 = x ? x->start[i] : 0, k1 = x ? x->start[i + 1] : 1;
         for (int k = k0; k < k1; k++) {
             int j = x ? x->terr[k] : asg[i];
@@ -315,11 +306,7 @@ out:
     free(placed);
 }
 
-/* A point as a vector: on the unit sphere for lat/lon, (x, y, 0) in the
-   plane. Euclidean distance between such vectors orders centres as the
-   allocation's distance does (the chord grows with the arc) and obeys the
-   triangle inequality that the bounds of lloyd() need. */
-static void point3(const align_ctx *c, double x, double y, double *v)
+void tqoi_align_point3(const align_ctx *c, double x, double y, double *v)
 {
     if (c->inst->coords == TQO_COORDS_LATLON) {
         double la = y * DEG2RAD, lo = x * DEG2RAD;
@@ -401,7 +388,7 @@ static void lloyd_loosen(const align_ctx *c, lloyd_work *L, const int *asg)
     double m1 = 0, m2 = 0, scale = 1;
     int j1 = -1;
     for (int j = 0; j < p; j++) {
-        point3(c, c->cx[j], c->cy[j], L->cv + 3 * j);
+        tqoi_align_point3(c, c->cx[j], c->cy[j], L->cv + 3 * j);
         L->mv[j] = dist3(L->cv + 3 * j, L->old + 3 * j);
         scale = fmax(scale, fabs(L->cv[3 * j]) + fabs(L->cv[3 * j + 1]));
         if (L->mv[j] > m1) {
@@ -433,9 +420,9 @@ static void lloyd(align_ctx *c, int *asg)
     L.mv = malloc((size_t)p * sizeof(double));
     if (L.u && L.cv && L.old && L.ub && L.lb && L.half && L.mv) {
         for (int i = 0; i < n; i++)
-            point3(c, c->inst->x[i], c->inst->y[i], L.u + 3 * (size_t)i);
+            tqoi_align_point3(c, c->inst->x[i], c->inst->y[i], L.u + 3 * (size_t)i);
         for (int j = 0; j < p; j++)
-            point3(c, c->cx[j], c->cy[j], L.cv + 3 * j);
+            tqoi_align_point3(c, c->cx[j], c->cy[j], L.cv + 3 * j);
         for (int it = 0; it < MAX_LLOYD; it++) {
             lloyd_assign(c, &L, asg, it == 0);
             memcpy(L.old, L.cv, (size_t)p * 3 * sizeof(double));

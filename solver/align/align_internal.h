@@ -57,6 +57,11 @@ double tqoi_align_refit_centres(align_ctx *c, const int *asg);
    leaving the best centres in c->cx/cy and their prices in c->prices;
    *obj is their LP value. */
 tqo_status tqoi_align_search_free(align_ctx *c, int *iterations, double *obj);
+/* A point as a vector: on the unit sphere for lat/lon, (x, y, 0) in the
+   plane. Euclidean distance between such vectors orders centres as the
+   allocation's distance does (the chord grows with the arc) and obeys the
+   triangle inequality that the bounds of lloyd() need. */
+void tqoi_align_point3(const align_ctx *c, double x, double y, double *v);
 
 /* align_regions.c: whether the free centres are placed by regions (many
    balance rows; no home bases, locks, current plan or cap), and the

@@ -27,7 +27,6 @@
 #include <glpk.h>
 #include <omp.h>
 
-#define DEG2RAD (3.14159265358979323846 / 180.0)
 /* Balance rows (territories x measures) above which one placement LP is
    too large: the US places at k = 200 solve whole in seconds, the world's
    k = 1000 not in minutes. */
@@ -55,18 +54,10 @@ int tqoi_align_regions_apply(const align_ctx *c)
            c->p * c->nb > REGION_TRIGGER && c->n >= 4 * c->p;
 }
 
+/* Unit i as a vector (tqoi_align_point3). */
 static void vec3(const align_ctx *c, int i, double *v)
 {
-    if (c->inst->coords == TQO_COORDS_LATLON) {
-        double la = c->inst->y[i] * DEG2RAD, lo = c->inst->x[i] * DEG2RAD;
-        v[0] = cos(la) * cos(lo);
-        v[1] = cos(la) * sin(lo);
-        v[2] = sin(la);
-    } else {
-        v[0] = c->inst->x[i];
-        v[1] = c->inst->y[i];
-        v[2] = 0;
-    }
+    tqoi_align_point3(c, c->inst->x[i], c->inst->y[i], v);
 }
 
 /* The units' principal axis (weighted by the first measure, plus a little
@@ -336,8 +327,8 @@ static int region_ctx_build(const align_ctx *c, const region *R, int threads, re
     return 1;
 }
 
-/* Region R placed on its own; its centres and prices into the whole
-   problem's slots of its territories. */
+/* Region R placed on its own; its centres into the whole problem's slots
+   of its territories. */
 static tqo_status region_solve(const align_ctx *c, const region *R, int threads, double *cx, double *cy,
                                double *obj, int *iterations)
 {

@@ -23,11 +23,11 @@
  * 3. Pricing over the full model. With the LP's duals every unit and every
  *    allowed territory is priced: fixed units that would rather be elsewhere
  *    are freed, and columns with negative reduced cost are added; repeat.
- *    Each unit scans the centres outward along one axis and stops where the
- *    distance alone rules out the rest: exact, and far fewer pairs.
+ *    Each unit searches a k-d tree of the centres (alloc_ctree.c) whose nodes
+ *    bound distance and prices together: exact, and far fewer pairs.
  *    When nothing prices out, the duals are feasible for the full model and
  *    the LP solution is optimal for it. The lower bound is the Lagrangian
- *    value at those duals, over every allowed pair (the pruned scan skips
+ *    value at those duals, over every allowed pair (the pruned search skips
  *    only pairs proven worse): a proof that holds whatever happened before.
  */
 #include "alloc/alloc.h"
@@ -147,9 +147,6 @@ typedef struct work {
     char *inert;              /* no weight and no measure: placed, not solved */
     /* centres sorted along one axis (of the unit vectors with lat/lon):
        the distance along it bounds the distance from below */
-    int sc_axis;
-    double *sc_key;           /* p, ascending */
-    int *sc_idx;              /* p */
     alloc_ctree ctr;          /* the centres' k-d tree of exact pricing */
     double *cpt;              /* p centre points of ctr (unit vectors, or x, y, 0) */
     tqo_log_fn log;
@@ -191,68 +188,7 @@ static double near_key(const work *W, int i, int j)
 }
 
 /* ------------------------------------------------------------------ */
-/* Centres in order of distance, pruned                                */
-
-static double unit_axis(const work *W, int i)
-{
-    if (W->u3)
-        return W->u3[3 * (size_t)i + W->sc_axis];
-    return W->sc_axis == 0 ? W->P->ux[i] : W->P->uy[i];
-}
-
-static double centre_axis(const work *W, int j)
-{
-    if (W->c3)
-        return W->c3[3 * (size_t)j + W->sc_axis];
-    return W->sc_axis == 0 ? W->P->cx[j] : W->P->cy[j];
-}
-
-static _Thread_local const double *sc_sort_key;
-static int sc_cmp(const void *pa, const void *pb)
-{
-    int a = *(const int *)pa, b = *(const int *)pb;
-    if (sc_sort_key[a] != sc_sort_key[b])
-        return sc_sort_key[a] < sc_sort_key[b] ? -1 : 1;
-    return a - b;
-}
-
-/* Sorts the centres along the axis where they spread the most (the first
-   such axis). */
-static tqo_status build_scan(work *W)
-{
-    int p = W->p, dims = W->c3 ? 3 : 2, axis = 0;
-    double best = -1;
-    for (int a = 0; a < dims; a++) {
-        W->sc_axis = a;
-        double lo = INFINITY, hi = -INFINITY;
-        for (int j = 0; j < p; j++) {
-            lo = fmin(lo, centre_axis(W, j));
-            hi = fmax(hi, centre_axis(W, j));
-        }
-        if (hi - lo > best) {
-            best = hi - lo;
-            axis = a;
-        }
-    }
-    W->sc_axis = axis;
-    W->sc_key = malloc((size_t)p * sizeof(double));
-    W->sc_idx = malloc((size_t)p * sizeof(int));
-    double *key = malloc((size_t)p * sizeof(double));
-    if (!W->sc_key || !W->sc_idx || !key) {
-        free(key);
-        return TQO_ERR_NOMEM;
-    }
-    for (int j = 0; j < p; j++) {
-        key[j] = centre_axis(W, j);
-        W->sc_idx[j] = j;
-    }
-    sc_sort_key = key;
-    qsort(W->sc_idx, (size_t)p, sizeof(int), sc_cmp);
-    for (int q = 0; q < p; q++)
-        W->sc_key[q] = key[W->sc_idx[q]];
-    free(key);
-    return TQO_OK;
-}
+/* Centres searched in their k-d tree                                  */
 
 /* The centres' k-d tree (alloc_ctree.c). */
 static tqo_status build_ctree(work *W)
@@ -272,44 +208,6 @@ static tqo_status build_ctree(work *W)
         }
     }
     return tqoi_alloc_ctree_build(&W->ctr, W->cpt, p, W->nb);
-}
-
-/* Outward scan over the centres from a unit's place on the axis, nearest
-   along it first: each call gives the next centre and its distance along
-   the axis (never less than before), or -1 at the end. */
-typedef struct scan_it {
-    int l, r;
-    double ku;
-} scan_it;
-
-static void scan_start(const work *W, int i, scan_it *it)
-{
-    double ku = unit_axis(W, i);
-    int lo = 0, hi = W->p;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (W->sc_key[mid] < ku)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    it->l = lo - 1;
-    it->r = lo;
-    it->ku = ku;
-}
-
-static int scan_next(const work *W, scan_it *it, double *delta)
-{
-    double dl = it->l >= 0 ? it->ku - W->sc_key[it->l] : INFINITY;
-    double dr = it->r < W->p ? W->sc_key[it->r] - it->ku : INFINITY;
-    if (isinf(dl) && isinf(dr))
-        return -1;
-    if (dl <= dr) {
-        *delta = dl;
-        return W->sc_idx[it->l--];
-    }
-    *delta = dr;
-    return W->sc_idx[it->r++];
 }
 
 static double Ab(const work *W, int b, int i)
@@ -369,8 +267,6 @@ static void work_free(work *W)
     free(W->te);
     free(W->pi);
     free(W->inert);
-    free(W->sc_key);
-    free(W->sc_idx);
     tqoi_alloc_ctree_free(&W->ctr);
     free(W->cpt);
 }
@@ -404,6 +300,34 @@ static void tree_point(const work *W, int i, double *q)
         q[1] = W->P->uy[i];
         q[2] = 0;
     }
+}
+
+/* The least near_key of unit i over all centres (allowed or not): the
+   tree's boxes bound it from below exactly, so the value is a full scan's. */
+static double tree_nearest(const work *W, int i)
+{
+    const alloc_ctree *T = &W->ctr;
+    double q[3], best = INFINITY;
+    int stack[128], top = 0;
+    if (T->nn == 0)
+        return best;
+    tree_point(W, i, q);
+    stack[top++] = 0;
+    while (top > 0) {
+        int k = stack[--top];
+        if (tqoi_alloc_ctree_box_d2(T, k, q) > best)
+            continue;
+        const alloc_ctree_node *N = &T->node[k];
+        if (N->left < 0) {
+            for (int e = N->first; e < N->first + N->count; e++)
+                best = fmin(best, near_key(W, i, T->idx[e]));
+            continue;
+        }
+        int l_near = tqoi_alloc_ctree_box_d2(T, N->left, q) <= tqoi_alloc_ctree_box_d2(T, N->right, q);
+        stack[top++] = l_near ? N->right : N->left;
+        stack[top++] = l_near ? N->left : N->right;
+    }
+    return best;
 }
 
 /* Into buf (sorted), unit i's K allowed territories of least key: the
@@ -1293,14 +1217,7 @@ static double cost_scale_mark_inert(work *W)
             W->inert[i] = 1;
             continue;
         }
-        double best = INFINITY, delta;
-        scan_it it;
-        scan_start(W, i, &it);
-        for (int j; (j = scan_next(W, &it, &delta)) >= 0 && !(delta * delta > best);) {
-            double k = near_key(W, i, j);
-            if (k < best)
-                best = k;
-        }
+        double best = tree_nearest(W, i);
         double d2 = W->u3 ? chord_to_d2(best) : best;
         sum += P->w[i] * d2;
         cnt++;
@@ -1310,7 +1227,7 @@ static double cost_scale_mark_inert(work *W)
 
 /* Scale: each measure divided by its mean per territory, so that the
    balance rows are of order one too; unit vectors for lat/lon; the
-   centres sorted for the pruned scans. */
+   centres' k-d tree for the pruned searches. */
 static tqo_status scale_problem(lp_run *S)
 {
     work *W = &S->W;
@@ -1344,7 +1261,7 @@ static tqo_status scale_problem(lp_run *S)
         for (int j = 0; j < p; j++)
             to_unit_vector(P->cx[j], P->cy[j], W->c3 + 3 * (size_t)j);
     }
-    if (build_scan(W) != TQO_OK || build_ctree(W) != TQO_OK)
+    if (build_ctree(W) != TQO_OK)
         return lp_nomem(S->diag);
     W->cscale = cost_scale_mark_inert(W);
     return TQO_OK;
@@ -1769,9 +1686,8 @@ static void tree_best(const work *W, int i, double *best, int *jb, double *cb)
    over units. Each unit writes only its own slots (its best territory,
    reduced and plain cost, its fixed territory's reduced cost, whether
    a column prices below its row dual), so the result is the same for any
-   number of threads. Each unit scans the centres outward along the axis
-   until their distance alone rules the rest out (equal reduced costs:
-   the lowest territory index, as a full scan). */
+   number of threads. Each unit searches the centres' tree (tree_best;
+   equal reduced costs: the lowest territory index, as a full scan). */
 static void price_all_units(lp_run *S)
 {
     const work *W = &S->W;
@@ -1878,7 +1794,7 @@ static int act_on_prices(lp_run *S, double *sum_min, int *added, int *freed)
 }
 
 /* The Lagrangian value at the current prices: a lower bound whatever
-   happened before (the pruned scans skip only pairs proven worse). */
+   happened before (the pruned searches skip only pairs proven worse). */
 static double lagrangian_bound(const work *W, double sum_min)
 {
     double L = sum_min;
