@@ -1127,8 +1127,9 @@ tqo_status tqoi_align_search_free(align_ctx *c, int *iterations, double *obj)
 /* After the regions: GLOBAL_BALANCED iterations over the whole problem
    on its main coarse copy (at full size when there is none), from the
    union of the regions' centres, so that territories on the regions'
-   borders settle; u gets the best centres when they succeed. */
-static void global_settle(align_ctx *c, int *iterations, best_centres *u)
+   borders settle; u gets the best centres when they succeed. Only running
+   out of memory fails (a failed LP keeps the regions' centres). */
+static tqo_status global_settle(align_ctx *c, int *iterations, best_centres *u)
 {
     start_run o;
     coarse_view cv;
@@ -1136,7 +1137,7 @@ static void global_settle(align_ctx *c, int *iterations, best_centres *u)
     if (!start_alloc(c, &o) || coarse_view_build(c, &cv) != TQO_OK) {
         start_free(&o);
         coarse_view_free(&cv);
-        return;
+        return TQO_ERR_NOMEM;
     }
     memcpy(o.cx, u->x, (size_t)c->p * sizeof(double));
     memcpy(o.cy, u->y, (size_t)c->p * sizeof(double));
@@ -1148,7 +1149,7 @@ static void global_settle(align_ctx *c, int *iterations, best_centres *u)
         k.P.cy = o.cy;
         k.prices = o.prices;
     }
-    iterate(&k, 0, 0, GLOBAL_BALANCED, iterations, &o.b, &o.fail, NULL);
+    tqo_status st = iterate(&k, 0, 0, GLOBAL_BALANCED, iterations, &o.b, &o.fail, NULL);
     if (isfinite(o.b.obj)) {
         memcpy(u->x, o.b.x, (size_t)c->p * sizeof(double));
         memcpy(u->y, o.b.y, (size_t)c->p * sizeof(double));
@@ -1157,6 +1158,7 @@ static void global_settle(align_ctx *c, int *iterations, best_centres *u)
                    cv.on ? "coarse" : "full-size", o.b.obj);
     start_free(&o);
     coarse_view_free(&cv);
+    return st == TQO_ERR_NOMEM ? st : TQO_OK;
 }
 
 /* The uncapped search by regions (align_regions.c), then the whole
@@ -1165,14 +1167,18 @@ static void global_settle(align_ctx *c, int *iterations, best_centres *u)
    consistent within it only (its own balance fixes their level), and as a
    start for the whole problem they sent border units wholesale to the
    cheaper side (world places: a first full-size LP of over a minute), so
-   the whole problem's LPs start from their own coarse copies. */
+   the whole problem's LPs start from their own coarse copies. Out of
+   memory ends the search; a region that failed otherwise leaves it to the
+   plain search. */
 static tqo_status region_search(align_ctx *c, int *iterations, best_centres *u, tqo_diag *fail)
 {
-    if (tqoi_align_region_centres(c, u->x, u->y, &u->obj, iterations) != TQO_OK)
+    tqo_status st = tqoi_align_region_centres(c, u->x, u->y, &u->obj, iterations);
+    if (st == TQO_ERR_NOMEM)
+        return st;
+    if (st != TQO_OK)
         return search(c, iterations, 0, NULL, NULL, u, fail, NULL);
     memset(u->prices, 0, ((size_t)c->p * c->nb + 1) * sizeof(double));
-    global_settle(c, iterations, u);
-    return TQO_OK;
+    return global_settle(c, iterations, u);
 }
 
 tqo_status tqoi_align_choose_centres(align_ctx *c, int *iterations)
@@ -1194,6 +1200,8 @@ tqo_status tqoi_align_choose_centres(align_ctx *c, int *iterations)
     st = tqoi_align_regions_apply(c) ? region_search(c, iterations, &u, &fail)
                                      : search(c, iterations, 0, NULL, NULL, &u, &fail, NULL);
     c->P.max_distance = cap;
+    if (st == TQO_ERR_NOMEM)
+        goto out;
     if (!isfinite(u.obj)) {
         /* every start failed: their messages are the explanation */
         for (int k = 0; k < fail.n_msgs; k++)

@@ -31,29 +31,7 @@ fi
 align_same "--threads 1 vs 2" "$tmp/t1" "$tmp/t2"
 align_same "--threads 1 vs 3" "$tmp/t1" "$tmp/t3"
 
-python3 - "$G" "$tmp/t1" <<'PY' && ok "gap under 0.5%, each centre within its units' box" || bad "gap or centres"
-import csv, json, sys
-inst, out = sys.argv[1], sys.argv[2]
-s = json.load(open(out + "/summary.json"))
-obj, lb = s["objective"], s["lower_bound"]
-gap = (obj - lb) / obj
-ok = gap < 0.005
-if not ok:
-    print("gap", gap)
-pos = {r["unit_id"]: (float(r["lon"] if "lon" in r else r["x"]), float(r["lat"] if "lat" in r else r["y"]))
-       for r in csv.DictReader(open(inst + "/units.csv"))}
-box = {}
-for r in csv.DictReader(open(out + "/assignment.csv")):
-    x, y = pos[r["unit_id"]]
-    b = box.setdefault(r["territory_id"], [x, x, y, y])
-    b[0], b[1], b[2], b[3] = min(b[0], x), max(b[1], x), min(b[2], y), max(b[3], y)
-for r in csv.DictReader(open(out + "/territories.csv")):
-    b = box.get(r["territory_id"])
-    cx, cy = float(r["center_lon"]), float(r["center_lat"])
-    if not b or not (b[0] - 1e-9 <= cx <= b[1] + 1e-9 and b[2] - 1e-9 <= cy <= b[3] + 1e-9):
-        print("centre outside its units' box:", r["territory_id"], cx, cy, b)
-        ok = False
-sys.exit(0 if ok else 1)
-PY
+python3 tests/tools/check_centres.py "$G" "$tmp/t1" --gap 0.005 &&
+    ok "gap under 0.5%, each centre within its units' box" || bad "gap or centres"
 
 finish

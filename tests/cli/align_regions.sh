@@ -37,34 +37,7 @@ fi
 align_same "--threads 1 vs 2" "$tmp/t1" "$tmp/t2"
 align_same "--threads 1 vs 3" "$tmp/t1" "$tmp/t3"
 
-python3 - "$G" "$tmp/t1" <<'PY' && ok "gap under 0.5%, 260 territories with units, each centre near its units' box" || bad "gap, territories or centres"
-import csv, json, sys
-inst, out = sys.argv[1], sys.argv[2]
-s = json.load(open(out + "/summary.json"))
-obj, lb = s["objective"], s["lower_bound"]
-gap = (obj - lb) / obj
-ok = gap < 0.005
-if not ok:
-    print("gap", gap)
-pos = {r["unit_id"]: (float(r["lon"] if "lon" in r else r["x"]), float(r["lat"] if "lat" in r else r["y"]))
-       for r in csv.DictReader(open(inst + "/units.csv"))}
-box = {}
-for r in csv.DictReader(open(out + "/assignment.csv")):
-    x, y = pos[r["unit_id"]]
-    b = box.setdefault(r["territory_id"], [x, x, y, y])
-    b[0], b[1], b[2], b[3] = min(b[0], x), max(b[1], x), min(b[2], y), max(b[3], y)
-terr = list(csv.DictReader(open(out + "/territories.csv")))
-if len(terr) != 260 or len(box) != 260:
-    print("territories", len(terr), "with units", len(box))
-    ok = False
-for r in terr:
-    b = box.get(r["territory_id"])
-    cx, cy = float(r["center_lon"]), float(r["center_lat"])
-    m = 0.1
-    if not b or not (b[0] - m <= cx <= b[1] + m and b[2] - m <= cy <= b[3] + m):
-        print("centre outside its units' box:", r["territory_id"], cx, cy, b)
-        ok = False
-sys.exit(0 if ok else 1)
-PY
+python3 tests/tools/check_centres.py "$G" "$tmp/t1" --gap 0.005 --territories 260 --margin 0.1 &&
+    ok "gap under 0.5%, 260 territories with units, each centre near its units' box" || bad "gap, territories or centres"
 
 finish

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "tqo.h"
+#include "load_parts.h"
 
 #define N_UNITS 4000
 #define N_QUARTERS 20 /* 80,000 rows, about 1.9 MB: read in parts */
 
-static char root[256];
 
 /* An edit of the history: row r (0-based data row) written by fn instead. */
 typedef int (*row_edit)(FILE *f, long r, int u, int q, const char *eol);
@@ -25,7 +25,7 @@ typedef int (*row_edit)(FILE *f, long r, int u, int q, const char *eol);
 static void write_instance(const char *name, const char *eol, row_edit edit)
 {
     char dir[512], path[600];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    snprintf(dir, sizeof dir, "%s/%s", load_parts_root, name);
     mkdir(dir, 0755);
     snprintf(path, sizeof path, "%s/units.csv", dir);
     FILE *f = fopen(path, "w");
@@ -47,18 +47,6 @@ static void write_instance(const char *name, const char *eol, row_edit edit)
     fclose(f);
 }
 
-static tqo_status load(const char *name, int threads, tqo_instance **inst, tqo_diag *d)
-{
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
-    tqo_load_settings s;
-    tqo_load_settings_default(&s);
-    s.threads = threads;
-    tqo_diag_init(d);
-    *inst = NULL;
-    return tqo_instance_load(dir, &s, inst, d);
-}
-
 static void assert_same_history(const tqo_instance *a, const tqo_instance *b)
 {
     assert_int_equal(a->n_history_rows, b->n_history_rows);
@@ -78,12 +66,12 @@ static tqo_instance *same_for_threads(const char *name)
 {
     tqo_instance *one;
     tqo_diag d;
-    assert_int_equal(load(name, 1, &one, &d), TQO_OK);
+    assert_int_equal(load_parts_load(name, 1, &one, &d), TQO_OK);
     tqo_diag_free(&d);
     assert_int_equal(one->n_history_rows, N_UNITS * N_QUARTERS);
     for (int t = 2; t <= 3; t++) {
         tqo_instance *many;
-        assert_int_equal(load(name, t, &many, &d), TQO_OK);
+        assert_int_equal(load_parts_load(name, t, &many, &d), TQO_OK);
         tqo_diag_free(&d);
         assert_same_history(one, many);
         tqo_instance_free(many);
@@ -159,50 +147,15 @@ static int duplicate_only(FILE *f, long r, int u, int q, const char *eol)
     return 1;
 }
 
-static void assert_same_messages(const char *name, int n_errors, const char *first, const char *last)
-{
-    tqo_instance *inst;
-    tqo_diag one, many;
-    assert_int_equal(load(name, 1, &inst, &one), TQO_ERR_INPUT);
-    assert_null(inst);
-    assert_int_equal(one.n_errors, n_errors);
-    assert_non_null(strstr(one.msgs[0], first));
-    assert_non_null(strstr(one.msgs[one.n_msgs - 1], last));
-    for (int t = 2; t <= 3; t++) {
-        assert_int_equal(load(name, t, &inst, &many), TQO_ERR_INPUT);
-        assert_int_equal(many.n_errors, one.n_errors);
-        assert_int_equal(many.n_msgs, one.n_msgs);
-        for (int k = 0; k < one.n_msgs; k++)
-            assert_string_equal(many.msgs[k], one.msgs[k]);
-        tqo_diag_free(&many);
-    }
-    tqo_diag_free(&one);
-}
-
 static void bad_rows(void **state)
 {
     (void)state;
     write_instance("dup", "\n", duplicate_only);
-    assert_same_messages("dup", 1, "history.csv:79992: unit 'u00000' has a second row for period 2020Q1 (first on line 2)",
+    load_parts_same_messages("dup", 1, "history.csv:79992: unit 'u00000' has a second row for period 2020Q1 (first on line 2)",
                          "history.csv:79992:");
     write_instance("bad", "\n", errors);
-    assert_same_messages("bad", 2, "history.csv:75002: column 'sales': 'abc' is not a number",
+    load_parts_same_messages("bad", 2, "history.csv:75002: column 'sales': 'abc' is not a number",
                          "history.csv:80000: column 'unit_id': unknown unit 'nobody'");
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(root, sizeof root, "/tmp/tqo_test_history_parts_XXXXXX");
-    return mkdtemp(root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)
@@ -212,5 +165,5 @@ int main(void)
         cmocka_unit_test(quoted_field),
         cmocka_unit_test(bad_rows),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, load_parts_setup, load_parts_teardown);
 }

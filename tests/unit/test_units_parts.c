@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "tqo.h"
+#include "load_parts.h"
 
 #define N_UNITS 12000 /* about 0.6 MB of units.csv: read in parts */
 #define N_QUARTERS 8
 
-static char root[256];
 
 /* An edit of units.csv: unit u written by fn instead (1: written). */
 typedef int (*unit_edit)(FILE *f, int u);
@@ -36,7 +36,7 @@ static void unit_row(FILE *f, int u)
 static void write_instance(const char *name, unit_edit edit, hist_keep keep, int n_dups)
 {
     char dir[512], path[600];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    snprintf(dir, sizeof dir, "%s/%s", load_parts_root, name);
     mkdir(dir, 0755);
     snprintf(path, sizeof path, "%s/units.csv", dir);
     FILE *f = fopen(path, "w");
@@ -59,18 +59,6 @@ static void write_instance(const char *name, unit_edit edit, hist_keep keep, int
     for (int k = 0; k < n_dups; k++)
         fprintf(f, "u%05d,%dQ%d,1,1\n", 2 * k, 2020 + (k % N_QUARTERS) / 4, 1 + k % 4);
     fclose(f);
-}
-
-static tqo_status load(const char *name, int threads, tqo_instance **inst, tqo_diag *d)
-{
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
-    tqo_load_settings s;
-    tqo_load_settings_default(&s);
-    s.threads = threads;
-    tqo_diag_init(d);
-    *inst = NULL;
-    return tqo_instance_load(dir, &s, inst, d);
 }
 
 static void assert_same_units(const tqo_instance *a, const tqo_instance *b)
@@ -107,11 +95,11 @@ static tqo_instance *same_for_threads(const char *name)
 {
     tqo_instance *one;
     tqo_diag d;
-    assert_int_equal(load(name, 1, &one, &d), TQO_OK);
+    assert_int_equal(load_parts_load(name, 1, &one, &d), TQO_OK);
     tqo_diag_free(&d);
     for (int t = 2; t <= 3; t++) {
         tqo_instance *many;
-        assert_int_equal(load(name, t, &many, &d), TQO_OK);
+        assert_int_equal(load_parts_load(name, t, &many, &d), TQO_OK);
         tqo_diag_free(&d);
         assert_same_units(one, many);
         tqo_instance_free(many);
@@ -184,26 +172,6 @@ static void quoted_field(void **state)
     tqo_instance_free(a);
 }
 
-static void assert_same_messages(const char *name, int n_errors, const char *first, const char *last)
-{
-    tqo_instance *inst;
-    tqo_diag one, many;
-    assert_int_equal(load(name, 1, &inst, &one), TQO_ERR_INPUT);
-    assert_null(inst);
-    assert_int_equal(one.n_errors, n_errors);
-    assert_non_null(strstr(one.msgs[0], first));
-    assert_non_null(strstr(one.msgs[one.n_msgs - 1], last));
-    for (int t = 2; t <= 3; t++) {
-        assert_int_equal(load(name, t, &inst, &many), TQO_ERR_INPUT);
-        assert_int_equal(many.n_errors, one.n_errors);
-        assert_int_equal(many.n_msgs, one.n_msgs);
-        for (int k = 0; k < one.n_msgs; k++)
-            assert_string_equal(many.msgs[k], one.msgs[k]);
-        tqo_diag_free(&many);
-    }
-    tqo_diag_free(&one);
-}
-
 /* Errors in both halves of units.csv (line = unit + 2). */
 static int unit_errors(FILE *f, int u)
 {
@@ -224,11 +192,11 @@ static void bad_units(void **state)
 {
     (void)state;
     write_instance("bad_units", unit_errors, NULL, 0);
-    assert_same_messages("bad_units", 4, "units.csv:102: column 'unit_id': empty id",
+    load_parts_same_messages("bad_units", 4, "units.csv:102: column 'unit_id': empty id",
                          "units.csv:11502: column 'accounts': '-3' is negative");
     tqo_instance *inst;
     tqo_diag d;
-    assert_int_equal(load("bad_units", 2, &inst, &d), TQO_ERR_INPUT);
+    assert_int_equal(load_parts_load("bad_units", 2, &inst, &d), TQO_ERR_INPUT);
     assert_non_null(strstr(d.msgs[1], "units.csv:10002: column 'unit_id': duplicate id 'u00005' (first on line 7)"));
     assert_non_null(strstr(d.msgs[2], "units.csv:11002: column 'x': 'east' is not a number"));
     tqo_diag_free(&d);
@@ -251,11 +219,11 @@ static void capped_errors(void **state)
 {
     (void)state;
     write_instance("many", many_errors, NULL, 0);
-    assert_same_messages("many", 14, "units.csv:102: column 'unit_id': empty id",
+    load_parts_same_messages("many", 14, "units.csv:102: column 'unit_id': empty id",
                          "units.csv: 14 errors in all, the first 10 shown");
     tqo_instance *inst;
     tqo_diag d;
-    assert_int_equal(load("many", 2, &inst, &d), TQO_ERR_INPUT);
+    assert_int_equal(load_parts_load("many", 2, &inst, &d), TQO_ERR_INPUT);
     assert_int_equal(d.n_msgs, TQO_DIAG_KEEP_PER_FILE + 1);
     assert_non_null(strstr(d.msgs[5], "units.csv:10102: column 'unit_id': empty id"));
     assert_non_null(strstr(d.msgs[6], "units.csv:152: column 'y': 'y?' is not a number"));
@@ -274,10 +242,10 @@ static void second_rows(void **state)
     snprintf(first, sizeof first, "history.csv:%ld: unit 'u00000' has a second row for period 2020Q1 (first on line 2)",
              last_row + 1);
     snprintf(last, sizeof last, "history.csv: 14 errors in all, the first %d shown", TQO_DIAG_KEEP_PER_FILE);
-    assert_same_messages("dups", 14, first, last);
+    load_parts_same_messages("dups", 14, first, last);
     tqo_instance *inst;
     tqo_diag d;
-    assert_int_equal(load("dups", 3, &inst, &d), TQO_ERR_INPUT);
+    assert_int_equal(load_parts_load("dups", 3, &inst, &d), TQO_ERR_INPUT);
     for (int k = 0; k < TQO_DIAG_KEEP_PER_FILE; k++) {
         char want[200];
         int u = 2 * k, q = k % N_QUARTERS;
@@ -286,21 +254,6 @@ static void second_rows(void **state)
         assert_non_null(strstr(d.msgs[k], want));
     }
     tqo_diag_free(&d);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(root, sizeof root, "/tmp/tqo_test_units_parts_XXXXXX");
-    return mkdtemp(root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)
@@ -312,5 +265,5 @@ int main(void)
         cmocka_unit_test(capped_errors),
         cmocka_unit_test(second_rows),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, load_parts_setup, load_parts_teardown);
 }
