@@ -616,27 +616,36 @@ static int run_wave(const run *U, int nth, const int *ix, int wn, const wave_buf
             solve_lp(U, ix[sw], c);
             if (c == nb)
                 judged[sw] = (char)judge_init(U, ix[sw], &judge[sw]);
-            if (c == nb && judged[sw] && B->mv && ok)
-                memo_fill(U, &judge[sw], B->mv + (size_t)sw * nw * M, B->mp + (size_t)sw * nw * p, outcome, &ws);
+            if (c == nb && judged[sw] && B->mv && ok) {
+                /* the memo's blocks right after it, on the thread whose
+                   cache holds it (read from the other core they cost the
+                   2-thread run a tenth of its evaluation) */
+                double *mv = B->mv + (size_t)sw * nw * M, *mp = B->mp + (size_t)sw * nw * p;
+                double *v = vals + (size_t)sw * R * M;
+                memo_fill(U, &judge[sw], mv, mp, outcome, &ws);
+                for (int b = 0; b < U->nblocks; b++)
+                    memo_block(U, b, mv, mp, v + (size_t)b * BLOCK * M, pay + ((size_t)sw * U->nblocks + b) * p);
+                for (int m = 0; m < M; m++)
+                    reduce_metric(U, ix[sw], m, v, col, cix);
+            }
         }
         glp_free_env(); /* this thread's GLPK environment */
         if (!nomem) { /* read after the LP loop's barrier */
 #pragma omp for schedule(dynamic, 1)
             for (int k = 0; k < nmc; k++) {
                 int sw = k / U->nblocks, b = k % U->nblocks;
-                double *v = vals + ((size_t)sw * R + (size_t)b * BLOCK) * M;
-                double *py = pay + ((size_t)sw * U->nblocks + b) * p;
                 if (judged[sw] && B->mv)
-                    memo_block(U, b, B->mv + (size_t)sw * nw * M, B->mp + (size_t)sw * nw * p, v, py);
-                else
-                    mc_block(U, judged[sw] ? &judge[sw] : NULL, b, v, py, outcome, &ws);
+                    continue; /* done with its memo */
+                mc_block(U, judged[sw] ? &judge[sw] : NULL, b, vals + ((size_t)sw * R + (size_t)b * BLOCK) * M,
+                         pay + ((size_t)sw * U->nblocks + b) * p, outcome, &ws);
             }
 #pragma omp for schedule(dynamic, 1)
             for (int k = 0; k < nred; k++) {
                 /* the backtests (m == M, 6 times a metric's sort) first */
                 int sw = k < wn ? k : (k - wn) / M, m = k < wn ? M : (k - wn) % M;
                 if (m < M) {
-                    reduce_metric(U, ix[sw], m, vals + (size_t)sw * R * M, col, cix);
+                    if (!(judged[sw] && B->mv)) /* else done with its memo */
+                        reduce_metric(U, ix[sw], m, vals + (size_t)sw * R * M, col, cix);
                     continue;
                 }
                 reduce_rest(U, ix[sw], pay + (size_t)sw * U->nblocks * p, outcome, &ws);
