@@ -61,6 +61,13 @@ hier=$fx/hierarchy
 for f in "$hier"/bad/*.csv; do
     cp "$f" "$corpus/hierarchy/bad_$(basename "$f")"
 done
+# inputs that once failed a target (fuzz/regress/TARGET/), kept as seeds
+for d in "$top"/fuzz/regress/*/; do
+    [ -d "$d" ] || continue
+    for f in "$d"*; do
+        [ -f "$f" ] && cp "$f" "$corpus/$(basename "$d")/regress_$(basename "$f")"
+    done
+done
 printf '\000{"units":["a1"],"territory":"T2"}' > "$corpus/serve_api/move"
 printf '\001{"units":["a1","a2"],"locked":true}' > "$corpus/serve_api/lock"
 printf '\002{"max_moves":10}' > "$corpus/serve_api/rebalance"

@@ -621,6 +621,13 @@ int tqoi_quota_round_cents_bounded(double *v, int n, double total, const double 
     int broken = 0;
     if (n <= 0 || !isfinite(total) || fabs(total) > 9e13)
         return 0;
+    /* Cents are added up in int64_t: a value or lower bound beyond cap
+       cents (only a hostile file gets there) leaves v unrounded, and upper
+       bounds are clamped to it, so no conversion or sum can overflow. */
+    double cap = 4e18 / ((double)n + 1);
+    for (int i = 0; i < n; i++)
+        if (fmax(0, v[i]) * 100.0 > cap || (lb && lb[i] > 0 && lb[i] * 100.0 > cap))
+            return 0;
     int64_t *c = malloc((size_t)n * sizeof *c), *lo = malloc((size_t)n * sizeof *lo);
     int64_t *hi = malloc((size_t)n * sizeof *hi);
     cent_rem *r = malloc((size_t)n * sizeof *r);
@@ -637,7 +644,7 @@ int tqoi_quota_round_cents_bounded(double *v, int n, double total, const double 
         if (lb && !isnan(lb[i]) && lb[i] > 0)
             lo[i] = (int64_t)ceil(lb[i] * 100.0 - 1e-6);
         if (ub && !isnan(ub[i]) && isfinite(ub[i]))
-            hi[i] = (int64_t)floor(ub[i] * 100.0 + 1e-6);
+            hi[i] = (int64_t)floor(fmin(fmax(ub[i] * 100.0 + 1e-6, -cap), cap));
         double raw = fmax(0, v[i]) * 100.0, fl = floor(raw);
         if (lo[i] > hi[i])
             lo[i] = hi[i] = llround(raw);

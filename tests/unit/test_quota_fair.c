@@ -92,12 +92,32 @@ static void cents_keep_every_bound(void **state)
     assert_int_equal(llround(w[0] * 100) + llround(w[1] * 100) + llround(w[2] * 100), 10000);
 }
 
+/* Bounds and values beyond what int64_t cents can add up (a hostile
+   file's max_growth of 1e105 %, found by fuzz_hierarchy): a huge cap is
+   no cap, a huge value or floor leaves the values unrounded; no
+   conversion overflows (UBSan checks in the sanitized build). */
+static void cents_of_huge_values(void **state)
+{
+    (void)state;
+    double v[] = {10.004, 20.006, 69.99};
+    double ub[] = {2.8e105, 1e300, NAN};
+    assert_int_equal(tqoi_quota_round_cents_bounded(v, 3, 100.0, NULL, ub), 0);
+    assert_int_equal(llround(v[0] * 100) + llround(v[1] * 100) + llround(v[2] * 100), 10000);
+    double w[] = {1e200, 20.0, 30.0};
+    assert_int_equal(tqoi_quota_round_cents_bounded(w, 3, 100.0, NULL, NULL), 0);
+    assert_true(w[0] == 1e200 && w[1] == 20.0);
+    double x[] = {10.0, 20.0, 70.0}, lb[] = {1e100, NAN, NAN};
+    assert_int_equal(tqoi_quota_round_cents_bounded(x, 3, 100.0, lb, NULL), 0);
+    assert_true(x[0] == 10.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(equal_weights_share_the_gap),
         cmocka_unit_test(unequal_weights_keep_the_optimum),
         cmocka_unit_test(cents_keep_every_bound),
+        cmocka_unit_test(cents_of_huge_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
