@@ -83,12 +83,16 @@ typedef void (*rows_fn)(FILE *f, const out_ctx *x, int s0, int s1);
 /* The per-scenario rows of a file: formatting them was most of the
    command's serial time, so threads format blocks of scenarios into memory
    and the blocks are written in scenario order, whatever thread made them.
-   The bytes are those of one thread. Returns non-zero when out of memory. */
+   A block's stream is its thread's own and the file is written only in the
+   ordered section, so neither locks per call. The bytes are those of one
+   thread. Returns non-zero when out of memory. */
 static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int bs, int nth)
 {
     int n = x->r->n_scenarios, nblocks = (n + bs - 1) / bs, bad = 0;
+    int lk = tqoi_stream_unlocked(f);
     if (nth <= 1 || nblocks <= 1) {
         fn(f, x, 0, n);
+        tqoi_stream_restore(f, lk);
         return 0;
     }
 #pragma omp parallel for ordered schedule(static, 1) num_threads(nth) reduction(| : bad)
@@ -97,6 +101,7 @@ static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int bs, int nth)
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
         if (m) {
+            tqoi_stream_unlocked(m);
             fn(m, x, b * bs, b * bs + bs < n ? b * bs + bs : n);
             bad |= ferror(m) != 0;
             bad |= fclose(m) != 0;
@@ -110,6 +115,7 @@ static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int bs, int nth)
         }
         free(buf);
     }
+    tqoi_stream_restore(f, lk);
     return bad;
 }
 

@@ -7,6 +7,13 @@
 #include <math.h>
 #include <string.h>
 
+#if defined(__has_include)
+#if __has_include(<stdio_ext.h>)
+#include <stdio_ext.h>
+#define HAVE_STDIO_EXT 1
+#endif
+#endif
+
 void tqoi_csv_put_field(FILE *fp, const char *s)
 {
     size_t len = s ? strlen(s) : 0;
@@ -38,4 +45,24 @@ void tqoi_csv_put_fixed(FILE *fp, double v, int decimals)
     char buf[64];
     if (tqoi_fmt_fixed(buf, sizeof buf, v, decimals) > 0)
         fputs(buf, fp);
+}
+
+int tqoi_stream_unlocked(FILE *fp)
+{
+#ifdef HAVE_STDIO_EXT
+    return __fsetlocking(fp, FSETLOCKING_BYCALLER);
+#else
+    (void)fp;
+    return 0;
+#endif
+}
+
+void tqoi_stream_restore(FILE *fp, int mode)
+{
+#ifdef HAVE_STDIO_EXT
+    __fsetlocking(fp, mode);
+#else
+    (void)fp;
+    (void)mode;
+#endif
 }
