@@ -36,6 +36,13 @@
  * widest districts, so that a round does not stall where the one before
  * did.
  *
+ * The diameter runs two such searches from the start plan and keeps the
+ * better plan (the first's on ties): moves alone, then moves and swaps (a
+ * farthest-pair unit of a too-wide district for a unit of a neighbour on
+ * its border, scored only when they lower F), the literature's two
+ * neighbourhoods. Neither search is better on every instance of the
+ * benchmark families; swaps from the first search's plan find little.
+ *
  * The center (--objective center) runs the same search with its own
  * measure: a district's value is its radius about its best centre unit
  * (recomputed for the two districts a move changes) and a unit's excess is
@@ -104,6 +111,7 @@ typedef struct tabu {
     obj_geom g;
     int n, p, nb, latlon;
     int center;                 /* 1: --objective center (radius about the centre unit) */
+    int swap_on;                /* swaps scored too (the second phase) */
     obj_scratch w;              /* center: tqoi_obj_set_value's */
     int *asg, *best_asg;
     int **mem, *msz, *mcap, *pos;
@@ -117,7 +125,9 @@ typedef struct tabu {
     double *dist;               /* Dijkstra of the path moves */
     align_kv *heap;
     int *path, npath;           /* the best path move's units */
-    long paths;
+    long paths, swaps;
+    int *sw_tag, sw_gen;        /* scan_swaps' cache of a unit's excess over X */
+    double *sw_ex;
     long *tabu_until;
     double lambda, T, best, V, moved, dscale;
     long iter, moves, last_best, stall_limit, max_iter;
@@ -399,6 +409,8 @@ static void tabu_free(tabu *S)
     free(S->ex);
     free(S->heap);
     free(S->path);
+    free(S->sw_tag);
+    free(S->sw_ex);
     tqoi_obj_scratch_free(&S->w);
     tqoi_obj_geom_free(&S->g);
 }
@@ -521,9 +533,11 @@ static tqo_status tabu_init(tabu *S, align_ctx *c, int *asg, int start)
     S->ex = calloc((size_t)n + 1, sizeof(double));
     S->heap = malloc(((size_t)c->adj_start[n] + n + 1) * sizeof(align_kv));
     S->path = malloc(ni);
+    S->sw_tag = calloc((size_t)n + 1, sizeof(int));
+    S->sw_ex = malloc(((size_t)n + 1) * sizeof(double));
     if (!S->mem || !S->msz || !S->mcap || !S->D || !S->load || !S->pos || !S->art || !S->disc || !S->low ||
         !S->par || !S->it || !S->vst || !S->seen || !S->stack || !S->set || !S->best_asg || !S->pts || !S->hull ||
-        !S->tabu_until || !S->dist || !S->ex || !S->heap || !S->path || tqoi_obj_geom_init(&S->g, c->inst) != TQO_OK)
+        !S->tabu_until || !S->dist || !S->ex || !S->heap || !S->path || !S->sw_tag || !S->sw_ex || tqoi_obj_geom_init(&S->g, c->inst) != TQO_OK)
         return TQO_ERR_NOMEM;
     if (tqoi_obj_members_fill(c, asg, S->nb, S->mem, S->msz, S->mcap, S->pos, S->load, &S->moved) < 0)
         return TQO_ERR_NOMEM;
@@ -546,11 +560,12 @@ static tqo_status tabu_init(tabu *S, align_ctx *c, int *asg, int start)
 }
 
 /* A scored move: u from A to B, or with len > 0 the path S->path[0 ..
-   len) of A's units (u first) to B. */
+   len) of A's units (u first) to B, or with v >= 0 the swap of u with
+   B's unit v. */
 typedef struct tmove {
     int u, A, B;
     double dF, da, db, dv;
-    int ties, len;
+    int ties, len, v;
 } tmove;
 
 /* Violation of district j after adding sign x unit u's measures. */
@@ -622,7 +637,7 @@ static void score_move(tabu *S, int u, int A, int B, tmove *best)
             return;
         dF = excess_sum(S, u, B, far) - S->ex[u] + S->lambda * dv;
     }
-    tmove x = {u, A, B, dF, da, db, dv, 0, 0};
+    tmove x = {u, A, B, dF, da, db, dv, 0, 0, -1};
     keep_better(S, &x, best);
 }
 
@@ -815,7 +830,7 @@ static void score_path(tabu *S, int u, int A, tmove *best)
         for (int t = k + 1; t < len && !S->center; t++)
             de += 2 * pair_excess(S, S->stack[k], S->stack[t]);
     }
-    tmove x = {u, A, B, 0, da, db, dv, 0, len};
+    tmove x = {u, A, B, 0, da, db, dv, 0, len, -1};
     x.dF = de + S->lambda * dv;
     if (keep_better(S, &x, best)) {
         memcpy(S->path, S->stack, (size_t)len * sizeof(int));
@@ -869,6 +884,116 @@ static void scan_district(tabu *S, int X, tmove *best)
     }
 }
 
+/* Whether unit u touches district B through a unit other than not. */
+static int touches_other(const tabu *S, int u, int B, int not)
+{
+    const align_ctx *c = S->c;
+    for (int e = c->adj_start[u]; e < c->adj_start[u + 1]; e++)
+        if (S->asg[c->adj[e]] == B && c->adj[e] != not)
+            return 1;
+    return 0;
+}
+
+/* Violation of district j after it gains unit in and loses unit out. */
+static double viol_swap(const tabu *S, int j, int in, int out)
+{
+    const align_ctx *c = S->c;
+    double v = 0;
+    for (int b = 0; b < S->nb; b++) {
+        int q = j * S->nb + b;
+        double t = c->target[q], e = 1e-9 * t, l = S->load[q] + c->a[b][in] - c->a[b][out];
+        if (l > c->hi[q] + e)
+            v += (l - c->hi[q]) / t;
+        else if (l < c->lo[q] - e)
+            v += (c->lo[q] - l) / t;
+    }
+    return v;
+}
+
+/* Unit v's excess over district X's units, cached for the scan of X. */
+static double swap_excess(tabu *S, int v, int X)
+{
+    if (S->sw_tag[v] != S->sw_gen) {
+        double far;
+        S->sw_tag[v] = S->sw_gen;
+        S->sw_ex[v] = excess_into(S, v, X, &far);
+    }
+    return S->sw_ex[v];
+}
+
+/* Whether unit u may leave for district B at all (tabu aside). */
+static int may_leave(const tabu *S, int u, int B)
+{
+    const align_ctx *c = S->c;
+    return !S->art[u] && !(c->lock && c->lock[u] >= 0) && S->tabu_until[u] <= S->iter &&
+           tqoi_alloc_allowed(&c->P, u, B);
+}
+
+/* Scores the swap of X's unit u with Y's unit v, given u's excess over
+   Y's units (eu). */
+static void score_swap(tabu *S, int u, int X, int Y, int v, double eu, tmove *best)
+{
+    const align_ctx *c = S->c;
+    if (!may_leave(S, v, X) || !touches_other(S, v, X, u) || !touches_other(S, u, Y, v))
+        return;
+    double mv = S->moved;
+    if (c->current && c->current[u] >= 0)
+        mv += c->a[0][u] * ((c->current[u] != Y) - (c->current[u] != X));
+    if (c->current && c->current[v] >= 0)
+        mv += c->a[0][v] * ((c->current[v] != X) - (c->current[v] != Y));
+    if (c->max_move >= 0 && c->current && mv > c->max_move * (1 + 1e-9))
+        return;
+    double dv = viol_swap(S, X, v, u) + viol_swap(S, Y, u, v) - S->D[X].viol - S->D[Y].viol;
+    double luv = pair_excess(S, u, v);
+    S->g.evals++;
+    double fixed = (eu - luv) - S->ex[u] - S->ex[v] + S->lambda * dv;
+    if (S->sw_tag[v] != S->sw_gen) {
+        /* v's farthest unit of X other than u bounds its excess there from
+           below, as in score_move: no O(|X|) sum for a swap that cannot win */
+        double fv = farthest_into(S, v, X), lb = fv > S->T ? fv - S->T - luv : 0;
+        if (best->u >= 0 && fixed + fmax(lb, 0) > best->dF + 1e-12 * S->dscale + 1e-9 * fabs(fixed))
+            return;
+    }
+    double de = (eu - luv) + (swap_excess(S, v, X) - luv) - S->ex[u] - S->ex[v];
+    if (de + S->lambda * dv >= -1e-12 * S->dscale)
+        return; /* only swaps that lower F: single moves walk the plateaus */
+    tmove x = {u, X, Y, de + S->lambda * dv, S->D[X].d, S->D[Y].d, dv, 0, 0, v};
+    keep_better(S, &x, best);
+}
+
+/*
+ * Swaps of a farthest-pair unit u of the wide district X with a unit v of
+ * a neighbouring district Y that touches X: X sheds a far unit and keeps
+ * its load, which single moves reach only through an unbalanced plan.
+ * Scored as the moves are (the excess after less before, plus the
+ * penalised change of violation); neither unit may be tabu, locked or an
+ * articulation unit, and each must touch its new district through another
+ * unit than the one it is swapped with, so both districts stay connected.
+ * No aspiration: a swap of tabu units is not taken.
+ */
+static void scan_swaps(tabu *S, int X, tmove *best)
+{
+    const align_ctx *c = S->c;
+    const tdist *d = &S->D[X];
+    S->sw_gen++;
+    for (int k = 0; k < d->ncrit; k++) {
+        int u = d->crit[k];
+        if (S->ex[u] <= 0)
+            continue;
+        for (int e = c->adj_start[u]; e < c->adj_start[u + 1]; e++) {
+            int Y = S->asg[c->adj[e]], dup = Y == X;
+            for (int q = c->adj_start[u]; q < e && !dup; q++)
+                dup = S->asg[c->adj[q]] == Y;
+            if (dup || !may_leave(S, u, Y))
+                continue;
+            double far, eu = excess_into(S, u, Y, &far);
+            for (int q = 0; q < S->msz[Y]; q++)
+                if (touches_other(S, S->mem[Y][q], X, -1))
+                    score_swap(S, u, X, Y, S->mem[Y][q], eu, best);
+        }
+    }
+}
+
 /* Every unit's excess after u left A (already out of its list) for B. */
 static void pair_update(tabu *S, int u, int A, int B)
 {
@@ -884,31 +1009,43 @@ static void pair_update(tabu *S, int u, int A, int B)
     S->g.evals += S->msz[A] + S->msz[B];
 }
 
-static tqo_status apply_move(tabu *S, const tmove *m)
+/* Unit u from A to B: lists, excess, loads, the move cap; u turns tabu.
+   The districts' refresh is the caller's. */
+static tqo_status transfer(tabu *S, int u, int A, int B)
 {
     const align_ctx *c = S->c;
+    S->moved = moved_after(S, u, A, B);
+    mem_remove(S, A, u);
+    if (!S->center) /* the center's excess is the refresh's */
+        pair_update(S, u, A, B);
+    if (mem_add(S, B, u) < 0)
+        return TQO_ERR_NOMEM;
+    S->asg[u] = B;
+    for (int b = 0; b < S->nb; b++) {
+        S->load[A * S->nb + b] -= c->a[b][u];
+        S->load[B * S->nb + b] += c->a[b][u];
+    }
+    S->tabu_until[u] = S->iter + TB_TENURE_MIN + tqo_rng_int(&S->rng, TB_TENURE_SPAN);
+    return TQO_OK;
+}
+
+static tqo_status apply_move(tabu *S, const tmove *m)
+{
     int len = m->len ? m->len : 1;
     const int *units = m->len ? S->path : &m->u;
-    for (int k = 0; k < len; k++) {
-        int u = units[k];
-        S->moved = moved_after(S, u, m->A, m->B);
-        mem_remove(S, m->A, u);
-        if (!S->center) /* the center's excess is the refresh's */
-            pair_update(S, u, m->A, m->B);
-        if (mem_add(S, m->B, u) < 0)
+    for (int k = 0; k < len; k++)
+        if (transfer(S, units[k], m->A, m->B) != TQO_OK)
             return TQO_ERR_NOMEM;
-        S->asg[u] = m->B;
-        for (int b = 0; b < S->nb; b++) {
-            S->load[m->A * S->nb + b] -= c->a[b][u];
-            S->load[m->B * S->nb + b] += c->a[b][u];
-        }
-        S->tabu_until[u] = S->iter + TB_TENURE_MIN + tqo_rng_int(&S->rng, TB_TENURE_SPAN);
-    }
+    /* a swap's second unit: u has left A, so v joins A less u, and B
+       without v keeps u attached (scan_swaps checked both) */
+    if (m->v >= 0 && transfer(S, m->v, m->B, m->A) != TQO_OK)
+        return TQO_ERR_NOMEM;
     if (district_refresh(S, m->A) != TQO_OK || district_refresh(S, m->B) != TQO_OK)
         return TQO_ERR_NOMEM;
     S->V = total_viol(S);
-    S->moves++;
+    S->moves += m->v < 0;
     S->paths += m->len > 0;
+    S->swaps += m->v >= 0;
     return TQO_OK;
 }
 
@@ -944,7 +1081,7 @@ static tqo_status kick(tabu *S, int count)
             continue;
         if (c->max_move >= 0 && c->current && moved_after(S, u, A, B) > c->max_move * (1 + 1e-9))
             continue;
-        tmove m = {u, A, B, 0, 0, 0, 0, 0, 0};
+        tmove m = {u, A, B, 0, 0, 0, 0, 0, 0, -1};
         if (apply_move(S, &m) != TQO_OK)
             return TQO_ERR_NOMEM;
         done++;
@@ -957,12 +1094,14 @@ static tqo_status kick(tabu *S, int count)
    and a better balanced plan kept. 0 when no move was admissible. */
 static int tabu_step(tabu *S)
 {
-    tmove best = {-1, -1, -1, 0, 0, 0, 0, 0, 0};
+    tmove best = {-1, -1, -1, 0, 0, 0, 0, 0, 0, -1};
     for (int j = 0; j < S->p; j++) {
         if (S->D[j].d > S->T || S->D[j].viol > 0)
             scan_district(S, j, &best);
         if (S->D[j].d > S->T)
             scan_paths(S, j, &best);
+        if (S->D[j].d > S->T && S->swap_on)
+            scan_swaps(S, j, &best);
     }
     S->iter++;
     if (best.u < 0)
@@ -986,13 +1125,13 @@ static int tabu_step(tabu *S)
 typedef struct tb_run {
     int *asg;                   /* its best plan */
     double start, best;
-    long iter, moves, paths, last_best, evals;
+    long iter, moves, paths, swaps, last_best, evals;
     tqo_status st;
 } tb_run;
 
 /* Start k from the plan asg0: the search until it stalls, its best plan
    into o->asg. */
-static void run_start(align_ctx *c, const int *asg0, int k, int kicked, tb_run *o)
+static void run_start(align_ctx *c, const int *asg0, int k, int kicked, int swaps, tb_run *o)
 {
     tabu S;
     o->asg = malloc(((size_t)c->n + 1) * sizeof(int));
@@ -1002,6 +1141,7 @@ static void run_start(align_ctx *c, const int *asg0, int k, int kicked, tb_run *
     memcpy(o->asg, asg0, (size_t)c->n * sizeof(int));
     o->st = tabu_init(&S, c, o->asg, k);
     o->start = S.best;
+    S.swap_on = swaps && !S.center;
     if (o->st == TQO_OK && kicked)
         o->st = kick(&S, (int)ceil(tb_kick[k % TB_STARTS] * sqrt((double)c->n / c->p)));
     while (o->st == TQO_OK && S.iter < S.max_iter && S.iter - S.last_best < S.stall_limit) {
@@ -1017,14 +1157,17 @@ static void run_start(align_ctx *c, const int *asg0, int k, int kicked, tb_run *
     o->iter = S.iter;
     o->moves = S.moves;
     o->paths = S.paths;
+    o->swaps = S.swaps;
     o->last_best = S.last_best;
     o->evals = S.g.evals;
     tabu_free(&S);
 }
 
 /* One round: the starts from asg (keys round x TB_STARTS + k), merged in
-   start order into asg when one improved it; 1 if one did. */
-static int run_round(align_ctx *c, int *asg, int round, long *moves, long *evals, tqo_status *st)
+   start order into asg when one improved it (its diameter into *best); 1
+   if one did. */
+static int run_round(align_ctx *c, int *asg, int round, int swap_on, double *best, long *moves, long *swaps,
+                     long *evals, tqo_status *st)
 {
     tb_run runs[TB_STARTS];
     memset(runs, 0, sizeof runs);
@@ -1033,7 +1176,7 @@ static int run_round(align_ctx *c, int *asg, int round, long *moves, long *evals
     nth = nth < ns ? nth : ns;
 #pragma omp parallel for schedule(static, 1) num_threads(nth)
     for (int k = 0; k < ns; k++)
-        run_start(c, asg, round * TB_STARTS + k, round > 0, &runs[k]);
+        run_start(c, asg, round * TB_STARTS + k, round > 0, swap_on, &runs[k]);
     int win = -1;
     for (int k = 0; k < ns; k++) { /* in start order: the same for any thread count */
         if (runs[k].st != TQO_OK) {
@@ -1041,35 +1184,71 @@ static int run_round(align_ctx *c, int *asg, int round, long *moves, long *evals
             continue;
         }
         tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_INFO,
-                       "%s tabu search, round %d, start %d: %.6g -> %.6g (%ld iterations, %ld moves of which "
-                       "%ld paths, best at %ld, %ld distances)", c->s->objective == TQO_OBJECTIVE_CENTER ? "center" : "diameter",
-                       round + 1, k + 1, runs[k].start, runs[k].best,
-                       runs[k].iter, runs[k].moves, runs[k].paths, runs[k].last_best, runs[k].evals);
+                       "%s tabu search%s, round %d, start %d: %.6g -> %.6g (%ld iterations, %ld moves of which "
+                       "%ld paths, %ld swaps, best at %ld, %ld distances)",
+                       c->s->objective == TQO_OBJECTIVE_CENTER ? "center" : "diameter", swap_on ? " with swaps" : "",
+                       round + 1, k + 1, runs[k].start, runs[k].best, runs[k].iter, runs[k].moves, runs[k].paths,
+                       runs[k].swaps, runs[k].last_best, runs[k].evals);
         *moves += runs[k].moves;
+        *swaps += runs[k].swaps;
         *evals += runs[k].evals;
         if (isfinite(runs[k].best) && runs[k].best < runs[k].start * (1 - 1e-12) &&
             (win < 0 || runs[k].best < runs[win].best))
             win = k;
+        if (k == 0 && !isfinite(*best))
+            *best = runs[k].start;
     }
-    if (*st == TQO_OK && win >= 0)
+    if (*st == TQO_OK && win >= 0) {
         memcpy(asg, runs[win].asg, (size_t)c->n * sizeof(int));
+        *best = runs[win].best;
+    }
     for (int k = 0; k < ns; k++)
         free(runs[k].asg);
     return *st == TQO_OK && win >= 0;
 }
 
-tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, tqo_align_result *r)
+/* The rounds of one search from asg, its best plan into asg and that
+   plan's diameter into *best (INFINITY while unbalanced). */
+static tqo_status run_search(align_ctx *c, int *asg, int swap_on, int *key, double *best, long *counts)
 {
     tqo_status st = TQO_OK;
-    long moves = 0, evals = 0;
     int rounds = c->n <= TB_ROUNDS_MAX_N ? TB_ROUNDS : 1, idle = 0;
     if (c->s->search_rounds > 0 && c->s->search_rounds < rounds)
         rounds = c->s->search_rounds;
+    *best = INFINITY;
     for (int round = 0; round < rounds && st == TQO_OK && idle < TB_IDLE_ROUNDS; round++)
-        idle = run_round(c, asg, round, &moves, &evals, &st) ? 0 : idle + 1;
+        idle = run_round(c, asg, (*key)++, swap_on, best, &counts[0], &counts[1], &counts[2], &st) ? 0 : idle + 1;
+    return st;
+}
+
+/* Two searches from the start plan, moves alone and moves with swaps,
+   and the better plan of the two (the first on ties): each finds plans
+   the other misses (on the DL instances neither is better on all), and
+   the swaps from the first one's plan find little (docs/objectives.md).
+   The center has no swaps: one search. */
+tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, tqo_align_result *r)
+{
+    long counts[3] = {0, 0, 0}; /* moves, swaps, distances */
+    int key = 0;
+    double best, best2;
+    int *alt = NULL;
+    if (c->s->objective != TQO_OBJECTIVE_CENTER) {
+        alt = malloc(((size_t)c->n + 1) * sizeof(int));
+        if (!alt)
+            return TQO_ERR_NOMEM;
+        memcpy(alt, asg, (size_t)c->n * sizeof(int));
+    }
+    tqo_status st = run_search(c, asg, 0, &key, &best, counts);
+    if (st == TQO_OK && alt) {
+        st = run_search(c, alt, 1, &key, &best2, counts);
+        if (st == TQO_OK && best2 < best * (1 - 1e-12))
+            memcpy(asg, alt, (size_t)c->n * sizeof(int));
+    }
+    free(alt);
     if (st == TQO_OK) {
-        r->minmax_moves += moves;
-        r->minmax_evals += evals;
+        r->minmax_moves += counts[0];
+        r->minmax_swaps += counts[1];
+        r->minmax_evals += counts[2];
     }
     return st;
 }

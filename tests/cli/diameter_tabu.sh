@@ -7,11 +7,12 @@
 # all pairs, the bound below it) is within 3% of the best diameter MATS
 # published for it (bench/districting/published.csv) and at least 5% below
 # the moment plan's (the search's start); --threads 1 and 2 write the same
-# plan; the starts' printed move counts (four per round) add up to
-# summary.json's. One round of starts (--search-rounds 1, the option for
-# tests), on the published n = 1,000 instance whose first round is among the
-# shortest (35 M distance evaluations, against 82 M for del-n1000-k10-s8165,
-# the instance of before); the rounds after it find nothing better here.
+# plan; the starts' printed move and swap counts (four starts per round of
+# each search, without and with swaps) add up to summary.json's. One round
+# per search (--search-rounds 1, the option for tests), on the published
+# n = 1,000 instance whose first round is among the shortest (35 M distance
+# evaluations, against 82 M for del-n1000-k10-s8165, the instance of
+# before); the rounds after it find nothing better here.
 # Usage: diameter_tabu.sh path/to/tqo
 . "$(dirname "$0")/lib.sh" "$@"
 PY=/usr/bin/python3
@@ -56,11 +57,13 @@ print("moment %.4f, tabu %.4f, MATS best %.4f" % (m["diameter"], d["diameter"], 
 assert d["diameter"] <= 1.03 * best[0], "more than 3% above the published best"
 assert d["diameter"] <= 0.95 * m["diameter"], "not 5% below the start"
 PY
-$PY - "$tmp/d2.log" "$tmp/d2/summary.json" <<'PY' && ok "the starts' moves add up to summary.json's" || bad "move counts"
+$PY - "$tmp/d2.log" "$tmp/d2/summary.json" <<'PY' && ok "the starts' moves and swaps add up to summary.json's" || bad "move counts"
 import json, re, sys
-starts = re.findall(r"tabu search, round \d+, start \d+: .* \((\d+) iterations, (\d+) moves", open(sys.argv[1]).read())
+starts = re.findall(r"tabu search(?: with swaps)?, round \d+, start \d+: .* \((\d+) iterations, (\d+) moves of which \d+ paths, (\d+) swaps",
+                    open(sys.argv[1]).read())
 s = json.load(open(sys.argv[2]))["diameter"]["search"]
-assert len(starts) == 4, starts  # one round of four starts
-assert sum(int(mv) for _, mv in starts) == s["moves"] > 0, (starts, s)
+assert len(starts) == 8, starts  # one round of four starts per search, without and with swaps
+assert sum(int(mv) for _, mv, _ in starts) == s["moves"] > 0, (starts, s)
+assert sum(int(sw) for _, _, sw in starts) == s["swaps"] > 0, (starts, s)
 PY
 finish
