@@ -50,6 +50,8 @@ double tqoi_obj_plan_value(obj_geom *g, int obj, const int *terr, int p, double 
    end (its index in pos[u]; -1 when out of memory) and leaves by taking the
    last member's place, both O(1). */
 int tqoi_obj_member_add(int **list, int *size, int *cap, int *pos, int j, int u);
+/* Whether unit w touches district j (asg) through a unit other than not. */
+int tqoi_obj_touches(const align_ctx *c, const int *asg, int w, int j, int not);
 void tqoi_obj_member_remove(int **list, int *size, int *pos, int j, int u);
 /* Every unit into its district's list by asg, each district's load of the
    balanced measures (load[j*nb+b], zeroed by the caller) and the amount of

@@ -196,6 +196,14 @@ double tqoi_obj_plan_value(obj_geom *g, int obj, const int *terr, int p, double 
     return best;
 }
 
+int tqoi_obj_touches(const align_ctx *c, const int *asg, int w, int j, int not)
+{
+    for (int e = c->adj_start[w]; e < c->adj_start[w + 1]; e++)
+        if (asg[c->adj[e]] == j && c->adj[e] != not)
+            return 1;
+    return 0;
+}
+
 int tqoi_obj_member_add(int **list, int *size, int *cap, int *pos, int j, int u)
 {
     if (size[j] == cap[j]) {

@@ -342,14 +342,9 @@ static int chain_loads_hold(const search *S, chain *x)
     return c->max_move < 0 || !c->current || m <= c->max_move * (1 + 1e-9);
 }
 
-/* Whether unit w touches district j other than through unit not. */
 static int touches(const search *S, int w, int j, int not)
 {
-    const align_ctx *c = S->c;
-    for (int e = c->adj_start[w]; e < c->adj_start[w + 1]; e++)
-        if (S->asg[c->adj[e]] == j && c->adj[e] != not)
-            return 1;
-    return 0;
+    return tqoi_obj_touches(S->c, S->asg, w, j, not);
 }
 
 /* One candidate chain: balance, values, contiguity; kept in best when

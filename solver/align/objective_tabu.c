@@ -568,20 +568,31 @@ typedef struct tmove {
     int ties, len, v;
 } tmove;
 
-/* Violation of district j after adding sign x unit u's measures. */
-static double viol_after(const tabu *S, int j, int u, int sign)
+/* Violation of district j after it gains unit in and loses unit out
+   (-1: none). */
+static double viol_swap(const tabu *S, int j, int in, int out)
 {
     const align_ctx *c = S->c;
     double v = 0;
     for (int b = 0; b < S->nb; b++) {
         int q = j * S->nb + b;
-        double t = c->target[q], e = 1e-9 * t, l = S->load[q] + sign * c->a[b][u];
+        double t = c->target[q], e = 1e-9 * t, l = S->load[q];
+        if (in >= 0)
+            l += c->a[b][in];
+        if (out >= 0)
+            l -= c->a[b][out];
         if (l > c->hi[q] + e)
             v += (l - c->hi[q]) / t;
         else if (l < c->lo[q] - e)
             v += (c->lo[q] - l) / t;
     }
     return v;
+}
+
+/* Violation of district j after adding sign x unit u's measures. */
+static double viol_after(const tabu *S, int j, int u, int sign)
+{
+    return sign > 0 ? viol_swap(S, j, u, -1) : viol_swap(S, j, -1, u);
 }
 
 /* The move cap after u goes A -> B (the running total of moved measure). */
@@ -884,30 +895,9 @@ static void scan_district(tabu *S, int X, tmove *best)
     }
 }
 
-/* Whether unit u touches district B through a unit other than not. */
 static int touches_other(const tabu *S, int u, int B, int not)
 {
-    const align_ctx *c = S->c;
-    for (int e = c->adj_start[u]; e < c->adj_start[u + 1]; e++)
-        if (S->asg[c->adj[e]] == B && c->adj[e] != not)
-            return 1;
-    return 0;
-}
-
-/* Violation of district j after it gains unit in and loses unit out. */
-static double viol_swap(const tabu *S, int j, int in, int out)
-{
-    const align_ctx *c = S->c;
-    double v = 0;
-    for (int b = 0; b < S->nb; b++) {
-        int q = j * S->nb + b;
-        double t = c->target[q], e = 1e-9 * t, l = S->load[q] + c->a[b][in] - c->a[b][out];
-        if (l > c->hi[q] + e)
-            v += (l - c->hi[q]) / t;
-        else if (l < c->lo[q] - e)
-            v += (c->lo[q] - l) / t;
-    }
-    return v;
+    return tqoi_obj_touches(S->c, S->asg, u, B, not);
 }
 
 /* Unit v's excess over district X's units, cached for the scan of X. */
