@@ -673,6 +673,8 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     tqo_status st = tqoi_align_setup(&c, inst, s, diag);
     alloc_solution x;
     memset(&x, 0, sizeof x);
+    align_twins tw;
+    memset(&tw, 0, sizeof tw);
     int *asg = NULL;
     if (st != TQO_OK)
         goto done;
@@ -704,6 +706,10 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     if (s->exact) {
         st = solve_exact(&c, res, 0, diag);
         goto verdict;
+    }
+    if (tqoi_align_twins_spread(&c, &tw) < 0) { /* bases at one point (align_twins.c) */
+        st = TQO_ERR_NOMEM;
+        goto done;
     }
     st = first_lp(&c, res, &x);
     if (st != TQO_OK)
@@ -746,6 +752,8 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
         goto done;
 finish:
     snprintf(res->mip_status, sizeof res->mip_status, "%s", "not used");
+    if (res->unit_start)
+        tqoi_align_twins_restore(&c, &tw, res); /* the check sees the true bases */
 verdict:
     st = align_verdict(&c, res, st);
     if (s->objective && res->unit_start)
@@ -757,6 +765,7 @@ done:
     if (st == TQO_ERR_INFEASIBLE && !res->unit_start)
         tqo_align_result_free(res);
     tqoi_alloc_solution_free(&x);
+    tqoi_align_twins_free(&tw);
     free(asg);
     tqoi_align_ctx_free(&c);
     return st;

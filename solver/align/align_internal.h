@@ -63,6 +63,20 @@ tqo_status tqoi_align_search_free(align_ctx *c, int *iterations, double *obj);
    triangle inequality that the bounds of lloyd() need. */
 void tqoi_align_point3(const align_ctx *c, double x, double y, double *v);
 
+/* align_twins.c: home bases at one point, spread on a small spiral for
+   the solve (ties make the allocation LP crawl) and put back before the
+   check, the bound lowered by the most the spread changes a unit's cost. */
+typedef struct align_twins {
+    int n, groups, first, second; /* bases moved, points shared; an example */
+    double radius;
+    double *x, *y;                /* the true centres (p) */
+    char *moved;                  /* p: 1 when spread */
+} align_twins;
+/* Returns the bases spread (0: none, nothing to undo), -1 out of memory. */
+int tqoi_align_twins_spread(align_ctx *c, align_twins *t);
+tqo_status tqoi_align_twins_restore(align_ctx *c, align_twins *t, tqo_align_result *res);
+void tqoi_align_twins_free(align_twins *t);
+
 /* align_regions.c: whether the free centres are placed by regions (many
    balance rows; no home bases, locks, current plan or cap), and the
    regions' centres for the whole problem (*obj: the sum of the regions'
