@@ -195,6 +195,11 @@ static double relocate(align_ctx *c, const int *asg, const alloc_solution *x, in
     return maxmove;
 }
 
+double tqoi_align_relocate_shares(align_ctx *c, const alloc_solution *x)
+{
+    return relocate(c, NULL, x, 0);
+}
+
 /* Sets d2[i] (and near[i], dd[i] = its root) to the distance to centre j
    where that is nearer. A unit whose nearest centre q so far lies at least
    twice its distance from j cannot be nearer to j (triangle inequality):
@@ -783,6 +788,8 @@ static void run_start(const align_ctx *c0, const coarse_view *cv, int start, int
     } else {
         seed_centres(c, (capped ? 2000 : 1000) + (uint64_t)start, capped ? c->P.max_distance : 0);
         lloyd(c, asg);
+        if (!capped && !c->region && start % 2 == 0) /* starts 1, 3, ... as before: neither wins everywhere */
+            tqoi_align_warm_centres(c, asg); /* clusters far from balance (align_warm.c) */
     }
     if (capped) {
         if (cover(c, &o->worst, &o->worst_d) > 0) {

@@ -35,6 +35,7 @@ typedef struct align_ctx {
     int *comp_size;
     alloc_problem P;
     double *prices;                 /* p*nb + 1, warm start across solves */
+    int region;                     /* 1: a region of align_regions.c */
 } align_ctx;
 
 /* tqoi_align_setup.c */
@@ -57,6 +58,13 @@ double tqoi_align_refit_centres(align_ctx *c, const int *asg);
    leaving the best centres in c->cx/cy and their prices in c->prices;
    *obj is their LP value. */
 tqo_status tqoi_align_search_free(align_ctx *c, int *iterations, double *obj);
+/* Moves free centres to the weighted centroids of a (fractional)
+   allocation; returns the largest move in km. */
+double tqoi_align_relocate_shares(align_ctx *c, const alloc_solution *x);
+/* align_warm.c: after k-means, when a cluster holds at least two
+   territories' worth of the first balanced measure, a few rounds of a
+   greedy balanced transport and centroid moves; returns the rounds done. */
+int tqoi_align_warm_centres(align_ctx *c, const int *asg);
 /* A point as a vector: on the unit sphere for lat/lon, (x, y, 0) in the
    plane. Euclidean distance between such vectors orders centres as the
    allocation's distance does (the chord grows with the arc) and obeys the

@@ -323,6 +323,7 @@ static int region_ctx_build(const align_ctx *c, const region *R, int threads, re
     r->c.adj_start = r->c.adj = NULL;
     r->c.comp = r->c.comp_size = NULL;
     r->c.prices = r->prices;
+    r->c.region = 1;
     tqoi_align_bind_problem(&r->c);
     return 1;
 }
