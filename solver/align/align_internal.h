@@ -76,13 +76,12 @@ void tqoi_align_point3(const align_ctx *c, double x, double y, double *v);
    check, the bound lowered by the most the spread changes a unit's cost. */
 typedef struct align_twins {
     int n, groups, first, second; /* bases moved, points shared; an example */
-    double radius;
     double *x, *y;                /* the true centres (p) */
-    char *moved;                  /* p: 1 when spread */
+    int *moved;                   /* the n territories spread */
 } align_twins;
 /* Returns the bases spread (0: none, nothing to undo), -1 out of memory. */
 int tqoi_align_twins_spread(align_ctx *c, align_twins *t);
-tqo_status tqoi_align_twins_restore(align_ctx *c, align_twins *t, tqo_align_result *res);
+void tqoi_align_twins_restore(align_ctx *c, align_twins *t, tqo_align_result *res);
 void tqoi_align_twins_free(align_twins *t);
 
 /* align_regions.c: whether the free centres are placed by regions (many

@@ -108,43 +108,38 @@ static void spread_groups(align_ctx *c, align_twins *t, base_pt *ord, int nf, in
 {
     join_close(c, ord, nf, r, up);
     int *size = calloc((size_t)nf, sizeof(int)), *rank = calloc((size_t)nf, sizeof(int));
-    if (!size || !rank) {
+    int *byj = malloc((size_t)c->p * sizeof(int));
+    if (!size || !rank || !byj) {
         free(size);
         free(rank);
+        free(byj);
         return; /* nothing spread: slower, not wrong */
     }
-    int *byj = malloc((size_t)c->p * sizeof(int));
-    if (byj) {
-        for (int j = 0; j < c->p; j++)
-            byj[j] = -1;
-        for (int a = 0; a < nf; a++)
-            byj[ord[a].j] = a;
-        for (int j = 0; j < c->p; j++) /* group sizes; each member's rank in territory order */
-            if (byj[j] >= 0) {
-                int g = find(up, byj[j]);
-                rank[byj[j]] = size[g]++;
-            }
-        for (int j = 0; j < c->p; j++) {
-            int a = byj[j];
-            if (a < 0)
-                continue;
-            int g = find(up, a), m = size[g];
-            if (m < 2)
-                continue;
-            if (rank[a] == 0) { /* the group's first member: its point is the anchor */
-                if (t->groups++ == 0)
-                    t->first = j;
-                ord[g].x = t->x[j];
-                ord[g].y = t->y[j];
-            } else if (rank[a] == 1 && find(up, byj[t->first]) == g) {
-                t->second = j;
-            }
-            c->cx[j] = ord[g].x;
-            c->cy[j] = ord[g].y;
-            spiral(c, r, rank[a], m, &c->cx[j], &c->cy[j]);
-            t->moved[j] = 1;
-            t->n++;
+    for (int j = 0; j < c->p; j++)
+        byj[j] = -1;
+    for (int a = 0; a < nf; a++)
+        byj[ord[a].j] = a;
+    for (int j = 0; j < c->p; j++) /* group sizes; each member's rank in territory order */
+        if (byj[j] >= 0) {
+            int g = find(up, byj[j]);
+            rank[byj[j]] = size[g]++;
         }
+    for (int j = 0; j < c->p; j++) {
+        int a = byj[j], g = a < 0 ? -1 : find(up, a);
+        if (g < 0 || size[g] < 2)
+            continue;
+        if (rank[a] == 0) { /* the group's first member: its point, kept in ord[g], is the anchor */
+            if (t->groups++ == 0)
+                t->first = j;
+            ord[g].x = t->x[j];
+            ord[g].y = t->y[j];
+        } else if (rank[a] == 1 && find(up, byj[t->first]) == g) {
+            t->second = j;
+        }
+        c->cx[j] = ord[g].x;
+        c->cy[j] = ord[g].y;
+        spiral(c, r, rank[a], size[g], &c->cx[j], &c->cy[j]);
+        t->moved[t->n++] = j;
     }
     free(byj);
     free(size);
@@ -161,7 +156,7 @@ int tqoi_align_twins_spread(align_ctx *c, align_twins *t)
     int *up = malloc((size_t)p * sizeof(int));
     t->x = malloc((size_t)p * sizeof(double));
     t->y = malloc((size_t)p * sizeof(double));
-    t->moved = calloc((size_t)p, 1);
+    t->moved = malloc((size_t)p * sizeof(int));
     if (!ord || !up || !t->x || !t->y || !t->moved) {
         free(ord);
         free(up);
@@ -180,7 +175,6 @@ int tqoi_align_twins_spread(align_ctx *c, align_twins *t)
         spread_groups(c, t, ord, nf, up, r);
     free(ord);
     free(up);
-    t->radius = r;
     if (t->n == 0) {
         tqoi_align_twins_free(t);
         return 0;
@@ -195,19 +189,20 @@ int tqoi_align_twins_spread(align_ctx *c, align_twins *t)
     return t->n;
 }
 
-tqo_status tqoi_align_twins_restore(align_ctx *c, align_twins *t, tqo_align_result *res)
+void tqoi_align_twins_restore(align_ctx *c, align_twins *t, tqo_align_result *res)
 {
     if (t->n == 0)
-        return TQO_OK;
+        return;
     alloc_problem T = c->P; /* the true bases beside the spread ones */
     T.cx = t->x;
     T.cy = t->y;
     double loss = 0;
     for (int i = 0; i < c->n; i++) {
         double worst = 0;
-        for (int j = 0; j < c->p; j++)
-            if (t->moved[j])
-                worst = fmax(worst, c->w[i] * fabs(tqoi_alloc_dist2(&T, i, j) - tqoi_alloc_dist2(&c->P, i, j)));
+        for (int k = 0; k < t->n; k++) {
+            int j = t->moved[k];
+            worst = fmax(worst, c->w[i] * fabs(tqoi_alloc_dist2(&T, i, j) - tqoi_alloc_dist2(&c->P, i, j)));
+        }
         loss += worst;
     }
     memcpy(c->cx, t->x, (size_t)c->p * sizeof(double));
@@ -225,7 +220,6 @@ tqo_status tqoi_align_twins_restore(align_ctx *c, align_twins *t, tqo_align_resu
     tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG,
                    "home bases back at their points: lower bound lowered by %.9g for the spread", loss);
     tqoi_align_twins_free(t);
-    return TQO_OK;
 }
 
 void tqoi_align_twins_free(align_twins *t)

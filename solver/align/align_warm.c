@@ -141,7 +141,7 @@ static void pour(const align_ctx *c, warm_work *W, int i, int j)
 }
 
 /* One round: the transport at the current centres into W->x. */
-static int transport(const align_ctx *c, warm_work *W, int K)
+static void transport(const align_ctx *c, warm_work *W, int K)
 {
     int n = c->n, p = c->p, nth = c->P.threads > 0 ? c->P.threads : 1;
     int *m = W->cnt;
@@ -164,9 +164,11 @@ static int transport(const align_ctx *c, warm_work *W, int K)
         while (W->rem[i] > 0 && W->nrows < n + p) {
             int best = -1;
             double bd = INFINITY;
-            for (int j = 0; j < p; j++)
-                if (W->room[j] > 0 && tqoi_alloc_allowed(&c->P, i, j) && tqoi_alloc_dist2(&c->P, i, j) < bd)
-                    bd = tqoi_alloc_dist2(&c->P, i, j), best = j;
+            for (int j = 0; j < p; j++) {
+                double d2 = W->room[j] > 0 && tqoi_alloc_allowed(&c->P, i, j) ? tqoi_alloc_dist2(&c->P, i, j) : INFINITY;
+                if (d2 < bd)
+                    bd = d2, best = j;
+            }
             if (best < 0)
                 break; /* no room left anywhere (rounding): the rest stays out */
             pour(c, W, i, best);
@@ -178,15 +180,10 @@ static int transport(const align_ctx *c, warm_work *W, int K)
     int *at = W->cnt; /* reused: each unit's next row */
     for (int i = 0; i < n; i++)
         at[i] = W->x.start[i];
-    W->x.terr = malloc(((size_t)W->nrows + 1) * sizeof(int));
-    W->x.share = malloc(((size_t)W->nrows + 1) * sizeof(double));
-    if (!W->x.terr || !W->x.share)
-        return -1;
     for (int r = 0; r < W->nrows; r++) {
         W->x.terr[at[W->ri[r]]] = W->rj[r];
         W->x.share[at[W->ri[r]]++] = W->rs[r];
     }
-    return 0;
 }
 
 static void warm_free(warm_work *W)
@@ -219,14 +216,11 @@ int tqoi_align_warm_centres(align_ctx *c, const int *asg)
     W.ri = malloc(((size_t)n + p + 1) * sizeof(int));
     W.rj = malloc(((size_t)n + p + 1) * sizeof(int));
     W.rs = malloc(((size_t)n + p + 1) * sizeof(double));
-    int ok = W.pairs && W.cnt && W.rem && W.room && W.x.start && W.ri && W.rj && W.rs;
+    W.x.terr = malloc(((size_t)n + p + 1) * sizeof(int));
+    W.x.share = malloc(((size_t)n + p + 1) * sizeof(double));
+    int ok = W.pairs && W.cnt && W.rem && W.room && W.x.start && W.ri && W.rj && W.rs && W.x.terr && W.x.share;
     for (int r = 0; ok && r < WARM_ROUNDS; r++) {
-        free(W.x.terr);
-        free(W.x.share);
-        W.x.terr = NULL;
-        W.x.share = NULL;
-        if (transport(c, &W, K) < 0)
-            break;
+        transport(c, &W, K);
         done++;
         if (tqoi_align_relocate_shares(c, &W.x) < 1e-6)
             break;
