@@ -202,6 +202,8 @@ static tqo_status plan_holds(const align_ctx *c, const int *asg, int *holds)
 static tqo_status polish(align_ctx *c, int *asg, double time_limit, int first)
 {
     int *alt = c->contiguity && first ? malloc((size_t)c->n * sizeof(int)) : NULL;
+    if (c->contiguity && first && !alt)
+        return TQO_ERR_NOMEM;
     if (alt)
         memcpy(alt, asg, (size_t)c->n * sizeof(int));
     tqo_status st = tqoi_align_local_search(c, asg, time_limit);
@@ -598,7 +600,7 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
         if (moved < 1e-6)
             break;
         alloc_solution y;
-        tqo_status ls = quiet_lp(c, res, &y);
+        tqo_status ls = quiet_lp(c, res, &y), lp = ls;
         if (ls == TQO_OK) {
             double t = tqoi_align_now();
             ls = polish(c, asg, s->time_limit > 0 ? s->time_limit : 0, 0);
@@ -609,8 +611,14 @@ static tqo_status refit_free_centres(align_ctx *c, tqo_align_result *res, int *a
             memcpy(c->cx, bx, (size_t)c->p * sizeof(double));
             memcpy(c->cy, by, (size_t)c->p * sizeof(double));
             memcpy(asg, basg, (size_t)c->n * sizeof(int));
-            if (ls == TQO_OK)
+            if (lp == TQO_OK)
                 tqoi_alloc_solution_free(&y);
+            if (ls == TQO_ERR_NOMEM) { /* not a refit that failed: the run ends */
+                free(bx);
+                free(by);
+                free(basg);
+                return ls;
+            }
             break;
         }
         tqo_log_printf(s->log, s->log_ctx, TQO_LOG_DEBUG,
@@ -665,6 +673,194 @@ static tqo_status splits_connected(align_ctx *c, tqo_align_result *res, alloc_so
     return fill_result(c, NULL, asg, res);
 }
 
+/* A start's moment plan from the LP solution x at the centres in c: whole
+   units, connected territories, balance, free centres refitted, units of
+   no weight placed. */
+static tqo_status moment_plan(align_ctx *c, tqo_align_result *res, alloc_solution *x, int *asg)
+{
+    tqo_status st = whole_units(c, res, x, asg);
+    if (st == TQO_OK && c->n_fixed < c->p && balance_holds(c, asg) == 1)
+        st = refit_free_centres(c, res, asg);
+    if (st == TQO_OK)
+        tqoi_align_place_zero_weight(c, asg); /* units that cost nothing: nearest territory (align_zero.c) */
+    return st;
+}
+
+/* The moment plan at another centre start's centres: a start plan of the
+   min-max search, with its refitted centres and its LP's figures. */
+typedef struct layout_plan {
+    int *asg;
+    double *cx, *cy;
+    tqo_align_result r;
+} layout_plan;
+
+static void layout_plans_free(layout_plan *lp, int n)
+{
+    for (int l = 0; l < n; l++) {
+        free(lp[l].asg);
+        free(lp[l].cx);
+        free(lp[l].cy);
+        tqo_align_result_free(&lp[l].r);
+    }
+    free(lp);
+}
+
+/* Layout l's plan into *o (o->asg NULL when its plan breaks a
+   constraint: it is left out); its messages stay out of the run's. */
+static tqo_status layout_plan_make(align_ctx *c, int l, layout_plan *o)
+{
+    const align_layouts *L = c->layouts;
+    size_t p = (size_t)c->p, np = p * c->nb + 1;
+    memcpy(c->cx, L->x + l * p, p * sizeof(double));
+    memcpy(c->cy, L->y + l * p, p * sizeof(double));
+    memcpy(c->prices, L->prices + l * np, np * sizeof(double));
+    tqo_diag quiet, *run_diag = c->diag;
+    tqo_diag_init(&quiet);
+    c->diag = &quiet;
+    alloc_solution x;
+    memset(&x, 0, sizeof x);
+    o->asg = malloc((size_t)c->n * sizeof(int));
+    o->cx = malloc(p * sizeof(double));
+    o->cy = malloc(p * sizeof(double));
+    tqo_status st = o->asg && o->cx && o->cy ? first_lp(c, &o->r, &x) : TQO_ERR_NOMEM;
+    int holds = 0;
+    if (st == TQO_OK)
+        st = moment_plan(c, &o->r, &x, o->asg);
+    if (st == TQO_OK)
+        st = plan_holds(c, o->asg, &holds);
+    tqoi_alloc_solution_free(&x);
+    c->diag = run_diag;
+    tqo_diag_free(&quiet);
+    if (st == TQO_OK && holds && asg_detached(c, o->asg) == 0) {
+        memcpy(o->cx, c->cx, p * sizeof(double));
+        memcpy(o->cy, c->cy, p * sizeof(double));
+    } else {
+        free(o->asg);
+        free(o->cx);
+        free(o->cy);
+        o->asg = NULL;
+        o->cx = o->cy = NULL;
+        st = st == TQO_ERR_NOMEM ? st : TQO_OK;
+    }
+    return st;
+}
+
+/* Whether plans a and b split the units alike, whatever the territories'
+   labels (map: p entries). */
+static int same_partition(const int *a, const int *b, int n, int p, int *map)
+{
+    for (int j = 0; j < p; j++)
+        map[j] = -1;
+    for (int i = 0; i < n; i++) {
+        if (map[a[i]] < 0)
+            map[a[i]] = b[i];
+        if (map[a[i]] != b[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether layout plan `plan` splits the units as asg or a kept one does
+   (starts often end in one layout): a second start from it only costs. */
+static int layout_seen(const align_ctx *c, const int *plan, const int *asg, const layout_plan *lp, int nkept,
+                       int *map)
+{
+    if (same_partition(plan, asg, c->n, c->p, map))
+        return 1;
+    for (int l = 0; l < nkept; l++)
+        if (same_partition(plan, lp[l].asg, c->n, c->p, map))
+            return 1;
+    return 0;
+}
+
+/* The plans of the other centre starts (c->layouts) into *out, each
+   unlike asg and the others, their seconds added to res's; c's centres
+   and prices are put back. */
+static tqo_status layout_plans(align_ctx *c, tqo_align_result *res, const int *asg, layout_plan **out, int *nout)
+{
+    int nl = c->layouts ? c->layouts->n : 0;
+    size_t p = (size_t)c->p, np = p * c->nb + 1;
+    *out = NULL;
+    *nout = 0;
+    if (nl == 0)
+        return TQO_OK;
+    layout_plan *lp = calloc((size_t)nl, sizeof *lp);
+    double *keep = malloc((2 * p + np) * sizeof(double));
+    int *map = malloc(p * sizeof(int));
+    if (!lp || !keep || !map) {
+        free(lp);
+        free(keep);
+        free(map);
+        return TQO_ERR_NOMEM;
+    }
+    memcpy(keep, c->cx, p * sizeof(double));
+    memcpy(keep + p, c->cy, p * sizeof(double));
+    memcpy(keep + 2 * p, c->prices, np * sizeof(double));
+    tqo_status st = TQO_OK;
+    for (int l = 0; l < nl && st == TQO_OK; l++) {
+        st = layout_plan_make(c, l, &lp[*nout]);
+        res->sec_lp += lp[*nout].r.sec_lp;
+        res->sec_splits += lp[*nout].r.sec_splits;
+        res->sec_contiguity += lp[*nout].r.sec_contiguity;
+        res->sec_local += lp[*nout].r.sec_local;
+        layout_plan *o = &lp[*nout];
+        int seen = st == TQO_OK && o->asg && layout_seen(c, o->asg, asg, lp, *nout, map);
+        if (st == TQO_OK)
+            say(c, "layout of centre start %d: %s", c->layouts->start[l] + 1,
+                !o->asg ? "its moment plan breaks a constraint, left out"
+                : seen  ? "the same moment plan as another start's, left out"
+                        : "its moment plan is a start plan of the search");
+        if (st == TQO_OK && o->asg && !seen) {
+            (*nout)++;
+            continue;
+        }
+        free(o->asg);
+        free(o->cx);
+        free(o->cy);
+        tqo_align_result_free(&o->r);
+        memset(o, 0, sizeof *o);
+    }
+    memcpy(c->cx, keep, p * sizeof(double));
+    memcpy(c->cy, keep + p, p * sizeof(double));
+    memcpy(c->prices, keep + 2 * p, np * sizeof(double));
+    free(keep);
+    free(map);
+    *out = lp;
+    return st;
+}
+
+/* The min-max search from the moment plan asg, and from the other centre
+   starts' plans when there are: the plan of the start it ends from takes
+   that start's centres and LP figures. */
+static tqo_status minmax_search(align_ctx *c, tqo_align_result *res, int *asg)
+{
+    layout_plan *lp = NULL;
+    int nl = 0, win = 0;
+    tqo_status st = layout_plans(c, res, asg, &lp, &nl);
+    int **alts = nl ? malloc((size_t)nl * sizeof(int *)) : NULL;
+    if (st == TQO_OK && nl && !alts)
+        st = TQO_ERR_NOMEM;
+    for (int l = 0; l < nl && alts; l++)
+        alts[l] = lp[l].asg;
+    double t = tqoi_align_now();
+    if (st == TQO_OK)
+        st = tqoi_objective_improve(c, asg, alts, nl, &win, res);
+    res->sec_local += tqoi_align_now() - t;
+    if (st == TQO_OK && win > 0) {
+        const tqo_align_result *w = &lp[win - 1].r;
+        memcpy(c->cx, lp[win - 1].cx, (size_t)c->p * sizeof(double));
+        memcpy(c->cy, lp[win - 1].cy, (size_t)c->p * sizeof(double));
+        res->lower_bound = w->lower_bound;
+        res->lp_rounds = w->lp_rounds;
+        res->lp_splits = w->lp_splits;
+        memcpy(res->lp_status, w->lp_status, sizeof res->lp_status);
+        memcpy(res->split_resolution, w->split_resolution, sizeof res->split_resolution);
+    }
+    free(alts);
+    layout_plans_free(lp, nl);
+    return st;
+}
+
 tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_align_result *res, tqo_diag *diag)
 {
     memset(res, 0, sizeof *res);
@@ -675,6 +871,8 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     memset(&x, 0, sizeof x);
     align_twins tw;
     memset(&tw, 0, sizeof tw);
+    align_layouts layouts;
+    memset(&layouts, 0, sizeof layouts);
     int *asg = NULL;
     if (st != TQO_OK)
         goto done;
@@ -684,7 +882,10 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
     if (st != TQO_OK)
         goto done;
 
-    /* Centres. */
+    /* Centres; with a min-max objective every start's are kept, each a
+       layout of the territories for the search to start from. */
+    if (s->objective && !s->exact && c.n_fixed == 0 && !c.current && s->max_distance_km <= 0)
+        c.layouts = &layouts;
     double t = tqoi_align_now();
     st = tqoi_align_choose_centres(&c, &res->iterations);
     res->sec_centres = tqoi_align_now() - t;
@@ -727,12 +928,9 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
             st = splits_connected(&c, res, &x, asg);
         goto finish;
     }
-    st = whole_units(&c, res, &x, asg);
-    if (st == TQO_OK && c.n_fixed < c.p && balance_holds(&c, asg) == 1)
-        st = refit_free_centres(&c, res, asg);
+    st = moment_plan(&c, res, &x, asg);
     if (st != TQO_OK)
         goto done;
-    tqoi_align_place_zero_weight(&c, asg); /* units that cost nothing: nearest territory (align_zero.c) */
     if (!s->objective) {
         phase(&c, "bound", 0, 1);
         st = strengthen_bound(&c, res, &x);
@@ -740,10 +938,8 @@ tqo_status tqo_align(const tqo_instance *inst, const tqo_align_settings *s, tqo_
         if (st != TQO_OK)
             goto done;
     }
-    if (s->objective) { /* the moment plan is the start (objective_search.c) */
-        t = tqoi_align_now();
-        st = tqoi_objective_improve(&c, asg, res);
-        res->sec_local += tqoi_align_now() - t;
+    if (s->objective) { /* the moment plans are the starts (objective_search.c) */
+        st = minmax_search(&c, res, asg);
         if (st != TQO_OK)
             goto done;
     }
@@ -766,6 +962,7 @@ done:
         tqo_align_result_free(res);
     tqoi_alloc_solution_free(&x);
     tqoi_align_twins_free(&tw);
+    tqoi_align_layouts_free(&layouts);
     free(asg);
     tqoi_align_ctx_free(&c);
     return st;

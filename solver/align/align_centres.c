@@ -262,8 +262,9 @@ static int seed_pick(const align_ctx *c, tqo_rng *r, const double *d2, int any, 
 }
 
 /* Weighted k-means++ for the free centres, given the fixed ones. With a
-   cap (> 0), units no centre covers yet are picked first. */
-static void seed_centres(align_ctx *c, uint64_t key, double cap)
+   cap (> 0), units no centre covers yet are picked first. -1 when out of
+   memory. */
+static int seed_centres(align_ctx *c, uint64_t key, double cap)
 {
     int n = c->n, p = c->p;
     tqo_rng r;
@@ -272,7 +273,8 @@ static void seed_centres(align_ctx *c, uint64_t key, double cap)
     double *dc = malloc((size_t)p * sizeof(double));
     int *near = malloc((size_t)n * sizeof(int));
     char *placed = calloc((size_t)p, 1);
-    if (!d2 || !dd || !dc || !near || !placed)
+    int ok = d2 && dd && dc && near && placed;
+    if (!ok)
         goto out;
     int any = 0;
     for (int i = 0; i < n; i++) {
@@ -309,6 +311,7 @@ out:
     free(dc);
     free(near);
     free(placed);
+    return ok ? 0 : -1;
 }
 
 void tqoi_align_point3(const align_ctx *c, double x, double y, double *v)
@@ -412,7 +415,7 @@ static void lloyd_loosen(const align_ctx *c, lloyd_work *L, const int *asg)
 }
 
 /* Plain k-means: nearest centre, then centroids. */
-static void lloyd(align_ctx *c, int *asg)
+static int lloyd(align_ctx *c, int *asg)
 {
     int n = c->n, p = c->p;
     lloyd_work L;
@@ -423,7 +426,8 @@ static void lloyd(align_ctx *c, int *asg)
     L.lb = malloc((size_t)n * sizeof(double));
     L.half = malloc((size_t)p * sizeof(double));
     L.mv = malloc((size_t)p * sizeof(double));
-    if (L.u && L.cv && L.old && L.ub && L.lb && L.half && L.mv) {
+    int ok = L.u && L.cv && L.old && L.ub && L.lb && L.half && L.mv;
+    if (ok) {
         for (int i = 0; i < n; i++)
             tqoi_align_point3(c, c->inst->x[i], c->inst->y[i], L.u + 3 * (size_t)i);
         for (int j = 0; j < p; j++)
@@ -443,6 +447,7 @@ static void lloyd(align_ctx *c, int *asg)
     free(L.lb);
     free(L.half);
     free(L.mv);
+    return ok ? 0 : -1;
 }
 
 /* The territories unit i may join by its lock (all: -1). */
@@ -666,6 +671,7 @@ typedef struct start_run {
 } start_run;
 
 static void install(align_ctx *c, const best_centres *b);
+static tqo_status keep_layouts(align_ctx *c, const start_run *runs, int nrun);
 static void start_free(start_run *o);
 static int start_alloc(const align_ctx *c, start_run *o);
 
@@ -774,7 +780,7 @@ static void run_start(const align_ctx *c0, const coarse_view *cv, int start, int
     c->P.cx = o->cx;
     c->P.cy = o->cy;
     c->P.threads = inner_threads;
-    int p = c->p, *asg = o->asg;
+    int p = c->p, *asg = o->asg, nomem = 0;
     memcpy(c->cx, c0->cx, (size_t)p * sizeof(double)); /* fixed centres */
     memcpy(c->cy, c0->cy, (size_t)p * sizeof(double));
     if (start < 0) {
@@ -783,13 +789,19 @@ static void run_start(const align_ctx *c0, const coarse_view *cv, int start, int
     } else if (c->current) {
         for (int i = 0; i < c->n; i++)
             asg[i] = c->current[i] >= 0 ? c->current[i] : 0;
-        seed_centres(c, 999, capped ? c->P.max_distance : 0); /* territories without units keep a seed */
+        /* territories without units keep a seed */
+        nomem = seed_centres(c, 999, capped ? c->P.max_distance : 0) < 0;
         relocate(c, asg, NULL, 0);
     } else {
-        seed_centres(c, (capped ? 2000 : 1000) + (uint64_t)start, capped ? c->P.max_distance : 0);
-        lloyd(c, asg);
-        if (!capped && !c->region && start % 2 == 0) /* starts 1, 3, ... as before: neither wins everywhere */
-            tqoi_align_warm_centres(c, asg); /* clusters far from balance (align_warm.c) */
+        nomem = seed_centres(c, (capped ? 2000 : 1000) + (uint64_t)start, capped ? c->P.max_distance : 0) < 0 ||
+                lloyd(c, asg) < 0;
+        if (!nomem && !capped && !c->region && start % 2 == 0) /* starts 1, 3, ...: neither wins everywhere */
+            nomem = tqoi_align_warm_centres(c, asg) < 0; /* clusters far from balance (align_warm.c) */
+    }
+    if (nomem) { /* the run ends out of memory (merge_starts) */
+        o->ran = 1;
+        o->st = TQO_ERR_NOMEM;
+        return;
     }
     if (capped) {
         if (cover(c, &o->worst, &o->worst_d) > 0) {
@@ -853,12 +865,15 @@ static int start_alloc(const align_ctx *c, start_run *o)
 
 /* The starts' results into b, fail, cr and *iterations, in start order
    (the earliest of equal objectives wins), as one start after another
-   would leave them. Returns the status of the last start that ran. */
+   would leave them. Returns the status of the last start that ran, or
+   TQO_ERR_NOMEM when one ran out of memory (the other starts would
+   decide otherwise, and the run would differ from a run with memory). */
 static tqo_status merge_starts(align_ctx *c, start_run *runs, int nrun, int *iterations, best_centres *b,
                                tqo_diag *fail, cover_report *cr)
 {
     size_t p = (size_t)c->p, np = p * c->nb + 1;
     tqo_status last = TQO_ERR_SOLVER;
+    int nomem = 0;
     for (int k = 0; k < nrun; k++) {
         start_run *o = &runs[k];
         if (cr && !o->covered && o->worst >= 0) {
@@ -870,6 +885,7 @@ static tqo_status merge_starts(align_ctx *c, start_run *runs, int nrun, int *ite
         if (!o->ran)
             continue;
         *iterations += o->iterations;
+        nomem |= o->st == TQO_ERR_NOMEM;
         last = o->st;
         for (int q = 0; q < o->fail.n_msgs; q++)
             if (o->fail.is_error[q])
@@ -881,7 +897,45 @@ static tqo_status merge_starts(align_ctx *c, start_run *runs, int nrun, int *ite
             memcpy(b->prices, o->b.prices, np * sizeof(double));
         }
     }
-    return last;
+    return nomem ? TQO_ERR_NOMEM : last;
+}
+
+/* The starts other than the best (the first of the lowest objective, as
+   merge_starts takes it) into c->layouts, in start order: their centres
+   as they ended (on the coarse copy when the starts ran there). */
+static tqo_status keep_layouts(align_ctx *c, const start_run *runs, int nrun)
+{
+    size_t p = (size_t)c->p, np = p * c->nb + 1;
+    align_layouts *L = c->layouts;
+    tqoi_align_layouts_free(L);
+    int best = -1;
+    for (int k = 0; k < nrun; k++)
+        if (runs[k].ran && isfinite(runs[k].b.obj) && (best < 0 || runs[k].b.obj < runs[best].b.obj))
+            best = k;
+    L->x = malloc((size_t)nrun * p * sizeof(double));
+    L->y = malloc((size_t)nrun * p * sizeof(double));
+    L->prices = malloc((size_t)nrun * np * sizeof(double));
+    L->start = malloc((size_t)nrun * sizeof(int));
+    if (!L->x || !L->y || !L->prices || !L->start)
+        return TQO_ERR_NOMEM;
+    for (int k = 0; k < nrun; k++) {
+        if (k == best || !runs[k].ran || !isfinite(runs[k].b.obj))
+            continue;
+        memcpy(L->x + L->n * p, runs[k].b.x, p * sizeof(double));
+        memcpy(L->y + L->n * p, runs[k].b.y, p * sizeof(double));
+        memcpy(L->prices + L->n * np, runs[k].b.prices, np * sizeof(double));
+        L->start[L->n++] = k;
+    }
+    return TQO_OK;
+}
+
+void tqoi_align_layouts_free(align_layouts *L)
+{
+    free(L->x);
+    free(L->y);
+    free(L->prices);
+    free(L->start);
+    memset(L, 0, sizeof *L);
 }
 
 /* The best coarse centres in b refined at full size: the balanced
@@ -959,6 +1013,8 @@ static tqo_status search(align_ctx *c, int *iterations, int capped, const double
         }
     }
     tqo_status last = ok ? merge_starts(c, runs, nrun, iterations, b, fail, cr) : TQO_ERR_NOMEM;
+    if (ok && c->layouts && !capped && !fx && keep_layouts(c, runs, nrun) != TQO_OK)
+        last = TQO_ERR_NOMEM;
     for (int k = 0; k < nrun; k++)
         start_free(&runs[k]);
     free(runs);

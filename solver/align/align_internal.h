@@ -36,7 +36,19 @@ typedef struct align_ctx {
     alloc_problem P;
     double *prices;                 /* p*nb + 1, warm start across solves */
     int region;                     /* 1: a region of align_regions.c */
+    struct align_layouts *layouts;  /* non-NULL: the other centre starts
+                                       are kept there (align_centres.c) */
 } align_ctx;
+
+/* The centres of the centre starts other than the best (free centres,
+   the min-max objectives: each a different layout of the territories,
+   which the improvement search can take as its start), in start order. */
+typedef struct align_layouts {
+    int n;
+    int *start;                     /* each one's start, from 0 */
+    double *x, *y, *prices;         /* n x p, n x p, n x (p*nb + 1) */
+} align_layouts;
+void tqoi_align_layouts_free(align_layouts *L);
 
 /* tqoi_align_setup.c */
 tqo_status tqoi_align_setup(align_ctx *c, const tqo_instance *inst, const tqo_align_settings *s, tqo_diag *diag);
@@ -63,7 +75,8 @@ tqo_status tqoi_align_search_free(align_ctx *c, int *iterations, double *obj);
 double tqoi_align_relocate_shares(align_ctx *c, const alloc_solution *x);
 /* align_warm.c: after k-means, when a cluster holds at least two
    territories' worth of the first balanced measure, a few rounds of a
-   greedy balanced transport and centroid moves; returns the rounds done. */
+   greedy balanced transport and centroid moves; returns the rounds done,
+   -1 when out of memory. */
 int tqoi_align_warm_centres(align_ctx *c, const int *asg);
 /* A point as a vector: on the unit sphere for lat/lon, (x, y, 0) in the
    plane. Euclidean distance between such vectors orders centres as the

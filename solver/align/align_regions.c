@@ -324,6 +324,7 @@ static int region_ctx_build(const align_ctx *c, const region *R, int threads, re
     r->c.comp = r->c.comp_size = NULL;
     r->c.prices = r->prices;
     r->c.region = 1;
+    r->c.layouts = NULL; /* a region's starts are not layouts of the whole */
     tqoi_align_bind_problem(&r->c);
     return 1;
 }

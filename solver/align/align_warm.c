@@ -229,5 +229,5 @@ int tqoi_align_warm_centres(align_ctx *c, const int *asg)
     tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG,
                    "centres: balanced warm-up, %d rounds (the largest k-means cluster %.3g territories' worth)", done,
                    worst);
-    return done; /* out of memory: fewer rounds, slower, not wrong */
+    return ok ? done : -1;
 }

@@ -60,13 +60,16 @@ int tqoi_obj_members_fill(const align_ctx *c, const int *asg, int nb, int **list
                           double *load, double *moved);
 
 tqo_status tqoi_objective_precheck(align_ctx *c);
-/* The improvement search from the whole-unit plan asg (balanced, within
-   every constraint), counts into r->minmax_*: asg is only ever replaced by
-   plans that keep every constraint and lower the objective. */
-tqo_status tqoi_objective_improve(align_ctx *c, int *asg, tqo_align_result *r);
+/* The improvement search from the whole-unit plan asg and the nalt plans
+   alts (other starts; all balanced, within every constraint), counts into
+   r->minmax_*: the plan it ends with (every constraint kept, the
+   objective no higher than its start's) into asg, and which start that
+   was into *win (0: asg's own, l: alts[l - 1]). */
+tqo_status tqoi_objective_improve(align_ctx *c, int *asg, int *const *alts, int nalt, int *win,
+                                  tqo_align_result *r);
 /* objective_tabu.c: the tabu search of the diameter and the center (with
    contiguity), same contract as tqoi_objective_improve. */
-tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, tqo_align_result *r);
+tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, int *const *alts, int nalt, int *win, tqo_align_result *r);
 
 /* objective_bounds.c: the lower bounds (ball, dispersion; with the exact
    MIP's already in r), the best of them and the gap, into r. */

@@ -537,8 +537,9 @@ static int search_step(search *S, align_kv *order)
     return 0;
 }
 
-/* The descent from asg; its counts are added to r's. */
-static tqo_status descent(align_ctx *c, int *asg, tqo_align_result *r)
+/* The descent from asg, its plan's value into *value; its counts are
+   added to r's. */
+static tqo_status descent(align_ctx *c, int *asg, tqo_align_result *r, double *value)
 {
     search S;
     tqo_status st = search_init(&S, c, asg);
@@ -568,9 +569,32 @@ static tqo_status descent(align_ctx *c, int *asg, tqo_align_result *r)
         r->minmax_moves += S.moves;
         r->minmax_swaps += S.swaps + S.chains; /* changes of two units */
         r->minmax_evals += S.g.evals;
+        *value = end;
     }
     free(order);
     search_free(&S);
+    return st;
+}
+
+/* The descent from each start plan, the best plan into asg (the first on
+   ties), its start into *win. */
+static tqo_status descent_all(align_ctx *c, int *asg, int *const *alts, int nalt, int *win, tqo_align_result *r)
+{
+    double best = INFINITY, v = INFINITY;
+    tqo_status st = descent(c, asg, r, &best);
+    int *plan = NULL;
+    for (int l = 0; l < nalt && st == TQO_OK; l++) {
+        if (!plan && !(plan = malloc((size_t)c->n * sizeof(int))))
+            return TQO_ERR_NOMEM;
+        memcpy(plan, alts[l], (size_t)c->n * sizeof(int));
+        st = descent(c, plan, r, &v);
+        if (st == TQO_OK && v < best * (1 - SEARCH_REL)) {
+            best = v;
+            *win = l + 1;
+            memcpy(asg, plan, (size_t)c->n * sizeof(int));
+        }
+    }
+    free(plan);
     return st;
 }
 
@@ -578,15 +602,19 @@ static tqo_status descent(align_ctx *c, int *asg, tqo_align_result *r)
    descent follows: it never raises the largest radius and lowers the
    others' (docs/objectives.md: the tabu search alone is as good on the
    largest, measured on the quick suite). */
-tqo_status tqoi_objective_improve(align_ctx *c, int *asg, tqo_align_result *r)
+tqo_status tqoi_objective_improve(align_ctx *c, int *asg, int *const *alts, int nalt, int *win,
+                                  tqo_align_result *r)
 {
     r->minmax_moves = r->minmax_swaps = r->minmax_evals = 0;
+    *win = 0;
     if (c->contiguity) {
-        tqo_status st = tqoi_objective_tabu(c, asg, r);
+        tqo_status st = tqoi_objective_tabu(c, asg, alts, nalt, win, r);
+        double v;
         if (st != TQO_OK || c->s->objective == TQO_OBJECTIVE_DIAMETER)
             return st;
+        return descent(c, asg, r, &v);
     }
-    return descent(c, asg, r);
+    return descent_all(c, asg, alts, nalt, win, r);
 }
 
 tqo_status tqoi_objective_check(const align_ctx *c, tqo_align_result *r)

@@ -1153,11 +1153,13 @@ static void run_start(align_ctx *c, const int *asg0, int k, int kicked, int swap
     tabu_free(&S);
 }
 
-/* One round: the starts from asg (keys round x TB_STARTS + k), merged in
-   start order into asg when one improved it (its diameter into *best); 1
-   if one did. */
-static int run_round(align_ctx *c, int *asg, int round, int swap_on, double *best, long *moves, long *swaps,
-                     long *evals, tqo_status *st)
+/* One round: the starts from asg (keys round x TB_STARTS + k; kicked
+   or not), merged in start order into asg when one improved it (its
+   diameter into *best); 1 if one did. Logged as that round, or as the
+   first round of layout `layout` (from 1) when screening layouts. Counts
+   (moves, swaps, distances) added to counts. */
+static int run_round(align_ctx *c, int *asg, int round, int kicked, int layout, int swap_on, double *best,
+                     long *counts, tqo_status *st)
 {
     tb_run runs[TB_STARTS];
     memset(runs, 0, sizeof runs);
@@ -1166,7 +1168,7 @@ static int run_round(align_ctx *c, int *asg, int round, int swap_on, double *bes
     nth = nth < ns ? nth : ns;
 #pragma omp parallel for schedule(static, 1) num_threads(nth)
     for (int k = 0; k < ns; k++)
-        run_start(c, asg, round * TB_STARTS + k, round > 0, swap_on, &runs[k]);
+        run_start(c, asg, round * TB_STARTS + k, kicked, swap_on, &runs[k]);
     int win = -1;
     for (int k = 0; k < ns; k++) { /* in start order: the same for any thread count */
         if (runs[k].st != TQO_OK) {
@@ -1174,14 +1176,14 @@ static int run_round(align_ctx *c, int *asg, int round, int swap_on, double *bes
             continue;
         }
         tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_INFO,
-                       "%s tabu search%s, round %d, start %d: %.6g -> %.6g (%ld iterations, %ld moves of which "
+                       "%s tabu search%s, %s %d, start %d: %.6g -> %.6g (%ld iterations, %ld moves of which "
                        "%ld paths, %ld swaps, best at %ld, %ld distances)",
                        c->s->objective == TQO_OBJECTIVE_CENTER ? "center" : "diameter", swap_on ? " with swaps" : "",
-                       round + 1, k + 1, runs[k].start, runs[k].best, runs[k].iter, runs[k].moves, runs[k].paths,
-                       runs[k].swaps, runs[k].last_best, runs[k].evals);
-        *moves += runs[k].moves;
-        *swaps += runs[k].swaps;
-        *evals += runs[k].evals;
+                       layout ? "layout" : "round", layout ? layout : round + 1, k + 1, runs[k].start, runs[k].best,
+                       runs[k].iter, runs[k].moves, runs[k].paths, runs[k].swaps, runs[k].last_best, runs[k].evals);
+        counts[0] += runs[k].moves;
+        counts[1] += runs[k].swaps;
+        counts[2] += runs[k].evals;
         if (isfinite(runs[k].best) && runs[k].best < runs[k].start * (1 - 1e-12) &&
             (win < 0 || runs[k].best < runs[win].best))
             win = k;
@@ -1197,17 +1199,68 @@ static int run_round(align_ctx *c, int *asg, int round, int swap_on, double *bes
     return *st == TQO_OK && win >= 0;
 }
 
-/* The rounds of one search from asg, its best plan into asg and that
-   plan's diameter into *best (INFINITY while unbalanced). */
-static tqo_status run_search(align_ctx *c, int *asg, int swap_on, int *key, double *best, long *counts)
+static int search_rounds(const align_ctx *c)
+{
+    int rounds = c->n <= TB_ROUNDS_MAX_N ? TB_ROUNDS : 1;
+    return c->s->search_rounds > 0 && c->s->search_rounds < rounds ? c->s->search_rounds : rounds;
+}
+
+/* The rounds of one search from asg after the first `done` (0, or 1 with
+   *best and idle from it), its best plan into asg and that plan's
+   diameter into *best (INFINITY while unbalanced). */
+static tqo_status run_search(align_ctx *c, int *asg, int swap_on, int *key, int done, int idle, double *best,
+                             long *counts)
 {
     tqo_status st = TQO_OK;
-    int rounds = c->n <= TB_ROUNDS_MAX_N ? TB_ROUNDS : 1, idle = 0;
-    if (c->s->search_rounds > 0 && c->s->search_rounds < rounds)
-        rounds = c->s->search_rounds;
+    int rounds = search_rounds(c);
+    if (!done)
+        *best = INFINITY;
+    for (int round = done; round < rounds && st == TQO_OK && idle < TB_IDLE_ROUNDS; round++) {
+        int k = (*key)++;
+        idle = run_round(c, asg, k, k > 0, 0, swap_on, best, counts, &st) ? 0 : idle + 1;
+    }
+    return st;
+}
+
+/*
+ * The first round of the moves search from each start plan (asg, then
+ * alts: the moment plans of the other centre starts, each a different
+ * layout of the territories, which the rounds' moves and kicks seldom
+ * change): the one whose round ends lowest goes on (the first on ties),
+ * its round's plan into asg, its start plan into start, its index into
+ * *win. On the DL instances the layout decides the diameter more than
+ * the search's settings (docs/objectives.md), and one round ranks the
+ * layouts as the whole search does.
+ */
+static tqo_status screen_layouts(align_ctx *c, int *asg, int *start, int *const *alts, int nalt, int *key,
+                                 double *best, int *idle, int *win, long *counts)
+{
+    size_t n = (size_t)c->n;
+    int *plan = malloc((n + 1) * sizeof(int));
+    if (!plan)
+        return TQO_ERR_NOMEM;
+    memcpy(start, asg, n * sizeof(int));
+    tqo_status st = TQO_OK;
     *best = INFINITY;
-    for (int round = 0; round < rounds && st == TQO_OK && idle < TB_IDLE_ROUNDS; round++)
-        idle = run_round(c, asg, (*key)++, swap_on, best, &counts[0], &counts[1], &counts[2], &st) ? 0 : idle + 1;
+    for (int l = 0; l <= nalt && st == TQO_OK; l++) {
+        memcpy(plan, l ? alts[l - 1] : start, n * sizeof(int));
+        double b = INFINITY;
+        int improved = run_round(c, plan, (*key)++, 0, l + 1, 0, &b, counts, &st);
+        if (st != TQO_OK)
+            break;
+        tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_INFO,
+                       "%s tabu search: layout %d of %d (centre start plans), first round %.6g",
+                       c->s->objective == TQO_OBJECTIVE_CENTER ? "center" : "diameter", l + 1, nalt + 1, b);
+        if (l == 0 || b < *best * (1 - 1e-12)) {
+            *best = b;
+            *win = l;
+            *idle = !improved;
+            memcpy(asg, plan, n * sizeof(int));
+        }
+    }
+    if (st == TQO_OK && *win > 0)
+        memcpy(start, alts[*win - 1], n * sizeof(int));
+    free(plan);
     return st;
 }
 
@@ -1215,22 +1268,30 @@ static tqo_status run_search(align_ctx *c, int *asg, int swap_on, int *key, doub
    and the better plan of the two (the first on ties): each finds plans
    the other misses (on the DL instances neither is better on all), and
    the swaps from the first one's plan find little (docs/objectives.md).
-   The center has no swaps: one search. */
-tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, tqo_align_result *r)
+   The center has no swaps: one search. With other start plans (alts),
+   the moves search's first round picks the start (screen_layouts). */
+tqo_status tqoi_objective_tabu(align_ctx *c, int *asg, int *const *alts, int nalt, int *win, tqo_align_result *r)
 {
     long counts[3] = {0, 0, 0}; /* moves, swaps, distances */
-    int key = 0;
+    int key = 0, idle = 0, done = 0;
     double best, best2;
     int *alt = NULL;
-    if (c->s->objective != TQO_OBJECTIVE_CENTER) {
+    *win = 0;
+    if (c->s->objective != TQO_OBJECTIVE_CENTER || nalt > 0) {
         alt = malloc(((size_t)c->n + 1) * sizeof(int));
         if (!alt)
             return TQO_ERR_NOMEM;
         memcpy(alt, asg, (size_t)c->n * sizeof(int));
     }
-    tqo_status st = run_search(c, asg, 0, &key, &best, counts);
-    if (st == TQO_OK && alt) {
-        st = run_search(c, alt, 1, &key, &best2, counts);
+    tqo_status st = TQO_OK;
+    if (nalt > 0) {
+        st = screen_layouts(c, asg, alt, alts, nalt, &key, &best, &idle, win, counts);
+        done = 1;
+    }
+    if (st == TQO_OK)
+        st = run_search(c, asg, 0, &key, done, idle, &best, counts);
+    if (st == TQO_OK && alt && c->s->objective != TQO_OBJECTIVE_CENTER) {
+        st = run_search(c, alt, 1, &key, 0, 0, &best2, counts);
         if (st == TQO_OK && best2 < best * (1 - 1e-12))
             memcpy(asg, alt, (size_t)c->n * sizeof(int));
     }

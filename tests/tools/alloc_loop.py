@@ -6,8 +6,8 @@
 
 TQO is a -DTQO_FAILALLOC=ON build (cmake/FailAlloc.cmake), best with
 -DTQO_SANITIZE=ON so that leaks and bad accesses are caught. For each case
-(validate; align with contiguity, splits and locks; quota; scenarios;
-plan) on a small generated instance, the loop counts the allocations of a
+(validate; align with contiguity, splits and locks; align --objective
+diameter from three layouts; quota; scenarios; plan) on a small generated instance, the loop counts the allocations of a
 clean run, then reruns with the Nth allocation failing for
 N = 1, 1+S, 1+2S, ... up to that count (S=1: every one; --runs K: a
 stride per case giving about K runs each, for CI). Each run must
@@ -56,6 +56,10 @@ def make_instance(tqo, d):
                     '-o', inst, '--quiet'], check=True, env=clean_env())
     with open(os.path.join(inst, 'locks.csv'), 'w') as f:
         f.write('unit_id,territory_id\n01,T001\n07,T002\n')
+    # a commdis file whose three centre starts end in three layouts (the
+    # diameter's search screens each: align.c, objective_tabu.c)
+    subprocess.run([tqo, 'generate', '--format', 'commdis', '--units', '80', '--territories', '4', '--tolerance',
+                    '10', '--seed', '2', '-o', os.path.join(d, 'dl.txt'), '--quiet'], check=True, env=clean_env())
     with open(os.path.join(d, 'scen.csv'), 'w') as f:
         f.write('scenario,history_weight,growth\ns1,0.4,5\ns2,0.6,10\n')
     return inst
@@ -82,6 +86,8 @@ def cases(inst, d):
         ('align', lambda o: ['align', inst, '--threads', '1', '-o', o], True),
         ('align-splits', lambda o: ['align', inst, '-k', '3', '--allow-splits', '--adjacency', 'none',
                                     '--threads', '1', '-o', o], True),
+        ('align-diameter', lambda o: ['align', os.path.join(d, 'dl.txt'), '--objective', 'diameter',
+                                      '--search-rounds', '1', '--threads', '1', '-o', o], True),
         ('quota', lambda o: ['quota', inst, '--growth', '5', '--potential', 'potential', '-o', o], False),
         ('scenarios', lambda o: ['scenarios', inst, '--scenarios', scen, '--potential', 'potential',
                                  '--replicates', '20', '--threads', '1', '-o', o], False),
