@@ -81,7 +81,7 @@ const cli_option cli_options[] = {
     {"candidates", 0, T_INT, "N", 1, 1000000, NULL, 0, F(align.candidates), AP, "align", "candidates", "8",
      "nearest centres per unit in the first LP"},
     {"starts", 0, T_INT, "N", 1, 100000, NULL, 0, F(align.starts), AP, "align", "starts", "3",
-     "starts when centres are placed"},
+     "starts when centres are placed; with --objective diameter or center each start's plan is a start of the search"},
     {"write-lp", 0, T_STRING, "FILE", 0, 0, "none", 0, F(write_lp), AP, "align", "write_lp", "none",
      "also write the allocation model in CPLEX LP format"},
     {"write-mps", 0, T_STRING, "FILE", 0, 0, "none", 0, F(write_mps), AP, "align", "write_mps", "none",
