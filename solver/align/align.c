@@ -694,19 +694,24 @@ typedef struct layout_plan {
     tqo_align_result r;
 } layout_plan;
 
+static void layout_plan_clear(layout_plan *o)
+{
+    free(o->asg);
+    free(o->cx);
+    free(o->cy);
+    tqo_align_result_free(&o->r);
+    memset(o, 0, sizeof *o);
+}
+
 static void layout_plans_free(layout_plan *lp, int n)
 {
-    for (int l = 0; l < n; l++) {
-        free(lp[l].asg);
-        free(lp[l].cx);
-        free(lp[l].cy);
-        tqo_align_result_free(&lp[l].r);
-    }
+    for (int l = 0; l < n; l++)
+        layout_plan_clear(&lp[l]);
     free(lp);
 }
 
-/* Layout l's plan into *o (o->asg NULL when its plan breaks a
-   constraint: it is left out); its messages stay out of the run's. */
+/* Layout l's plan into *o (cleared when its plan breaks a constraint:
+   it is left out); its messages stay out of the run's. */
 static tqo_status layout_plan_make(align_ctx *c, int l, layout_plan *o)
 {
     const align_layouts *L = c->layouts;
@@ -734,15 +739,10 @@ static tqo_status layout_plan_make(align_ctx *c, int l, layout_plan *o)
     if (st == TQO_OK && holds && asg_detached(c, o->asg) == 0) {
         memcpy(o->cx, c->cx, p * sizeof(double));
         memcpy(o->cy, c->cy, p * sizeof(double));
-    } else {
-        free(o->asg);
-        free(o->cx);
-        free(o->cy);
-        o->asg = NULL;
-        o->cx = o->cy = NULL;
-        st = st == TQO_ERR_NOMEM ? st : TQO_OK;
+        return TQO_OK;
     }
-    return st;
+    layout_plan_clear(o);
+    return st == TQO_ERR_NOMEM ? st : TQO_OK;
 }
 
 /* Whether plans a and b split the units alike, whatever the territories'
@@ -810,15 +810,10 @@ static tqo_status layout_plans(align_ctx *c, tqo_align_result *res, const int *a
                 !o->asg ? "its moment plan breaks a constraint, left out"
                 : seen  ? "the same moment plan as another start's, left out"
                         : "its moment plan is a start plan of the search");
-        if (st == TQO_OK && o->asg && !seen) {
+        if (st == TQO_OK && o->asg && !seen)
             (*nout)++;
-            continue;
-        }
-        free(o->asg);
-        free(o->cx);
-        free(o->cy);
-        tqo_align_result_free(&o->r);
-        memset(o, 0, sizeof *o);
+        else
+            layout_plan_clear(o);
     }
     memcpy(c->cx, keep, p * sizeof(double));
     memcpy(c->cy, keep + p, p * sizeof(double));

@@ -671,7 +671,7 @@ typedef struct start_run {
 } start_run;
 
 static void install(align_ctx *c, const best_centres *b);
-static tqo_status keep_layouts(align_ctx *c, const start_run *runs, int nrun);
+static tqo_status keep_layouts(align_ctx *c, const start_run *runs, int nrun, int win);
 static void start_free(start_run *o);
 static int start_alloc(const align_ctx *c, start_run *o);
 
@@ -865,15 +865,17 @@ static int start_alloc(const align_ctx *c, start_run *o)
 
 /* The starts' results into b, fail, cr and *iterations, in start order
    (the earliest of equal objectives wins), as one start after another
-   would leave them. Returns the status of the last start that ran, or
-   TQO_ERR_NOMEM when one ran out of memory (the other starts would
-   decide otherwise, and the run would differ from a run with memory). */
+   would leave them; *win is the start b came from (-1: none). Returns
+   the status of the last start that ran, or TQO_ERR_NOMEM when one ran
+   out of memory (the other starts would decide otherwise, and the run
+   would differ from a run with memory). */
 static tqo_status merge_starts(align_ctx *c, start_run *runs, int nrun, int *iterations, best_centres *b,
-                               tqo_diag *fail, cover_report *cr)
+                               tqo_diag *fail, cover_report *cr, int *win)
 {
     size_t p = (size_t)c->p, np = p * c->nb + 1;
     tqo_status last = TQO_ERR_SOLVER;
     int nomem = 0;
+    *win = -1;
     for (int k = 0; k < nrun; k++) {
         start_run *o = &runs[k];
         if (cr && !o->covered && o->worst >= 0) {
@@ -891,6 +893,7 @@ static tqo_status merge_starts(align_ctx *c, start_run *runs, int nrun, int *ite
             if (o->fail.is_error[q])
                 tqo_diag_error(fail, "%s", o->fail.msgs[q]);
         if (o->b.obj < b->obj) {
+            *win = k;
             b->obj = o->b.obj;
             memcpy(b->x, o->b.x, p * sizeof(double));
             memcpy(b->y, o->b.y, p * sizeof(double));
@@ -900,18 +903,14 @@ static tqo_status merge_starts(align_ctx *c, start_run *runs, int nrun, int *ite
     return nomem ? TQO_ERR_NOMEM : last;
 }
 
-/* The starts other than the best (the first of the lowest objective, as
-   merge_starts takes it) into c->layouts, in start order: their centres
-   as they ended (on the coarse copy when the starts ran there). */
-static tqo_status keep_layouts(align_ctx *c, const start_run *runs, int nrun)
+/* The starts other than win (the one merge_starts took) into
+   c->layouts, in start order: their centres as they ended (on the coarse
+   copy when the starts ran there). */
+static tqo_status keep_layouts(align_ctx *c, const start_run *runs, int nrun, int win)
 {
     size_t p = (size_t)c->p, np = p * c->nb + 1;
     align_layouts *L = c->layouts;
     tqoi_align_layouts_free(L);
-    int best = -1;
-    for (int k = 0; k < nrun; k++)
-        if (runs[k].ran && isfinite(runs[k].b.obj) && (best < 0 || runs[k].b.obj < runs[best].b.obj))
-            best = k;
     L->x = malloc((size_t)nrun * p * sizeof(double));
     L->y = malloc((size_t)nrun * p * sizeof(double));
     L->prices = malloc((size_t)nrun * np * sizeof(double));
@@ -919,7 +918,7 @@ static tqo_status keep_layouts(align_ctx *c, const start_run *runs, int nrun)
     if (!L->x || !L->y || !L->prices || !L->start)
         return TQO_ERR_NOMEM;
     for (int k = 0; k < nrun; k++) {
-        if (k == best || !runs[k].ran || !isfinite(runs[k].b.obj))
+        if (k == win || !runs[k].ran || !isfinite(runs[k].b.obj))
             continue;
         memcpy(L->x + L->n * p, runs[k].b.x, p * sizeof(double));
         memcpy(L->y + L->n * p, runs[k].b.y, p * sizeof(double));
@@ -1012,8 +1011,9 @@ static tqo_status search(align_ctx *c, int *iterations, int capped, const double
                 glp_free_env();
         }
     }
-    tqo_status last = ok ? merge_starts(c, runs, nrun, iterations, b, fail, cr) : TQO_ERR_NOMEM;
-    if (ok && c->layouts && !capped && !fx && keep_layouts(c, runs, nrun) != TQO_OK)
+    int win = -1;
+    tqo_status last = ok ? merge_starts(c, runs, nrun, iterations, b, fail, cr, &win) : TQO_ERR_NOMEM;
+    if (ok && c->layouts && !capped && !fx && keep_layouts(c, runs, nrun, win) != TQO_OK)
         last = TQO_ERR_NOMEM;
     for (int k = 0; k < nrun; k++)
         start_free(&runs[k]);

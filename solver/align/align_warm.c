@@ -62,12 +62,13 @@ static double worst_unit(const align_ctx *c)
     return worst;
 }
 
-/* The largest k-means cluster in territories' worth of measure 0. */
+/* The largest k-means cluster in territories' worth of measure 0; -1
+   when out of memory. */
 static double worst_cluster(const align_ctx *c, const int *asg)
 {
     double *load = calloc((size_t)c->p, sizeof(double)), worst = 0;
     if (!load)
-        return 0;
+        return -1;
     for (int i = 0; i < c->n; i++)
         if (asg[i] >= 0 && asg[i] < c->p)
             load[asg[i]] += c->a[0][i];
@@ -204,6 +205,8 @@ int tqoi_align_warm_centres(align_ctx *c, const int *asg)
 {
     int n = c->n, p = c->p, K = p < WARM_NEAR ? p : WARM_NEAR, done = 0;
     double worst = n > 0 && p > 1 ? worst_cluster(c, asg) : 0;
+    if (worst < 0)
+        return -1;
     if (worst < WARM_TRIGGER || worst_unit(c) < 1)
         return 0;
     warm_work W;

@@ -1223,12 +1223,12 @@ static tqo_status run_search(align_ctx *c, int *asg, int swap_on, int *key, int 
 }
 
 /*
- * The first round of the moves search from each start plan (asg, then
- * alts: the moment plans of the other centre starts, each a different
- * layout of the territories, which the rounds' moves and kicks seldom
- * change): the one whose round ends lowest goes on (the first on ties),
- * its round's plan into asg, its start plan into start, its index into
- * *win. On the DL instances the layout decides the diameter more than
+ * The first round of the moves search from each start plan (asg, whose
+ * copy start holds, then alts: the moment plans of the other centre
+ * starts, each a different layout of the territories, which the rounds'
+ * moves and kicks seldom change): the one whose round ends lowest goes on
+ * (the first on ties), its round's plan into asg, its start plan into
+ * start, its index into *win. On the DL instances the layout decides the diameter more than
  * the search's settings (docs/objectives.md), and one round ranks the
  * layouts as the whole search does.
  */
@@ -1239,7 +1239,6 @@ static tqo_status screen_layouts(align_ctx *c, int *asg, int *start, int *const 
     int *plan = malloc((n + 1) * sizeof(int));
     if (!plan)
         return TQO_ERR_NOMEM;
-    memcpy(start, asg, n * sizeof(int));
     tqo_status st = TQO_OK;
     *best = INFINITY;
     for (int l = 0; l <= nalt && st == TQO_OK; l++) {
