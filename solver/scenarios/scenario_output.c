@@ -7,6 +7,7 @@
  */
 #include "util/csv_writer.h"
 #include "util/json_writer.h"
+#include "util/memfile.h"
 #include "scenarios/scenario_metrics.h"
 #include "scenarios/scenario_svg.h"
 #include "tqo.h"
@@ -97,23 +98,23 @@ static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int bs, int nth)
     }
 #pragma omp parallel for ordered schedule(static, 1) num_threads(nth) reduction(| : bad)
     for (int b = 0; b < nblocks; b++) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
+        tqoi_memfile mf;
+        FILE *m = tqoi_memfile_open(&mf);
         if (m) {
             tqoi_stream_unlocked(m);
             fn(m, x, b * bs, b * bs + bs < n ? b * bs + bs : n);
             bad |= ferror(m) != 0;
             bad |= fclose(m) != 0;
+            bad |= mf.failed;
         } else {
             bad = 1;
         }
 #pragma omp ordered
         {
-            if (buf && !bad)
-                fwrite(buf, 1, len, f);
+            if (mf.data && !bad)
+                fwrite(mf.data, 1, mf.len, f);
         }
-        free(buf);
+        free(mf.data);
     }
     tqoi_stream_restore(f, lk);
     return bad;

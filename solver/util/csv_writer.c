@@ -1,5 +1,6 @@
 /* Writing CSV cells (see csv_writer.h). */
 #include "util/csv_writer.h"
+#include "util/dtoa.h"
 #include "util/fmt.h"
 #include "util/json_writer.h"
 
@@ -36,7 +37,10 @@ void tqoi_csv_put_num(FILE *fp, double v)
 
 void tqoi_csv_put_money(FILE *fp, double v)
 {
-    if (isfinite(v))
+    char buf[TQOI_DTOA_BUF];
+    if (tqoi_dtoa_fixed(v, 2, buf) >= 0)
+        fputs(buf, fp);
+    else if (isfinite(v))
         fprintf(fp, "%.2f", v);
 }
 

@@ -45,10 +45,29 @@ int tqoi_fmt_fixed(char *buf, size_t size, double v, int decimals)
     double scaled = v * P10[decimals];
     if (fabs(scaled) >= 9e15) /* beyond exact integers: let printf do it */
         return snprintf(buf, size, "%.*f", decimals, v);
+    /* The digits of llround(scaled) with the point put in: what
+       "%s%llu.%0*llu" printed, without printf's cost per call. */
     int64_t n = llround(scaled);
-    int neg = n < 0;
-    uint64_t u = (uint64_t)(neg ? -n : n), den = (uint64_t)P10[decimals];
-    if (decimals == 0)
-        return snprintf(buf, size, "%s%" PRIu64, neg ? "-" : "", u);
-    return snprintf(buf, size, "%s%" PRIu64 ".%0*" PRIu64, neg ? "-" : "", u / den, decimals, u % den);
+    uint64_t u = (uint64_t)(n < 0 ? -n : n);
+    char d[24], out[32];
+    int nd = 0, len = 0;
+    do {
+        d[nd++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (nd <= decimals)
+        d[nd++] = '0';
+    if (n < 0)
+        out[len++] = '-';
+    for (int i = nd - 1; i >= 0; i--) {
+        out[len++] = d[i];
+        if (i == decimals && decimals > 0)
+            out[len++] = '.';
+    }
+    if (size) {
+        size_t c = (size_t)len < size ? (size_t)len : size - 1;
+        memcpy(buf, out, c);
+        buf[c] = '\0';
+    }
+    return len;
 }

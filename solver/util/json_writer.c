@@ -1,5 +1,6 @@
 /* A small streaming JSON writer (see json_writer.h). */
 #include "util/json_writer.h"
+#include "util/dtoa.h"
 #include "util/fmt.h"
 
 #include <math.h>
@@ -98,6 +99,12 @@ void tqoi_jw_format_double(double v, char *buf, size_t size)
 {
     if (v == 0) {
         snprintf(buf, size, "0");
+        return;
+    }
+    char fast[TQOI_DTOA_BUF];
+    int len = tqoi_dtoa_roundtrip(v, fast);
+    if (len >= 0 && (size_t)len < size) {
+        memcpy(buf, fast, (size_t)len + 1);
         return;
     }
     for (int prec = 15; prec <= 17; prec++) {
