@@ -81,41 +81,69 @@ typedef void (*rows_fn)(FILE *f, const out_ctx *x, int s0, int s1);
 #define BLOCK 8
 #define SUMMARY_BLOCK 128
 
+/* A block formatted and waiting for the blocks before it. */
+typedef struct made_block {
+    char *data; /* NULL when it failed, or had nothing */
+    size_t len;
+    int made;
+} made_block;
+
+/* Writes the made blocks from *next on, in order, and frees them. */
+static void write_made(FILE *f, made_block *mb, int nblocks, int *next)
+{
+    while (*next < nblocks && mb[*next].made) {
+        if (mb[*next].data)
+            fwrite(mb[*next].data, 1, mb[*next].len, f);
+        free(mb[*next].data);
+        mb[*next].data = NULL;
+        (*next)++;
+    }
+}
+
 /* The per-scenario rows of a file: formatting them was most of the
    command's serial time, so threads format blocks of scenarios into memory
-   and the blocks are written in scenario order, whatever thread made them.
-   A block's stream is its thread's own and the file is written only in the
-   ordered section, so neither locks per call. The bytes are those of one
-   thread. Returns non-zero when out of memory. */
+   and the blocks are written in scenario order, whatever thread made them:
+   the thread that completes the next block to write writes it and any made
+   after it, and no thread waits for its turn (an ordered loop left each
+   waiting on the other for an eighth of the writing). A block's stream is
+   its thread's own and the file is written only in the critical section,
+   so neither locks per call. The bytes are those of one thread. Returns
+   non-zero when out of memory (the file is then left incomplete, for the
+   caller to discard). */
 static int write_blocks(FILE *f, const out_ctx *x, rows_fn fn, int bs, int nth)
 {
-    int n = x->r->n_scenarios, nblocks = (n + bs - 1) / bs, bad = 0;
+    int n = x->r->n_scenarios, nblocks = (n + bs - 1) / bs, bad = 0, next = 0;
     int lk = tqoi_stream_unlocked(f);
-    if (nth <= 1 || nblocks <= 1) {
+    made_block *mb = nth > 1 && nblocks > 1 ? calloc((size_t)nblocks, sizeof *mb) : NULL;
+    if (!mb) {
         fn(f, x, 0, n);
         tqoi_stream_restore(f, lk);
         return 0;
     }
-#pragma omp parallel for ordered schedule(static, 1) num_threads(nth) reduction(| : bad)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth) reduction(| : bad)
     for (int b = 0; b < nblocks; b++) {
         tqoi_memfile mf;
         FILE *m = tqoi_memfile_open(&mf);
+        int fail = 1;
         if (m) {
             tqoi_stream_unlocked(m);
             fn(m, x, b * bs, b * bs + bs < n ? b * bs + bs : n);
-            bad |= ferror(m) != 0;
-            bad |= fclose(m) != 0;
-            bad |= mf.failed;
-        } else {
-            bad = 1;
+            fail = ferror(m) != 0;
+            fail |= fclose(m) != 0;
+            fail |= mf.failed;
         }
-#pragma omp ordered
+        if (fail) {
+            free(mf.data);
+            mf.data = NULL;
+        }
+        bad |= fail;
+#pragma omp critical(tqoi_scenario_blocks)
         {
-            if (mf.data && !bad)
-                fwrite(mf.data, 1, mf.len, f);
+            mb[b] = (made_block){mf.data, mf.len, 1};
+            write_made(f, mb, nblocks, &next);
         }
-        free(mf.data);
     }
+    free(mb);
     tqoi_stream_restore(f, lk);
     return bad;
 }
