@@ -351,6 +351,20 @@ static tqo_status region_solve(const align_ctx *c, const region *R, int threads,
     return st;
 }
 
+/* Region q's size and how its weight compares with its territories'
+   targets (first measure; its bounds are scaled by that ratio, and the
+   whole problem's LPs after the regions start as far from balance as the
+   ratios are from 1). */
+static void log_region(const align_ctx *c, const region *R, int q)
+{
+    double w = 0, t = terr_target(c, R->j0, R->j1);
+    for (int i = 0; i < R->n; i++)
+        w += c->a[0][R->units[i]];
+    tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG,
+                   "centres: region %d: %d territories, %d units, weight %.3g times its territories' targets", q + 1,
+                   R->j1 - R->j0, R->n, t > 0 ? w / t : 0.0);
+}
+
 tqo_status tqoi_align_region_centres(align_ctx *c, double *cx, double *cy, double *obj, int *iterations)
 {
     int n = c->n;
@@ -371,6 +385,8 @@ tqo_status tqoi_align_region_centres(align_ctx *c, double *cx, double *cy, doubl
     if (res == TQO_OK) {
         tqo_log_printf(c->s->log, c->s->log_ctx, TQO_LOG_DEBUG, "centres: %d regions of at most %d balance rows",
                        L.n, REGION_ROWS);
+        for (int q = 0; q < L.n; q++)
+            log_region(c, &L.r[q], q);
 #pragma omp parallel num_threads(nth)
         {
 #pragma omp for schedule(dynamic, 1)

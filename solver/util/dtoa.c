@@ -10,18 +10,73 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The decimal digits of u, most significant first; returns their count. */
+static int digits(uint64_t u, char *out)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+int tqoi_dtoa_put_scaled(int neg, uint64_t q, int decimals, char *buf)
+{
+    char d[24];
+    int nd = digits(q, d), len = 0;
+    if (neg)
+        buf[len++] = '-';
+    if (nd <= decimals) { /* pad to one integer digit and the decimals */
+        memmove(d + (decimals + 1 - nd), d, (size_t)nd);
+        memset(d, '0', (size_t)(decimals + 1 - nd));
+        nd = decimals + 1;
+    }
+    memcpy(buf + len, d, (size_t)(nd - decimals));
+    len += nd - decimals;
+    if (decimals > 0) {
+        buf[len++] = '.';
+        memcpy(buf + len, d + nd - decimals, (size_t)decimals);
+        len += decimals;
+    }
+    buf[len] = '\0';
+    return len;
+}
+
 #ifdef __SIZEOF_INT128__
 
 __extension__ typedef unsigned __int128 u128;
 
 #define MAX_K 22 /* 10^22 * 2^53 < 2^127 */
 
+/* 10^k for 0 <= k <= MAX_K: on every conversion's path, so a table (a
+   u128 literal cannot hold 10^20 and up, hence the product). */
 static u128 pow10_128(int k)
 {
-    u128 p = 1;
-    while (k-- > 0)
-        p *= 10;
-    return p;
+    static const uint64_t P[20] = {1ULL,
+                                   10ULL,
+                                   100ULL,
+                                   1000ULL,
+                                   10000ULL,
+                                   100000ULL,
+                                   1000000ULL,
+                                   10000000ULL,
+                                   100000000ULL,
+                                   1000000000ULL,
+                                   10000000000ULL,
+                                   100000000000ULL,
+                                   1000000000000ULL,
+                                   10000000000000ULL,
+                                   100000000000000ULL,
+                                   1000000000000000ULL,
+                                   10000000000000000ULL,
+                                   100000000000000000ULL,
+                                   1000000000000000000ULL,
+                                   10000000000000000000ULL};
+    return k < 20 ? (u128)P[k] : (u128)P[19] * P[k - 19];
 }
 
 /* |v| = m * 2^e, m with its implicit bit (none for subnormals); 0 for
@@ -58,20 +113,6 @@ static uint64_t scaled(uint64_t m, int e, int k, int up)
     return q >> 64 ? UINT64_MAX : (uint64_t)q;
 }
 
-/* The decimal digits of u, most significant first; returns their count. */
-static int digits(uint64_t u, char *out)
-{
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 int tqoi_dtoa_fixed(double v, int decimals, char *buf)
 {
     uint64_t m;
@@ -85,27 +126,7 @@ int tqoi_dtoa_fixed(double v, int decimals, char *buf)
         return -1;
     }
     uint64_t q = m ? scaled(m, e, decimals, 1) : 0;
-    if (q == UINT64_MAX)
-        return -1;
-    int len = 0;
-    if (signbit(v))
-        buf[len++] = '-';
-    char d[24];
-    int nd = digits(q, d);
-    if (nd <= decimals) { /* pad to one integer digit and the decimals */
-        memmove(d + (decimals + 1 - nd), d, (size_t)nd);
-        memset(d, '0', (size_t)(decimals + 1 - nd));
-        nd = decimals + 1;
-    }
-    memcpy(buf + len, d, (size_t)(nd - decimals));
-    len += nd - decimals;
-    if (decimals > 0) {
-        buf[len++] = '.';
-        memcpy(buf + len, d + nd - decimals, (size_t)decimals);
-        len += decimals;
-    }
-    buf[len] = '\0';
-    return len;
+    return q == UINT64_MAX ? -1 : tqoi_dtoa_put_scaled(signbit(v) != 0, q, decimals, buf);
 }
 
 /* N = |v| rounded to prec significant digits, as N * 10^-k; 0 when out of

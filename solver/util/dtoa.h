@@ -14,7 +14,14 @@
 #ifndef TQO_DTOA_H
 #define TQO_DTOA_H
 
+#include <stdint.h>
+
 #define TQOI_DTOA_BUF 40
+
+/* q / 10^decimals written with exactly `decimals` (0..9) decimals, '-'
+   first when neg, as printf's "%s%llu.%0*llu" would; returns the length.
+   Any build (no 128-bit integers needed). */
+int tqoi_dtoa_put_scaled(int neg, uint64_t q, int decimals, char *buf);
 
 /* snprintf(buf, size, "%.*f", decimals, v) for decimals 0..9 and |v| below
    about 1.8e10 * 10^(9 - decimals); returns the length, or -1. */

@@ -1,7 +1,7 @@
 /* Number formatting for people (see fmt.h). */
 #include "util/fmt.h"
+#include "util/dtoa.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,25 +45,11 @@ int tqoi_fmt_fixed(char *buf, size_t size, double v, int decimals)
     double scaled = v * P10[decimals];
     if (fabs(scaled) >= 9e15) /* beyond exact integers: let printf do it */
         return snprintf(buf, size, "%.*f", decimals, v);
-    /* The digits of llround(scaled) with the point put in: what
-       "%s%llu.%0*llu" printed, without printf's cost per call. */
+    /* llround's digits with the point put in, without printf's cost per
+       call; "-0.00" prints as "0.00" (the sign is the integer's) */
     int64_t n = llround(scaled);
-    uint64_t u = (uint64_t)(n < 0 ? -n : n);
-    char d[24], out[32];
-    int nd = 0, len = 0;
-    do {
-        d[nd++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (nd <= decimals)
-        d[nd++] = '0';
-    if (n < 0)
-        out[len++] = '-';
-    for (int i = nd - 1; i >= 0; i--) {
-        out[len++] = d[i];
-        if (i == decimals && decimals > 0)
-            out[len++] = '.';
-    }
+    char out[TQOI_DTOA_BUF];
+    int len = tqoi_dtoa_put_scaled(n < 0, (uint64_t)(n < 0 ? -n : n), decimals, out);
     if (size) {
         size_t c = (size_t)len < size ? (size_t)len : size - 1;
         memcpy(buf, out, c);

@@ -16,9 +16,9 @@ typedef struct tqoi_memfile {
 
 /* A stream writing into *m (zeroed here); NULL when out of memory. With
    glibc it is a buffered stream like a file's (fopencookie): open_memstream's
-   stream copies short writes character by character, which cost the
-   scenario files' formatting on two threads a twelfth more work than on
-   one. Elsewhere it is open_memstream's. */
+   stream copies short writes character by character (perf record of the
+   scenario sweep on two threads: 133 samples there, against 4 on one
+   thread, where the rows went to the file). Elsewhere open_memstream's. */
 FILE *tqoi_memfile_open(tqoi_memfile *m);
 
 #endif
