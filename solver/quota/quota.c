@@ -63,6 +63,33 @@ void tqo_quota_result_free(tqo_quota_result *r)
 
 
 
+/* Each territory's quota split into the plan year's periods by its
+   seasonal indices (even when it has none), in whole cents. */
+static tqo_status period_quotas(const quota_history *h, const quota_forecast *f, tqo_quota_result *r,
+                                tqo_diag *diag)
+{
+    int NP = h->n_periods, per_year = h->per_year, Y = f->n_years;
+    for (int j = 0; j < h->p; j++) {
+        double idx[12];
+        int used_years;
+        if (tqoi_forecast_seasonal_indices(h->agg + (size_t)j * NP + f->offset, Y, per_year, idx, &used_years) !=
+            TQO_OK)
+            for (int k = 0; k < per_year; k++)
+                idx[k] = 1.0 / per_year;
+        int64_t cents[12];
+        tqo_status st =
+            tqoi_forecast_split_cents(r->quota[j], idx, per_year, cents, r->period_quota + (size_t)j * per_year);
+        if (st == TQO_ERR_ARG) /* the indices are valid weights: the amount is what fails */
+            tqo_diag_error(diag,
+                           "territory '%s': its quota %.6g is too large to split into periods in whole cents "
+                           "(at most 9e13; check the target, growth and over-assignment)",
+                           r->territory_id[j], r->quota[j]);
+        if (st != TQO_OK)
+            return st; /* too large, or out of memory */
+    }
+    return TQO_OK;
+}
+
 tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tqo_quota_settings *s,
                      tqo_quota_result *r, tqo_diag *diag)
 {
@@ -89,7 +116,7 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
     st = tqoi_quota_allocate(&h, &f, s, (const char *const *)a->territory_id, &q, diag);
     if (st != TQO_OK)
         goto done;
-    int p = h.p, NP = h.n_periods, per_year = h.per_year, Y = f.n_years;
+    int p = h.p, per_year = h.per_year, Y = f.n_years;
     r->n_territories = p;
     r->territory_id = calloc((size_t)p + 1, sizeof(char *));
     r->region = calloc((size_t)p + 1, sizeof(char *));
@@ -141,17 +168,9 @@ tqo_status tqo_quota(const tqo_instance *inst, const tqo_assignment *a, const tq
     r->plan_year = f.plan_year;
     r->first_year = f.first_year;
     r->n_years = Y;
-    for (int j = 0; j < p; j++) {
-        double idx[12];
-        int used_years;
-        if (tqoi_forecast_seasonal_indices(h.agg + (size_t)j * NP + f.offset, Y, per_year, idx, &used_years) != TQO_OK)
-            for (int k = 0; k < per_year; k++)
-                idx[k] = 1.0 / per_year;
-        int64_t cents[12];
-        st = tqoi_forecast_split_cents(r->quota[j], idx, per_year, cents, r->period_quota + (size_t)j * per_year);
-        if (st != TQO_OK)
-            goto done; /* bad weights, or out of memory */
-    }
+    st = period_quotas(&h, &f, r, diag);
+    if (st != TQO_OK)
+        goto done;
     /* Replay: the plan year's actuals, when the history holds all of it
        and none of it was used. */
     int p0 = (per_year == 1 ? f.plan_year : f.plan_year * per_year) - inst->period_first;

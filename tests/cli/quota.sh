@@ -17,6 +17,12 @@ done
 
 "$TQO" align "$SS" -k 12 --balance accounts:10 -o "$tmp/al" -q --starts 1 || bad "align"
 A="$tmp/al/assignment.csv"
+# a target --target accepts but too large for cents: an error naming the territory, no files (found by
+# the hierarchy fuzzer: a node's over-assignment of 4e62% exited 2 without a word)
+"$TQO" quota "$SS" --assignment "$A" -o "$tmp/big" --target 1e16 2>"$tmp/e"; rc=$?
+[ $rc -ne 0 ] && grep -q "territory '.*': its quota .* too large to split into periods" "$tmp/e" && [ ! -e "$tmp/big" ] \
+    && ok "a quota too large for cents: named, no files" || bad "a quota too large for cents (exit $rc): $(cat "$tmp/e")"
+
 COMMON=(--assignment "$A" --history-until 2016Q4 --growth 10 --potential accounts --min-growth -10 --max-growth 40)
 "$TQO" quota "$SS" "${COMMON[@]}" -o "$tmp/q" -q || bad "quota run"
 
